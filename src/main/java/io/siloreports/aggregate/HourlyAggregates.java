@@ -1,0 +1,99 @@
+package io.siloreports.aggregate;
+
+import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.functions.count;
+import static org.apache.spark.sql.functions.lit;
+import static org.apache.spark.sql.functions.max;
+import static org.apache.spark.sql.functions.min;
+import static org.apache.spark.sql.functions.round;
+import static org.apache.spark.sql.functions.sum;
+
+import java.math.BigDecimal;
+import java.math.RoundingMode;
+import org.apache.spark.sql.Column;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.api.java.UDF2;
+import org.apache.spark.sql.expressions.UserDefinedFunction;
+import org.apache.spark.sql.types.DataTypes;
+import org.apache.spark.sql.types.DecimalType;
+import org.apache.spark.sql.types.StructType;
+
+/**
+ * Hourly per-silo aggregates as a monoid: {@link #partials} turns readings into (sum, min, max, count) per
+ * silo-hour, {@link #merge} combines partials of any split of the readings into the partials of the whole,
+ * and {@link #finish} rounds for output. The stream, the sink, the report and the backfill all use these,
+ * so an average is always sum / count of the underlying readings, never an average of averages.
+ */
+public final class HourlyAggregates {
+  public static final DecimalType EXACT = DataTypes.createDecimalType(38, 10);
+  public static final DecimalType VALUE_OUT = DataTypes.createDecimalType(12, 2);
+  /** Sums of an hour can exceed DECIMAL(12,2) long before single readings do. */
+  public static final DecimalType SUM_OUT = DataTypes.createDecimalType(18, 2);
+
+  public static final StructType PARTIAL =
+      new StructType()
+          .add("silo_id", DataTypes.IntegerType)
+          .add("hour_start", DataTypes.TimestampType)
+          .add("sum_value", EXACT)
+          .add("min_value", EXACT)
+          .add("max_value", EXACT)
+          .add("record_count", DataTypes.LongType);
+
+  public static final StructType FINAL =
+      new StructType()
+          .add("silo_id", DataTypes.IntegerType)
+          .add("hour_start", DataTypes.TimestampType)
+          .add("avg_value", VALUE_OUT)
+          .add("min_value", VALUE_OUT)
+          .add("max_value", VALUE_OUT)
+          .add("sum_value", SUM_OUT)
+          .add("record_count", DataTypes.LongType);
+
+  /** Exact sum / count, rounded once, HALF_UP (Spark's decimal division would round twice). */
+  private static final UserDefinedFunction AVERAGE =
+      org.apache.spark.sql.functions.udf(
+          (UDF2<BigDecimal, Long, BigDecimal>)
+              (s, c) -> s == null || c == null || c == 0 ? null : s.divide(BigDecimal.valueOf(c), 2, RoundingMode.HALF_UP),
+          VALUE_OUT);
+
+  private HourlyAggregates() {}
+
+  /** Readings (silo_id, ts, value) -> partials, one row per silo and UTC hour. */
+  public static Dataset<Row> partials(Dataset<Row> readings) {
+    return readings
+        .groupBy(col("silo_id"), TimeBuckets.hourStart(col("ts")).as("hour_start"))
+        .agg(
+            sum(col("value").cast(EXACT)).cast(EXACT).as("sum_value"),
+            min(col("value").cast(EXACT)).as("min_value"),
+            max(col("value").cast(EXACT)).as("max_value"),
+            count(lit(1)).as("record_count"));
+  }
+
+  /** Partials with repeated keys -> one partial per key. */
+  public static Dataset<Row> merge(Dataset<Row> partials) {
+    return partials
+        .groupBy("silo_id", "hour_start")
+        .agg(
+            sum("sum_value").cast(EXACT).as("sum_value"),
+            min("min_value").as("min_value"),
+            max("max_value").as("max_value"),
+            sum("record_count").cast("long").as("record_count"));
+  }
+
+  /** Merged partials -> output rows (columns of {@link #FINAL}), rounded HALF_UP to 2 decimals. */
+  public static Dataset<Row> finish(Dataset<Row> merged) {
+    return merged.select(
+        col("silo_id"),
+        col("hour_start"),
+        AVERAGE.apply(col("sum_value"), col("record_count")).as("avg_value"),
+        rounded(col("min_value"), VALUE_OUT).as("min_value"),
+        rounded(col("max_value"), VALUE_OUT).as("max_value"),
+        rounded(col("sum_value"), SUM_OUT).as("sum_value"),
+        col("record_count"));
+  }
+
+  private static Column rounded(Column c, DecimalType to) {
+    return round(c, 2).cast(to);
+  }
+}

@@ -1,0 +1,40 @@
+package io.siloreports.ingest;
+
+import java.io.Serializable;
+import java.math.BigDecimal;
+import java.time.Duration;
+import java.time.Instant;
+
+/**
+ * What makes a parsed record absurd. A timestamp before {@code earliest} or later than the processing
+ * time plus {@code maxFutureSkew} is rejected: one reading stamped next year would otherwise push
+ * {@code finalized_before} forward and turn every honest reading into a late one.
+ *
+ * @param maxAbsValue readings must satisfy |value| < this (the stored type is DECIMAL(12,2))
+ */
+public record ValidationRules(Instant earliest, Duration maxFutureSkew, BigDecimal maxAbsValue)
+    implements Serializable {
+
+  public static final ValidationRules DEFAULT =
+      new ValidationRules(Instant.parse("2000-01-01T00:00:00Z"), Duration.ofHours(1), new BigDecimal("1E10"));
+
+  /** Rules from {@code validation.*} settings, defaulting to {@link #DEFAULT}. */
+  public static ValidationRules from(io.siloreports.config.Settings s) {
+    return new ValidationRules(
+        s.findInstant("validation.earliest-timestamp").orElse(DEFAULT.earliest()),
+        s.getDuration("validation.max-future-skew", DEFAULT.maxFutureSkew()),
+        new BigDecimal(s.get("validation.max-abs-value", DEFAULT.maxAbsValue().toPlainString())));
+  }
+
+  /** Null when {@code ts} is plausible at processing time {@code now}, else the reason. */
+  String timestampProblem(Instant ts, Instant now) {
+    if (ts.isBefore(earliest)) {
+      return "absurd timestamp: " + ts + " is before " + earliest;
+    }
+    Instant latest = now.plus(maxFutureSkew);
+    if (ts.isAfter(latest)) {
+      return "absurd timestamp: " + ts + " is more than " + maxFutureSkew + " after processing time " + now;
+    }
+    return null;
+  }
+}

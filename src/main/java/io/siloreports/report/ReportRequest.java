@@ -1,0 +1,89 @@
+package io.siloreports.report;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.siloreports.config.Times;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * What a report job was asked for: stored as the {@code params} JSON of its {@code report_jobs} row, so a
+ * job created by the API and one started from the command line carry the same thing. Null means "default".
+ *
+ * @param from first hour; default {@code to} minus the configured number of days
+ * @param to end of the range (exclusive); default the end of the cut-off's hour
+ * @param silos silos to report; empty means every silo with data in the range
+ * @param asOf the cut-off; default the time the job starts
+ */
+public record ReportRequest(Instant from, Instant to, List<Integer> silos, Instant asOf) {
+  private static final ObjectMapper JSON = new ObjectMapper();
+
+  public ReportRequest {
+    silos = silos == null ? List.of() : List.copyOf(silos);
+  }
+
+  public static ReportRequest fromJson(String json) {
+    if (json == null || json.isBlank()) {
+      return new ReportRequest(null, null, List.of(), null);
+    }
+    try {
+      JsonNode n = JSON.readTree(json);
+      List<Integer> silos = new ArrayList<>();
+      if (n.hasNonNull("silos")) {
+        n.get("silos").forEach(s -> silos.add(s.asInt()));
+      }
+      return new ReportRequest(instant(n, "from"), instant(n, "to"), silos, instant(n, "as_of"));
+    } catch (Exception e) {
+      throw new IllegalArgumentException("report params are not valid JSON: " + e.getMessage(), e);
+    }
+  }
+
+  public String toJson() {
+    ObjectNode n = JSON.createObjectNode();
+    if (from != null) {
+      n.put("from", from.toString());
+    }
+    if (to != null) {
+      n.put("to", to.toString());
+    }
+    if (!silos.isEmpty()) {
+      silos.forEach(n.putArray("silos")::add);
+    }
+    if (asOf != null) {
+      n.put("as_of", asOf.toString());
+    }
+    return n.toString();
+  }
+
+  /** Parses "1,2,5-8" into silo ids. */
+  public static List<Integer> parseSilos(String text) {
+    List<Integer> out = new ArrayList<>();
+    if (text == null || text.isBlank() || text.equalsIgnoreCase("all")) {
+      return out;
+    }
+    for (String part : text.split(",")) {
+      String p = part.trim();
+      try {
+        int dash = p.indexOf('-', 1);
+        if (dash > 0) {
+          int a = Integer.parseInt(p.substring(0, dash).trim());
+          int b = Integer.parseInt(p.substring(dash + 1).trim());
+          for (int i = a; i <= b; i++) {
+            out.add(i);
+          }
+        } else if (!p.isEmpty()) {
+          out.add(Integer.parseInt(p));
+        }
+      } catch (NumberFormatException e) {
+        throw new IllegalArgumentException("silos must look like 1,2,5-8; got '" + text + "'");
+      }
+    }
+    return out;
+  }
+
+  private static Instant instant(JsonNode n, String field) {
+    return n.hasNonNull(field) ? Times.parseInstant(n.get(field).asText()) : null;
+  }
+}

@@ -1,0 +1,141 @@
+package io.siloreports.stream;
+
+import io.siloreports.config.Settings;
+import io.siloreports.ingest.Pipeline;
+import io.siloreports.ingest.RawFileSource;
+import io.siloreports.sink.AggregateStore;
+import io.siloreports.sink.AggregationProgress;
+import io.siloreports.sink.ParquetAggregateStore;
+import io.siloreports.spark.SparkSessions;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.apache.spark.api.java.function.VoidFunction2;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.streaming.StreamingQuery;
+import org.apache.spark.sql.streaming.StreamingQueryException;
+import org.apache.spark.sql.streaming.Trigger;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The streaming application: one query per pipeline (one checkpoint directory each under the checkpoint
+ * root), raw lines in, {@link MicroBatchAggregator} in {@code foreachBatch}, aggregates out. With
+ * {@code stream.trigger=available-now} it processes what has arrived and stops; with an interval it runs
+ * until stopped (SIGTERM stops the queries between batches).
+ */
+public final class StreamJob {
+  private static final Logger LOG = LoggerFactory.getLogger(StreamJob.class);
+
+  private final StreamConfig config;
+  private final SparkSession spark;
+  private final AggregateStore store;
+  private final Clock clock;
+
+  public StreamJob(StreamConfig config, SparkSession spark, AggregateStore store, Clock clock) {
+    this.config = config;
+    this.spark = spark;
+    this.store = store;
+    this.clock = clock;
+  }
+
+  public static void main(String[] args) throws Exception {
+    StreamConfig config =
+        StreamConfig.from(Settings.load(List.of(args), StreamConfig.FLAGS, System.getenv()));
+    SparkSession spark = SparkSessions.create("silo-reports-stream", config.sparkConf());
+    new StreamJob(config, spark, new ParquetAggregateStore(spark, config.warehouseDir()), Clock.systemUTC())
+        .runToEnd();
+  }
+
+  /** Starts every pipeline's query and waits: until all are done (available-now) or one fails/stops. */
+  public void runToEnd() throws StreamingQueryException, IOException, java.util.concurrent.TimeoutException {
+    List<StreamingQuery> queries = start();
+    Thread stopper = new Thread(() -> stopAll(queries), "silo-reports-stream-shutdown");
+    Runtime.getRuntime().addShutdownHook(stopper);
+    try {
+      if (config.availableNow()) {
+        for (StreamingQuery q : queries) {
+          q.awaitTermination();
+        }
+      } else {
+        spark.streams().awaitAnyTermination();
+      }
+    } finally {
+      stopAll(queries);
+      try {
+        Runtime.getRuntime().removeShutdownHook(stopper);
+      } catch (IllegalStateException shuttingDown) {
+        // already in shutdown: the hook is running
+      }
+    }
+    for (StreamingQuery q : queries) {
+      if (q.exception().isDefined()) {
+        throw q.exception().get();
+      }
+    }
+    for (Pipeline p : config.pipelines()) {
+      store.progress(p).ifPresentOrElse(
+          pr -> LOG.info("{}: committed batch {}, finalized_before {}, {} aggregated, {} bad, {} late in total",
+              p.id, pr.batchId(), pr.finalizedBefore(), pr.validTotal(), pr.badTotal(), pr.lateTotal()),
+          () -> LOG.info("{}: no batch committed yet (no input under {})", p.id,
+              new RawFileSource(config.inputDir()).dir(p)));
+    }
+  }
+
+  /** Starts one query per configured pipeline. */
+  public List<StreamingQuery> start() throws IOException, java.util.concurrent.TimeoutException {
+    RawFileSource source = new RawFileSource(config.inputDir());
+    List<StreamingQuery> queries = new ArrayList<>();
+    for (Pipeline p : config.pipelines()) {
+      ensureLocalDir(source.dir(p));
+      MicroBatchAggregator aggregator =
+          new MicroBatchAggregator(p, store, config.rules(), config.allowedLateness(), clock);
+      VoidFunction2<Dataset<Row>, Long> body = (batch, batchId) -> aggregator.process(batch, batchId);
+      Trigger trigger =
+          config.availableNow()
+              ? Trigger.AvailableNow()
+              : Trigger.ProcessingTime(config.triggerInterval().toMillis(), TimeUnit.MILLISECONDS);
+      String checkpoint = config.checkpointDir() + "/" + p.id;
+      StreamingQuery q =
+          source.stream(spark, p, config.sourceOptions())
+              .writeStream()
+              .queryName(p.id)
+              .option("checkpointLocation", checkpoint)
+              .trigger(trigger)
+              .foreachBatch(body)
+              .start();
+      AggregationProgress committed = store.progress(p).orElse(null);
+      LOG.info("{}: started (trigger {}, allowed lateness {}, input {}, checkpoint {}, last committed batch {})",
+          p.id, config.trigger(), config.allowedLateness(), source.dir(p), checkpoint,
+          committed == null ? "none" : committed.batchId());
+      queries.add(q);
+    }
+    return queries;
+  }
+
+  private static void stopAll(List<StreamingQuery> queries) {
+    for (StreamingQuery q : queries) {
+      try {
+        if (q.isActive()) {
+          LOG.info("{}: stopping", q.name());
+          q.stop();
+        }
+      } catch (Exception e) {
+        LOG.warn("{}: stop failed: {}", q.name(), e.toString());
+      }
+    }
+  }
+
+  /** A missing local input directory would fail the file source; create it so the stream can wait for files. */
+  private static void ensureLocalDir(String dir) throws IOException {
+    if (!dir.contains("://")) {
+      Files.createDirectories(Path.of(dir));
+    }
+  }
+}
