@@ -19,7 +19,7 @@ import java.util.TreeMap;
  * Layered key/value settings, built once at a job's edge and then turned into that job's typed config.
  * Later layers win: built-in defaults, the properties file ({@code --config}, or the file named by
  * SILO_REPORTS_CONFIG), environment variables ({@code SILO_REPORTS_WAREHOUSE_DIR} sets
- * {@code warehouse.dir}: prefix stripped, lower-cased, {@code _} read as {@code .}), then command-line flags
+ * {@code warehouse.dir}, {@code SILO_REPORTS_REPORT_OUTPUT_DIR} sets {@code report.output-dir}), then flags
  * ({@code --conf key=value}, or a command's own flags such as {@code --job-id}).
  */
 public final class Settings {
@@ -62,8 +62,7 @@ public final class Settings {
     env.forEach(
         (k, v) -> {
           if (k.startsWith(ENV_PREFIX) && !k.equals(ENV_PREFIX + "CONFIG")) {
-            String key = k.substring(ENV_PREFIX.length()).toLowerCase(Locale.ROOT).replace('_', '.');
-            put(values, origin, key, v, "env " + k);
+            put(values, origin, keyForEnv(k.substring(ENV_PREFIX.length()), values), v, "env " + k);
           }
         });
     flags.forEach((k, v) -> put(values, origin, k, v, "flag"));
@@ -83,6 +82,24 @@ public final class Settings {
     Map<String, String> o = new LinkedHashMap<>(origin);
     overrides.forEach((k, val) -> put(v, o, k, val, "given"));
     return new Settings(v, o);
+  }
+
+  /**
+   * Environment names cannot hold '.', '-' or lower case: REPORT_OUTPUT_DIR names the known key
+   * {@code report.output-dir}; an unknown name becomes its dotted lower-case form.
+   */
+  private static String keyForEnv(String envName, Map<String, String> known) {
+    String norm = normalize(envName);
+    for (String k : known.keySet()) {
+      if (normalize(k).equals(norm)) {
+        return k;
+      }
+    }
+    return envName.toLowerCase(Locale.ROOT).replace('_', '.');
+  }
+
+  private static String normalize(String key) {
+    return key.toLowerCase(Locale.ROOT).replace('-', '.').replace('_', '.');
   }
 
   private static void put(

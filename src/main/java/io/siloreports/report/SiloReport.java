@@ -78,6 +78,13 @@ public final class SiloReport {
     this.clock = clock;
   }
 
+  /** The job exists but is not PENDING: another run has it or had it. */
+  public static final class JobNotPendingException extends IllegalStateException {
+    JobNotPendingException(String message) {
+      super(message);
+    }
+  }
+
   /** How a run ended. */
   public record Outcome(String jobId, JobStatus status, String url, String error, WorkbookStats stats) {}
 
@@ -99,7 +106,7 @@ public final class SiloReport {
     ReportRequest request = merge(ReportRequest.fromJson(job.params()), override);
     if (!jobs.markProcessing(jobId)) {
       String status = jobs.find(jobId).map(j -> j.status().name()).orElse("missing");
-      throw new IllegalStateException("report job " + jobId + " is " + status
+      throw new JobNotPendingException("report job " + jobId + " is " + status
           + ", not PENDING: a job runs once (submit a new job id to run the report again)");
     }
     LOG.info("report {}: PROCESSING ({})", jobId, request.toJson());

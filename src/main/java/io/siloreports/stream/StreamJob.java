@@ -46,6 +46,12 @@ public final class StreamJob {
   }
 
   public static void main(String[] args) throws Exception {
+    run(args);
+    System.exit(0); // Spark leaves non-daemon threads behind
+  }
+
+  /** The {@code stream} command. */
+  public static void run(String[] args) throws Exception {
     StreamConfig config =
         StreamConfig.from(Settings.load(List.of(args), StreamConfig.FLAGS, System.getenv()));
     SparkSession spark = SparkSessions.create("silo-reports-stream", config.sparkConf());

@@ -1,0 +1,84 @@
+package io.siloreports.testing;
+
+import java.io.InputStream;
+import java.math.BigDecimal;
+import java.math.RoundingMode;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import org.apache.poi.ss.usermodel.Cell;
+import org.apache.poi.ss.usermodel.CellType;
+import org.apache.poi.ss.usermodel.Row;
+import org.apache.poi.ss.usermodel.Sheet;
+import org.apache.poi.xssf.usermodel.XSSFWorkbook;
+
+/** Reads a report workbook back with plain POI, the way a person's spreadsheet would see it. */
+public final class WorkbookReader {
+  private WorkbookReader() {}
+
+  /** One data row of a silo sheet, as the cells hold it. */
+  public record Line(BigDecimal avg, BigDecimal min, BigDecimal max, BigDecimal sum, long count) {}
+
+  public record Workbook(List<String> sheetNames, Map<Oracle.HourKey, Line> rows) {}
+
+  public static Workbook read(Path file) throws Exception {
+    try (InputStream in = Files.newInputStream(file); XSSFWorkbook wb = new XSSFWorkbook(in)) {
+      List<String> names = new ArrayList<>();
+      Map<Oracle.HourKey, Line> rows = new TreeMap<>();
+      for (Sheet sheet : wb) {
+        names.add(sheet.getSheetName());
+        if (!sheet.getSheetName().startsWith("Silo ")) {
+          continue;
+        }
+        int silo = Integer.parseInt(sheet.getSheetName().substring(5).split(" ")[0]);
+        for (Row r : sheet) {
+          if (r.getRowNum() == 0) {
+            continue;
+          }
+          Cell hourCell = r.getCell(0);
+          if (hourCell.getCellType() != CellType.NUMERIC) {
+            throw new AssertionError("hour cell is not a date at " + sheet.getSheetName() + "!A" + (r.getRowNum() + 1));
+          }
+          Instant hour = hourCell.getLocalDateTimeCellValue().toInstant(ZoneOffset.UTC);
+          Line line = new Line(num(r, 1), num(r, 2), num(r, 3), num(r, 4), (long) r.getCell(5).getNumericCellValue());
+          if (rows.put(new Oracle.HourKey(silo, hour), line) != null) {
+            throw new AssertionError("hour " + hour + " of silo " + silo + " appears twice");
+          }
+        }
+      }
+      return new Workbook(names, rows);
+    }
+  }
+
+  private static BigDecimal num(Row r, int col) {
+    Cell c = r.getCell(col);
+    if (c.getCellType() != CellType.NUMERIC) {
+      throw new AssertionError("not a number: row " + (r.getRowNum() + 1) + " col " + col);
+    }
+    return BigDecimal.valueOf(c.getNumericCellValue()).setScale(2, RoundingMode.HALF_UP);
+  }
+
+  /** Asserts the workbook's silo rows equal the oracle's hours exactly (same keys, same rounded values). */
+  public static void assertEqualsOracle(Map<Oracle.HourKey, Oracle.Hour> expected, Map<Oracle.HourKey, Line> got) {
+    if (!expected.keySet().equals(got.keySet())) {
+      throw new AssertionError("hours differ: expected " + expected.size() + " rows, got " + got.size()
+          + "; missing " + diff(expected.keySet(), got.keySet()) + ", extra " + diff(got.keySet(), expected.keySet()));
+    }
+    expected.forEach((k, h) -> {
+      Line l = got.get(k);
+      Line want = new Line(h.avg2(), h.min2(), h.max2(), h.sum2(), h.count);
+      if (!want.equals(l)) {
+        throw new AssertionError(k + ": expected " + want + " but the workbook has " + l);
+      }
+    });
+  }
+
+  private static List<Oracle.HourKey> diff(java.util.Set<Oracle.HourKey> a, java.util.Set<Oracle.HourKey> b) {
+    return a.stream().filter(k -> !b.contains(k)).limit(5).toList();
+  }
+}
