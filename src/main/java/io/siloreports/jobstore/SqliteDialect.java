@@ -11,6 +11,8 @@ import java.time.format.DateTimeFormatter;
 import java.util.Arrays;
 import java.util.List;
 import java.util.stream.Collectors;
+import org.sqlite.SQLiteErrorCode;
+import org.sqlite.SQLiteException;
 
 /**
  * SQLite, the embedded default: one database file shared by the report job and status commands.
@@ -78,7 +80,10 @@ final class SqliteDialect implements SqlDialect {
 
   @Override
   public boolean isDuplicateKey(SQLException e) {
-    // sqlite-jdbc reports the primary result code SQLITE_CONSTRAINT (19); the message names the kind.
-    return e.getErrorCode() == 19 && String.valueOf(e.getMessage()).contains("UNIQUE");
+    // The extended result code says which constraint failed; the plain error code (19) would also match
+    // a NOT NULL or CHECK failure.
+    return e instanceof SQLiteException sqlite
+        && (sqlite.getResultCode() == SQLiteErrorCode.SQLITE_CONSTRAINT_PRIMARYKEY
+            || sqlite.getResultCode() == SQLiteErrorCode.SQLITE_CONSTRAINT_UNIQUE);
   }
 }
