@@ -1,0 +1,56 @@
+package io.siloreports.generate;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+
+/**
+ * What {@link SampleDataGenerator} writes: {@code silos} silos (ids 1..silos) reporting once a minute and
+ * {@code accounts} accounts emitting activity events, over the {@code days} x 24 hours that end at
+ * {@code end} (exclusive); {@code badPerKind} bad records of each kind and {@code latePerPipeline} late
+ * records for each pipeline. The same spec always produces the same bytes.
+ */
+public record GeneratorSpec(
+    int silos, int days, Instant end, int accounts, long seed, int badPerKind, int latePerPipeline) {
+
+  public static final int DEFAULT_SILOS = 6;
+  public static final int DEFAULT_DAYS = 20;
+  public static final int DEFAULT_ACCOUNTS = 4;
+  public static final long DEFAULT_SEED = 42;
+  public static final int DEFAULT_BAD_PER_KIND = 3;
+  public static final int DEFAULT_LATE_PER_PIPELINE = 5;
+
+  public GeneratorSpec {
+    require(silos >= 1, "silos must be at least 1, got " + silos);
+    require(days >= 1, "days must be at least 1, got " + days);
+    require(accounts >= 1, "accounts must be at least 1, got " + accounts);
+    require(badPerKind >= 0, "badPerKind must not be negative, got " + badPerKind);
+    require(latePerPipeline >= 0, "latePerPipeline must not be negative, got " + latePerPipeline);
+    require(end != null, "end is required");
+    // Readings fall at a random moment inside each minute, so the range must be whole minutes.
+    require(end.equals(end.truncatedTo(ChronoUnit.MINUTES)), "end must be a whole minute, got " + end);
+  }
+
+  /** The defaults, ending at the start of the current UTC hour. */
+  public static GeneratorSpec defaults() {
+    return new GeneratorSpec(
+        DEFAULT_SILOS,
+        DEFAULT_DAYS,
+        Instant.now().truncatedTo(ChronoUnit.HOURS),
+        DEFAULT_ACCOUNTS,
+        DEFAULT_SEED,
+        DEFAULT_BAD_PER_KIND,
+        DEFAULT_LATE_PER_PIPELINE);
+  }
+
+  /** Inclusive start of the generated range. */
+  public Instant start() {
+    return end.minus(Duration.ofDays(days));
+  }
+
+  private static void require(boolean condition, String message) {
+    if (!condition) {
+      throw new IllegalArgumentException(message);
+    }
+  }
+}

@@ -1,0 +1,474 @@
+package io.siloreports.jobstore;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.BufferedReader;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.ResultSet;
+import java.sql.Statement;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneId;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CyclicBarrier;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.function.BiPredicate;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class JdbcReportJobStoreTest {
+
+  private static final Instant T0 = Instant.parse("2026-11-20T14:37:23.120Z");
+
+  @TempDir Path dir;
+
+  private String url;
+  private SettableClock clock;
+  private JdbcReportJobStore store;
+
+  @BeforeEach
+  void openStore() {
+    url = "jdbc:sqlite:" + dir.resolve("jobs.db");
+    clock = new SettableClock(T0);
+    store = new JdbcReportJobStore(url, clock);
+    store.migrate();
+  }
+
+  @AfterEach
+  void closeStore() {
+    store.close();
+  }
+
+  @Test
+  void aJobGoesThroughItsWholeLifeCycle() {
+    ReportJob created = store.create("job-1", "silo-hourly", "{\"from\":\"2026-11-01\"}");
+    ReportJob expectedPending =
+        new ReportJob("job-1", JobStatus.PENDING, "silo-hourly", "{\"from\":\"2026-11-01\"}",
+            null, null, null, T0, T0, null, null);
+    assertEquals(expectedPending, created);
+    assertEquals(expectedPending, store.find("job-1").orElseThrow());
+
+    Instant started = T0.plusSeconds(5);
+    clock.set(started);
+    assertTrue(store.markProcessing("job-1"));
+    assertEquals(
+        new ReportJob("job-1", JobStatus.PROCESSING, "silo-hourly", "{\"from\":\"2026-11-01\"}",
+            null, null, null, T0, started, started, null),
+        store.find("job-1").orElseThrow());
+
+    Instant finished = T0.plusSeconds(65);
+    clock.set(finished);
+    assertTrue(store.markCompleted("job-1", "reports/job-1/report.xlsx", "https://s3/url-1"));
+    assertEquals(
+        new ReportJob("job-1", JobStatus.COMPLETED, "silo-hourly", "{\"from\":\"2026-11-01\"}",
+            "reports/job-1/report.xlsx", "https://s3/url-1", null, T0, finished, started, finished),
+        store.find("job-1").orElseThrow());
+
+    Instant represigned = T0.plusSeconds(600);
+    clock.set(represigned);
+    assertTrue(store.updateUrl("job-1", "https://s3/url-2"));
+    ReportJob withNewUrl = store.find("job-1").orElseThrow();
+    assertEquals("https://s3/url-2", withNewUrl.s3Url());
+    assertEquals(represigned, withNewUrl.updatedAt());
+    assertEquals(finished, withNewUrl.finishedAt());
+
+    Instant expired = T0.plusSeconds(7200);
+    clock.set(expired);
+    assertTrue(store.markExpired("job-1"));
+    assertEquals(
+        new ReportJob("job-1", JobStatus.EXPIRED, "silo-hourly", "{\"from\":\"2026-11-01\"}",
+            "reports/job-1/report.xlsx", "https://s3/url-2", null, T0, expired, started, finished),
+        store.find("job-1").orElseThrow());
+  }
+
+  @Test
+  void failingAPendingOrProcessingJobRecordsTheReasonAndTheTime() {
+    store.create("pending", "silo-hourly", null);
+    store.create("processing", "silo-hourly", null);
+    store.markProcessing("processing");
+
+    clock.set(T0.plusSeconds(30));
+    assertTrue(store.markFailed("pending", "no silos in range"));
+    assertTrue(store.markFailed("processing", "S3 upload failed: Access Denied"));
+
+    ReportJob pending = store.find("pending").orElseThrow();
+    assertEquals(JobStatus.FAILED, pending.status());
+    assertEquals("no silos in range", pending.errorMessage());
+    assertEquals(T0.plusSeconds(30), pending.finishedAt());
+    assertNull(pending.startedAt());
+    ReportJob processing = store.find("processing").orElseThrow();
+    assertEquals(JobStatus.FAILED, processing.status());
+    assertEquals("S3 upload failed: Access Denied", processing.errorMessage());
+    assertEquals(T0, processing.startedAt());
+  }
+
+  /** Which transitions each status allows, written out by hand from the documented life cycle. */
+  private static final Map<JobStatus, List<String>> ALLOWED =
+      Map.of(
+          JobStatus.PENDING, List.of("markProcessing", "markFailed"),
+          JobStatus.PROCESSING, List.of("markCompleted", "markFailed"),
+          JobStatus.COMPLETED, List.of("markExpired", "updateUrl"),
+          JobStatus.FAILED, List.of(),
+          JobStatus.EXPIRED, List.of());
+
+  @Test
+  void everyTransitionNotAllowedFromTheCurrentStatusReturnsFalseAndChangesNothing() {
+    Map<String, BiPredicate<ReportJobStore, String>> transitions =
+        Map.of(
+            "markProcessing", ReportJobStore::markProcessing,
+            "markCompleted", (s, id) -> s.markCompleted(id, "reports/x.xlsx", "https://s3/x"),
+            "markFailed", (s, id) -> s.markFailed(id, "boom"),
+            "markExpired", ReportJobStore::markExpired,
+            "updateUrl", (s, id) -> s.updateUrl(id, "https://s3/other"));
+
+    int checked = 0;
+    for (JobStatus status : JobStatus.values()) {
+      for (String name : transitions.keySet()) {
+        if (ALLOWED.get(status).contains(name)) {
+          continue;
+        }
+        String jobId = "job-" + status + "-" + name;
+        clock.set(T0);
+        store.create(jobId, "silo-hourly", "{}");
+        driveTo(jobId, status);
+        ReportJob before = store.find(jobId).orElseThrow();
+        assertEquals(status, before.status());
+
+        clock.set(T0.plusSeconds(3600));
+        assertFalse(transitions.get(name).test(store, jobId), name + " from " + status);
+        assertEquals(before, store.find(jobId).orElseThrow(), name + " from " + status + " changed the row");
+        checked++;
+      }
+      for (String name : transitions.keySet()) {
+        assertFalse(transitions.get(name).test(store, "no-such-job"), name + " of a missing job");
+      }
+    }
+    // 5 statuses x 5 transitions, minus the 6 allowed ones.
+    assertEquals(19, checked);
+  }
+
+  @Test
+  void creatingAnExistingJobFailsAndKeepsTheOriginal() {
+    store.create("job-1", "silo-hourly", "{\"a\":1}");
+    store.markProcessing("job-1");
+    ReportJob before = store.find("job-1").orElseThrow();
+
+    IllegalStateException e =
+        assertThrows(IllegalStateException.class, () -> store.create("job-1", "other", "{\"a\":2}"));
+    assertTrue(e.getMessage().contains("job-1"), e.getMessage());
+    assertEquals(before, store.find("job-1").orElseThrow());
+  }
+
+  @Test
+  void aVeryLongReasonIsTruncatedKeepingItsStartAndANullReasonIsNeverStored() {
+    String longReason = "java.lang.OutOfMemoryError: Java heap space\n" + "\tat frame\n".repeat(5000);
+    store.create("long", "silo-hourly", null);
+    store.create("null", "silo-hourly", null);
+    store.create("blank", "silo-hourly", null);
+
+    assertTrue(store.markFailed("long", longReason));
+    assertTrue(store.markFailed("null", null));
+    assertTrue(store.markFailed("blank", "  \n"));
+
+    String stored = store.find("long").orElseThrow().errorMessage();
+    assertTrue(stored.length() <= 4000, "stored " + stored.length() + " chars");
+    assertTrue(stored.length() > 3000, "kept only " + stored.length() + " chars");
+    assertTrue(stored.startsWith("java.lang.OutOfMemoryError: Java heap space\n\tat frame"));
+    assertTrue(stored.endsWith("[truncated, " + longReason.length() + " characters in total]"), stored);
+    assertEquals("(no reason given)", store.find("null").orElseThrow().errorMessage());
+    assertEquals("(no reason given)", store.find("blank").orElseThrow().errorMessage());
+  }
+
+  @Test
+  void truncationNeverSplitsACharacterOutsideTheBasicPlane() {
+    // The cut falls inside one of these two-char emoji whatever the marker length is, for one of the offsets.
+    for (int offset = 0; offset < 2; offset++) {
+      String reason = "x".repeat(offset) + "\uD83D\uDE00".repeat(3000);
+      String stored = JdbcReportJobStore.storableReason(reason);
+      String kept = stored.substring(0, stored.indexOf(" ... [truncated"));
+      assertFalse(Character.isHighSurrogate(kept.charAt(kept.length() - 1)), "offset " + offset);
+    }
+  }
+
+  @Test
+  void reapingFailsOnlyJobsProcessingForLongerThanTheTimeout() {
+    store.create("stuck", "silo-hourly", null);
+    store.create("exactly-at-timeout", "silo-hourly", null);
+    store.create("recent", "silo-hourly", null);
+    store.create("pending", "silo-hourly", null);
+    store.create("completed", "silo-hourly", null);
+
+    clock.set(Instant.parse("2026-11-20T14:00:00.250Z"));
+    store.markProcessing("stuck");
+    store.markProcessing("completed");
+    store.markCompleted("completed", "k", "u");
+    clock.set(Instant.parse("2026-11-20T14:10:00Z"));
+    store.markProcessing("exactly-at-timeout");
+    clock.set(Instant.parse("2026-11-20T14:30:00Z"));
+    store.markProcessing("recent");
+
+    clock.set(Instant.parse("2026-11-20T14:40:00Z"));
+    assertEquals(1, store.reapStuck(Duration.ofMinutes(30)));
+
+    ReportJob stuck = store.find("stuck").orElseThrow();
+    assertEquals(JobStatus.FAILED, stuck.status());
+    assertEquals(
+        "timed out: PROCESSING for more than PT30M (started 2026-11-20T14:00:00.250Z)", stuck.errorMessage());
+    assertEquals(Instant.parse("2026-11-20T14:40:00Z"), stuck.finishedAt());
+    assertEquals(JobStatus.PROCESSING, store.find("exactly-at-timeout").orElseThrow().status());
+    assertEquals(JobStatus.PROCESSING, store.find("recent").orElseThrow().status());
+    assertEquals(JobStatus.PENDING, store.find("pending").orElseThrow().status());
+    assertEquals(JobStatus.COMPLETED, store.find("completed").orElseThrow().status());
+
+    assertEquals(0, store.reapStuck(Duration.ofMinutes(30)), "reaping again finds nothing new");
+    clock.set(Instant.parse("2026-11-20T14:40:00.001Z"));
+    assertEquals(1, store.reapStuck(Duration.ofMinutes(30)));
+    assertEquals(JobStatus.FAILED, store.find("exactly-at-timeout").orElseThrow().status());
+  }
+
+  @Test
+  void listShowsTheMostRecentlyCreatedFirstUpToTheLimit() {
+    // Created out of name order, and across a second boundary where fractionless text would sort wrongly.
+    String[][] jobs = {
+      {"b", "2026-11-20T14:37:22.999Z"},
+      {"a", "2026-11-20T14:37:23Z"},
+      {"d", "2026-11-20T14:37:23.001Z"},
+      {"c", "2026-11-19T23:59:59.500Z"},
+    };
+    for (String[] job : jobs) {
+      clock.set(Instant.parse(job[1]));
+      store.create(job[0], "silo-hourly", null);
+    }
+    store.markProcessing("c"); // updates do not change the order
+
+    assertEquals(List.of("d", "a", "b", "c"), ids(store.list(10)));
+    assertEquals(List.of("d", "a"), ids(store.list(2)));
+    assertThrows(IllegalArgumentException.class, () -> store.list(0));
+  }
+
+  @Test
+  void ofManyThreadsTakingTheSameJobAtOnceExactlyOneWins() throws Exception {
+    int threads = 8;
+    int jobs = 20;
+    // Half the threads use a second store on the same file, as a second process would.
+    try (JdbcReportJobStore other = new JdbcReportJobStore(url, clock)) {
+      for (int j = 0; j < jobs; j++) {
+        store.create("job-" + j, "silo-hourly", null);
+      }
+      ExecutorService pool = Executors.newFixedThreadPool(threads);
+      try {
+        CyclicBarrier start = new CyclicBarrier(threads);
+        List<Future<List<String>>> results = new ArrayList<>();
+        for (int t = 0; t < threads; t++) {
+          ReportJobStore mine = t % 2 == 0 ? store : other;
+          Callable<List<String>> worker =
+              () -> {
+                List<String> won = new ArrayList<>();
+                for (int j = 0; j < jobs; j++) {
+                  start.await(30, TimeUnit.SECONDS);
+                  if (mine.markProcessing("job-" + j)) {
+                    won.add("job-" + j);
+                  }
+                }
+                return won;
+              };
+          results.add(pool.submit(worker));
+        }
+        List<String> allWins = new ArrayList<>();
+        for (Future<List<String>> result : results) {
+          allWins.addAll(result.get(120, TimeUnit.SECONDS));
+        }
+        allWins.sort(null);
+        List<String> everyJobOnce = new ArrayList<>();
+        for (int j = 0; j < jobs; j++) {
+          everyJobOnce.add("job-" + j);
+        }
+        everyJobOnce.sort(null);
+        assertEquals(everyJobOnce, allWins);
+      } finally {
+        pool.shutdownNow();
+      }
+      for (int j = 0; j < jobs; j++) {
+        assertEquals(JobStatus.PROCESSING, store.find("job-" + j).orElseThrow().status());
+      }
+    }
+  }
+
+  @Test
+  void jobsRacedForByThreeProcessesAreEachTakenAndCompletedExactlyOnce() throws Exception {
+    int jobs = 150;
+    for (int j = 0; j < jobs; j++) {
+      store.create("job-" + j, "silo-hourly", null);
+    }
+    String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+    List<Process> children = new ArrayList<>();
+    try {
+      for (int p = 0; p < 2; p++) {
+        children.add(
+            new ProcessBuilder(
+                    java, "-cp", System.getProperty("java.class.path"),
+                    JobTakingProcess.class.getName(), url, String.valueOf(jobs))
+                .redirectError(ProcessBuilder.Redirect.INHERIT)
+                .start());
+      }
+      List<BufferedReader> outputs = new ArrayList<>();
+      for (Process child : children) {
+        BufferedReader out =
+            new BufferedReader(new InputStreamReader(child.getInputStream(), StandardCharsets.UTF_8));
+        assertEquals("ready", out.readLine(), "child process did not start");
+        outputs.add(out);
+      }
+      for (Process child : children) {
+        child.getOutputStream().write("go\n".getBytes(StandardCharsets.UTF_8));
+        child.getOutputStream().flush();
+      }
+      // This process races too, from the same list in the opposite order, so the three overlap.
+      List<String> won = new ArrayList<>();
+      for (int j = jobs - 1; j >= 0; j--) {
+        if (store.markProcessing("job-" + j)) {
+          assertTrue(store.markCompleted("job-" + j, "k", "u"));
+          won.add("job-" + j);
+        }
+      }
+      for (int p = 0; p < children.size(); p++) {
+        for (String line = outputs.get(p).readLine(); !"done".equals(line); line = outputs.get(p).readLine()) {
+          assertTrue(line != null && line.startsWith("won "), "unexpected child output: " + line);
+          won.add(line.substring("won ".length()));
+        }
+        assertTrue(children.get(p).waitFor(60, TimeUnit.SECONDS));
+        assertEquals(0, children.get(p).exitValue());
+      }
+
+      assertEquals(jobs, won.size(), "jobs taken, counted over all processes");
+      assertEquals(jobs, new java.util.HashSet<>(won).size(), "no job taken twice");
+      for (int j = 0; j < jobs; j++) {
+        assertEquals(JobStatus.COMPLETED, store.find("job-" + j).orElseThrow().status());
+      }
+    } finally {
+      children.forEach(Process::destroyForcibly);
+    }
+  }
+
+  @Test
+  void twoStoresOnTheSameFileSeeEachOthersWrites() {
+    try (JdbcReportJobStore statusCommand = new JdbcReportJobStore(url, Clock.fixed(T0, ZoneOffset.UTC))) {
+      statusCommand.migrate(); // a second migrate on a live database is harmless
+
+      store.create("job-1", "silo-hourly", "{}");
+      assertEquals(JobStatus.PENDING, statusCommand.find("job-1").orElseThrow().status());
+
+      assertTrue(statusCommand.markProcessing("job-1"));
+      assertEquals(JobStatus.PROCESSING, store.find("job-1").orElseThrow().status());
+      assertFalse(store.markProcessing("job-1"));
+
+      assertTrue(store.markCompleted("job-1", "k", "https://s3/u"));
+      assertEquals("https://s3/u", statusCommand.find("job-1").orElseThrow().s3Url());
+      assertEquals(List.of("job-1"), ids(statusCommand.list(5)));
+    }
+  }
+
+  @Test
+  void migrateIsIdempotentAndLeavesTheFileInWalMode() throws Exception {
+    store.create("job-1", "silo-hourly", "{}");
+    store.migrate();
+    store.migrate();
+    assertEquals(JobStatus.PENDING, store.find("job-1").orElseThrow().status());
+
+    try (Connection c = DriverManager.getConnection(url);
+        Statement s = c.createStatement()) {
+      try (ResultSet mode = s.executeQuery("PRAGMA journal_mode")) {
+        mode.next();
+        assertEquals("wal", mode.getString(1));
+      }
+      try (ResultSet index =
+          s.executeQuery("SELECT name FROM pragma_index_info('report_jobs_status_created') ORDER BY seqno")) {
+        List<String> columns = new ArrayList<>();
+        while (index.next()) {
+          columns.add(index.getString(1));
+        }
+        assertEquals(List.of("status", "created_at"), columns);
+      }
+      try (ResultSet stored = s.executeQuery("SELECT created_at FROM report_jobs")) {
+        stored.next();
+        assertEquals("2026-11-20T14:37:23.120Z", stored.getString(1), "UTC, millisecond ISO-8601 text");
+      }
+    }
+  }
+
+  @Test
+  void aClosedStoreRefusesWorkAndAnInMemoryDatabaseIsRefusedUpFront() {
+    store.close();
+    assertThrows(IllegalStateException.class, () -> store.find("job-1"));
+    assertThrows(
+        IllegalArgumentException.class, () -> new JdbcReportJobStore("jdbc:sqlite::memory:", clock));
+    assertThrows(
+        IllegalArgumentException.class, () -> new JdbcReportJobStore("jdbc:postgresql://db/x", clock));
+  }
+
+  /** Moves a fresh PENDING job to {@code status} along the legal path. */
+  private void driveTo(String jobId, JobStatus status) {
+    switch (status) {
+      case PENDING -> {}
+      case PROCESSING -> assertTrue(store.markProcessing(jobId));
+      case COMPLETED -> {
+        assertTrue(store.markProcessing(jobId));
+        assertTrue(store.markCompleted(jobId, "reports/" + jobId + ".xlsx", "https://s3/" + jobId));
+      }
+      case FAILED -> assertTrue(store.markFailed(jobId, "earlier failure"));
+      case EXPIRED -> {
+        driveTo(jobId, JobStatus.COMPLETED);
+        assertTrue(store.markExpired(jobId));
+      }
+    }
+  }
+
+  private static List<String> ids(List<ReportJob> jobs) {
+    return jobs.stream().map(ReportJob::jobId).toList();
+  }
+
+  /** A clock the test moves by hand; thread-safe because the race test reads it from many threads. */
+  private static final class SettableClock extends Clock {
+    private volatile Instant now;
+
+    SettableClock(Instant now) {
+      this.now = now;
+    }
+
+    void set(Instant now) {
+      this.now = now;
+    }
+
+    @Override
+    public Instant instant() {
+      return now;
+    }
+
+    @Override
+    public ZoneId getZone() {
+      return ZoneOffset.UTC;
+    }
+
+    @Override
+    public Clock withZone(ZoneId zone) {
+      throw new UnsupportedOperationException("the tests only use UTC");
+    }
+  }
+}
