@@ -1,0 +1,59 @@
+package io.siloreports.report.workbook;
+
+import java.math.BigDecimal;
+import java.sql.Timestamp;
+import java.time.Instant;
+import java.util.List;
+import org.apache.spark.sql.Column;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.functions;
+
+/**
+ * One final hourly row of a report, as the workbook writers read it from Spark.
+ *
+ * <p>The decimal columns may be null (a writer leaves the cell blank); silo, hour and count may not.
+ */
+public record FinalHourlyRow(
+    int siloId,
+    Instant hourStart,
+    BigDecimal avgValue,
+    BigDecimal minValue,
+    BigDecimal maxValue,
+    BigDecimal sumValue,
+    long recordCount) {
+
+  /** The report's columns, in the order {@link #from(Row)} expects them. */
+  public static final List<String> COLUMNS =
+      List.of("silo_id", "hour_start", "avg_value", "min_value", "max_value", "sum_value", "record_count");
+
+  /** {@link #COLUMNS} as Spark columns, to project a Dataset into the order {@link #from(Row)} reads. */
+  public static Column[] columns() {
+    return COLUMNS.stream().map(functions::col).toArray(Column[]::new);
+  }
+
+  /** Reads a row projected with {@link #columns()}. */
+  public static FinalHourlyRow from(Row row) {
+    if (row.isNullAt(0) || row.isNullAt(1) || row.isNullAt(6)) {
+      throw new IllegalArgumentException("report row without silo_id, hour_start or record_count: " + row);
+    }
+    return new FinalHourlyRow(
+        row.getInt(0),
+        toInstant(row.get(1)),
+        row.isNullAt(2) ? null : row.getDecimal(2),
+        row.isNullAt(3) ? null : row.getDecimal(3),
+        row.isNullAt(4) ? null : row.getDecimal(4),
+        row.isNullAt(5) ? null : row.getDecimal(5),
+        row.getLong(6));
+  }
+
+  // Spark hands out java.sql.Timestamp, or Instant when spark.sql.datetime.java8API.enabled is set.
+  private static Instant toInstant(Object value) {
+    if (value instanceof Timestamp timestamp) {
+      return timestamp.toInstant();
+    }
+    if (value instanceof Instant instant) {
+      return instant;
+    }
+    throw new IllegalArgumentException("hour_start is not a timestamp: " + value.getClass().getName());
+  }
+}
