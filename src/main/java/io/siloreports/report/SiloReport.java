@@ -140,9 +140,12 @@ public final class SiloReport {
     Optional<AggregationProgress> progress = aggregates.progress(Pipeline.SILO_READINGS);
     ReportRange range =
         new ReportRange(from, to, cutoff, progress.map(AggregationProgress::finalizedBefore).orElse(null));
-    LOG.info("report {}: hours {} .. {} from the aggregates (finalized_before {}), readings {} .. {} raw"
-            + " (cut-off {})",
-        jobId, range.from(), range.split(), range.finalizedBefore(), range.split(), range.hotEnd(), cutoff);
+    LOG.info("report {}: {} from the aggregates (finalized_before {}); {} raw; cut-off {}",
+        jobId,
+        range.hasFinalizedPart() ? "hours " + range.from() + " .. " + range.split() : "no hours",
+        range.finalizedBefore(),
+        range.hasHotPart() ? "readings " + range.split() + " .. " + range.hotEnd() : "no readings",
+        cutoff);
 
     Dataset<Row> finalized =
         progress.isPresent() && range.hasFinalizedPart()
