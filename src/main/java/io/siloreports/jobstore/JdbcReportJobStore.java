@@ -69,7 +69,7 @@ public final class JdbcReportJobStore implements ReportJobStore {
     } catch (SQLException e) {
       throw failure("create the report_jobs schema", null, e);
     }
-    log.info("report_jobs schema is ready in {}", redactedUrl());
+    log.debug("report_jobs schema is ready in {}", redactedUrl());
   }
 
   @Override

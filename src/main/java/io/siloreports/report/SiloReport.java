@@ -133,7 +133,7 @@ public final class SiloReport {
   }
 
   private WorkbookStats build(String jobId, ReportRequest request, Path target) throws IOException {
-    Instant started = clock.instant();
+    Instant started = clock.instant().truncatedTo(java.time.temporal.ChronoUnit.MILLIS);
     Instant cutoff = request.asOf() != null ? request.asOf() : started;
     Instant to = request.to() != null ? request.to() : Times.hourCeil(cutoff);
     Instant from = request.from() != null ? request.from() : to.minus(Duration.ofDays(defaultDays));

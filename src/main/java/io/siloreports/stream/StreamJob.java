@@ -14,6 +14,7 @@ import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import org.apache.hadoop.util.ShutdownHookManager;
 import org.apache.spark.api.java.function.VoidFunction2;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
@@ -32,6 +33,7 @@ import org.slf4j.LoggerFactory;
  */
 public final class StreamJob {
   private static final Logger LOG = LoggerFactory.getLogger(StreamJob.class);
+  private static final int SHUTDOWN_PRIORITY = 100;
 
   private final StreamConfig config;
   private final SparkSession spark;
@@ -62,8 +64,9 @@ public final class StreamJob {
   /** Starts every pipeline's query and waits: until all are done (available-now) or one fails/stops. */
   public void runToEnd() throws StreamingQueryException, IOException, java.util.concurrent.TimeoutException {
     List<StreamingQuery> queries = start();
-    Thread stopper = new Thread(() -> stopAll(queries), "silo-reports-stream-shutdown");
-    Runtime.getRuntime().addShutdownHook(stopper);
+    // On SIGTERM stop the queries before Spark's own hook (priority 50) stops the SparkContext under them.
+    Runnable stopper = () -> stopAll(queries);
+    ShutdownHookManager.get().addShutdownHook(stopper, SHUTDOWN_PRIORITY);
     try {
       if (config.availableNow()) {
         for (StreamingQuery q : queries) {
@@ -74,10 +77,8 @@ public final class StreamJob {
       }
     } finally {
       stopAll(queries);
-      try {
-        Runtime.getRuntime().removeShutdownHook(stopper);
-      } catch (IllegalStateException shuttingDown) {
-        // already in shutdown: the hook is running
+      if (!ShutdownHookManager.get().isShutdownInProgress()) {
+        ShutdownHookManager.get().removeShutdownHook(stopper);
       }
     }
     for (StreamingQuery q : queries) {
