@@ -1,5 +1,6 @@
 package io.siloreports.jobstore;
 
+import io.siloreports.db.SchemaMigrations;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.PreparedStatement;
@@ -61,11 +62,13 @@ public final class JdbcReportJobStore implements ReportJobStore {
 
   @Override
   public void migrate() {
-    try (Connection c = connect();
-        Statement statement = c.createStatement()) {
-      for (String sql : dialect.schemaStatements()) {
-        statement.execute(sql);
+    try (Connection c = connect()) {
+      for (String sql : dialect.setupStatements()) {
+        try (Statement statement = c.createStatement()) {
+          statement.execute(sql); // closed before the migrations: an open PRAGMA result blocks their commit
+        }
       }
+      new SchemaMigrations(SchemaMigrations.dialectOf(jdbcUrl)).migrate(c);
     } catch (SQLException e) {
       throw failure("create the report_jobs schema", null, e);
     }

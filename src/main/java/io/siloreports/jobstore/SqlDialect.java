@@ -8,14 +8,15 @@ import java.time.Instant;
 import java.util.List;
 
 /**
- * What differs between databases for {@code report_jobs}: the DDL, per-connection settings, how an instant
+ * What differs between databases for {@code report_jobs} (the DDL itself is a versioned migration under
+ * {@code db/migration/<dialect>/}): database settings, per-connection settings, how an instant
  * is stored, and how a duplicate key is reported. The DML in {@link JdbcReportJobStore} is shared, so a new
  * database (MySQL) is one more implementation of this interface.
  */
 interface SqlDialect {
 
-  /** Statements that create {@code report_jobs} and its (status, created_at) index if missing; idempotent. */
-  List<String> schemaStatements();
+  /** Settings of the database file or server run before migrations (outside any transaction); idempotent. */
+  List<String> setupStatements();
 
   /** Applied to every new connection before it is used. */
   void prepareConnection(Connection connection) throws SQLException;
@@ -30,10 +31,9 @@ interface SqlDialect {
   boolean isDuplicateKey(SQLException e);
 
   static SqlDialect forUrl(String jdbcUrl) {
-    if (jdbcUrl.startsWith("jdbc:sqlite:")) {
-      return new SqliteDialect(jdbcUrl);
-    }
-    throw new IllegalArgumentException(
-        "no SQL dialect for " + jdbcUrl + ": the report job store supports jdbc:sqlite: URLs only so far");
+    return switch (io.siloreports.db.SchemaMigrations.dialectOf(jdbcUrl)) {
+      case "sqlite" -> new SqliteDialect(jdbcUrl);
+      default -> new MysqlDialect();
+    };
   }
 }

@@ -8,9 +8,7 @@ import java.sql.Statement;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
-import java.util.Arrays;
 import java.util.List;
-import java.util.stream.Collectors;
 import org.sqlite.SQLiteErrorCode;
 import org.sqlite.SQLiteException;
 
@@ -38,26 +36,10 @@ final class SqliteDialect implements SqlDialect {
   }
 
   @Override
-  public List<String> schemaStatements() {
-    String statuses =
-        Arrays.stream(JobStatus.values()).map(s -> "'" + s.name() + "'").collect(Collectors.joining(", "));
-    return List.of(
-        // WAL lets readers (a status command) run while a writer holds the lock; it is a property of the
-        // file, so setting it once here covers every later connection.
-        "PRAGMA journal_mode = WAL",
-        "CREATE TABLE IF NOT EXISTS report_jobs ("
-            + " job_id TEXT NOT NULL PRIMARY KEY,"
-            + " status TEXT NOT NULL CHECK (status IN (" + statuses + ")),"
-            + " report_type TEXT NOT NULL,"
-            + " params TEXT,"
-            + " s3_key TEXT,"
-            + " s3_url TEXT,"
-            + " error_message TEXT,"
-            + " created_at TEXT NOT NULL,"
-            + " updated_at TEXT NOT NULL,"
-            + " started_at TEXT,"
-            + " finished_at TEXT)",
-        "CREATE INDEX IF NOT EXISTS report_jobs_status_created ON report_jobs (status, created_at)");
+  public List<String> setupStatements() {
+    // WAL lets readers (a status command) run while a writer holds the lock; it is a property of the
+    // file, so setting it once covers every later connection.
+    return List.of("PRAGMA journal_mode = WAL");
   }
 
   @Override

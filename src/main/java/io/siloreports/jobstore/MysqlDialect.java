@@ -1,0 +1,47 @@
+package io.siloreports.jobstore;
+
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Types;
+import java.time.Instant;
+import java.time.LocalDateTime;
+import java.time.ZoneOffset;
+import java.time.temporal.ChronoUnit;
+import java.util.List;
+
+/**
+ * MySQL 8 and MariaDB: instants are DATETIME(3) holding UTC wall-clock time, bound as LocalDateTime so no
+ * driver or server time zone can shift them.
+ */
+final class MysqlDialect implements SqlDialect {
+
+  @Override
+  public List<String> setupStatements() {
+    return List.of();
+  }
+
+  @Override
+  public void prepareConnection(Connection connection) {}
+
+  @Override
+  public void setInstant(PreparedStatement statement, int index, Instant value) throws SQLException {
+    if (value == null) {
+      statement.setNull(index, Types.TIMESTAMP);
+    } else {
+      statement.setObject(index, LocalDateTime.ofInstant(value.truncatedTo(ChronoUnit.MILLIS), ZoneOffset.UTC));
+    }
+  }
+
+  @Override
+  public Instant getInstant(ResultSet row, String column) throws SQLException {
+    LocalDateTime t = row.getObject(column, LocalDateTime.class);
+    return t == null ? null : t.toInstant(ZoneOffset.UTC);
+  }
+
+  @Override
+  public boolean isDuplicateKey(SQLException e) {
+    return e.getErrorCode() == 1062 || "23000".equals(e.getSQLState()) && String.valueOf(e.getMessage()).contains("Duplicate");
+  }
+}
