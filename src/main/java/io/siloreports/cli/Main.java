@@ -21,7 +21,8 @@ public final class Main {
         generate   write sample JSON-lines input (--silos 6 --days 20 --end <instant> --accounts 4 --seed 42)
         stream     run the streaming aggregation (--trigger available-now|1m, --allowed-lateness 30m)
         report     build one report (--job-id ID [--from T] [--to T] [--silos 1,2,5-8] [--as-of T])
-        status     show report jobs (--job-id ID) and the stream's progress
+        status     show report jobs (--job-id ID; a fresh presigned URL when the stored one expired) and progress
+        migrate    apply the versioned schema migrations to the job store and MySQL databases
       """;
 
   private Main() {}
@@ -46,6 +47,7 @@ public final class Main {
         }
         case "report" -> ReportCommand.run(rest);
         case "status" -> StatusCommand.run(rest);
+        case "migrate" -> MigrateCommand.run(rest);
         default -> {
           System.err.println("unknown command '" + args[0] + "'\n" + USAGE);
           yield 2;

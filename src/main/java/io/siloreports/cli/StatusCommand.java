@@ -6,7 +6,14 @@ import io.siloreports.jobstore.JobStores;
 import io.siloreports.jobstore.ReportJob;
 import io.siloreports.jobstore.ReportJobStore;
 import io.siloreports.sink.AggregationProgress;
+import io.siloreports.report.ReportLinks;
+import io.siloreports.report.ReportOutputs;
+import io.siloreports.report.S3ReportOutput;
+import io.siloreports.sink.MySqlAggregateStore;
 import io.siloreports.sink.ProgressLog;
+import io.siloreports.sink.SinkConfig;
+import java.time.Clock;
+import java.util.function.Function;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -26,15 +33,22 @@ final class StatusCommand {
   static int run(String[] args) throws Exception {
     Settings s = Settings.load(List.of(args), FLAGS, System.getenv());
     Optional<String> jobId = s.find("report.job-id");
-    try (ReportJobStore jobs =
-        JobStores.open(s.get("jobstore.url"), s.get("jobstore.user", null), s.get("jobstore.password", null))) {
+    try (ReportJobStore jobs = JobStores.open(JobStores.jdbc(s))) {
       jobs.migrate();
       int reaped = jobs.reapStuck(s.getDuration("report.processing-timeout", Duration.ofMinutes(30)));
       if (reaped > 0) {
         System.out.println("reaped " + reaped + " job(s) stuck in PROCESSING -> FAILED");
       }
       if (jobId.isPresent()) {
-        Optional<ReportJob> job = jobs.find(jobId.get());
+        S3ReportOutput.Settings s3 = ReportOutputs.s3(s);
+        Optional<ReportJob> job;
+        if (s3 == null) {
+          job = jobs.find(jobId.get());
+        } else {
+          try (S3ReportOutput out = new S3ReportOutput(s3)) {
+            job = new ReportLinks(jobs, out, Clock.systemUTC()).current(jobId.get());
+          }
+        }
         if (job.isEmpty()) {
           System.out.println("no report job '" + jobId.get() + "'");
           return 1;
@@ -59,17 +73,17 @@ final class StatusCommand {
   }
 
   private static void printProgress(Settings s) {
-    Optional<String> warehouse = s.find("warehouse.dir");
-    if (warehouse.isEmpty()) {
-      return;
-    }
-    ProgressLog log = new ProgressLog(new Configuration(), warehouse.get());
+    SinkConfig sink = SinkConfig.from(s);
+    Function<Pipeline, Optional<AggregationProgress>> progress =
+        sink.type().equals("mysql")
+            ? p -> MySqlAggregateStore.readProgress(sink.db(), p)
+            : new ProgressLog(new Configuration(), sink.warehouseDir())::last;
     System.out.printf("%-16s %-6s %-22s %-26s %10s %6s %6s%n",
         "pipeline", "batch", "finalized_before", "max_event_time", "aggregated", "bad", "late");
     for (Pipeline p : Pipeline.values()) {
-      Optional<AggregationProgress> pr = log.last(p);
+      Optional<AggregationProgress> pr = progress.apply(p);
       if (pr.isEmpty()) {
-        System.out.printf("%-16s (no batch committed under %s)%n", p.id, warehouse.get());
+        System.out.printf("%-16s (no batch committed in %s)%n", p.id, sink.describe());
       } else {
         AggregationProgress a = pr.get();
         System.out.printf("%-16s %-6d %-22s %-26s %10d %6d %6d%n", p.id, a.batchId(), a.finalizedBefore(),

@@ -153,10 +153,32 @@ public final class Settings {
     return known;
   }
 
+  /** The value of {@code key}; {@code ${other.key}} inside it is replaced by that key's value. */
   public Optional<String> find(String key) {
-    String v = values.get(key);
-    return v == null || v.isBlank() ? Optional.empty() : Optional.of(v.trim());
+    return find(key, 0);
   }
+
+  private Optional<String> find(String key, int depth) {
+    String v = values.get(key);
+    if (v == null || v.isBlank()) {
+      return Optional.empty();
+    }
+    if (depth > 10) {
+      throw new IllegalArgumentException("setting '" + key + "' refers to itself through ${...}");
+    }
+    java.util.regex.Matcher m = REFERENCE.matcher(v.trim());
+    StringBuilder out = new StringBuilder();
+    while (m.find()) {
+      String ref = m.group(1);
+      String sub = find(ref, depth + 1).orElseThrow(() -> new IllegalArgumentException(
+          "setting '" + key + "' refers to ${" + ref + "}, which is not set"));
+      m.appendReplacement(out, java.util.regex.Matcher.quoteReplacement(sub));
+    }
+    m.appendTail(out);
+    return Optional.of(out.toString());
+  }
+
+  private static final java.util.regex.Pattern REFERENCE = java.util.regex.Pattern.compile("\\$\\{([^}]+)}");
 
   public String get(String key) {
     return find(key)

@@ -3,36 +3,70 @@ package io.siloreports.ingest;
 import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.input_file_name;
 
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.time.Instant;
+import java.util.List;
 import java.util.Map;
+import org.apache.hadoop.fs.Path;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.types.DataTypes;
+import org.apache.spark.sql.types.StructType;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
- * Raw JSON-lines files of a pipeline under {@code <inputDir>/<pipeline id>/} (local, HDFS or s3a), read as a
- * stream by the streaming job and as a batch by the report's hot read. Both yield the columns
- * {@code line} and {@code source} (the file) that {@link ParsedRecords#parse} takes.
+ * Raw JSON-lines files of a pipeline under {@code <inputDir>/<pipeline id>/} (local, HDFS or s3a). A file's
+ * time says nothing about the event times inside it, so a batch read takes every file and the caller
+ * filters by event time.
  */
-public final class RawFileSource {
+public final class RawFileSource implements RawSource {
+  private static final Logger LOG = LoggerFactory.getLogger(RawFileSource.class);
+  static final StructType LINES =
+      new StructType().add("line", DataTypes.StringType).add("source", DataTypes.StringType);
+
   private final String inputDir;
+  private final Map<String, String> options;
+
+  /** {@code options} go to Spark's text source (maxFilesPerTrigger, cleanSource, ...). */
+  public RawFileSource(String inputDir, Map<String, String> options) {
+    this.inputDir = inputDir.endsWith("/") ? inputDir.substring(0, inputDir.length() - 1) : inputDir;
+    this.options = Map.copyOf(options);
+  }
 
   public RawFileSource(String inputDir) {
-    this.inputDir = inputDir.endsWith("/") ? inputDir.substring(0, inputDir.length() - 1) : inputDir;
+    this(inputDir, Map.of());
   }
 
   public String dir(Pipeline pipeline) {
     return inputDir + "/" + pipeline.id;
   }
 
-  /** Streaming read; {@code options} are passed to Spark's text source (maxFilesPerTrigger, cleanSource, ...). */
-  public Dataset<Row> stream(SparkSession spark, Pipeline pipeline, Map<String, String> options) {
+  @Override
+  public String describe(Pipeline pipeline) {
+    return dir(pipeline);
+  }
+
+  @Override
+  public Dataset<Row> stream(SparkSession spark, Pipeline pipeline) {
     return spark.readStream().options(options).format("text").load(dir(pipeline))
         .select(col("value").as("line"), input_file_name().as("source"));
   }
 
-  /** Every line that has arrived so far. */
-  public Dataset<Row> batch(SparkSession spark, Pipeline pipeline) {
-    return spark.read().format("text").load(dir(pipeline))
-        .select(col("value").as("line"), input_file_name().as("source"));
+  @Override
+  public Dataset<Row> batch(SparkSession spark, Pipeline pipeline, Instant eventFrom, Instant cutoff) {
+    String dir = dir(pipeline);
+    try {
+      Path p = new Path(dir);
+      if (!p.getFileSystem(spark.sparkContext().hadoopConfiguration()).exists(p)) {
+        LOG.warn("raw directory {} does not exist: no raw {} records", dir, pipeline.id);
+        return spark.createDataFrame(List.of(), LINES);
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot check raw directory " + dir, e);
+    }
+    return spark.read().format("text").load(dir).select(col("value").as("line"), input_file_name().as("source"));
   }
 }

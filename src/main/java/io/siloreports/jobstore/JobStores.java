@@ -1,5 +1,7 @@
 package io.siloreports.jobstore;
 
+import io.siloreports.config.Settings;
+import io.siloreports.db.Jdbc;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -9,6 +11,15 @@ import java.time.Clock;
 /** Opens the report job store named by {@code jobstore.url}. */
 public final class JobStores {
   private JobStores() {}
+
+  /** The {@code jobstore.*} connection settings. */
+  public static Jdbc jdbc(Settings s) {
+    return new Jdbc(s.get("jobstore.url"), s.get("jobstore.user", null), s.get("jobstore.password", null));
+  }
+
+  public static ReportJobStore open(Jdbc db) {
+    return open(db.url(), db.user(), db.password());
+  }
 
   public static ReportJobStore open(String jdbcUrl, String user, String password) {
     if (jdbcUrl.startsWith("jdbc:sqlite:")) {

@@ -1,14 +1,13 @@
 package io.siloreports.report;
 
 import io.siloreports.config.Settings;
-import io.siloreports.ingest.RawFileSource;
+import io.siloreports.db.Jdbc;
+import io.siloreports.db.SchemaCheck;
 import io.siloreports.jobstore.JobStatus;
 import io.siloreports.jobstore.JobStores;
 import io.siloreports.jobstore.ReportJobStore;
 import io.siloreports.report.workbook.SxssfWorkbookWriter;
-import io.siloreports.sink.ParquetAggregateStore;
 import io.siloreports.spark.SparkSessions;
-import java.nio.file.Path;
 import java.time.Clock;
 import java.util.List;
 import org.apache.spark.sql.SparkSession;
@@ -26,29 +25,37 @@ public final class ReportCommand {
   }
 
   public static int run(String[] args) throws Exception {
-    ReportConfig config = ReportConfig.from(Settings.load(List.of(args), ReportConfig.FLAGS, System.getenv()));
-    try (ReportJobStore jobs = JobStores.open(config.jobStoreUrl(), config.jobStoreUser(), config.jobStorePassword())) {
+    Settings settings = Settings.load(List.of(args), ReportConfig.FLAGS, System.getenv());
+    ReportConfig config = ReportConfig.from(settings);
+    try (ReportJobStore jobs = JobStores.open(config.jobStore())) {
       jobs.migrate();
-      SparkSession spark;
+      SiloReport report;
       try {
-        spark = SparkSessions.create("silo-reports-report-" + config.jobId(), config.sparkConf());
+        if (config.sink().type().equals("mysql") || config.hotSource().equals("mysql")) {
+          SchemaCheck.requireCurrent(mysql(config), config.migrateOnStart());
+        }
+        SparkSession spark = SparkSessions.create("silo-reports-report-" + config.jobId(), config.sparkConf());
+        Clock clock = Clock.systemUTC();
+        HotReadings hot =
+            config.hotSource().equals("mysql")
+                ? new MySqlHotReadings(spark, mysql(config))
+                : new RawHotReadings(spark, config.source().create(), config.rules(), clock);
+        report =
+            new SiloReport(
+                spark,
+                config.sink().create(spark),
+                hot,
+                jobs,
+                new SxssfWorkbookWriter(),
+                ReportOutputs.create(config),
+                config.defaultDays(),
+                config.processingTimeout(),
+                clock);
       } catch (RuntimeException e) {
         // The job must still end FAILED with a reason, not stay PENDING.
-        jobs.markFailed(config.jobId(), "cannot start Spark: " + SiloReport.describe(e));
+        failBeforeStart(jobs, config, e);
         throw e;
       }
-      SiloReport report =
-          new SiloReport(
-              spark,
-              new ParquetAggregateStore(spark, config.warehouseDir()),
-              new RawFileSource(config.inputDir()),
-              jobs,
-              new SxssfWorkbookWriter(),
-              new LocalReportOutput(Path.of(config.outputDir())),
-              config.rules(),
-              config.defaultDays(),
-              config.processingTimeout(),
-              Clock.systemUTC());
       SiloReport.Outcome outcome = report.run(config.jobId(), config.request());
       if (outcome.status() == JobStatus.COMPLETED) {
         System.out.println("report " + outcome.jobId() + " COMPLETED: " + outcome.url());
@@ -61,5 +68,22 @@ public final class ReportCommand {
       System.err.println("report " + config.jobId() + ": " + e.getMessage());
       return 3;
     }
+  }
+
+  private static Jdbc mysql(ReportConfig config) {
+    if (config.db() == null) {
+      throw new IllegalArgumentException("MySQL is configured as sink or hot source but db.url is not set");
+    }
+    return config.db();
+  }
+
+  /** A job that cannot even start ends FAILED with the reason (created first if the run made it up). */
+  private static void failBeforeStart(ReportJobStore jobs, ReportConfig config, RuntimeException e) {
+    String reason = "cannot start the report: " + SiloReport.describe(e);
+    if (jobs.find(config.jobId()).isEmpty()) {
+      jobs.create(config.jobId(), SiloReport.REPORT_TYPE, config.request().toJson());
+    }
+    jobs.markFailed(config.jobId(), reason);
+    LOG.error("report {}: FAILED: {}", config.jobId(), reason);
   }
 }

@@ -6,8 +6,6 @@ import io.siloreports.aggregate.HourlyAggregates;
 import io.siloreports.config.Times;
 import io.siloreports.ingest.ParsedRecords;
 import io.siloreports.ingest.Pipeline;
-import io.siloreports.ingest.RawFileSource;
-import io.siloreports.ingest.ValidationRules;
 import io.siloreports.jobstore.JobStatus;
 import io.siloreports.jobstore.ReportJob;
 import io.siloreports.jobstore.ReportJobStore;
@@ -46,11 +44,10 @@ public final class SiloReport {
 
   private final SparkSession spark;
   private final AggregateStore aggregates;
-  private final RawFileSource raw;
+  private final HotReadings hot;
   private final ReportJobStore jobs;
   private final WorkbookWriter writer;
   private final ReportOutput output;
-  private final ValidationRules rules;
   private final int defaultDays;
   private final Duration processingTimeout;
   private final Clock clock;
@@ -58,21 +55,19 @@ public final class SiloReport {
   public SiloReport(
       SparkSession spark,
       AggregateStore aggregates,
-      RawFileSource raw,
+      HotReadings hot,
       ReportJobStore jobs,
       WorkbookWriter writer,
       ReportOutput output,
-      ValidationRules rules,
       int defaultDays,
       Duration processingTimeout,
       Clock clock) {
     this.spark = spark;
     this.aggregates = aggregates;
-    this.raw = raw;
+    this.hot = hot;
     this.jobs = jobs;
     this.writer = writer;
     this.output = output;
-    this.rules = rules;
     this.defaultDays = defaultDays;
     this.processingTimeout = processingTimeout;
     this.clock = clock;
@@ -144,21 +139,21 @@ public final class SiloReport {
         jobId,
         range.hasFinalizedPart() ? "hours " + range.from() + " .. " + range.split() : "no hours",
         range.finalizedBefore(),
-        range.hasHotPart() ? "readings " + range.split() + " .. " + range.hotEnd() : "no readings",
+        range.hasHotPart() ? "readings " + range.split() + " .. " + range.hotEnd() + " from " + hot.describe()
+            : "no readings",
         cutoff);
 
     Dataset<Row> finalized =
         progress.isPresent() && range.hasFinalizedPart()
             ? aggregates.aggregates(Pipeline.SILO_READINGS, progress.get())
             : spark.createDataFrame(List.of(), HourlyAggregates.PARTIAL);
-    Dataset<Row> hot =
-        range.hasHotPart() && rawExists()
-            ? ParsedRecords.parse(raw.batch(spark, Pipeline.SILO_READINGS), Pipeline.SILO_READINGS, rules, started)
-                .filter(ParsedRecords.VALID)
-            : spark.createDataFrame(List.of(), ParsedRecords.READINGS);
+    Dataset<Row> hotReadings =
+        range.hasHotPart()
+            ? hot.readings(range.split(), range.hotEnd())
+            : spark.createDataFrame(List.of(), ParsedRecords.READINGS).select("silo_id", "ts", "value");
 
     Dataset<Row> rows =
-        ReportRows.combine(finalized, hot, range, request.silos()).persist(StorageLevel.MEMORY_AND_DISK());
+        ReportRows.combine(finalized, hotReadings, range, request.silos()).persist(StorageLevel.MEMORY_AND_DISK());
     try {
       List<Integer> silos = new ArrayList<>(request.silos());
       if (silos.isEmpty()) {
@@ -170,20 +165,6 @@ public final class SiloReport {
       return writer.write(header, rows, silos, target);
     } finally {
       rows.unpersist();
-    }
-  }
-
-  private boolean rawExists() {
-    String dir = raw.dir(Pipeline.SILO_READINGS);
-    try {
-      org.apache.hadoop.fs.Path p = new org.apache.hadoop.fs.Path(dir);
-      boolean exists = p.getFileSystem(spark.sparkContext().hadoopConfiguration()).exists(p);
-      if (!exists) {
-        LOG.warn("raw readings directory {} does not exist: the hot part of the report is empty", dir);
-      }
-      return exists;
-    } catch (IOException e) {
-      throw new java.io.UncheckedIOException("cannot check raw readings directory " + dir, e);
     }
   }
 

@@ -85,6 +85,11 @@ public final class MySqlAggregateStore implements AggregateStore {
 
   @Override
   public Optional<AggregationProgress> progress(Pipeline pipeline) {
+    return readProgress(db, pipeline);
+  }
+
+  /** The committed progress row of a pipeline (no Spark needed). */
+  public static Optional<AggregationProgress> readProgress(Jdbc db, Pipeline pipeline) {
     try (Connection c = db.connect();
         PreparedStatement st = c.prepareStatement(
             "SELECT last_batch_id, finalized_before, max_event_time, valid_total, bad_total, late_total, updated_at"

@@ -2,10 +2,11 @@ package io.siloreports.stream;
 
 import io.siloreports.config.Settings;
 import io.siloreports.ingest.Pipeline;
+import io.siloreports.ingest.SourceConfig;
+import io.siloreports.sink.SinkConfig;
 import io.siloreports.ingest.ValidationRules;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -15,18 +16,17 @@ import java.util.Map;
  * @param trigger {@code available-now} (process what is there, then stop) or an interval such as {@code 1m}
  * @param triggerInterval the processing-time interval; null for available-now
  * @param allowedLateness how far behind the largest event time seen an hour stays open
- * @param sourceOptions options for Spark's file source (keys {@code source.file.*} without the prefix)
  */
 public record StreamConfig(
-    String inputDir,
-    String warehouseDir,
+    SourceConfig source,
+    SinkConfig sink,
     String checkpointDir,
     List<Pipeline> pipelines,
     String trigger,
     Duration triggerInterval,
     Duration allowedLateness,
     ValidationRules rules,
-    Map<String, String> sourceOptions,
+    boolean migrateOnStart,
     Map<String, String> sparkConf) {
 
   public static final Map<String, String> FLAGS =
@@ -37,7 +37,9 @@ public record StreamConfig(
           "trigger", "stream.trigger",
           "allowed-lateness", "stream.allowed-lateness",
           "pipelines", "stream.pipelines",
-          "max-files-per-trigger", "source.file.maxFilesPerTrigger");
+          "max-files-per-trigger", "source.file.maxFilesPerTrigger",
+          "source", "source.type",
+          "sink", "sink.type");
 
   public static StreamConfig from(Settings s) {
     List<Pipeline> pipelines = new ArrayList<>();
@@ -48,18 +50,16 @@ public record StreamConfig(
     }
     String trigger = s.get("stream.trigger", "available-now");
     Duration interval = trigger.equals("available-now") ? null : s.getDuration("stream.trigger", null);
-    Map<String, String> sourceOptions = new LinkedHashMap<>();
-    s.withPrefix("source.file.").forEach((k, v) -> sourceOptions.put(k.substring("source.file.".length()), v));
     return new StreamConfig(
-        s.get("input.dir"),
-        s.get("warehouse.dir"),
+        SourceConfig.from(s),
+        SinkConfig.from(s),
         s.get("checkpoint.dir"),
         List.copyOf(pipelines),
         trigger,
         interval,
         s.getDuration("stream.allowed-lateness", Duration.ofMinutes(30)),
         ValidationRules.from(s),
-        sourceOptions,
+        s.getBoolean("db.migrate-on-start", false),
         s.withPrefix("spark."));
   }
 

@@ -2,10 +2,11 @@ package io.siloreports.stream;
 
 import io.siloreports.config.Settings;
 import io.siloreports.ingest.Pipeline;
+import io.siloreports.db.SchemaCheck;
 import io.siloreports.ingest.RawFileSource;
+import io.siloreports.ingest.RawSource;
 import io.siloreports.sink.AggregateStore;
 import io.siloreports.sink.AggregationProgress;
-import io.siloreports.sink.ParquetAggregateStore;
 import io.siloreports.spark.SparkSessions;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -56,9 +57,11 @@ public final class StreamJob {
   public static void run(String[] args) throws Exception {
     StreamConfig config =
         StreamConfig.from(Settings.load(List.of(args), StreamConfig.FLAGS, System.getenv()));
+    if (config.sink().type().equals("mysql")) {
+      SchemaCheck.requireCurrent(config.sink().db(), config.migrateOnStart());
+    }
     SparkSession spark = SparkSessions.create("silo-reports-stream", config.sparkConf());
-    new StreamJob(config, spark, new ParquetAggregateStore(spark, config.warehouseDir()), Clock.systemUTC())
-        .runToEnd();
+    new StreamJob(config, spark, config.sink().create(spark), Clock.systemUTC()).runToEnd();
   }
 
   /** Starts every pipeline's query and waits: until all are done (available-now) or one fails/stops. */
@@ -90,17 +93,19 @@ public final class StreamJob {
       store.progress(p).ifPresentOrElse(
           pr -> LOG.info("{}: committed batch {}, finalized_before {}, {} aggregated, {} bad, {} late in total",
               p.id, pr.batchId(), pr.finalizedBefore(), pr.validTotal(), pr.badTotal(), pr.lateTotal()),
-          () -> LOG.info("{}: no batch committed yet (no input under {})", p.id,
-              new RawFileSource(config.inputDir()).dir(p)));
+          () -> LOG.info("{}: no batch committed yet (no input from {})", p.id,
+              config.source().create().describe(p)));
     }
   }
 
   /** Starts one query per configured pipeline. */
   public List<StreamingQuery> start() throws IOException, java.util.concurrent.TimeoutException {
-    RawFileSource source = new RawFileSource(config.inputDir());
+    RawSource source = config.source().create();
     List<StreamingQuery> queries = new ArrayList<>();
     for (Pipeline p : config.pipelines()) {
-      ensureLocalDir(source.dir(p));
+      if (source instanceof RawFileSource files) {
+        ensureLocalDir(files.dir(p));
+      }
       MicroBatchAggregator aggregator =
           new MicroBatchAggregator(p, store, config.rules(), config.allowedLateness(), clock);
       VoidFunction2<Dataset<Row>, Long> body = (batch, batchId) -> aggregator.process(batch, batchId);
@@ -110,7 +115,7 @@ public final class StreamJob {
               : Trigger.ProcessingTime(config.triggerInterval().toMillis(), TimeUnit.MILLISECONDS);
       String checkpoint = config.checkpointDir() + "/" + p.id;
       StreamingQuery q =
-          source.stream(spark, p, config.sourceOptions())
+          source.stream(spark, p)
               .writeStream()
               .queryName(p.id)
               .option("checkpointLocation", checkpoint)
@@ -118,8 +123,9 @@ public final class StreamJob {
               .foreachBatch(body)
               .start();
       AggregationProgress committed = store.progress(p).orElse(null);
-      LOG.info("{}: started (trigger {}, allowed lateness {}, input {}, checkpoint {}, last committed batch {})",
-          p.id, config.trigger(), config.allowedLateness(), source.dir(p), checkpoint,
+      LOG.info("{}: started (trigger {}, allowed lateness {}, input {}, aggregates {}, checkpoint {},"
+              + " last committed batch {})",
+          p.id, config.trigger(), config.allowedLateness(), source.describe(p), config.sink().describe(), checkpoint,
           committed == null ? "none" : committed.batchId());
       queries.add(q);
     }

@@ -101,9 +101,9 @@ class SiloReportTest {
   }
 
   private SiloReport report(ParquetAggregateStore aggregates, Path outputDir) {
-    return new SiloReport(spark, aggregates, new RawFileSource(tmp.resolve("input").toString()), jobs,
-        new SxssfWorkbookWriter(), new LocalReportOutput(outputDir), ValidationRules.DEFAULT, 31,
-        Duration.ofMinutes(30), CLOCK);
+    return new SiloReport(spark, aggregates,
+        new RawHotReadings(spark, new RawFileSource(tmp.resolve("input").toString()), ValidationRules.DEFAULT, CLOCK),
+        jobs, new SxssfWorkbookWriter(), new LocalReportOutput(outputDir), 31, Duration.ofMinutes(30), CLOCK);
   }
 
   /** Runs a report over all of DAY with cut-off {@code asOf}, checks it against the oracle, returns the job. */

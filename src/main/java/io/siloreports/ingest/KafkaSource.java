@@ -1,0 +1,86 @@
+package io.siloreports.ingest;
+
+import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.functions.concat;
+import static org.apache.spark.sql.functions.lit;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import org.apache.spark.sql.DataFrameReader;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SparkSession;
+
+/**
+ * One Kafka topic per pipeline. {@code kafkaOptions} are the {@code kafka.*} consumer settings (bootstrap
+ * servers, and for MSK the security protocol, SASL/IAM settings, truststores), passed through unchanged.
+ *
+ * <p>A record's Kafka timestamp is when it was produced, not its event time. A batch read for event times
+ * from {@code T} therefore starts at the offsets of Kafka time {@code T - startSlack} (readings are produced
+ * after they happen, give or take clock skew) and the caller filters by event time.
+ */
+public final class KafkaSource implements RawSource {
+  private final Map<Pipeline, String> topics;
+  private final Map<String, String> kafkaOptions;
+  private final Map<String, String> streamOptions;
+  private final Duration startSlack;
+
+  /**
+   * @param streamOptions options for the streaming read only (startingOffsets, maxOffsetsPerTrigger,
+   *     failOnDataLoss, ...)
+   * @param startSlack how much earlier than the first event time a batch read starts, in Kafka time
+   */
+  public KafkaSource(
+      Map<Pipeline, String> topics,
+      Map<String, String> kafkaOptions,
+      Map<String, String> streamOptions,
+      Duration startSlack) {
+    if (!kafkaOptions.containsKey("kafka.bootstrap.servers")) {
+      throw new IllegalArgumentException("the Kafka source needs kafka.bootstrap.servers");
+    }
+    this.topics = Map.copyOf(topics);
+    this.kafkaOptions = Map.copyOf(kafkaOptions);
+    this.streamOptions = Map.copyOf(streamOptions);
+    this.startSlack = startSlack;
+  }
+
+  public String topic(Pipeline p) {
+    return topics.getOrDefault(p, p.id);
+  }
+
+  @Override
+  public String describe(Pipeline pipeline) {
+    return "kafka topic " + topic(pipeline) + " at " + kafkaOptions.get("kafka.bootstrap.servers");
+  }
+
+  @Override
+  public Dataset<Row> stream(SparkSession spark, Pipeline pipeline) {
+    return lines(spark.readStream().format("kafka").options(kafkaOptions).options(streamOptions)
+        .option("subscribe", topic(pipeline)).load());
+  }
+
+  @Override
+  public Dataset<Row> batch(SparkSession spark, Pipeline pipeline, Instant eventFrom, Instant cutoff) {
+    Map<String, String> bounds = new LinkedHashMap<>();
+    bounds.put("startingTimestamp", Long.toString(eventFrom.minus(startSlack).toEpochMilli()));
+    // A partition with nothing produced since then starts at its end instead of failing the read.
+    bounds.put("startingOffsetsByTimestampStrategy", "latest");
+    if (cutoff.isBefore(Instant.now())) {
+      bounds.put("endingTimestamp", Long.toString(cutoff.toEpochMilli()));
+    } else {
+      bounds.put("endingOffsets", "latest");
+    }
+    DataFrameReader reader =
+        spark.read().format("kafka").options(kafkaOptions).options(bounds).option("subscribe", topic(pipeline));
+    return lines(reader.load());
+  }
+
+  private static Dataset<Row> lines(Dataset<Row> kafka) {
+    return kafka.select(
+        col("value").cast("string").as("line"),
+        concat(col("topic"), lit("-"), col("partition").cast("string"), lit("@"), col("offset").cast("string"))
+            .as("source"));
+  }
+}

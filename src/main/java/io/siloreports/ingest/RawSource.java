@@ -1,0 +1,26 @@
+package io.siloreports.ingest;
+
+import java.time.Instant;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SparkSession;
+
+/**
+ * Where raw records arrive: a directory of JSON-lines files or a Kafka topic per pipeline. Both give the
+ * columns {@code line} (the raw text) and {@code source} (file, or topic-partition@offset) that
+ * {@link ParsedRecords#parse} takes, so every source is validated by the same code.
+ */
+public interface RawSource {
+
+  /** The unbounded stream of a pipeline's records. */
+  Dataset<Row> stream(SparkSession spark, Pipeline pipeline);
+
+  /**
+   * Every record that may have an event time in {@code [eventFrom, cutoff)} and had arrived by
+   * {@code cutoff} (more is fine: callers filter by event time), or an empty Dataset when there is none.
+   */
+  Dataset<Row> batch(SparkSession spark, Pipeline pipeline, Instant eventFrom, Instant cutoff);
+
+  /** Where a pipeline's records come from, for logs. */
+  String describe(Pipeline pipeline);
+}
