@@ -49,6 +49,13 @@ class SettingsTest {
   }
 
   @Test
+  void referencesToOtherKeysAreResolved() {
+    Settings s = Settings.of(Map.of("db.url", "jdbc:mysql://h/db", "jobstore.url", "${db.url}", "loop", "${loop}"));
+    assertEquals("jdbc:mysql://h/db", s.get("jobstore.url"));
+    assertTrue(assertThrows(IllegalArgumentException.class, () -> s.get("loop")).getMessage().contains("refers to itself"));
+  }
+
+  @Test
   void durationsInShortAndIsoForms() {
     assertEquals(Duration.ofMinutes(30), Settings.parseDuration("30m"));
     assertEquals(Duration.ofSeconds(45), Settings.parseDuration("45s"));
