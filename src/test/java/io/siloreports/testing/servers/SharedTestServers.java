@@ -1,0 +1,22 @@
+package io.siloreports.testing.servers;
+
+/**
+ * One instance of each server per test JVM, started on first use and stopped when the JVM exits (each
+ * server's shutdown hook). Surefire runs all test classes in one fork, so a suite starts MariaDB, S3Proxy and
+ * Kafka at most once each, whichever test classes need them.
+ *
+ * <p>Test classes that share a server must not depend on each other's data: use their own table, bucket
+ * prefix or topic names, or {@link EmbeddedMySql#recreateDatabase()}.
+ */
+public final class SharedTestServers {
+  private static EmbeddedMySql mySql;
+
+  private SharedTestServers() {}
+
+  public static synchronized EmbeddedMySql mySql() {
+    if (mySql == null || !mySql.isRunning()) {
+      mySql = new EmbeddedMySql().start();
+    }
+    return mySql;
+  }
+}
