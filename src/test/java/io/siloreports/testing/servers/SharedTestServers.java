@@ -10,6 +10,7 @@ package io.siloreports.testing.servers;
  */
 public final class SharedTestServers {
   private static EmbeddedMySql mySql;
+  private static EmbeddedS3 s3;
 
   private SharedTestServers() {}
 
@@ -18,5 +19,17 @@ public final class SharedTestServers {
       mySql = new EmbeddedMySql().start();
     }
     return mySql;
+  }
+
+  /**
+   * S3Proxy with the bucket {@value EmbeddedS3#DEFAULT_BUCKET}. Shared because Hadoop caches one S3A file
+   * system per bucket for the JVM: a second server with the same bucket name on another port would be reached
+   * through the first one's cached client.
+   */
+  public static synchronized EmbeddedS3 s3() {
+    if (s3 == null || !s3.isRunning()) {
+      s3 = new EmbeddedS3().start();
+    }
+    return s3;
   }
 }
