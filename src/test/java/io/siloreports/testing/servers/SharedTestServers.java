@@ -11,6 +11,7 @@ package io.siloreports.testing.servers;
 public final class SharedTestServers {
   private static EmbeddedMySql mySql;
   private static EmbeddedS3 s3;
+  private static EmbeddedKafka kafka;
 
   private SharedTestServers() {}
 
@@ -31,5 +32,12 @@ public final class SharedTestServers {
       s3 = new EmbeddedS3().start();
     }
     return s3;
+  }
+
+  public static synchronized EmbeddedKafka kafka() {
+    if (kafka == null || !kafka.isRunning()) {
+      kafka = new EmbeddedKafka().start();
+    }
+    return kafka;
   }
 }
