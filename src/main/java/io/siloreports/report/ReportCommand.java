@@ -54,7 +54,9 @@ public final class ReportCommand {
       } catch (RuntimeException e) {
         // The job must still end FAILED with a reason, not stay PENDING.
         failBeforeStart(jobs, config, e);
-        throw e;
+        System.out.println("report " + config.jobId() + " FAILED: " + jobs.find(config.jobId())
+            .map(j -> j.errorMessage()).orElse(e.getMessage()));
+        return 1;
       }
       SiloReport.Outcome outcome = report.run(config.jobId(), config.request());
       if (outcome.status() == JobStatus.COMPLETED) {

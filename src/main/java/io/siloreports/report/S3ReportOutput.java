@@ -8,6 +8,8 @@ import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
 import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
 import software.amazon.awssdk.auth.credentials.DefaultCredentialsProvider;
 import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
+import software.amazon.awssdk.core.checksums.RequestChecksumCalculation;
+import software.amazon.awssdk.core.checksums.ResponseChecksumValidation;
 import software.amazon.awssdk.core.sync.RequestBody;
 import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.s3.S3Client;
@@ -48,6 +50,9 @@ public final class S3ReportOutput implements ReportOutput, AutoCloseable {
     var presign = S3Presigner.builder().region(Region.of(settings.region())).credentialsProvider(credentials)
         .serviceConfiguration(s3conf);
     if (settings.endpoint() != null) {
+      // S3-compatible servers (S3Proxy 2.7, older MinIO) answer the SDK's default CRC trailer with 501.
+      client.requestChecksumCalculation(RequestChecksumCalculation.WHEN_REQUIRED)
+          .responseChecksumValidation(ResponseChecksumValidation.WHEN_REQUIRED);
       client.endpointOverride(URI.create(settings.endpoint()));
       presign.endpointOverride(URI.create(settings.endpoint()));
     }
