@@ -258,6 +258,43 @@ class ProductionPathTest {
     assertTrue(j2.errorMessage().contains("cannot reach S3"), j2.errorMessage());
   }
 
+  @Test
+  void theHotPartCanComeFromTheMySqlRawTable() throws Exception {
+    String database = "hot_" + UUID.randomUUID().toString().substring(0, 8);
+    mysql.execute("CREATE DATABASE " + database, "GRANT ALL ON " + database + ".* TO '" + mysql.appUser() + "'@'%'");
+    Map<String, String> m = settings(database);
+    m.put("db.url", mysql.jdbcUrl(database));
+    m.put("report.hot-source", "mysql");
+    Settings s = Settings.of(m);
+    SchemaCheck.requireCurrent(SinkConfigs.db(s), true);
+    List<Oracle.Reading> all = readings(0, 5);
+    try (Connection c = SinkConfigs.db(s).connect();
+        java.sql.PreparedStatement ins = c.prepareStatement("INSERT INTO silo_readings (silo_id, ts, value) VALUES (?, ?, ?)")) {
+      for (Oracle.Reading r : all) {
+        ins.setInt(1, r.siloId());
+        ins.setObject(2, LocalDateTime.ofInstant(r.ts(), ZoneOffset.UTC));
+        ins.setBigDecimal(3, r.value());
+        ins.addBatch();
+      }
+      ins.executeBatch();
+    }
+    // No stream ran on this database: every hour comes from the raw table.
+    ReportConfig config = ReportConfig.from(s.with(Map.of("report.job-id", "hot-mysql")));
+    try (ReportJobStore jobs = JobStores.open(config.jobStore())) {
+      jobs.migrate();
+      Instant cutoff = DAY.plus(Duration.ofMinutes(200));
+      SiloReport.Outcome outcome =
+          new SiloReport(spark, config.sink().create(spark), new io.siloreports.report.MySqlHotReadings(spark, config.db()),
+              jobs, new SxssfWorkbookWriter(), ReportOutputs.create(config), 31, Duration.ofMinutes(30), Clock.systemUTC())
+              .run("hot-mysql", new ReportRequest(DAY, DAY.plus(1, ChronoUnit.DAYS), List.of(), cutoff));
+      assertEquals(JobStatus.COMPLETED, outcome.status(), outcome.error());
+      Path file = tmp.resolve("hot-mysql.xlsx");
+      Files.write(file, fetch(outcome.url()).body());
+      WorkbookReader.assertEqualsOracle(
+          Oracle.hourly(all.stream().filter(r -> r.ts().isBefore(cutoff)).toList()), WorkbookReader.read(file).rows());
+    }
+  }
+
   private int runReportCommand(Map<String, String> settings, String jobId) throws Exception {
     List<String> args = new ArrayList<>();
     settings.forEach((k, v) -> {
