@@ -53,7 +53,7 @@ final class LeftoverServers {
             .collect(Collectors.toList());
     for (ProcessHandle p : children) {
       log.warn(
-          "stopping leftover process {} of a test JVM (pid {}) that was killed: {}",
+          "stopping leftover process {} of a JVM (pid {}) that was killed before it could stop it: {}",
           p.pid(),
           deadOwner,
           p.info().command().orElse("?"));
