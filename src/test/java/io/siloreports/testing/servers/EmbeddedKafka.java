@@ -349,5 +349,7 @@ public final class EmbeddedKafka extends EmbeddedServer<EmbeddedKafka> {
           "log4j.logger.kafka.request.logger=WARN",
           "log4j.logger.state.change.logger=WARN",
           "log4j.logger.org.apache.kafka.controller=INFO",
+          // The full config dump (~300 lines, twice) would push a start failure out of the log tail we quote.
+          "log4j.logger.kafka.server.KafkaConfig=WARN",
           "");
 }
