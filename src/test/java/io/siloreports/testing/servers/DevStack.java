@@ -24,6 +24,8 @@ import java.util.concurrent.CountDownLatch;
  * </pre>
  */
 public final class DevStack {
+  private static volatile boolean stopping;
+
   private DevStack() {}
 
   public static void main(String[] args) throws Exception {
@@ -44,8 +46,9 @@ public final class DevStack {
         .addShutdownHook(
             new Thread(
                 () -> {
+                  stopping = true;
                   System.out.println("dev stack: stopping ...");
-                  servers.forEach(EmbeddedServer::close);
+                  servers.forEach(EmbeddedServer::closeFromShutdownHook); // also aborts a start in progress
                   System.out.println("dev stack: stopped, temp directories removed");
                 },
                 "dev-stack-stop"));
@@ -62,6 +65,9 @@ public final class DevStack {
         kafka.createTopic(topic.trim(), partitions);
       }
     } catch (CompletionException | EmbeddedServer.ServerStartException e) {
+      if (stopping) {
+        return; // Ctrl-C during start: the shutdown hook is cleaning up
+      }
       Throwable cause = e instanceof CompletionException && e.getCause() != null ? e.getCause() : e;
       System.err.println("dev stack: could not start: " + cause.getMessage());
       System.exit(1); // the shutdown hook stops whatever did start
