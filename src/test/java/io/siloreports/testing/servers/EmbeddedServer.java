@@ -53,7 +53,6 @@ public abstract class EmbeddedServer<S extends EmbeddedServer<S>> implements Aut
    * Starts the server and waits until it accepts clients; logs one line when it is up. A server that fails to
    * start is cleaned up before the exception (which says why, with the server's own log tail) is thrown.
    */
-  @SuppressWarnings("unchecked")
   public final S start() {
     lock.lock();
     try {
