@@ -99,6 +99,7 @@ public final class EmbeddedKafka extends EmbeddedServer<EmbeddedKafka> {
       format.destroyForcibly();
       throw new ServerStartException(failure("formatting the KRaft storage took over " + FORMAT_TIMEOUT));
     }
+    checkNotAborted();
     if (format.exitValue() != 0) {
       throw new ServerStartException(failure("formatting the KRaft storage failed (exit " + format.exitValue() + ")"));
     }
@@ -167,7 +168,7 @@ public final class EmbeddedKafka extends EmbeddedServer<EmbeddedKafka> {
     admin = Admin.create(adminProperties());
     while (true) {
       try {
-        int nodes = admin.describeCluster().nodes().get(5, TimeUnit.SECONDS).size();
+        int nodes = admin.describeCluster().nodes().get(2, TimeUnit.SECONDS).size();
         if (nodes > 0) {
           return;
         }
@@ -188,6 +189,7 @@ public final class EmbeddedKafka extends EmbeddedServer<EmbeddedKafka> {
   }
 
   private void checkAlive(long deadline, String waitingFor) {
+    checkNotAborted();
     if (!broker.isAlive()) {
       throw new ServerStartException(failure("the broker JVM exited (code " + broker.exitValue() + ")"));
     }
@@ -349,5 +351,7 @@ public final class EmbeddedKafka extends EmbeddedServer<EmbeddedKafka> {
           "log4j.logger.kafka.request.logger=WARN",
           "log4j.logger.state.change.logger=WARN",
           "log4j.logger.org.apache.kafka.controller=INFO",
+          // The full config dump (~300 lines, twice) would push a start failure out of the log tail we quote.
+          "log4j.logger.kafka.server.KafkaConfig=WARN",
           "");
 }

@@ -100,6 +100,7 @@ public final class EmbeddedMySql extends EmbeddedServer<EmbeddedMySql> {
     }
     db.start(); // waits for "ready for connections"; on failure the message carries mariadbd's last lines
 
+    checkNotAborted();
     bootstrap(built, workDir);
   }
 

@@ -13,6 +13,8 @@ import java.nio.file.Path;
 import java.nio.file.SimpleFileVisitor;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.util.Locale;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.ReentrantLock;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -34,10 +36,13 @@ public abstract class EmbeddedServer<S extends EmbeddedServer<S>> implements Aut
 
   protected final Logger log = LoggerFactory.getLogger(getClass());
   private final String kind;
-  private Path workDir;
-  private Thread shutdownHook;
-  private boolean started;
-  private boolean closed;
+  // start() and close() take this lock; the shutdown hook only tries it (a start may be waiting for minutes).
+  private final ReentrantLock lock = new ReentrantLock();
+  private volatile Path workDir;
+  private volatile Thread shutdownHook;
+  private volatile boolean started;
+  private volatile boolean closed;
+  private volatile boolean aborted;
 
   /** @param kind short lower-case name used in directory names and messages: mysql, s3, kafka. */
   protected EmbeddedServer(String kind) {
@@ -48,8 +53,17 @@ public abstract class EmbeddedServer<S extends EmbeddedServer<S>> implements Aut
    * Starts the server and waits until it accepts clients; logs one line when it is up. A server that fails to
    * start is cleaned up before the exception (which says why, with the server's own log tail) is thrown.
    */
+  public final S start() {
+    lock.lock();
+    try {
+      return startLocked();
+    } finally {
+      lock.unlock();
+    }
+  }
+
   @SuppressWarnings("unchecked")
-  public final synchronized S start() {
+  private S startLocked() {
     if (closed) {
       throw new IllegalStateException(kind + " server was closed; create a new one");
     }
@@ -64,7 +78,7 @@ public abstract class EmbeddedServer<S extends EmbeddedServer<S>> implements Aut
     } catch (IOException e) {
       throw new UncheckedIOException("cannot create a work directory for the " + kind + " server", e);
     }
-    shutdownHook = new Thread(this::stopFromShutdownHook, "stop embedded " + kind);
+    shutdownHook = new Thread(this::closeFromShutdownHook, "stop embedded " + kind);
     Runtime.getRuntime().addShutdownHook(shutdownHook);
     try {
       startIn(workDir);
@@ -97,36 +111,66 @@ public abstract class EmbeddedServer<S extends EmbeddedServer<S>> implements Aut
   public abstract int port();
 
   /** The server's work directory (removed on close); null before start. */
-  public synchronized Path workDir() {
+  public Path workDir() {
     return workDir;
   }
 
-  public synchronized boolean isRunning() {
+  public boolean isRunning() {
     return started && !closed;
   }
 
   @Override
-  public final synchronized void close() {
-    if (closed) {
-      return;
-    }
-    closed = true;
+  public final void close() {
+    lock.lock();
     try {
-      stop();
-    } catch (Exception e) {
-      log.warn("{} did not stop cleanly: {}", description(), e.toString());
-    }
-    deleteWorkDir();
-    removeShutdownHook();
-    if (started) {
-      log.info("{} on port {} stopped", description(), port());
+      if (closed) {
+        return;
+      }
+      closed = true;
+      try {
+        stop();
+      } catch (Exception e) {
+        log.warn("{} did not stop cleanly: {}", description(), e.toString());
+      }
+      deleteWorkDir();
+      removeShutdownHook();
+      if (started) {
+        log.info("{} on port {} stopped", description(), port());
+      }
+    } finally {
+      lock.unlock();
     }
   }
 
-  private void stopFromShutdownHook() {
-    // Runs while the JVM exits: no log framework guarantees here, only the cleanup.
-    shutdownHook = null;
-    close();
+  /**
+   * Closes the server while the JVM exits (Ctrl-C, System.exit), without waiting for a start in progress: that
+   * start is aborted, the processes it launched are stopped and its files removed. Logging may already be off.
+   */
+  void closeFromShutdownHook() {
+    aborted = true;
+    if (Thread.currentThread() == shutdownHook) {
+      shutdownHook = null; // a hook cannot remove itself
+    }
+    boolean locked = false;
+    try {
+      locked = lock.tryLock(2, TimeUnit.SECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+    if (locked) {
+      try {
+        close();
+      } finally {
+        lock.unlock();
+      }
+      return;
+    }
+    // start() is still waiting for the server: stop what it launched and remove its files without waiting.
+    Path dir = workDir;
+    if (dir != null) {
+      LeftoverServers.stopProcessesUsing(dir);
+      deleteWorkDir();
+    }
   }
 
   private void removeShutdownHook() {
@@ -148,6 +192,13 @@ public abstract class EmbeddedServer<S extends EmbeddedServer<S>> implements Aut
       } catch (IOException e) {
         log.warn("could not delete {} ({}); delete it by hand", workDir, e.toString());
       }
+    }
+  }
+
+  /** For waits inside {@link #startIn}: gives up at once when the JVM is shutting down. */
+  protected final void checkNotAborted() {
+    if (aborted) {
+      throw new ServerStartException(kind + " server start aborted: the JVM is shutting down");
     }
   }
 

@@ -46,29 +46,41 @@ final class LeftoverServers {
   }
 
   private static void reap(Path dir, long deadOwner) {
-    String marker = dir.toAbsolutePath().toString();
-    List<ProcessHandle> children =
-        ProcessHandle.allProcesses()
-            .filter(p -> p.info().commandLine().map(c -> c.contains(marker)).orElse(false))
-            .collect(Collectors.toList());
-    for (ProcessHandle p : children) {
+    for (ProcessHandle p : processesUsing(dir)) {
       log.warn(
-          "stopping leftover process {} of a test JVM (pid {}) that was killed: {}",
+          "stopping leftover process {} of a JVM (pid {}) that was killed before it could stop it: {}",
           p.pid(),
           deadOwner,
           p.info().command().orElse("?"));
-      p.destroy();
-      try {
-        p.onExit().get(Duration.ofSeconds(10).toMillis(), TimeUnit.MILLISECONDS);
-      } catch (Exception stillRunning) {
-        p.destroyForcibly();
-      }
+      stop(p);
     }
     try {
       EmbeddedServer.deleteRecursively(dir);
       log.info("deleted leftover server directory {}", dir);
     } catch (IOException e) {
       log.warn("could not delete leftover server directory {}: {}", dir, e.toString());
+    }
+  }
+
+  /** Stops the processes whose command line mentions {@code dir} (a server's work directory). */
+  static void stopProcessesUsing(Path dir) {
+    processesUsing(dir).forEach(LeftoverServers::stop);
+  }
+
+  private static List<ProcessHandle> processesUsing(Path dir) {
+    String marker = dir.toAbsolutePath().toString();
+    return ProcessHandle.allProcesses()
+        .filter(p -> p.pid() != ProcessHandle.current().pid())
+        .filter(p -> p.info().commandLine().map(c -> c.contains(marker)).orElse(false))
+        .collect(Collectors.toList());
+  }
+
+  private static void stop(ProcessHandle p) {
+    p.destroy();
+    try {
+      p.onExit().get(Duration.ofSeconds(10).toMillis(), TimeUnit.MILLISECONDS);
+    } catch (Exception stillRunning) {
+      p.destroyForcibly();
     }
   }
 
