@@ -22,6 +22,7 @@ public final class Main {
         stream     run the streaming aggregation (--trigger available-now|1m, --allowed-lateness 30m)
         report     build one report (--job-id ID [--from T] [--to T] [--silos 1,2,5-8] [--as-of T])
         status     show report jobs (--job-id ID; a fresh presigned URL when the stored one expired) and progress
+        produce    send generated input files to the Kafka topics (--input DIR; kafka.* settings)
         migrate    apply the versioned schema migrations to the job store and MySQL databases
       """;
 
@@ -48,6 +49,7 @@ public final class Main {
         case "report" -> ReportCommand.run(rest);
         case "status" -> StatusCommand.run(rest);
         case "migrate" -> MigrateCommand.run(rest);
+        case "produce" -> ProduceCommand.run(rest);
         default -> {
           System.err.println("unknown command '" + args[0] + "'\n" + USAGE);
           yield 2;
