@@ -82,35 +82,22 @@ public final class DevStack {
     List<String> l = new ArrayList<>();
     l.add("");
     l.add(String.format("# ---- silo-reports dev stack, up in %.1f s; Ctrl-C stops it and discards all data ----", seconds));
-    l.add("# Hints for a conf/dev-stack.properties; secrets go in the environment (exports at the end).");
+    l.add("# conf/dev-stack.properties points the jobs here (default ports); with other ports override e.g.");
+    l.add("#   --conf db.url=... --conf kafka.bootstrap.servers=... --conf report.s3.endpoint=...");
     l.add("");
-    l.add("# MySQL protocol (MariaDB) on port " + mySql.port() + ": the app user below; root has an empty password");
-    l.add("jobstore.url=" + mySql.jdbcUrl());
-    l.add("jobstore.user=" + mySql.appUser());
+    l.add("db.url=" + mySql.jdbcUrl() + "        # user " + mySql.appUser() + " / " + mySql.appPassword()
+        + "; root has an empty password");
+    l.add("kafka.bootstrap.servers=" + kafka.bootstrapServers() + "        # topics " + String.join(", ", topics)
+        + ", " + partitions + " partitions each");
+    l.add("report.s3.endpoint=" + s3.endpoint() + "        # bucket " + s3.bucket() + ", keys " + s3.accessKey()
+        + " / " + s3.secretKey() + ", path-style, objects in memory");
     l.add("");
-    l.add("# Kafka (PLAINTEXT): topics " + String.join(", ", topics) + ", " + partitions + " partitions each");
-    l.add("kafka.bootstrap-servers=" + kafka.bootstrapServers());
-    l.add("");
-    l.add("# S3 (S3Proxy, plain HTTP, path-style; objects live in memory)");
-    l.add("s3.endpoint=" + s3.endpoint());
-    l.add("s3.bucket=" + s3.bucket());
-    l.add("s3.region=" + EmbeddedS3.REGION.id());
-    l.add("s3.path-style-access=true");
-    l.add("# Spark's s3a:// (credentials come from the AWS_* variables below)");
-    s3.sparkHadoopProperties().forEach(
-        (k, v) -> {
-          if (!k.endsWith(".access.key") && !k.endsWith(".secret.key") && !k.endsWith(".credentials.provider")) {
-            l.add(k + "=" + v);
-          }
-        });
-    l.add("");
-    l.add("# In the shell that runs the jobs:");
-    l.add("export SILO_REPORTS_JOBSTORE_PASSWORD=" + mySql.appPassword());
-    l.add("export AWS_ACCESS_KEY_ID=" + s3.accessKey());
-    l.add("export AWS_SECRET_ACCESS_KEY=" + s3.secretKey());
-    l.add("export AWS_REGION=" + EmbeddedS3.REGION.id());
-    l.add("");
-    l.add("# Try it:  mysql -h 127.0.0.1 -P " + mySql.port() + " -u root " + mySql.database());
+    l.add("# Try it:  jobs/silo-reports migrate --config conf/dev-stack.properties");
+    l.add("#          jobs/silo-reports generate --out data/dev-input --days 2");
+    l.add("#          jobs/silo-reports produce  --config conf/dev-stack.properties --input data/dev-input");
+    l.add("#          jobs/silo-reports stream   --config conf/dev-stack.properties");
+    l.add("#          jobs/silo-reports report   --config conf/dev-stack.properties --job-id r1");
+    l.add("#          mysql -h 127.0.0.1 -P " + mySql.port() + " -u root " + mySql.database());
     l.add("#          aws --endpoint-url " + s3.endpoint() + " s3 ls s3://" + s3.bucket());
     l.add("# ----");
     return String.join(System.lineSeparator(), l);
