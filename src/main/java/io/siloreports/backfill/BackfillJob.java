@@ -74,6 +74,12 @@ import org.slf4j.LoggerFactory;
  * {@code *_exact}, rounded DECIMAL(12,2)/(18,2) columns, {@code avg = ROUND(sum / count, 2)}). The same
  * transaction replaces the chunk's backfill quarantine rows. Running it twice leaves the same tables.
  *
+ * <p>The chunk transactions run at READ COMMITTED, so the range DELETE locks only the rows it deletes, never
+ * gaps or scanned rows of the open hours the stream is writing meanwhile (at REPEATABLE READ a DELETE that the
+ * optimizer runs as a table scan locks every row until the chunk commits). With binary logging on, MySQL then
+ * needs {@code binlog_format} ROW or MIXED (the defaults of MySQL 8, MariaDB and RDS). Migration V3 indexes
+ * {@code bucket_counts(bucket_start)} so the range is a range scan, not a table scan.
+ *
  * <h2>Bad records</h2>
  * Bad records are counted (by reason in the summary) and written to {@code quarantine} with
  * {@code batch_id = -1} (the backfill's, next to the stream's own quarantine rows of the same lines),
@@ -333,6 +339,7 @@ public final class BackfillJob {
     Jdbc db = config.sink().db();
     for (int attempt = 1; ; attempt++) {
       try (Connection c = db.connect()) {
+        c.setTransactionIsolation(Connection.TRANSACTION_READ_COMMITTED); // no gap locks next to open hours
         c.setAutoCommit(false);
         try {
           ChunkWrite w = writeChunkOnce(c, p, c0, c1, valid, partials, quarantine, now);
@@ -410,6 +417,7 @@ public final class BackfillJob {
     Dataset<Row> rows = Quarantine.of(untimed.withColumn("late", lit(false)), p, BATCH_ID, null, now);
     Jdbc db = config.sink().db();
     try (Connection c = db.connect()) {
+      c.setTransactionIsolation(Connection.TRANSACTION_READ_COMMITTED);
       c.setAutoCommit(false);
       try {
         try (PreparedStatement st = c.prepareStatement("DELETE FROM quarantine WHERE pipeline = ? AND batch_id = "
