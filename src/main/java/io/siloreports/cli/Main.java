@@ -1,5 +1,6 @@
 package io.siloreports.cli;
 
+import io.siloreports.backfill.BackfillJob;
 import io.siloreports.report.ReportCommand;
 import io.siloreports.stream.StreamJob;
 import java.util.Arrays;
@@ -8,7 +9,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * One entry point for every job in the jar: {@code Main <command> [flags]}. Each command also has its own
- * main class for spark-submit {@code --class}. Exit codes: 0 done, 1 failed, 2 bad usage.
+ * main class for spark-submit {@code --class}. Exit codes: 0 done, 1 failed (backfill: also when a chunk was
+ * skipped), 2 bad usage (backfill: also a refused range).
  */
 public final class Main {
   private static final Logger LOG = LoggerFactory.getLogger(Main.class);
@@ -24,6 +26,9 @@ public final class Main {
         status     show report jobs (--job-id ID; a fresh presigned URL when the stored one expired) and progress
         produce    send generated input files to the Kafka topics (--input DIR; kafka.* settings)
         migrate    apply the versioned schema migrations to the job store and MySQL databases
+        backfill   recompute final hours from raw files and replace them in MySQL (--from T [--to T]
+                   [--pipelines silo-readings,activity-events] [--input DIR] [--format json|csv] [--chunk 1d]
+                   [--force] [--allow-fewer-records]); --to defaults to each pipeline's finalized_before
       """;
 
   private Main() {}
@@ -50,6 +55,7 @@ public final class Main {
         case "status" -> StatusCommand.run(rest);
         case "migrate" -> MigrateCommand.run(rest);
         case "produce" -> ProduceCommand.run(rest);
+        case "backfill" -> BackfillJob.run(rest);
         default -> {
           System.err.println("unknown command '" + args[0] + "'\n" + USAGE);
           yield 2;

@@ -2,7 +2,9 @@ package io.siloreports.ingest;
 
 import java.sql.Timestamp;
 import java.time.Instant;
+import java.util.HashMap;
 import java.util.Iterator;
+import java.util.Map;
 import org.apache.spark.api.java.function.MapPartitionsFunction;
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
@@ -16,8 +18,8 @@ import org.apache.spark.sql.types.StructType;
  * Raw lines in, typed rows out: every line becomes one row, valid or carrying its {@code error}. Nothing is
  * dropped here; callers split with {@link #VALID} / {@link #BAD}.
  *
- * <p>Input columns: {@code line} (the raw JSON text) and {@code source} (file or topic-partition-offset,
- * nullable). Output: the pipeline's typed columns, then {@code error}, {@code line}, {@code source}.
+ * <p>Input columns: {@code line} (the raw JSON text, or a CSV row for {@link #parseCsv}) and {@code source}
+ * (file or topic-partition-offset, nullable). Output: the pipeline's typed columns, then {@code error}, {@code line}, {@code source}.
  */
 public final class ParsedRecords {
   public static final Column VALID = org.apache.spark.sql.functions.col("error").isNull();
@@ -54,26 +56,96 @@ public final class ParsedRecords {
    */
   public static Dataset<Row> parse(Dataset<Row> lines, Pipeline pipeline, ValidationRules rules, Instant now) {
     long nowMillis = now.toEpochMilli();
+    boolean readings = pipeline == Pipeline.SILO_READINGS;
     MapPartitionsFunction<Row, Row> fn =
-        pipeline == Pipeline.SILO_READINGS
-            ? rows -> new Mapping(rows, nowMillis, rules, true)
-            : rows -> new Mapping(rows, nowMillis, rules, false);
+        rows -> {
+          Instant at = Instant.ofEpochMilli(nowMillis);
+          return new Mapping(rows, (line, source) -> readings
+              ? reading(RecordParser.parseReading(line, rules, at), line, source)
+              : event(RecordParser.parseEvent(line, rules, at), line, source));
+        };
     return lines.select("line", "source").mapPartitions(fn, Encoders.row(schema(pipeline)));
   }
 
-  /** Lazily maps one partition, skipping blank lines. */
+  /**
+   * The same for CSV lines ({@link CsvRecords}): {@code headers} holds each file's header, keyed by
+   * {@link CsvRecords#fileKey} of its path, and {@code source} must be the file ({@code input_file_name()}).
+   * A file's header line is not a record; every other line becomes a row, valid or carrying its error.
+   */
+  public static Dataset<Row> parseCsv(
+      Dataset<Row> lines, Pipeline pipeline, Map<String, CsvRecords.Header> headers, ValidationRules rules,
+      Instant now) {
+    long nowMillis = now.toEpochMilli();
+    Map<String, CsvRecords.Header> byFile = new HashMap<>(headers);
+    boolean readings = pipeline == Pipeline.SILO_READINGS;
+    MapPartitionsFunction<Row, Row> fn =
+        rows -> {
+          Instant at = Instant.ofEpochMilli(nowMillis);
+          CsvHeaders files = new CsvHeaders(byFile);
+          return new Mapping(rows, (line, source) -> {
+            CsvRecords.Header h = files.of(source);
+            if (h.problem() == null && line.equals(h.line())) {
+              return null;
+            }
+            return readings
+                ? reading(CsvRecords.reading(line, h, rules, at), line, source)
+                : event(CsvRecords.event(line, h, rules, at), line, source);
+          });
+        };
+    return lines.select("line", "source").mapPartitions(fn, Encoders.row(schema(pipeline)));
+  }
+
+  private static Row reading(RecordParser.Reading p, String line, String source) {
+    return RowFactory.create(p.siloId(), ts(p.ts()), p.value(), p.error(), line, source);
+  }
+
+  private static Row event(RecordParser.Event p, String line, String source) {
+    return RowFactory.create(p.recordType(), p.accountId(), ts(p.ts()), p.error(), line, source);
+  }
+
+  private static Timestamp ts(Instant t) {
+    return t == null ? null : Timestamp.from(t);
+  }
+
+  /** The header of a line's file; lines of one file come together, so the last lookup is kept. */
+  private static final class CsvHeaders {
+    private static final CsvRecords.Header UNKNOWN =
+        new CsvRecords.Header("", new int[0], 0, "unparseable CSV: the file's header was not read (file added"
+            + " during the run?)");
+    private final Map<String, CsvRecords.Header> byFile;
+    private String lastSource;
+    private CsvRecords.Header last;
+
+    CsvHeaders(Map<String, CsvRecords.Header> byFile) {
+      this.byFile = byFile;
+    }
+
+    CsvRecords.Header of(String source) {
+      if (source == null || !source.equals(lastSource)) {
+        lastSource = source;
+        last = source == null ? null : byFile.get(CsvRecords.fileKey(source));
+        if (last == null) {
+          last = UNKNOWN;
+        }
+      }
+      return last;
+    }
+  }
+
+  /** One line (and its source) to a row, or null when the line is not a record. */
+  private interface LineParser {
+    Row parse(String line, String source);
+  }
+
+  /** Lazily maps one partition, skipping blank lines and lines the parser says are not records. */
   private static final class Mapping implements Iterator<Row> {
     private final Iterator<Row> in;
-    private final Instant now;
-    private final ValidationRules rules;
-    private final boolean readings;
+    private final LineParser parser;
     private Row next;
 
-    Mapping(Iterator<Row> in, long nowMillis, ValidationRules rules, boolean readings) {
+    Mapping(Iterator<Row> in, LineParser parser) {
       this.in = in;
-      this.now = Instant.ofEpochMilli(nowMillis);
-      this.rules = rules;
-      this.readings = readings;
+      this.parser = parser;
     }
 
     @Override
@@ -84,7 +156,7 @@ public final class ParsedRecords {
         if (line == null || line.isBlank()) {
           continue;
         }
-        next = readings ? reading(line, r.getString(1)) : event(line, r.getString(1));
+        next = parser.parse(line, r.getString(1));
       }
       return next != null;
     }
@@ -97,20 +169,6 @@ public final class ParsedRecords {
       Row r = next;
       next = null;
       return r;
-    }
-
-    private Row reading(String line, String source) {
-      RecordParser.Reading p = RecordParser.parseReading(line, rules, now);
-      return RowFactory.create(p.siloId(), ts(p.ts()), p.value(), p.error(), line, source);
-    }
-
-    private Row event(String line, String source) {
-      RecordParser.Event p = RecordParser.parseEvent(line, rules, now);
-      return RowFactory.create(p.recordType(), p.accountId(), ts(p.ts()), p.error(), line, source);
-    }
-
-    private static Timestamp ts(Instant t) {
-      return t == null ? null : Timestamp.from(t);
     }
   }
 }

@@ -7,14 +7,18 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import io.siloreports.config.Times;
 import java.math.BigDecimal;
+import java.math.BigInteger;
 import java.math.RoundingMode;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
 import java.util.Set;
+import java.util.regex.Pattern;
 
 /**
- * Turns one raw JSON line into a typed record or a bad-record reason. Pure Java, shared by the stream, the
- * report's hot read and the backfill so all three accept exactly the same records.
+ * Turns one raw JSON line, or the fields of one CSV row, into a typed record or a bad-record reason. Pure Java,
+ * shared by the stream, the report's hot read and the backfill so all of them accept exactly the same records:
+ * both forms go through the same checks (missing field, wrong type, unknown record type, non-finite or
+ * out-of-range value, absurd timestamp), in the same order, with the same reasons.
  */
 public final class RecordParser {
   public static final Set<String> RECORD_TYPES = Set.of("items", "scoreResults", "tasks", "evaluations");
@@ -44,12 +48,32 @@ public final class RecordParser {
       return new Reading(null, null, null, e.getMessage());
     }
     try {
-      int siloId = siloId(root);
-      Instant ts = timestamp(root, rules, now);
+      JsonNode id = field(root, "silo_id");
+      int siloId = siloId(id.isIntegralNumber() ? id.bigIntegerValue() : null, id.toString());
+      Instant ts = timestamp(text(root, "ts"), rules, now);
       BigDecimal value = value(root, rules);
       return new Reading(siloId, ts, value, null);
     } catch (BadRecord e) {
       return new Reading(null, timestampHint(root), null, e.getMessage());
+    }
+  }
+
+  /**
+   * A silo reading from its fields as text (a CSV row), validated by the same rules as a JSON line: a null or
+   * empty field is missing, a silo_id that is not a non-negative integer or a value that is not a number is a
+   * wrong type, {@code NaN}/{@code Infinity} and out-of-range values are non-finite, and timestamps are judged
+   * as for JSON. Fields are taken as given (the caller trims them).
+   */
+  public static Reading parseReadingFields(
+      String siloId, String ts, String value, ValidationRules rules, Instant now) {
+    try {
+      String id = required("silo_id", siloId);
+      int silo = siloId(id.matches("[+-]?\\d+") ? new BigInteger(id) : null, id);
+      Instant t = timestamp(required("ts", ts), rules, now);
+      BigDecimal v = value(required("value", value), rules);
+      return new Reading(silo, t, v, null);
+    } catch (BadRecord e) {
+      return new Reading(null, timestampHint(ts), null, e.getMessage());
     }
   }
 
@@ -61,18 +85,23 @@ public final class RecordParser {
       return new Event(null, null, null, e.getMessage());
     }
     try {
-      String type = text(root, "record_type");
-      if (!RECORD_TYPES.contains(type)) {
-        throw new BadRecord("unknown record_type '" + abbreviate(type) + "' (expected one of "
-            + String.join(", ", RECORD_TYPES.stream().sorted().toList()) + ")");
-      }
-      String account = text(root, "account_id");
-      if (account.isBlank()) {
-        throw new BadRecord("empty field: account_id");
-      }
-      return new Event(type, account, timestamp(root, rules, now), null);
+      String type = recordType(text(root, "record_type"));
+      String account = accountId(text(root, "account_id"));
+      return new Event(type, account, timestamp(text(root, "ts"), rules, now), null);
     } catch (BadRecord e) {
       return new Event(null, null, timestampHint(root), e.getMessage());
+    }
+  }
+
+  /** An activity event from its fields as text (a CSV row), validated like {@link #parseEvent}. */
+  public static Event parseEventFields(
+      String recordType, String accountId, String ts, ValidationRules rules, Instant now) {
+    try {
+      String type = recordType(required("record_type", recordType));
+      String account = accountId(required("account_id", accountId));
+      return new Event(type, account, timestamp(required("ts", ts), rules, now), null);
+    } catch (BadRecord e) {
+      return new Event(null, null, timestampHint(ts), e.getMessage());
     }
   }
 
@@ -102,6 +131,14 @@ public final class RecordParser {
     return n;
   }
 
+  /** A text field (null or empty is missing). */
+  private static String required(String name, String text) throws BadRecord {
+    if (text == null || text.isEmpty()) {
+      throw new BadRecord("missing field: " + name);
+    }
+    return text;
+  }
+
   private static String text(JsonNode root, String name) throws BadRecord {
     JsonNode n = field(root, name);
     if (!n.isTextual()) {
@@ -111,16 +148,30 @@ public final class RecordParser {
     return n.textValue();
   }
 
-  private static int siloId(JsonNode root) throws BadRecord {
-    JsonNode n = field(root, "silo_id");
-    if (!n.isIntegralNumber() || !n.canConvertToInt() || n.intValue() < 0) {
-      throw new BadRecord("wrong type: silo_id must be a non-negative integer, got " + abbreviate(n.toString()));
+  /** @param integral the id if it is an integer at all, else null; {@code shown} is how it appeared */
+  private static int siloId(BigInteger integral, String shown) throws BadRecord {
+    if (integral == null || integral.signum() < 0 || integral.bitLength() > 31) {
+      throw new BadRecord("wrong type: silo_id must be a non-negative integer, got " + abbreviate(shown));
     }
-    return n.intValue();
+    return integral.intValue();
   }
 
-  private static Instant timestamp(JsonNode root, ValidationRules rules, Instant now) throws BadRecord {
-    String text = text(root, "ts");
+  private static String recordType(String type) throws BadRecord {
+    if (!RECORD_TYPES.contains(type)) {
+      throw new BadRecord("unknown record_type '" + abbreviate(type) + "' (expected one of "
+          + String.join(", ", RECORD_TYPES.stream().sorted().toList()) + ")");
+    }
+    return type;
+  }
+
+  private static String accountId(String account) throws BadRecord {
+    if (account.isBlank()) {
+      throw new BadRecord("empty field: account_id");
+    }
+    return account;
+  }
+
+  private static Instant timestamp(String text, ValidationRules rules, Instant now) throws BadRecord {
     Instant ts;
     try {
       ts = Times.parseInstant(text);
@@ -137,11 +188,15 @@ public final class RecordParser {
   /** The record's time if it has a readable one, kept with a bad record so the quarantine can be searched by time. */
   private static Instant timestampHint(JsonNode root) {
     JsonNode n = root.get("ts");
-    if (n == null || !n.isTextual()) {
+    return n == null || !n.isTextual() ? null : timestampHint(n.textValue());
+  }
+
+  private static Instant timestampHint(String text) {
+    if (text == null || text.isEmpty()) {
       return null;
     }
     try {
-      return Times.parseInstant(n.textValue());
+      return Times.parseInstant(text);
     } catch (DateTimeParseException e) {
       return null;
     }
@@ -165,8 +220,32 @@ public final class RecordParser {
     } catch (NumberFormatException e) {
       throw new BadRecord("non-finite value: " + abbreviate(n.toString()));
     }
+    return inRange(v, n.toString(), rules);
+  }
+
+  /** A value written as text: a decimal number, or one of the non-finite spellings JSON lines may carry. */
+  private static BigDecimal value(String text, ValidationRules rules) throws BadRecord {
+    if (NON_FINITE.matcher(text).matches()) {
+      throw new BadRecord("non-finite value: " + abbreviate(text));
+    }
+    if (!DECIMAL.matcher(text).matches()) {
+      throw new BadRecord("wrong type: value must be a number, got " + abbreviate(text));
+    }
+    BigDecimal v;
+    try {
+      v = new BigDecimal(text);
+    } catch (NumberFormatException e) { // an exponent beyond int range
+      throw new BadRecord("non-finite value: " + abbreviate(text));
+    }
+    return inRange(v, text, rules);
+  }
+
+  private static final Pattern NON_FINITE = Pattern.compile("(?i)[+-]?(nan|inf|infinity)");
+  private static final Pattern DECIMAL = Pattern.compile("[+-]?(\\d+\\.?\\d*|\\.\\d+)([eE][+-]?\\d+)?");
+
+  private static BigDecimal inRange(BigDecimal v, String shown, ValidationRules rules) throws BadRecord {
     if (v.abs().compareTo(rules.maxAbsValue()) >= 0) {
-      throw new BadRecord("non-finite value: " + abbreviate(n.toString()) + " is out of range (|value| < "
+      throw new BadRecord("non-finite value: " + abbreviate(shown) + " is out of range (|value| < "
           + rules.maxAbsValue().toPlainString() + ")");
     }
     return v.setScale(VALUE_SCALE, RoundingMode.HALF_UP);

@@ -5,7 +5,6 @@ import static org.apache.spark.sql.functions.col;
 import io.siloreports.aggregate.Aggregations;
 import io.siloreports.db.Jdbc;
 import io.siloreports.ingest.Pipeline;
-import java.math.BigDecimal;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -15,7 +14,6 @@ import java.sql.Types;
 import java.time.Instant;
 import java.time.LocalDateTime;
 import java.time.ZoneOffset;
-import java.util.Iterator;
 import java.util.Optional;
 import java.util.Properties;
 import org.apache.spark.sql.Dataset;
@@ -25,7 +23,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Aggregates in MySQL (or MariaDB), merged in place. One micro-batch is one transaction on the driver:
+ * Aggregates in MySQL (or MariaDB), merged in place (SQL and binding in {@link MySqlAggregateRows}, shared with
+ * the backfill). One micro-batch is one transaction on the driver:
  * lock the pipeline's {@code aggregation_progress} row, skip the batch if its id is already committed (a
  * replay), add the batch's partials to the stored ones ({@code sum = sum + new.sum}, {@code LEAST},
  * {@code GREATEST}, counts added, the rounded columns recomputed), insert its quarantine rows, move the
@@ -36,34 +35,7 @@ import org.slf4j.LoggerFactory;
  */
 public final class MySqlAggregateStore implements AggregateStore {
   private static final Logger LOG = LoggerFactory.getLogger(MySqlAggregateStore.class);
-  private static final int BATCH_ROWS = 1000;
   private static final int MAX_ATTEMPTS = 5;
-
-  private static final String UPSERT_HOURLY =
-      "INSERT INTO silo_hourly_aggregates (silo_id, hour_start, avg_value, min_value, max_value, sum_value,"
-          + " record_count, sum_exact, min_exact, max_exact, updated_at)"
-          + " VALUES (?, ?, ROUND(? / ?, 2), ROUND(?, 2), ROUND(?, 2), ROUND(?, 2), ?, ?, ?, ?, ?)"
-          // MySQL and MariaDB apply these left to right, so the rounded columns see the merged exact ones.
-          + " ON DUPLICATE KEY UPDATE"
-          + " sum_exact = sum_exact + VALUES(sum_exact),"
-          + " record_count = record_count + VALUES(record_count),"
-          + " min_exact = LEAST(min_exact, VALUES(min_exact)),"
-          + " max_exact = GREATEST(max_exact, VALUES(max_exact)),"
-          + " avg_value = ROUND(sum_exact / record_count, 2),"
-          + " min_value = ROUND(min_exact, 2),"
-          + " max_value = ROUND(max_exact, 2),"
-          + " sum_value = ROUND(sum_exact, 2),"
-          + " updated_at = VALUES(updated_at)";
-
-  private static final String UPSERT_BUCKETS =
-      "INSERT INTO bucket_counts (record_type, account_id, bucket_minutes, bucket_start, record_count, updated_at)"
-          + " VALUES (?, ?, ?, ?, ?, ?)"
-          + " ON DUPLICATE KEY UPDATE record_count = record_count + VALUES(record_count),"
-          + " updated_at = VALUES(updated_at)";
-
-  private static final String INSERT_QUARANTINE =
-      "INSERT INTO quarantine (pipeline, batch_id, kind, reason, event_ts, line, source, quarantined_at)"
-          + " VALUES (?, ?, ?, ?, ?, ?, ?, ?)";
 
   private static final String UPSERT_PROGRESS =
       "INSERT INTO aggregation_progress (pipeline, last_batch_id, finalized_before, max_event_time, valid_total,"
@@ -137,11 +109,9 @@ public final class MySqlAggregateStore implements AggregateStore {
           return;
         }
         Timestamp now = Timestamp.from(progress.updatedAt());
-        long merged = pipeline == Pipeline.SILO_READINGS
-            ? upsertHourly(c, partials.orderBy("silo_id", "hour_start").toLocalIterator(), now)
-            : upsertBuckets(c, partials.orderBy("record_type", "account_id", "bucket_minutes", "bucket_start")
-                .toLocalIterator(), now);
-        long quarantined = insertQuarantine(c, quarantine.toLocalIterator());
+        long merged = MySqlAggregateRows.write(c, pipeline,
+            MySqlAggregateRows.inKeyOrder(pipeline, partials).toLocalIterator(), now, MySqlAggregateRows.Mode.MERGE);
+        long quarantined = MySqlAggregateRows.insertQuarantine(c, quarantine.toLocalIterator());
         writeProgress(c, progress);
         c.commit();
         LOG.debug("{} batch {}: merged {} keys, quarantined {} in MySQL", pipeline.id, progress.batchId(), merged,
@@ -162,85 +132,6 @@ public final class MySqlAggregateStore implements AggregateStore {
         return rs.next() ? rs.getLong(1) : null;
       }
     }
-  }
-
-  private static long upsertHourly(Connection c, Iterator<Row> rows, Timestamp now) throws SQLException {
-    long n = 0;
-    try (PreparedStatement st = c.prepareStatement(UPSERT_HOURLY)) {
-      while (rows.hasNext()) {
-        Row r = rows.next();
-        BigDecimal sum = r.getDecimal(2);
-        long count = r.getLong(5);
-        st.setInt(1, r.getInt(0));
-        st.setObject(2, utc(r.getTimestamp(1)));
-        st.setBigDecimal(3, sum);
-        st.setLong(4, count);
-        st.setBigDecimal(5, r.getDecimal(3));
-        st.setBigDecimal(6, r.getDecimal(4));
-        st.setBigDecimal(7, sum);
-        st.setLong(8, count);
-        st.setBigDecimal(9, sum);
-        st.setBigDecimal(10, r.getDecimal(3));
-        st.setBigDecimal(11, r.getDecimal(4));
-        st.setObject(12, utc(now));
-        st.addBatch();
-        if (++n % BATCH_ROWS == 0) {
-          st.executeBatch();
-        }
-      }
-      st.executeBatch();
-    }
-    return n;
-  }
-
-  private static long upsertBuckets(Connection c, Iterator<Row> rows, Timestamp now) throws SQLException {
-    long n = 0;
-    try (PreparedStatement st = c.prepareStatement(UPSERT_BUCKETS)) {
-      while (rows.hasNext()) {
-        Row r = rows.next();
-        st.setString(1, r.getString(0));
-        st.setString(2, r.getString(1));
-        st.setInt(3, r.getInt(2));
-        st.setObject(4, utc(r.getTimestamp(3)));
-        st.setLong(5, r.getLong(4));
-        st.setObject(6, utc(now));
-        st.addBatch();
-        if (++n % BATCH_ROWS == 0) {
-          st.executeBatch();
-        }
-      }
-      st.executeBatch();
-    }
-    return n;
-  }
-
-  private static long insertQuarantine(Connection c, Iterator<Row> rows) throws SQLException {
-    long n = 0;
-    try (PreparedStatement st = c.prepareStatement(INSERT_QUARANTINE)) {
-      while (rows.hasNext()) {
-        Row r = rows.next();
-        st.setString(1, r.getString(0));
-        st.setLong(2, r.getLong(1));
-        st.setString(3, r.getString(2));
-        String reason = r.getString(3);
-        st.setString(4, reason.length() > 512 ? reason.substring(0, 509) + "..." : reason);
-        if (r.isNullAt(4)) {
-          st.setNull(5, Types.TIMESTAMP);
-        } else {
-          st.setObject(5, utc(r.getTimestamp(4)));
-        }
-        st.setString(6, r.getString(5));
-        String source = r.getString(6);
-        st.setString(7, source == null || source.length() <= 512 ? source : source.substring(0, 512));
-        st.setObject(8, utc(r.getTimestamp(7)));
-        st.addBatch();
-        if (++n % BATCH_ROWS == 0) {
-          st.executeBatch();
-        }
-      }
-      st.executeBatch();
-    }
-    return n;
   }
 
   private static void writeProgress(Connection c, AggregationProgress p) throws SQLException {
@@ -323,10 +214,6 @@ public final class MySqlAggregateStore implements AggregateStore {
     } else {
       st.setObject(i, LocalDateTime.ofInstant(t, ZoneOffset.UTC));
     }
-  }
-
-  private static LocalDateTime utc(Timestamp t) {
-    return LocalDateTime.ofInstant(t.toInstant(), ZoneOffset.UTC);
   }
 
   private static void sleep(long millis) {

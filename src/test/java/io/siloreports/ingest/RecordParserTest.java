@@ -87,4 +87,99 @@ class RecordParserTest {
         "{\"record_type\": \"items\", \"ts\": \"2026-11-20T14:37:23Z\"}", RULES, NOW).error()
         .startsWith("missing field: account_id"));
   }
+
+  // --- CSV: the same checks and reasons through RecordParser.parseReadingFields / parseEventFields ---
+
+  private static final CsvRecords.Header READING_HEADER = CsvRecords.Header.of("silo_id,ts,value", Pipeline.SILO_READINGS);
+  private static final CsvRecords.Header EVENT_HEADER =
+      CsvRecords.Header.of("record_type,account_id,ts", Pipeline.ACTIVITY_EVENTS);
+
+  @Test
+  void aCsvRowGivesTheSameReadingAsTheJsonLine() {
+    RecordParser.Reading json = RecordParser.parseReading(
+        "{\"silo_id\": 3, \"ts\": \"2026-11-20T14:37:23.120Z\", \"value\": -71.123456789}", RULES, NOW);
+    RecordParser.Reading csv = CsvRecords.reading("3,2026-11-20T14:37:23.120Z,-71.123456789", READING_HEADER, RULES, NOW);
+    assertEquals(json, csv);
+    RecordParser.Event jsonEvent = RecordParser.parseEvent(
+        "{\"record_type\": \"tasks\", \"account_id\": \"acc, 7\", \"ts\": \"2026-11-20T14:37:23Z\"}", RULES, NOW);
+    assertEquals(jsonEvent, CsvRecords.event("tasks,\"acc, 7\",2026-11-20T14:37:23Z", EVENT_HEADER, RULES, NOW));
+  }
+
+  @Test
+  void csvColumnsAreFoundByTheirHeaderNameInAnyOrderWithQuotesSpacesAndExtraColumns() {
+    CsvRecords.Header h = CsvRecords.Header.of("\uFEFF\"TS\", value ,silo_id,unit", Pipeline.SILO_READINGS);
+    assertNull(h.problem());
+    RecordParser.Reading r = CsvRecords.reading("\"2026-11-20T14:37:23Z\", 71.25 ,3,\"t \"\"metric\"\"\"", h, RULES, NOW);
+    assertNull(r.error());
+    assertEquals(3, r.siloId());
+    assertEquals(0, new BigDecimal("71.25").compareTo(r.value()));
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @CsvSource(
+      delimiter = '|',
+      value = {
+        "three,2026-11-20T14:00:00Z,1|wrong type: silo_id",
+        "1.5,2026-11-20T14:00:00Z,1|wrong type: silo_id",
+        "-1,2026-11-20T14:00:00Z,1|wrong type: silo_id",
+        "99999999999,2026-11-20T14:00:00Z,1|wrong type: silo_id",
+        "1,2026-11-20T14:00:00Z,abc|wrong type: value",
+        "1,2026-11-20T14:00:00Z,1.2.3|wrong type: value",
+        "1,2026-11-20T14:00:00Z,NaN|non-finite value",
+        "1,2026-11-20T14:00:00Z,-Infinity|non-finite value",
+        "1,2026-11-20T14:00:00Z,1e999|non-finite value",
+        "1,2026-11-20T14:00:00Z,10000000000|non-finite value",
+        "1,1970-01-01T00:00:00Z,1|absurd timestamp",
+        "1,2999-01-01T00:00:00Z,1|absurd timestamp",
+        "1,not-a-date,1|absurd timestamp",
+        ",2026-11-20T14:00:00Z,1|missing field: silo_id",
+        "1,2026-11-20T14:00:00Z|missing field: value",
+        "1,2026-11-20T14:00:00Z,|missing field: value",
+        "1|missing field: ts",
+        "1,2026-11-20T14:00:00Z,1,extra|unparseable CSV",
+        "\"1,2026-11-20T14:00:00Z,1|unparseable CSV",
+        "1,2026-11-20T14:00:00Z,\"1\"x|unparseable CSV",
+      })
+  void rejectsBadCsvReadingsWithTheReasonsOfTheJsonPath(String row, String reasonStart) {
+    RecordParser.Reading r = CsvRecords.reading(row, READING_HEADER, RULES, NOW);
+    assertNotNull(r.error(), "expected a bad record: " + row);
+    assertTrue(r.error().startsWith(reasonStart), () -> "reason '" + r.error() + "' for " + row);
+    assertNull(r.value());
+  }
+
+  @Test
+  void csvAndJsonGiveTheSameReasonForTheSameProblem() {
+    String[][] pairs = {
+      {"{\"silo_id\": 1, \"ts\": \"2026-11-20T14:00:00Z\", \"value\": NaN}", "1,2026-11-20T14:00:00Z,NaN"},
+      {"{\"silo_id\": 1, \"ts\": \"2026-11-20T14:00:00Z\", \"value\": -10000000000}", "1,2026-11-20T14:00:00Z,-10000000000"},
+      {"{\"silo_id\": 1, \"ts\": \"1999-12-31T23:59:59Z\", \"value\": 1}", "1,1999-12-31T23:59:59Z,1"},
+      {"{\"silo_id\": 1, \"ts\": \"yesterday\", \"value\": 1}", "1,yesterday,1"},
+      {"{\"silo_id\": 1, \"ts\": \"2026-11-20T14:00:00Z\"}", "1,2026-11-20T14:00:00Z"},
+      {"{\"silo_id\": 12, \"ts\": \"2026-11-20T14:00:00Z\", \"value\": -0.5}", "12,2026-11-20T14:00:00Z,-0.5"},
+    };
+    for (String[] p : pairs) {
+      RecordParser.Reading json = RecordParser.parseReading(p[0], RULES, NOW);
+      RecordParser.Reading csv = CsvRecords.reading(p[1], READING_HEADER, RULES, NOW);
+      assertEquals(json, csv, p[1]);
+    }
+    assertEquals(
+        RecordParser.parseEvent("{\"record_type\": \"widgets\", \"account_id\": \"a\", \"ts\": \"2026-11-20T14:00:00Z\"}",
+            RULES, NOW),
+        CsvRecords.event("widgets,a,2026-11-20T14:00:00Z", EVENT_HEADER, RULES, NOW));
+  }
+
+  @Test
+  void badCsvEventsAndAHeaderWithoutARequiredColumn() {
+    RecordParser.Event unknown = CsvRecords.event("widgets,acc-1,2026-11-20T14:00:00Z", EVENT_HEADER, RULES, NOW);
+    assertTrue(unknown.error().startsWith("unknown record_type 'widgets'"), unknown.error());
+    assertEquals(Instant.parse("2026-11-20T14:00:00Z"), unknown.ts(), "a bad row keeps its readable time");
+    assertTrue(CsvRecords.event("items,,2026-11-20T14:00:00Z", EVENT_HEADER, RULES, NOW).error()
+        .startsWith("missing field: account_id"));
+    assertTrue(CsvRecords.event("items,acc-1", EVENT_HEADER, RULES, NOW).error().startsWith("missing field: ts"));
+
+    CsvRecords.Header noValue = CsvRecords.Header.of("silo_id,ts,reading", Pipeline.SILO_READINGS);
+    assertNotNull(noValue.problem());
+    RecordParser.Reading r = CsvRecords.reading("1,2026-11-20T14:00:00Z,5", noValue, RULES, NOW);
+    assertTrue(r.error().startsWith("missing field: value (not in the CSV header 'silo_id,ts,reading'"), r.error());
+  }
 }

@@ -1,0 +1,518 @@
+package io.siloreports.backfill;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.siloreports.cli.Main;
+import io.siloreports.config.Settings;
+import io.siloreports.db.SchemaCheck;
+import io.siloreports.ingest.Pipeline;
+import io.siloreports.sink.AggregationProgress;
+import io.siloreports.sink.MySqlAggregateStore;
+import io.siloreports.sink.SinkConfig;
+import io.siloreports.stream.StreamConfig;
+import io.siloreports.stream.StreamJob;
+import io.siloreports.testing.InputFiles;
+import io.siloreports.testing.LocalSpark;
+import io.siloreports.testing.Oracle;
+import io.siloreports.testing.servers.EmbeddedMySql;
+import io.siloreports.testing.servers.SharedTestServers;
+import java.math.BigDecimal;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.ResultSetMetaData;
+import java.sql.Statement;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.LocalDateTime;
+import java.time.ZoneOffset;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.TreeMap;
+import java.util.function.Predicate;
+import org.apache.spark.sql.SparkSession;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The backfill against a real MariaDB: the stream (file source, MySQL sink) writes the tables and quarantines
+ * late readings and events, then the backfill recomputes final hours from the same raw files (JSON lines and a
+ * CSV copy). Every number is checked against a plain-Java computation over the raw records.
+ */
+class BackfillJobTest {
+  private static final Instant DAY = Instant.parse("2026-11-20T00:00:00Z");
+  private static final Clock CLOCK = Clock.fixed(Instant.parse("2026-11-25T00:00:00Z"), ZoneOffset.UTC);
+  private static final String[] TYPES = {"items", "scoreResults", "tasks", "evaluations"};
+
+  private static EmbeddedMySql mysql;
+  private final SparkSession spark = LocalSpark.get();
+  private final Random rnd = new Random(7);
+  @TempDir Path tmp;
+
+  @BeforeAll
+  static void server() {
+    mysql = SharedTestServers.mySql();
+  }
+
+  private Map<String, String> settings() {
+    Map<String, String> m = new LinkedHashMap<>();
+    m.put("input.dir", tmp.resolve("input").toString());
+    m.put("sink.type", "mysql");
+    m.put("db.url", mysql.jdbcUrl());
+    m.put("db.user", mysql.appUser());
+    m.put("db.password", mysql.appPassword());
+    m.put("checkpoint.dir", tmp.resolve("checkpoints").toString());
+    m.put("stream.allowed-lateness", "30m");
+    m.put("stream.pipelines", "silo-readings,activity-events");
+    m.put("source.file.maxFilesPerTrigger", "1");
+    return m;
+  }
+
+  private void freshDatabase() {
+    mysql.recreateDatabase();
+    SchemaCheck.requireCurrent(SinkConfig.jdbc(Settings.of(settings())), true);
+  }
+
+  private List<BackfillJob.Result> backfill(Map<String, String> flags) {
+    Map<String, String> m = settings();
+    m.putAll(flags);
+    return new BackfillJob(BackfillConfig.from(Settings.of(m)), spark, CLOCK).run();
+  }
+
+  private List<Oracle.Reading> readings(int fromHour, int toHour) {
+    List<Oracle.Reading> out = new ArrayList<>();
+    for (int silo = 1; silo <= 3; silo++) {
+      for (Instant t = DAY.plus(fromHour, ChronoUnit.HOURS).plusSeconds(rnd.nextInt(60));
+          t.isBefore(DAY.plus(toHour, ChronoUnit.HOURS)); t = t.plusSeconds(240 + rnd.nextInt(120))) {
+        out.add(new Oracle.Reading(silo, t.plusMillis(rnd.nextInt(1000)),
+            BigDecimal.valueOf(rnd.nextInt(2_000_000) - 500_000, 3)));
+      }
+    }
+    out.sort(Comparator.comparing(Oracle.Reading::ts));
+    return out;
+  }
+
+  private List<Oracle.Event> events(int fromHour, int toHour) {
+    List<Oracle.Event> out = new ArrayList<>();
+    for (int i = 0; i < 80 * (toHour - fromHour); i++) {
+      out.add(new Oracle.Event(TYPES[rnd.nextInt(4)], "acc-" + rnd.nextInt(3),
+          DAY.plusMillis((long) ((fromHour + rnd.nextDouble() * (toHour - fromHour)) * 3600_000L))));
+    }
+    out.sort(Comparator.comparing(Oracle.Event::ts));
+    return out;
+  }
+
+  private static Instant at(String hhmm) {
+    return Instant.parse("2026-11-20T" + hhmm + ":00Z");
+  }
+
+  @Test
+  void backfillReplacesFinalHoursWithAllValidRawRecordsIdempotentlyFromJsonOrCsv() throws Exception {
+    freshDatabase();
+    Path readingsDir = tmp.resolve("input/silo-readings");
+    Path eventsDir = tmp.resolve("input/activity-events");
+
+    // Raw input, one micro-batch per file: hours 0-3 (with bad records), 4-6, then late readings and events for
+    // hours 1-2 (final by then: the stream quarantines them), then hours 7-10.
+    List<Oracle.Reading> r0 = readings(0, 4);
+    List<Oracle.Reading> r1 = readings(4, 7);
+    List<Oracle.Reading> late =
+        List.of(new Oracle.Reading(1, at("01:15"), new BigDecimal("5000.000")),
+            new Oracle.Reading(3, at("02:59").plusSeconds(59).plusMillis(999), new BigDecimal("-1.005")),
+            new Oracle.Reading(4, at("01:30"), new BigDecimal("12.345"))); // silo 4 only ever reports late
+    List<Oracle.Reading> r3 = readings(7, 11);
+    List<String> f0 = new ArrayList<>(json(r0));
+    f0.addAll(10, List.of(
+        "{\"silo_id\": 2, \"ts\": \"2026-11-20T02:10:00Z\", \"value\": \"abc\"}",
+        "{\"silo_id\": 1, \"ts\": \"2026-11-20T02:20:00Z\", \"value\": NaN}",
+        "{not json",
+        "{\"silo_id\": 1, \"value\": 3.5}",
+        "{\"silo_id\": 2, \"ts\": \"2999-01-01T00:00:00Z\", \"value\": 1.0}"));
+    List<String> f1 = new ArrayList<>(json(r1));
+    f1.add(3, "{\"silo_id\": \"two\", \"ts\": \"2026-11-20T04:10:00Z\", \"value\": 3.5}");
+    InputFiles.write(readingsDir, "readings-0.jsonl", f0);
+    InputFiles.write(readingsDir, "readings-1.jsonl", f1);
+    InputFiles.write(readingsDir, "readings-2-late.jsonl", json(late));
+    InputFiles.write(readingsDir, "readings-3.jsonl", json(r3));
+
+    List<Oracle.Event> e0 = events(0, 4);
+    List<Oracle.Event> e1 = events(4, 7);
+    List<Oracle.Event> lateEvents =
+        List.of(new Oracle.Event("items", "acc-1", at("01:07")), new Oracle.Event("items", "acc-1", at("01:07")),
+            new Oracle.Event("tasks", "acc-9", at("02:44")));
+    List<Oracle.Event> e3 = events(7, 11);
+    List<String> g0 = new ArrayList<>(e0.stream().map(Oracle.Event::json).toList());
+    g0.addAll(5, List.of(
+        "{\"record_type\": \"gadgets\", \"account_id\": \"acc-1\", \"ts\": \"2026-11-20T02:30:00Z\"}",
+        "{\"record_type\": \"items\", \"account_id\": \"\", \"ts\": \"2026-11-20T03:10:00Z\"}",
+        "[1, 2]"));
+    InputFiles.write(eventsDir, "events-0.jsonl", g0);
+    InputFiles.write(eventsDir, "events-1.jsonl", e1.stream().map(Oracle.Event::json).toList());
+    InputFiles.write(eventsDir, "events-2-late.jsonl", lateEvents.stream().map(Oracle.Event::json).toList());
+    InputFiles.write(eventsDir, "events-3.jsonl", e3.stream().map(Oracle.Event::json).toList());
+
+    StreamConfig streamConfig = StreamConfig.from(Settings.of(settings()));
+    new StreamJob(streamConfig, spark, streamConfig.sink().create(spark), CLOCK).runToEnd();
+
+    List<Oracle.Reading> onTime = concat(r0, r1, r3);
+    List<Oracle.Reading> all = concat(onTime, late);
+    List<Oracle.Event> onTimeEvents = concat(e0, e1, e3);
+    List<Oracle.Event> allEvents = concat(onTimeEvents, lateEvents);
+    AggregationProgress readingsProgress = progress(Pipeline.SILO_READINGS);
+    AggregationProgress eventsProgress = progress(Pipeline.ACTIVITY_EVENTS);
+    Instant fb = readingsProgress.finalizedBefore();
+    Instant fbEvents = eventsProgress.finalizedBefore();
+    assertEquals(at("10:00"), fb);
+    assertEquals(3, readingsProgress.lateTotal(), "the stream quarantined the late readings");
+    assertEquals(3, eventsProgress.lateTotal(), "the stream quarantined the late events");
+    assertEquals(rounded(Oracle.hourly(onTime)), hourlyFromMySql(h -> true), "the stream counted the on-time readings");
+    assertEquals(Oracle.buckets(onTimeEvents), bucketsFromMySql(b -> true));
+    Snapshot streamed = snapshot();
+
+    // 1. Hours the stream wrote, without late data: the tables are unchanged (no double counts).
+    List<BackfillJob.Result> first =
+        backfill(Map.of("backfill.from", at("03:00").toString(), "backfill.to", at("06:00").toString(),
+            "backfill.chunk", "1h"));
+    assertEquals(streamed.hourly, snapshot().hourly, "hours 3-5 recomputed: same rows, same exact sums");
+    assertEquals(streamed.buckets, snapshot().buckets);
+    BackfillJob.Result firstReadings = first.get(0);
+    assertEquals(3, firstReadings.chunks());
+    assertEquals(count(onTime, at("03:00"), at("06:00")), firstReadings.records());
+    assertEquals(9, firstReadings.rows(), "3 silos x 3 hours");
+    assertEquals(1 + 2, firstReadings.bad(), "04:10 in range, plus the 2 records without a timestamp");
+    assertEquals(List.of(), firstReadings.skippedChunks());
+
+    // 2. From midnight to finalized_before (the default --to), in 4-hour chunks: the late readings are counted.
+    List<BackfillJob.Result> second = backfill(Map.of("backfill.from", DAY.toString(), "backfill.chunk", "4h"));
+    assertEquals(fb, second.get(0).to(), "--to defaults to finalized_before");
+    assertEquals(fbEvents, second.get(1).to());
+    assertEquals(3, second.get(0).chunks(), "[0, 4), [4, 8), [8, 10)");
+    assertEquals(rounded(Oracle.hourly(before(all, fb))), hourlyFromMySql(h -> h.hour().isBefore(fb)),
+        "final hours = the oracle over all valid readings, late ones included");
+    Snapshot backfilled = snapshot();
+    assertUnchangedExcept(streamed.hourly, backfilled.hourly,
+        key -> key.startsWith("1|2026-11-20T01") || key.startsWith("3|2026-11-20T02") || key.startsWith("4|"));
+    assertTrue(backfilled.hourly.containsKey("4|2026-11-20T01:00:00"), "a silo seen only in late data");
+    assertEquals(Oracle.buckets(before(allEvents, fbEvents)), bucketsFromMySql(b -> b.start().isBefore(fbEvents)));
+    assertUnchangedExcept(streamed.buckets, backfilled.buckets,
+        key -> key.startsWith("items|acc-1|") && key.contains("2026-11-20T01:")
+            || key.startsWith("tasks|acc-9|"));
+    assertMinuteBucketsAddUp(before(allEvents, fbEvents), fbEvents);
+    assertEquals(Map.of("wrong type: value", 1L, "non-finite value", 1L, "wrong type: silo_id", 1L,
+        "unparseable JSON", 1L, "missing field: ts", 1L), second.get(0).badByReason());
+    assertEquals(List.of(
+            "bad|2026-11-20T02:10|wrong type: value must be a number, got string \"abc\"",
+            "bad|2026-11-20T02:20|non-finite value: NaN",
+            "bad|2026-11-20T04:10|wrong type: silo_id must be a non-negative integer, got \"two\"",
+            "bad|null|missing field: ts",
+            "bad|null|unparseable JSON"),
+        backfillQuarantine(Pipeline.SILO_READINGS));
+    assertEquals(3, backfillQuarantine(Pipeline.ACTIVITY_EVENTS).size(), "gadgets, empty account, [1, 2]");
+    assertEquals(3, count("SELECT count(*) FROM quarantine WHERE kind = 'late' AND pipeline = 'silo-readings'"),
+        "the stream's late rows stay: they record what arrived late");
+
+    // 3. The same run again changes nothing.
+    backfill(Map.of("backfill.from", DAY.toString(), "backfill.chunk", "4h"));
+    assertEquals(backfilled, snapshot());
+
+    // 4. Input that lacks records the stream counted (raw files moved away): chunks are skipped, not emptied.
+    Files.createDirectories(tmp.resolve("partial/silo-readings"));
+    InputFiles.write(tmp.resolve("partial/silo-readings"), "readings-1.jsonl", f1);
+    List<BackfillJob.Result> partial = backfill(Map.of("backfill.from", DAY.toString(), "backfill.chunk", "4h",
+        "backfill.pipelines", "silo-readings", "input.dir", tmp.resolve("partial").toString()));
+    assertEquals(List.of("2026-11-20T00:00Z..2026-11-20T04:00Z", "2026-11-20T04:00Z..2026-11-20T08:00Z",
+        "2026-11-20T08:00Z..2026-11-20T10:00Z"), partial.get(0).skippedChunks());
+    assertEquals(backfilled.hourly, snapshot().hourly);
+
+    // 5. The same records as CSV (reordered and quoted columns in one file) give the same tables; CSV bad rows
+    // are counted with their reasons and replace the JSON run's backfill quarantine rows of these chunks.
+    Path csv = tmp.resolve("csv");
+    List<String> c0 = new ArrayList<>(List.of("silo_id,ts,value"));
+    concat(r0, late).forEach(r -> c0.add(r.siloId() + "," + r.ts() + "," + r.value().toPlainString()));
+    c0.addAll(List.of("x,2026-11-20T02:10:00Z,1", "2,2026-11-20T02:11:00Z,abc", "3,2026-11-20T02:12:00Z",
+        "1,2026-11-20T02:13:00Z,NaN", "\"1,2026-11-20T02:14:00Z,1", ""));
+    List<String> c1 = new ArrayList<>(List.of("\"ts\",\"value\",\"silo_id\",\"unit\""));
+    concat(r1, r3).forEach(r -> c1.add("\"" + r.ts() + "\", " + r.value().toPlainString() + " ," + r.siloId() + ",t"));
+    InputFiles.write(csv.resolve("silo-readings"), "readings-a.csv", c0);
+    InputFiles.write(csv.resolve("silo-readings"), "readings-b.csv", c1);
+    List<String> d0 = new ArrayList<>(List.of("record_type,account_id,ts"));
+    allEvents.forEach(e -> d0.add(e.recordType() + "," + e.accountId() + "," + e.ts()));
+    d0.addAll(List.of("widgets,acc-1,2026-11-20T02:30:00Z", "items,,2026-11-20T03:10:00Z"));
+    InputFiles.write(csv.resolve("activity-events"), "events.csv", d0);
+    List<BackfillJob.Result> fromCsv = backfill(Map.of("backfill.from", DAY.toString(), "backfill.chunk", "4h",
+        "backfill.format", "csv", "input.dir", csv.toString()));
+    Snapshot csvTables = snapshot();
+    assertEquals(backfilled.hourly, csvTables.hourly, "CSV and JSON give the same aggregates");
+    assertEquals(backfilled.buckets, csvTables.buckets);
+    assertEquals(Map.of("wrong type: silo_id", 1L, "wrong type: value", 1L, "missing field: value", 1L,
+        "non-finite value", 1L, "unparseable CSV", 1L), fromCsv.get(0).badByReason());
+    assertEquals(5, fromCsv.get(0).bad());
+    assertEquals(1, fromCsv.get(0).untimedBad());
+    assertEquals(count(before(all, fb), DAY, fb), fromCsv.get(0).records());
+    assertEquals(List.of(
+            "bad|2026-11-20T02:10|wrong type: silo_id must be a non-negative integer, got x",
+            "bad|2026-11-20T02:11|wrong type: value must be a number, got abc",
+            "bad|2026-11-20T02:12|missing field: value",
+            "bad|2026-11-20T02:13|non-finite value: NaN",
+            "bad|null|missing field: ts", // the JSON runs' untimed rows come from other files: kept
+            "bad|null|unparseable CSV: unterminated quoted field 1",
+            "bad|null|unparseable JSON"),
+        backfillQuarantine(Pipeline.SILO_READINGS));
+    assertEquals(Map.of("unknown record_type", 1L, "missing field: account_id", 1L), fromCsv.get(1).badByReason());
+    assertEquals(5, count("SELECT count(*) FROM quarantine WHERE batch_id = -1 AND source LIKE '%readings-a.csv'"));
+  }
+
+  @Test
+  void refusesHoursThatAreNotFinalAParquetSinkAndAPipelineWithoutProgressUnlessForced() throws Exception {
+    freshDatabase();
+    mysql.execute("INSERT INTO aggregation_progress (pipeline, last_batch_id, finalized_before, max_event_time,"
+        + " valid_total, bad_total, late_total, updated_at) VALUES ('silo-readings', 4, '2026-11-20 10:00:00',"
+        + " '2026-11-20 10:41:00', 100, 0, 0, '2026-11-20 10:42:00')");
+    Map<String, String> m = settings();
+    m.put("backfill.pipelines", "silo-readings");
+    m.put("backfill.from", "2026-11-20");
+
+    m.put("backfill.to", "2026-11-20T11:00:00Z");
+    BackfillJob.Refused late = assertThrows(BackfillJob.Refused.class,
+        () -> BackfillJob.plan(BackfillConfig.from(Settings.of(m))));
+    assertTrue(late.getMessage().startsWith("--to 2026-11-20T11:00:00Z is after silo-readings's finalized_before"
+        + " 2026-11-20T10:00:00Z: hours from 2026-11-20T10:00:00Z on are not final yet"), late.getMessage());
+    assertEquals(2, Main.run(args("backfill", m)), "the CLI refuses it as bad usage");
+
+    m.put("backfill.to", "2026-11-20T10:00:00Z");
+    assertEquals(List.of(new BackfillJob.Range(Pipeline.SILO_READINGS, DAY, at("10:00"), at("10:00"))),
+        BackfillJob.plan(BackfillConfig.from(Settings.of(m))));
+    m.remove("backfill.to");
+    assertEquals(at("10:00"), BackfillJob.plan(BackfillConfig.from(Settings.of(m))).get(0).to(), "the default --to");
+
+    m.put("backfill.from", "2026-11-20T10:00:00Z");
+    assertTrue(assertThrows(BackfillJob.Refused.class, () -> BackfillJob.plan(BackfillConfig.from(Settings.of(m))))
+        .getMessage().startsWith("nothing to backfill for silo-readings: --from 2026-11-20T10:00:00Z is not before its"
+            + " finalized_before"));
+    m.put("backfill.from", "2026-11-20T00:30:00Z");
+    assertTrue(assertThrows(IllegalArgumentException.class, () -> BackfillConfig.from(Settings.of(m)))
+        .getMessage().contains("not on an hour boundary"));
+    m.put("backfill.from", "2026-11-20");
+
+    m.put("backfill.pipelines", "activity-events");
+    String noProgress = assertThrows(BackfillJob.Refused.class,
+        () -> BackfillJob.plan(BackfillConfig.from(Settings.of(m)))).getMessage();
+    assertTrue(noProgress.startsWith("activity-events has no aggregation_progress row"), noProgress);
+    assertTrue(noProgress.contains("--force"), noProgress);
+    m.put("backfill.force", "true");
+    assertTrue(assertThrows(BackfillJob.Refused.class, () -> BackfillJob.plan(BackfillConfig.from(Settings.of(m))))
+        .getMessage().contains("give --to"));
+    m.put("backfill.to", "2026-11-21");
+    assertEquals(Instant.parse("2026-11-21T00:00:00Z"), BackfillJob.plan(BackfillConfig.from(Settings.of(m))).get(0).to());
+
+    Map<String, String> parquet = new HashMap<>(m);
+    parquet.put("sink.type", "parquet");
+    parquet.put("warehouse.dir", tmp.resolve("warehouse").toString());
+    String refused = assertThrows(BackfillJob.Refused.class,
+        () -> BackfillJob.plan(BackfillConfig.from(Settings.of(parquet)))).getMessage();
+    assertTrue(refused.contains("sink.type=mysql") && refused.contains("fresh checkpoint"), refused);
+    assertEquals(0, count("SELECT count(*) FROM silo_hourly_aggregates") + count("SELECT count(*) FROM bucket_counts"));
+  }
+
+  @Test
+  void chunksAreAlignedToTheirSizeAndClippedToTheRange() {
+    List<Instant[]> c = BackfillJob.chunks(at("06:00"), Instant.parse("2026-11-22T03:00:00Z"), Duration.ofDays(1));
+    assertEquals(3, c.size());
+    assertEquals(List.of(at("06:00"), Instant.parse("2026-11-21T00:00:00Z")), List.of(c.get(0)));
+    assertEquals("2026-11-21", BackfillJob.label(c.get(1)[0], c.get(1)[1]));
+    assertEquals("2026-11-22T00:00Z..2026-11-22T03:00Z", BackfillJob.label(c.get(2)[0], c.get(2)[1]));
+    assertEquals(5, BackfillJob.chunks(at("01:00"), at("10:00"), Duration.ofHours(2)).size(), "[1,2) [2,4) .. [8,10)");
+  }
+
+  // --- helpers ---
+
+  private static String[] args(String command, Map<String, String> settings) {
+    List<String> a = new ArrayList<>(List.of(command));
+    settings.forEach((k, v) -> {
+      a.add("--conf");
+      a.add(k + "=" + v);
+    });
+    return a.toArray(String[]::new);
+  }
+
+  @SafeVarargs
+  private static <T> List<T> concat(List<T>... lists) {
+    List<T> out = new ArrayList<>();
+    for (List<T> l : lists) {
+      out.addAll(l);
+    }
+    return out;
+  }
+
+  private static List<String> json(List<Oracle.Reading> readings) {
+    return readings.stream().map(Oracle.Reading::json).toList();
+  }
+
+  private static List<Oracle.Reading> before(List<Oracle.Reading> readings, Instant end) {
+    return readings.stream().filter(r -> r.ts().isBefore(end)).toList();
+  }
+
+  private static List<Oracle.Event> before(Iterable<Oracle.Event> events, Instant end) {
+    List<Oracle.Event> out = new ArrayList<>();
+    events.forEach(e -> {
+      if (e.ts().isBefore(end)) {
+        out.add(e);
+      }
+    });
+    return out;
+  }
+
+  private static long count(List<Oracle.Reading> readings, Instant from, Instant to) {
+    return readings.stream().filter(r -> !r.ts().isBefore(from) && r.ts().isBefore(to)).count();
+  }
+
+  private static AggregationProgress progress(Pipeline p) {
+    return MySqlAggregateStore.readProgress(
+        new io.siloreports.db.Jdbc(mysql.jdbcUrl(), mysql.appUser(), mysql.appPassword()), p).orElseThrow();
+  }
+
+  private static long count(String sql) throws Exception {
+    try (Connection c = mysql.rootConnection(); Statement st = c.createStatement(); ResultSet rs = st.executeQuery(sql)) {
+      rs.next();
+      return rs.getLong(1);
+    }
+  }
+
+  /** The hourly table rounded as stored, in the oracle's shape (compared through its rounded accessors). */
+  private static Map<Oracle.HourKey, String> hourlyFromMySql(Predicate<Oracle.HourKey> keep) throws Exception {
+    Map<Oracle.HourKey, String> out = new TreeMap<>();
+    try (Connection c = mysql.rootConnection(); Statement st = c.createStatement();
+        ResultSet rs = st.executeQuery("SELECT silo_id, hour_start, avg_value, min_value, max_value, sum_value,"
+            + " record_count FROM silo_hourly_aggregates")) {
+      while (rs.next()) {
+        Oracle.HourKey k = new Oracle.HourKey(rs.getInt(1), rs.getObject(2, LocalDateTime.class).toInstant(ZoneOffset.UTC));
+        if (keep.test(k)) {
+          out.put(k, rs.getBigDecimal(3) + " " + rs.getBigDecimal(4) + " " + rs.getBigDecimal(5) + " "
+              + rs.getBigDecimal(6) + " " + rs.getLong(7));
+        }
+      }
+    }
+    return out;
+  }
+
+  /** The oracle's hours rounded like the table, in {@link #hourlyFromMySql}'s shape. */
+  private static Map<Oracle.HourKey, String> rounded(TreeMap<Oracle.HourKey, Oracle.Hour> hours) {
+    Map<Oracle.HourKey, String> out = new TreeMap<>();
+    hours.forEach((k, h) -> out.put(k, h.avg2() + " " + h.min2() + " " + h.max2() + " " + h.sum2() + " " + h.count));
+    return out;
+  }
+
+  private static Map<Oracle.BucketKey, Long> bucketsFromMySql(Predicate<Oracle.BucketKey> keep) throws Exception {
+    Map<Oracle.BucketKey, Long> out = new TreeMap<>();
+    try (Connection c = mysql.rootConnection(); Statement st = c.createStatement();
+        ResultSet rs = st.executeQuery("SELECT record_type, account_id, bucket_minutes, bucket_start, record_count"
+            + " FROM bucket_counts")) {
+      while (rs.next()) {
+        Oracle.BucketKey k = new Oracle.BucketKey(rs.getString(1), rs.getString(2), rs.getInt(3),
+            rs.getObject(4, LocalDateTime.class).toInstant(ZoneOffset.UTC));
+        if (keep.test(k)) {
+          out.put(k, rs.getLong(5));
+        }
+      }
+    }
+    return out;
+  }
+
+  /** For every key and hour before {@code end}: 1, 5 and 15-minute buckets add up to the 60-minute one and the raw count. */
+  private static void assertMinuteBucketsAddUp(List<Oracle.Event> events, Instant end) throws Exception {
+    Map<String, Long> raw = new TreeMap<>();
+    for (Oracle.Event e : events) {
+      raw.merge(e.recordType() + "|" + e.accountId() + "|" + e.ts().truncatedTo(ChronoUnit.HOURS), 1L, Long::sum);
+    }
+    Map<Integer, Map<String, Long>> bySize = new TreeMap<>();
+    bucketsFromMySql(b -> b.start().isBefore(end)).forEach((k, v) -> bySize.computeIfAbsent(k.minutes(), x -> new TreeMap<>())
+        .merge(k.recordType() + "|" + k.accountId() + "|" + k.start().truncatedTo(ChronoUnit.HOURS), v, Long::sum));
+    assertEquals(List.of(1, 5, 15, 60), List.copyOf(bySize.keySet()));
+    bySize.forEach((minutes, perHour) -> assertEquals(raw, perHour, minutes + "-minute buckets per hour = raw count"));
+  }
+
+  /** The backfill's quarantine rows of a pipeline: kind, event time (minutes) and reason, sorted. */
+  private static List<String> backfillQuarantine(Pipeline p) throws Exception {
+    List<String> out = new ArrayList<>();
+    try (Connection c = mysql.rootConnection(); Statement st = c.createStatement();
+        ResultSet rs = st.executeQuery("SELECT kind, event_ts, reason FROM quarantine WHERE batch_id = -1 AND pipeline = '"
+            + p.id + "'")) {
+      while (rs.next()) {
+        LocalDateTime t = rs.getObject(2, LocalDateTime.class);
+        String reason = rs.getString(3);
+        // Jackson's wording of a parse error is not ours to pin down
+        reason = reason.startsWith("unparseable JSON") ? "unparseable JSON" : reason;
+        out.add(rs.getString(1) + "|" + (t == null ? "null" : t.toString().substring(0, 16)) + "|" + reason);
+      }
+    }
+    out.sort(null);
+    return out;
+  }
+
+  /** Every stored column but updated_at / ids / quarantined_at, keyed; equal snapshots mean equal tables. */
+  private record Snapshot(Map<String, String> hourly, Map<String, String> buckets, List<String> quarantine) {}
+
+  private static Snapshot snapshot() throws Exception {
+    return new Snapshot(
+        rows("SELECT silo_id, hour_start, avg_value, min_value, max_value, sum_value, record_count, sum_exact,"
+            + " min_exact, max_exact FROM silo_hourly_aggregates", 2),
+        rows("SELECT record_type, account_id, bucket_minutes, bucket_start, record_count FROM bucket_counts", 4),
+        List.copyOf(rows("SELECT pipeline, batch_id, kind, reason, event_ts, line, source, id FROM quarantine", 8)
+            .keySet().stream().map(k -> k.substring(0, k.lastIndexOf('|'))).sorted().toList()));
+  }
+
+  /** Rows as "k1|k2|..." -> "v1|v2|...", the first {@code keyColumns} columns being the key. */
+  private static Map<String, String> rows(String sql, int keyColumns) throws Exception {
+    Map<String, String> out = new TreeMap<>();
+    try (Connection c = mysql.rootConnection(); Statement st = c.createStatement(); ResultSet rs = st.executeQuery(sql)) {
+      ResultSetMetaData md = rs.getMetaData();
+      while (rs.next()) {
+        StringBuilder k = new StringBuilder();
+        StringBuilder v = new StringBuilder();
+        for (int i = 1; i <= md.getColumnCount(); i++) {
+          Object o = rs.getObject(i);
+          String s = o instanceof LocalDateTime t ? t.toString() + (t.getSecond() == 0 && t.getNano() == 0 ? ":00" : "")
+              : String.valueOf(o);
+          (i <= keyColumns ? k : v).append(s).append('|');
+        }
+        String key = k.substring(0, k.length() - 1);
+        assertNull(out.put(key, v.toString()), "duplicate key " + key);
+      }
+    }
+    return out;
+  }
+
+  /** Keys for which the two maps differ are exactly some of those {@code expectedToChange} selects. */
+  private static void assertUnchangedExcept(Map<String, String> before, Map<String, String> after,
+      Predicate<String> expectedToChange) {
+    List<String> changed = new ArrayList<>();
+    before.forEach((k, v) -> {
+      if (!v.equals(after.get(k)) && !expectedToChange.test(k)) {
+        changed.add(k + ": " + v + " -> " + after.get(k));
+      }
+    });
+    after.forEach((k, v) -> {
+      if (!before.containsKey(k) && !expectedToChange.test(k)) {
+        changed.add(k + ": new " + v);
+      }
+    });
+    assertTrue(changed.isEmpty(), changed.size() + " rows changed that should not, e.g. "
+        + changed.subList(0, Math.min(5, changed.size())));
+    assertFalse(before.equals(after), "the late records changed something");
+    assertNotEquals(0, before.size());
+  }
+}
