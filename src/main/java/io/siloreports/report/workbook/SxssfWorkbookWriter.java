@@ -86,7 +86,9 @@ public final class SxssfWorkbookWriter implements WorkbookWriter {
       int sheets;
       try (ReportSxssfWorkbook workbook = new ReportSxssfWorkbook(ROW_WINDOW)) { // close() deletes temp files
         SheetsWriter sheetsWriter = new SheetsWriter(workbook, destination);
-        siloSheets = sheetsWriter.writeSilos(RowsInSheetOrder.iterate(rows, silos, header), silos, positionBySilo);
+        try (RowsInSheetOrder sorted = RowsInSheetOrder.open(rows, silos, header)) {
+          siloSheets = sheetsWriter.writeSilos(sorted, silos, positionBySilo);
+        }
         sheetsWriter.writeSummary(header, silos, siloSheets);
         sheets = workbook.getNumberOfSheets();
         try (OutputStream out = new BufferedOutputStream(Files.newOutputStream(partial), 1 << 16)) {
@@ -170,12 +172,12 @@ public final class SxssfWorkbookWriter implements WorkbookWriter {
     }
 
     List<ReportLayout.SiloSheets> writeSilos(
-        Iterator<Row> rows, List<Integer> silos, Map<Integer, Integer> positionBySilo) throws IOException {
+        Iterator<FinalHourlyRow> rows, List<Integer> silos, Map<Integer, Integer> positionBySilo) throws IOException {
       List<ReportLayout.SiloSheets> written = new ArrayList<>(silos.size());
       int nextPosition = 0; // silos before it have their sheets
       boolean writing = false;
       while (rows.hasNext()) {
-        FinalHourlyRow row = FinalHourlyRow.from(rows.next());
+        FinalHourlyRow row = rows.next();
         if (!writing || row.siloId() != siloId) {
           Integer position = positionBySilo.get(row.siloId());
           if (position == null) {
