@@ -15,6 +15,7 @@ import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.UUID;
 import org.apache.poi.ss.SpreadsheetVersion;
 import org.apache.poi.ss.usermodel.CellStyle;
 import org.apache.poi.ss.usermodel.DataFormat;
@@ -76,7 +77,7 @@ public final class SxssfWorkbookWriter implements WorkbookWriter {
     Path destination = target.toAbsolutePath();
     Files.createDirectories(destination.getParent());
     // Written next to the target and moved into place, so a reader never sees a half-written workbook.
-    Path partial = Files.createTempFile(destination.getParent(), "." + destination.getFileName() + ".", ".partial");
+    Path partial = partialFileFor(destination);
     long started = System.nanoTime();
     log.info(
         "Writing workbook {} for job {}: {} silos, hours {} to {}",
@@ -106,6 +107,14 @@ public final class SxssfWorkbookWriter implements WorkbookWriter {
     } finally {
       Files.deleteIfExists(partial);
     }
+  }
+
+  /**
+   * A unique hidden name beside {@code destination}. Not {@code Files.createTempFile}: its 0600
+   * permissions would carry over to the report.
+   */
+  static Path partialFileFor(Path destination) {
+    return destination.resolveSibling("." + destination.getFileName() + "." + UUID.randomUUID() + ".partial");
   }
 
   private static Map<Integer, Integer> positions(List<Integer> silos) {
