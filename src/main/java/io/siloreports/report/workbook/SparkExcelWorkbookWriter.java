@@ -79,7 +79,9 @@ public final class SparkExcelWorkbookWriter implements WorkbookWriter {
     long started = System.nanoTime();
     Path destination = target.toAbsolutePath();
     Files.createDirectories(destination.getParent());
-    Path partial = Files.createTempFile(destination.getParent(), "." + destination.getFileName() + ".", ".partial");
+    Path partial = SxssfWorkbookWriter.partialFileFor(destination);
+    // Hadoop's local file system writes a checksum file beside what it writes.
+    Path partialChecksum = partial.resolveSibling("." + partial.getFileName() + ".crc");
     log.info("Writing workbook {} for job {} with spark-excel: {} silos", destination, header.jobId(), silos.size());
     try {
       // The summary is the first sheet and spark-excel cannot reorder sheets: count first, then write.
@@ -142,6 +144,7 @@ public final class SparkExcelWorkbookWriter implements WorkbookWriter {
       return stats;
     } finally {
       Files.deleteIfExists(partial);
+      Files.deleteIfExists(partialChecksum);
     }
   }
 

@@ -15,6 +15,7 @@ import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.UUID;
 import org.apache.poi.ss.SpreadsheetVersion;
 import org.apache.poi.ss.usermodel.CellStyle;
 import org.apache.poi.ss.usermodel.DataFormat;
@@ -76,7 +77,7 @@ public final class SxssfWorkbookWriter implements WorkbookWriter {
     Path destination = target.toAbsolutePath();
     Files.createDirectories(destination.getParent());
     // Written next to the target and moved into place, so a reader never sees a half-written workbook.
-    Path partial = Files.createTempFile(destination.getParent(), "." + destination.getFileName() + ".", ".partial");
+    Path partial = partialFileFor(destination);
     long started = System.nanoTime();
     log.info(
         "Writing workbook {} for job {}: {} silos, hours {} to {}",
@@ -86,7 +87,9 @@ public final class SxssfWorkbookWriter implements WorkbookWriter {
       int sheets;
       try (ReportSxssfWorkbook workbook = new ReportSxssfWorkbook(ROW_WINDOW)) { // close() deletes temp files
         SheetsWriter sheetsWriter = new SheetsWriter(workbook, destination);
-        siloSheets = sheetsWriter.writeSilos(RowsInSheetOrder.iterate(rows, silos, header), silos, positionBySilo);
+        try (RowsInSheetOrder sorted = RowsInSheetOrder.open(rows, silos, header)) {
+          siloSheets = sheetsWriter.writeSilos(sorted, silos, positionBySilo);
+        }
         sheetsWriter.writeSummary(header, silos, siloSheets);
         sheets = workbook.getNumberOfSheets();
         try (OutputStream out = new BufferedOutputStream(Files.newOutputStream(partial), 1 << 16)) {
@@ -104,6 +107,14 @@ public final class SxssfWorkbookWriter implements WorkbookWriter {
     } finally {
       Files.deleteIfExists(partial);
     }
+  }
+
+  /**
+   * A unique hidden name beside {@code destination}. Not {@code Files.createTempFile}: its 0600
+   * permissions would carry over to the report.
+   */
+  static Path partialFileFor(Path destination) {
+    return destination.resolveSibling("." + destination.getFileName() + "." + UUID.randomUUID() + ".partial");
   }
 
   private static Map<Integer, Integer> positions(List<Integer> silos) {
@@ -170,12 +181,12 @@ public final class SxssfWorkbookWriter implements WorkbookWriter {
     }
 
     List<ReportLayout.SiloSheets> writeSilos(
-        Iterator<Row> rows, List<Integer> silos, Map<Integer, Integer> positionBySilo) throws IOException {
+        Iterator<FinalHourlyRow> rows, List<Integer> silos, Map<Integer, Integer> positionBySilo) throws IOException {
       List<ReportLayout.SiloSheets> written = new ArrayList<>(silos.size());
       int nextPosition = 0; // silos before it have their sheets
       boolean writing = false;
       while (rows.hasNext()) {
-        FinalHourlyRow row = FinalHourlyRow.from(rows.next());
+        FinalHourlyRow row = rows.next();
         if (!writing || row.siloId() != siloId) {
           Integer position = positionBySilo.get(row.siloId());
           if (position == null) {
