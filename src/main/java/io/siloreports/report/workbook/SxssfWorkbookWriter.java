@@ -141,6 +141,7 @@ public final class SxssfWorkbookWriter implements WorkbookWriter {
     private final Path destination;
     private final SXSSFSheet summary;
     private final CellStyle headerStyle;
+    private final CellStyle numberHeaderStyle;
     private final CellStyle hourStyle;
     private final CellStyle instantStyle;
     private final CellStyle decimalStyle;
@@ -168,6 +169,10 @@ public final class SxssfWorkbookWriter implements WorkbookWriter {
       bold.setBold(true);
       headerStyle = workbook.createCellStyle();
       headerStyle.setFont(bold);
+      // Numeric columns are right-aligned, so their headings are too.
+      numberHeaderStyle = workbook.createCellStyle();
+      numberHeaderStyle.setFont(bold);
+      numberHeaderStyle.setAlignment(org.apache.poi.ss.usermodel.HorizontalAlignment.RIGHT);
       hourStyle = style(formats, HOUR_FORMAT);
       instantStyle = style(formats, INSTANT_FORMAT);
       decimalStyle = style(formats, DECIMAL_FORMAT);
@@ -243,7 +248,7 @@ public final class SxssfWorkbookWriter implements WorkbookWriter {
       for (int c = 0; c < ReportLayout.SILO_HEADER.size(); c++) {
         var cell = headerRow.createCell(c);
         cell.setCellValue(ReportLayout.SILO_HEADER.get(c));
-        cell.setCellStyle(headerStyle);
+        cell.setCellStyle(c == 0 ? headerStyle : numberHeaderStyle);
       }
       nextRowIndex = 1;
     }
