@@ -9,13 +9,14 @@ import org.apache.spark.sql.SparkSession;
  * {@code warehouse.dir}) or {@code sink.type=mysql} ({@code db.url}, {@code db.user}, {@code db.password}; a
  * JDBC read of the aggregates is split into {@code db.read-partitions} ranges).
  */
-public record SinkConfig(String type, String warehouseDir, Jdbc db, int readPartitions) {
+public record SinkConfig(String type, String warehouseDir, Jdbc db, int readPartitions, int compactEvery) {
 
   public static SinkConfig from(Settings s) {
     String type = s.get("sink.type", "parquet");
     return switch (type) {
-      case "parquet" -> new SinkConfig(type, s.get("warehouse.dir"), null, 1);
-      case "mysql" -> new SinkConfig(type, null, jdbc(s), s.getInt("db.read-partitions", 4));
+      case "parquet" -> new SinkConfig(type, s.get("warehouse.dir"), null, 1,
+          s.getInt("sink.parquet.compact-every", ParquetAggregateStore.DEFAULT_COMPACT_EVERY));
+      case "mysql" -> new SinkConfig(type, null, jdbc(s), s.getInt("db.read-partitions", 4), 0);
       default -> throw new IllegalArgumentException("sink.type must be parquet or mysql, got '" + type + "'");
     };
   }
@@ -27,7 +28,7 @@ public record SinkConfig(String type, String warehouseDir, Jdbc db, int readPart
 
   public AggregateStore create(SparkSession spark) {
     return type.equals("mysql") ? new MySqlAggregateStore(spark, db, readPartitions)
-        : new ParquetAggregateStore(spark, warehouseDir);
+        : new ParquetAggregateStore(spark, warehouseDir, compactEvery, () -> {});
   }
 
   public String describe() {

@@ -219,6 +219,29 @@ class StreamJobTest {
     assertTrue(reasons.get(2).startsWith("unknown record_type 'widgets'"), reasons.toString());
   }
 
+  @Test
+  void compactionKeepsTheAggregatesAndRemovesOldBatchDirectories() throws Exception {
+    Random rnd = new Random(17);
+    ParquetAggregateStore store =
+        new ParquetAggregateStore(spark, tmp.resolve("compacting").toString(), 2, () -> {});
+    MicroBatchAggregator aggregator = new MicroBatchAggregator(
+        Pipeline.SILO_READINGS, store, io.siloreports.ingest.ValidationRules.DEFAULT, LATENESS, CLOCK);
+    List<Oracle.Reading> counted = new ArrayList<>();
+    for (int batch = 0; batch < 7; batch++) {
+      List<Oracle.Reading> r = readings(rnd, batch, batch + 1);
+      counted.addAll(r);
+      aggregator.process(Rows.lines(spark, json(r)), batch);
+      assertAggregatesEqualOracle(store, counted);
+    }
+    // compactions after batches 1, 3 and 5; the one after 5 removed the batches up to 3 (one generation late)
+    java.util.Set<String> left = new java.util.TreeSet<>();
+    try (var dirs = java.nio.file.Files.list(tmp.resolve("compacting/silo_hourly_aggregates"))) {
+      dirs.map(d -> d.getFileName().toString()).filter(n -> n.startsWith("batch_id=")).forEach(left::add);
+    }
+    assertEquals(java.util.Set.of("batch_id=4", "batch_id=5", "batch_id=6"), left);
+    assertTrue(java.nio.file.Files.exists(tmp.resolve("compacting/compacted/silo_hourly_aggregates/upto=5")));
+  }
+
   private void assertAggregatesEqualOracle(ParquetAggregateStore store, List<Oracle.Reading> counted) {
     AggregationProgress p = store.progress(Pipeline.SILO_READINGS).orElseThrow();
     Map<Oracle.HourKey, Row> got =
