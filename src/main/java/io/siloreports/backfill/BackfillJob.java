@@ -28,7 +28,6 @@ import java.sql.Timestamp;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.LocalDateTime;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
@@ -336,33 +335,15 @@ public final class BackfillJob {
   /** Replaces a chunk in one transaction, retrying deadlocks and lock-wait timeouts. */
   private ChunkWrite writeChunk(Pipeline p, Instant c0, Instant c1, long valid, Dataset<Row> partials,
       Dataset<Row> quarantine, Instant now) {
-    Jdbc db = config.sink().db();
-    for (int attempt = 1; ; attempt++) {
-      try (Connection c = db.connect()) {
-        c.setTransactionIsolation(Connection.TRANSACTION_READ_COMMITTED); // no gap locks next to open hours
-        c.setAutoCommit(false);
-        try {
+    // READ COMMITTED: no gap locks next to the open hours the stream is writing.
+    return config.sink().db().inTransaction(Connection.TRANSACTION_READ_COMMITTED, MAX_ATTEMPTS,
+        "replace " + p.id + " [" + c0 + ", " + c1 + ")", c -> {
           ChunkWrite w = writeChunkOnce(c, p, c0, c1, valid, partials, quarantine, now);
           if (w.skippedBecauseStored() >= 0) {
-            c.rollback();
-          } else {
-            c.commit();
+            c.rollback(); // nothing written; the commit that follows is empty
           }
           return w;
-        } catch (SQLException | RuntimeException e) {
-          c.rollback();
-          throw e;
-        }
-      } catch (SQLException e) {
-        if (!Jdbc.isRetryable(e) || attempt >= MAX_ATTEMPTS) {
-          throw new IllegalStateException("cannot replace " + p.id + " [" + c0 + ", " + c1 + ") in "
-              + db.redactedUrl() + " (attempt " + attempt + "): " + e.getMessage(), e);
-        }
-        LOG.warn("backfill {} [{}, {}): {} (attempt {} of {}), retrying", p.id, c0, c1, e.getMessage(), attempt,
-            MAX_ATTEMPTS);
-        sleep(200L * attempt);
-      }
-    }
+        });
   }
 
   private ChunkWrite writeChunkOnce(Connection c, Pipeline p, Instant c0, Instant c1, long valid,
@@ -393,9 +374,9 @@ public final class BackfillJob {
         "SELECT finalized_before FROM aggregation_progress WHERE pipeline = ?")) {
       st.setString(1, p.id);
       try (ResultSet rs = st.executeQuery()) {
-        LocalDateTime fb = rs.next() ? rs.getObject(1, LocalDateTime.class) : null;
-        if (fb == null ? !config.force() : c1.isAfter(fb.toInstant(ZoneOffset.UTC))) {
-          throw new IllegalStateException(p.id + "'s finalized_before is now " + fb + " (UTC), before the end of"
+        Instant fb = rs.next() ? Jdbc.getUtc(rs, 1) : null;
+        if (fb == null ? !config.force() : c1.isAfter(fb)) {
+          throw new IllegalStateException(p.id + "'s finalized_before is now " + fb + ", before the end of"
               + " the chunk " + c1 + ": was the stream's progress reset while the backfill ran? Nothing of this"
               + " chunk was written.");
         }
@@ -415,30 +396,20 @@ public final class BackfillJob {
     List<String> sources = untimed.select("source").distinct().collectAsList().stream()
         .map(r -> MySqlAggregateRows.sourceColumn(r.getString(0))).toList();
     Dataset<Row> rows = Quarantine.of(untimed.withColumn("late", lit(false)), p, BATCH_ID, null, now);
-    Jdbc db = config.sink().db();
-    try (Connection c = db.connect()) {
-      c.setTransactionIsolation(Connection.TRANSACTION_READ_COMMITTED);
-      c.setAutoCommit(false);
-      try {
-        try (PreparedStatement st = c.prepareStatement("DELETE FROM quarantine WHERE pipeline = ? AND batch_id = "
-            + BATCH_ID + " AND event_ts IS NULL AND source <=> ?")) {
-          for (String s : sources) {
-            st.setString(1, p.id);
-            st.setString(2, s);
-            st.addBatch();
+    config.sink().db().inTransaction(Connection.TRANSACTION_READ_COMMITTED, 1,
+        "write the untimed bad records of " + p.id, c -> {
+          try (PreparedStatement st = c.prepareStatement("DELETE FROM quarantine WHERE pipeline = ? AND batch_id = "
+              + BATCH_ID + " AND event_ts IS NULL AND source <=> ?")) {
+            for (String s : sources) {
+              st.setString(1, p.id);
+              st.setString(2, s);
+              st.addBatch();
+            }
+            st.executeBatch();
           }
-          st.executeBatch();
-        }
-        MySqlAggregateRows.insertQuarantine(c, rows.toLocalIterator());
-        c.commit();
-      } catch (SQLException | RuntimeException e) {
-        c.rollback();
-        throw e;
-      }
-    } catch (SQLException e) {
-      throw new IllegalStateException("cannot write the untimed bad records of " + p.id + " to " + db.redactedUrl()
-          + ": " + e.getMessage(), e);
-    }
+          MySqlAggregateRows.insertQuarantine(c, rows.toLocalIterator());
+          return null;
+        });
     LOG.warn("backfill {}: {} bad record(s) without a timestamp (in {} file(s)), quarantined with event_ts NULL",
         p.id, n(n), sources.size());
     return n;
@@ -457,8 +428,8 @@ public final class BackfillJob {
 
   private static long single(Connection c, String sql, Instant from, Instant to) throws SQLException {
     try (PreparedStatement st = c.prepareStatement(sql)) {
-      st.setObject(1, utc(from));
-      st.setObject(2, utc(to));
+      st.setObject(1, Jdbc.utc(from));
+      st.setObject(2, Jdbc.utc(to));
       try (ResultSet rs = st.executeQuery()) {
         rs.next();
         return rs.getLong(1);
@@ -469,14 +440,10 @@ public final class BackfillJob {
   private static void update(Connection c, String sql, Object... params) throws SQLException {
     try (PreparedStatement st = c.prepareStatement(sql)) {
       for (int i = 0; i < params.length; i++) {
-        st.setObject(i + 1, params[i] instanceof Instant t ? utc(t) : params[i]);
+        st.setObject(i + 1, params[i] instanceof Instant t ? Jdbc.utc(t) : params[i]);
       }
       st.executeUpdate();
     }
-  }
-
-  private static LocalDateTime utc(Instant t) {
-    return LocalDateTime.ofInstant(t, ZoneOffset.UTC);
   }
 
   /** {@code 2026-11-20} for a whole UTC day, else {@code 2026-11-20T06:00Z..2026-11-20T12:00Z}. */
@@ -489,14 +456,5 @@ public final class BackfillJob {
 
   private static String n(long v) {
     return String.format(Locale.ROOT, "%,d", v);
-  }
-
-  private static void sleep(long millis) {
-    try {
-      Thread.sleep(millis);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new IllegalStateException("interrupted while retrying", e);
-    }
   }
 }

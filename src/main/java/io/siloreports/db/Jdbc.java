@@ -2,7 +2,15 @@ package io.siloreports.db;
 
 import java.sql.Connection;
 import java.sql.DriverManager;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.sql.Types;
+import java.time.Instant;
+import java.time.LocalDateTime;
+import java.time.ZoneOffset;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import java.util.Properties;
 
 /**
@@ -10,6 +18,7 @@ import java.util.Properties;
  * become multi-row statements) unless they say otherwise. The password is never part of what is logged.
  */
 public record Jdbc(String url, String user, String password) {
+  private static final Logger LOG = LoggerFactory.getLogger(Jdbc.class);
 
   public Jdbc {
     if (url.startsWith("jdbc:mysql:") && !url.contains("rewriteBatchedStatements")) {
@@ -49,6 +58,76 @@ public record Jdbc(String url, String user, String password) {
       }
     }
     return false;
+  }
+
+  /** Work done inside one transaction. */
+  public interface Transaction<T> {
+    T run(Connection c) throws SQLException;
+  }
+
+  /** Leaves the connection at the server's default isolation (REPEATABLE READ on MySQL and MariaDB). */
+  public static final int DEFAULT_ISOLATION = -1;
+
+  /**
+   * Runs {@code work} in one transaction at {@code isolation} and commits it; rolls back on any failure. A
+   * deadlock or lock-wait timeout ({@link #isRetryable}) runs it again, up to {@code maxAttempts} times with a
+   * growing pause. {@code what} names the work in the log and the error ("commit batch 3 of silo-readings").
+   */
+  public <T> T inTransaction(int isolation, int maxAttempts, String what, Transaction<T> work) {
+    for (int attempt = 1; ; attempt++) {
+      try (Connection c = connect()) {
+        if (isolation != DEFAULT_ISOLATION) {
+          c.setTransactionIsolation(isolation);
+        }
+        c.setAutoCommit(false);
+        try {
+          T result = work.run(c);
+          c.commit();
+          return result;
+        } catch (SQLException | RuntimeException e) {
+          c.rollback();
+          throw e;
+        }
+      } catch (SQLException e) {
+        if (!isRetryable(e) || attempt >= maxAttempts) {
+          throw new IllegalStateException("cannot " + what + " in " + redactedUrl() + " (attempt " + attempt + "): "
+              + e.getMessage(), e);
+        }
+        LOG.warn("{}: {} (attempt {} of {}), retrying", what, e.getMessage(), attempt, maxAttempts);
+        try {
+          Thread.sleep(200L * attempt);
+        } catch (InterruptedException ie) {
+          Thread.currentThread().interrupt();
+          throw new IllegalStateException("interrupted while retrying: " + what, ie);
+        }
+      }
+    }
+  }
+
+  /** A UTC instant as the wall-clock value of a DATETIME column (bound as LocalDateTime: no zone shift). */
+  public static LocalDateTime utc(Instant t) {
+    return LocalDateTime.ofInstant(t, ZoneOffset.UTC);
+  }
+
+  /** Binds a UTC instant to a DATETIME parameter, or NULL. */
+  public static void setUtc(PreparedStatement st, int index, Instant t) throws SQLException {
+    if (t == null) {
+      st.setNull(index, Types.TIMESTAMP);
+    } else {
+      st.setObject(index, utc(t));
+    }
+  }
+
+  /** Reads a DATETIME column holding UTC wall-clock time; null for NULL. */
+  public static Instant getUtc(ResultSet rs, int index) throws SQLException {
+    LocalDateTime t = rs.getObject(index, LocalDateTime.class);
+    return t == null ? null : t.toInstant(ZoneOffset.UTC);
+  }
+
+  /** The same, by column name. */
+  public static Instant getUtc(ResultSet rs, String column) throws SQLException {
+    LocalDateTime t = rs.getObject(column, LocalDateTime.class);
+    return t == null ? null : t.toInstant(ZoneOffset.UTC);
   }
 
   @Override

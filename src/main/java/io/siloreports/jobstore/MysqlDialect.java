@@ -1,13 +1,11 @@
 package io.siloreports.jobstore;
 
+import io.siloreports.db.Jdbc;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.sql.Types;
 import java.time.Instant;
-import java.time.LocalDateTime;
-import java.time.ZoneOffset;
 import java.time.temporal.ChronoUnit;
 import java.util.List;
 
@@ -27,17 +25,12 @@ final class MysqlDialect implements SqlDialect {
 
   @Override
   public void setInstant(PreparedStatement statement, int index, Instant value) throws SQLException {
-    if (value == null) {
-      statement.setNull(index, Types.TIMESTAMP);
-    } else {
-      statement.setObject(index, LocalDateTime.ofInstant(value.truncatedTo(ChronoUnit.MILLIS), ZoneOffset.UTC));
-    }
+    Jdbc.setUtc(statement, index, value == null ? null : value.truncatedTo(ChronoUnit.MILLIS));
   }
 
   @Override
   public Instant getInstant(ResultSet row, String column) throws SQLException {
-    LocalDateTime t = row.getObject(column, LocalDateTime.class);
-    return t == null ? null : t.toInstant(ZoneOffset.UTC);
+    return Jdbc.getUtc(row, column);
   }
 
   @Override

@@ -1,5 +1,6 @@
 package io.siloreports.sink;
 
+import io.siloreports.db.Jdbc;
 import io.siloreports.ingest.Pipeline;
 import java.math.BigDecimal;
 import java.sql.Connection;
@@ -8,7 +9,6 @@ import java.sql.SQLException;
 import java.sql.Timestamp;
 import java.sql.Types;
 import java.time.LocalDateTime;
-import java.time.ZoneOffset;
 import java.util.Arrays;
 import java.util.Iterator;
 import org.apache.spark.sql.Column;
@@ -178,7 +178,7 @@ public final class MySqlAggregateRows {
   }
 
   /** A UTC wall-clock value for a DATETIME column (no time-zone conversion by the driver). */
-  public static LocalDateTime utc(Timestamp t) {
-    return LocalDateTime.ofInstant(t.toInstant(), ZoneOffset.UTC);
+  private static LocalDateTime utc(Timestamp t) {
+    return Jdbc.utc(t.toInstant());
   }
 }

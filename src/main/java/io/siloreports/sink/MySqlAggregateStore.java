@@ -10,15 +10,12 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Timestamp;
-import java.sql.Types;
-import java.time.Instant;
-import java.time.LocalDateTime;
-import java.time.ZoneOffset;
 import java.util.Optional;
 import java.util.Properties;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.types.StructType;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -79,48 +76,24 @@ public final class MySqlAggregateStore implements AggregateStore {
   @Override
   public void commit(
       Pipeline pipeline, Dataset<Row> partials, Dataset<Row> quarantine, AggregationProgress progress) {
-    for (int attempt = 1; ; attempt++) {
-      try {
-        commitOnce(pipeline, partials, quarantine, progress);
-        return;
-      } catch (SQLException e) {
-        if (!Jdbc.isRetryable(e) || attempt >= MAX_ATTEMPTS) {
-          throw new IllegalStateException("cannot commit batch " + progress.batchId() + " of " + pipeline.id
-              + " to " + db.redactedUrl() + " (attempt " + attempt + "): " + e.getMessage(), e);
-        }
-        LOG.warn("{} batch {}: {} (attempt {} of {}), retrying", pipeline.id, progress.batchId(), e.getMessage(),
-            attempt, MAX_ATTEMPTS);
-        sleep(200L * attempt);
-      }
-    }
-  }
-
-  private void commitOnce(
-      Pipeline pipeline, Dataset<Row> partials, Dataset<Row> quarantine, AggregationProgress progress)
-      throws SQLException {
-    try (Connection c = db.connect()) {
-      c.setAutoCommit(false);
-      try {
-        Long committed = lockProgress(c, pipeline);
-        if (committed != null && committed >= progress.batchId()) {
-          c.rollback();
-          LOG.info("{} batch {}: already committed in MySQL (last batch {}), skipping the replay",
-              pipeline.id, progress.batchId(), committed);
-          return;
-        }
-        Timestamp now = Timestamp.from(progress.updatedAt());
-        long merged = MySqlAggregateRows.write(c, pipeline,
-            MySqlAggregateRows.inKeyOrder(pipeline, partials).toLocalIterator(), now, MySqlAggregateRows.Mode.MERGE);
-        long quarantined = MySqlAggregateRows.insertQuarantine(c, quarantine.toLocalIterator());
-        writeProgress(c, progress);
-        c.commit();
-        LOG.debug("{} batch {}: merged {} keys, quarantined {} in MySQL", pipeline.id, progress.batchId(), merged,
-            quarantined);
-      } catch (SQLException | RuntimeException e) {
-        c.rollback();
-        throw e;
-      }
-    }
+    db.inTransaction(Jdbc.DEFAULT_ISOLATION, MAX_ATTEMPTS, "commit batch " + progress.batchId() + " of " + pipeline.id,
+        c -> {
+          Long committed = lockProgress(c, pipeline);
+          if (committed != null && committed >= progress.batchId()) {
+            c.rollback();
+            LOG.info("{} batch {}: already committed in MySQL (last batch {}), skipping the replay",
+                pipeline.id, progress.batchId(), committed);
+            return null;
+          }
+          Timestamp now = Timestamp.from(progress.updatedAt());
+          long merged = MySqlAggregateRows.write(c, pipeline,
+              MySqlAggregateRows.inKeyOrder(pipeline, partials).toLocalIterator(), now, MySqlAggregateRows.Mode.MERGE);
+          long quarantined = MySqlAggregateRows.insertQuarantine(c, quarantine.toLocalIterator());
+          writeProgress(c, progress);
+          LOG.debug("{} batch {}: merged {} keys, quarantined {} in MySQL", pipeline.id, progress.batchId(), merged,
+              quarantined);
+          return null;
+        });
   }
 
   /** Locks the progress row (creating it if missing) and returns the committed batch id, or null. */
@@ -138,12 +111,12 @@ public final class MySqlAggregateStore implements AggregateStore {
     try (PreparedStatement st = c.prepareStatement(UPSERT_PROGRESS)) {
       st.setString(1, p.pipeline().id);
       st.setLong(2, p.batchId());
-      setInstant(st, 3, p.finalizedBefore());
-      setInstant(st, 4, p.maxEventTime());
+      Jdbc.setUtc(st, 3, p.finalizedBefore());
+      Jdbc.setUtc(st, 4, p.maxEventTime());
       st.setLong(5, p.validTotal());
       st.setLong(6, p.badTotal());
       st.setLong(7, p.lateTotal());
-      setInstant(st, 8, p.updatedAt());
+      Jdbc.setUtc(st, 8, p.updatedAt());
       st.executeUpdate();
     }
   }
@@ -157,20 +130,21 @@ public final class MySqlAggregateStore implements AggregateStore {
             : "SELECT record_type, account_id, CAST(bucket_minutes AS SIGNED) AS bucket_minutes, bucket_start,"
                 + " record_count FROM bucket_counts";
     Dataset<Row> rows = read("(" + query + ") AS a", pipeline == Pipeline.SILO_READINGS ? "silo_id" : null);
-    // Spark maps the columns to close types; cast to the partial schema the rest of the code expects.
-    return rows.select(
-        java.util.Arrays.stream(Aggregations.partialSchema(pipeline).fields())
-            .map(f -> col(f.name()).cast(f.dataType()).as(f.name()))
-            .toArray(org.apache.spark.sql.Column[]::new));
+    return conform(rows, Aggregations.partialSchema(pipeline));
   }
 
   @Override
   public Dataset<Row> quarantine(Pipeline pipeline) {
-    return read("(SELECT pipeline, batch_id, kind, reason, event_ts, line, source, quarantined_at FROM quarantine"
-        + " WHERE pipeline = '" + pipeline.id + "') AS q", null)
-        .select(java.util.Arrays.stream(Quarantine.SCHEMA.fields())
-            .map(f -> col(f.name()).cast(f.dataType()).as(f.name()))
-            .toArray(org.apache.spark.sql.Column[]::new));
+    Dataset<Row> rows = read("(SELECT pipeline, batch_id, kind, reason, event_ts, line, source, quarantined_at FROM quarantine"
+        + " WHERE pipeline = '" + pipeline.id + "') AS q", null);
+    return conform(rows, Quarantine.SCHEMA);
+  }
+
+  /** Spark maps JDBC columns to close types; cast them to the schema the rest of the code expects. */
+  private static Dataset<Row> conform(Dataset<Row> rows, StructType schema) {
+    return rows.select(java.util.Arrays.stream(schema.fields())
+        .map(f -> col(f.name()).cast(f.dataType()).as(f.name()))
+        .toArray(org.apache.spark.sql.Column[]::new));
   }
 
   /** A JDBC read; split on {@code partitionColumn} into {@code readPartitions} ranges when given. */
@@ -199,29 +173,7 @@ public final class MySqlAggregateStore implements AggregateStore {
   }
 
   private static AggregationProgress progressOf(Pipeline pipeline, ResultSet rs) throws SQLException {
-    return new AggregationProgress(pipeline, rs.getLong(1), instant(rs, 2), instant(rs, 3), rs.getLong(4),
-        rs.getLong(5), rs.getLong(6), instant(rs, 7));
-  }
-
-  private static Instant instant(ResultSet rs, int i) throws SQLException {
-    LocalDateTime t = rs.getObject(i, LocalDateTime.class);
-    return t == null ? null : t.toInstant(ZoneOffset.UTC);
-  }
-
-  private static void setInstant(PreparedStatement st, int i, Instant t) throws SQLException {
-    if (t == null) {
-      st.setNull(i, Types.TIMESTAMP);
-    } else {
-      st.setObject(i, LocalDateTime.ofInstant(t, ZoneOffset.UTC));
-    }
-  }
-
-  private static void sleep(long millis) {
-    try {
-      Thread.sleep(millis);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new IllegalStateException("interrupted while retrying", e);
-    }
+    return new AggregationProgress(pipeline, rs.getLong(1), Jdbc.getUtc(rs, 2), Jdbc.getUtc(rs, 3), rs.getLong(4),
+        rs.getLong(5), rs.getLong(6), Jdbc.getUtc(rs, 7));
   }
 }
