@@ -198,8 +198,7 @@ public final class ParquetAggregateStore implements AggregateStore {
 
   private boolean exists(String dir) {
     try {
-      Path p = new Path(dir);
-      return p.getFileSystem(spark.sparkContext().hadoopConfiguration()).exists(p);
+      return fs().exists(new Path(dir));
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }

@@ -40,12 +40,14 @@ public final class StreamJob {
   private final SparkSession spark;
   private final AggregateStore store;
   private final Clock clock;
+  private final RawSource source;
 
   public StreamJob(StreamConfig config, SparkSession spark, AggregateStore store, Clock clock) {
     this.config = config;
     this.spark = spark;
     this.store = store;
     this.clock = clock;
+    this.source = config.source().create();
   }
 
   public static void main(String[] args) throws Exception {
@@ -94,13 +96,12 @@ public final class StreamJob {
           pr -> LOG.info("{}: committed batch {}, finalized_before {}, {} aggregated, {} bad, {} late in total",
               p.id, pr.batchId(), pr.finalizedBefore(), pr.validTotal(), pr.badTotal(), pr.lateTotal()),
           () -> LOG.info("{}: no batch committed yet (no input from {})", p.id,
-              config.source().create().describe(p)));
+              source.describe(p)));
     }
   }
 
   /** Starts one query per configured pipeline. */
   public List<StreamingQuery> start() throws IOException, java.util.concurrent.TimeoutException {
-    RawSource source = config.source().create();
     List<StreamingQuery> queries = new ArrayList<>();
     for (Pipeline p : config.pipelines()) {
       if (source instanceof RawFileSource files) {
