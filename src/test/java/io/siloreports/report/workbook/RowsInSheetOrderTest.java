@@ -1,5 +1,6 @@
 package io.siloreports.report.workbook;
 
+import io.siloreports.aggregate.HourlyAggregates;
 import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.lit;
 import static org.apache.spark.sql.functions.raise_error;
@@ -24,20 +25,12 @@ import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.SparkSession;
-import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructType;
 import org.junit.jupiter.api.Test;
 
 class RowsInSheetOrderTest {
-  private static final StructType SCHEMA =
-      new StructType()
-          .add("silo_id", DataTypes.IntegerType, false)
-          .add("hour_start", DataTypes.TimestampType, false)
-          .add("avg_value", DataTypes.createDecimalType(12, 2))
-          .add("min_value", DataTypes.createDecimalType(12, 2))
-          .add("max_value", DataTypes.createDecimalType(12, 2))
-          .add("sum_value", DataTypes.createDecimalType(18, 2))
-          .add("record_count", DataTypes.LongType, false);
+  /** The report rows the writer takes: the columns of the aggregation's output. */
+  private static final StructType SCHEMA = HourlyAggregates.FINAL;
   private static final Instant FROM = Instant.parse("2025-03-01T00:00:00Z");
 
   private final SparkSession spark = LocalSpark.get();

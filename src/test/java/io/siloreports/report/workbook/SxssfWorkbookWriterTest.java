@@ -1,5 +1,6 @@
 package io.siloreports.report.workbook;
 
+import io.siloreports.aggregate.HourlyAggregates;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
@@ -42,7 +43,6 @@ import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.SparkSession;
-import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructType;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -52,15 +52,8 @@ import org.w3c.dom.Element;
 import org.w3c.dom.NodeList;
 
 class SxssfWorkbookWriterTest {
-  private static final StructType SCHEMA =
-      new StructType()
-          .add("silo_id", DataTypes.IntegerType, false)
-          .add("hour_start", DataTypes.TimestampType, false)
-          .add("avg_value", DataTypes.createDecimalType(12, 2))
-          .add("min_value", DataTypes.createDecimalType(12, 2))
-          .add("max_value", DataTypes.createDecimalType(12, 2))
-          .add("sum_value", DataTypes.createDecimalType(18, 2))
-          .add("record_count", DataTypes.LongType, false);
+  /** The report rows the writer takes: the columns of the aggregation's output. */
+  private static final StructType SCHEMA = HourlyAggregates.FINAL;
 
   private static final Instant FROM = Instant.parse("2024-12-30T00:00:00Z");
   private static final Instant TO = Instant.parse("2025-01-02T00:00:00Z");
