@@ -1,6 +1,6 @@
 package io.siloreports.aggregate;
 
-import io.siloreports.ingest.Pipeline;
+import io.siloreports.model.Pipeline;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.types.StructType;

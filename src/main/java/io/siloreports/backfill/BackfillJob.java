@@ -1,5 +1,7 @@
 package io.siloreports.backfill;
 
+import io.siloreports.cli.BackfillConfig;
+
 import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.count;
 import static org.apache.spark.sql.functions.lit;
@@ -13,12 +15,12 @@ import io.siloreports.db.Jdbc;
 import io.siloreports.db.SchemaCheck;
 import io.siloreports.ingest.CsvRecords;
 import io.siloreports.ingest.ParsedRecords;
-import io.siloreports.ingest.Pipeline;
+import io.siloreports.model.Pipeline;
 import io.siloreports.ingest.RawFileSource;
-import io.siloreports.sink.AggregationProgress;
-import io.siloreports.sink.MySqlAggregateRows;
-import io.siloreports.sink.MySqlAggregateStore;
-import io.siloreports.sink.Quarantine;
+import io.siloreports.model.AggregationProgress;
+import io.siloreports.store.MySqlAggregateRows;
+import io.siloreports.store.MySqlAggregateStore;
+import io.siloreports.store.Quarantine;
 import io.siloreports.spark.SparkSessions;
 import java.sql.Connection;
 import java.sql.PreparedStatement;

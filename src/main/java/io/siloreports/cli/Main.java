@@ -1,7 +1,6 @@
 package io.siloreports.cli;
 
 import io.siloreports.backfill.BackfillJob;
-import io.siloreports.report.ReportCommand;
 import io.siloreports.stream.StreamJob;
 import java.util.Arrays;
 import org.slf4j.Logger;

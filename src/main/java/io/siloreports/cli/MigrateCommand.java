@@ -4,7 +4,6 @@ import io.siloreports.config.Settings;
 import io.siloreports.db.Jdbc;
 import io.siloreports.db.SchemaMigrations;
 import io.siloreports.jobstore.JobStores;
-import io.siloreports.sink.SinkConfig;
 import java.sql.Connection;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -24,7 +23,7 @@ final class MigrateCommand {
     Set<Jdbc> targets = new LinkedHashSet<>();
     targets.add(JobStores.jdbc(s));
     if (s.find("db.url").isPresent()) {
-      targets.add(SinkConfig.jdbc(s));
+      targets.add(StoreConfig.jdbc(s));
     }
     for (Jdbc db : targets) {
       if (db.url().startsWith("jdbc:sqlite:")) {

@@ -1,7 +1,7 @@
 package io.siloreports.cli;
 
 import io.siloreports.config.Settings;
-import io.siloreports.ingest.Pipeline;
+import io.siloreports.model.Pipeline;
 import java.io.BufferedReader;
 import java.nio.file.Files;
 import java.nio.file.Path;

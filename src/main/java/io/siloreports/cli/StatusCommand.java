@@ -1,17 +1,15 @@
 package io.siloreports.cli;
 
 import io.siloreports.config.Settings;
-import io.siloreports.ingest.Pipeline;
+import io.siloreports.model.Pipeline;
 import io.siloreports.jobstore.JobStores;
 import io.siloreports.jobstore.ReportJob;
 import io.siloreports.jobstore.ReportJobStore;
-import io.siloreports.sink.AggregationProgress;
-import io.siloreports.report.ReportLinks;
-import io.siloreports.report.ReportOutputs;
-import io.siloreports.report.S3ReportOutput;
-import io.siloreports.sink.MySqlAggregateStore;
-import io.siloreports.sink.ProgressLog;
-import io.siloreports.sink.SinkConfig;
+import io.siloreports.model.AggregationProgress;
+import io.siloreports.report.output.ReportLinks;
+import io.siloreports.report.output.S3ReportOutput;
+import io.siloreports.store.MySqlAggregateStore;
+import io.siloreports.store.ProgressLog;
 import java.time.Clock;
 import java.util.function.Function;
 import java.time.Duration;
@@ -73,7 +71,7 @@ final class StatusCommand {
   }
 
   private static void printProgress(Settings s) {
-    SinkConfig sink = SinkConfig.from(s);
+    StoreConfig sink = StoreConfig.from(s);
     Function<Pipeline, Optional<AggregationProgress>> progress =
         sink.type().equals("mysql")
             ? p -> MySqlAggregateStore.readProgress(sink.db(), p)

@@ -1,5 +1,7 @@
 package io.siloreports.config;
 
+import io.siloreports.model.Times;
+
 import java.io.IOException;
 import java.io.Reader;
 import java.nio.file.Files;

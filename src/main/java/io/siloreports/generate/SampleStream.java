@@ -1,6 +1,6 @@
 package io.siloreports.generate;
 
-import io.siloreports.ingest.Pipeline;
+import io.siloreports.model.Pipeline;
 import java.util.EnumSet;
 import java.util.Set;
 

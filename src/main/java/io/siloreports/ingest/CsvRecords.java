@@ -1,5 +1,7 @@
 package io.siloreports.ingest;
 
+import io.siloreports.model.Pipeline;
+
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;

@@ -1,5 +1,7 @@
 package io.siloreports.ingest;
 
+import io.siloreports.model.Pipeline;
+
 import java.sql.Timestamp;
 import java.time.Instant;
 import java.util.HashMap;

@@ -1,5 +1,7 @@
 package io.siloreports.ingest;
 
+import io.siloreports.model.Pipeline;
+
 import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.input_file_name;
 

@@ -1,5 +1,7 @@
 package io.siloreports.ingest;
 
+import io.siloreports.model.Pipeline;
+
 import java.time.Instant;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;

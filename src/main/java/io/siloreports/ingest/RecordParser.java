@@ -5,7 +5,7 @@ import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.json.JsonMapper;
-import io.siloreports.config.Times;
+import io.siloreports.model.Times;
 import java.math.BigDecimal;
 import java.math.BigInteger;
 import java.math.RoundingMode;

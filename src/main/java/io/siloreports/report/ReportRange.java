@@ -1,6 +1,6 @@
 package io.siloreports.report;
 
-import io.siloreports.config.Times;
+import io.siloreports.model.Times;
 import java.time.Instant;
 
 /**

@@ -3,7 +3,7 @@ package io.siloreports.report;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.siloreports.config.Times;
+import io.siloreports.model.Times;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;

@@ -1,19 +1,22 @@
 package io.siloreports.report;
 
+import io.siloreports.report.hot.HotReadings;
+import io.siloreports.report.output.ReportOutput;
+
 import static org.apache.spark.sql.functions.col;
 
 import io.siloreports.aggregate.HourlyAggregates;
-import io.siloreports.config.Times;
+import io.siloreports.model.Times;
 import io.siloreports.ingest.ParsedRecords;
-import io.siloreports.ingest.Pipeline;
+import io.siloreports.model.Pipeline;
 import io.siloreports.jobstore.JobStatus;
 import io.siloreports.jobstore.ReportJob;
 import io.siloreports.jobstore.ReportJobStore;
 import io.siloreports.report.workbook.ReportHeader;
 import io.siloreports.report.workbook.WorkbookStats;
 import io.siloreports.report.workbook.WorkbookWriter;
-import io.siloreports.sink.AggregateStore;
-import io.siloreports.sink.AggregationProgress;
+import io.siloreports.store.AggregateStore;
+import io.siloreports.model.AggregationProgress;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -177,7 +180,7 @@ public final class SiloReport {
   }
 
   /** A reason a person can act on: the exception and its root cause, without Spark's plan dumps. */
-  static String describe(Throwable e) {
+  public static String describe(Throwable e) {
     Throwable root = e;
     while (root.getCause() != null && root.getCause() != root) {
       root = root.getCause();

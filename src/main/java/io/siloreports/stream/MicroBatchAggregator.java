@@ -8,13 +8,13 @@ import static org.apache.spark.sql.functions.when;
 
 import io.siloreports.aggregate.Aggregations;
 import io.siloreports.aggregate.TimeBuckets;
-import io.siloreports.config.Times;
+import io.siloreports.model.Times;
 import io.siloreports.ingest.ParsedRecords;
-import io.siloreports.ingest.Pipeline;
+import io.siloreports.model.Pipeline;
 import io.siloreports.ingest.ValidationRules;
-import io.siloreports.sink.AggregateStore;
-import io.siloreports.sink.AggregationProgress;
-import io.siloreports.sink.Quarantine;
+import io.siloreports.store.AggregateStore;
+import io.siloreports.model.AggregationProgress;
+import io.siloreports.store.Quarantine;
 import java.sql.Timestamp;
 import java.time.Clock;
 import java.time.Duration;

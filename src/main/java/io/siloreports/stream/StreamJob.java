@@ -1,12 +1,14 @@
 package io.siloreports.stream;
 
+import io.siloreports.cli.StreamConfig;
+
 import io.siloreports.config.Settings;
-import io.siloreports.ingest.Pipeline;
+import io.siloreports.model.Pipeline;
 import io.siloreports.db.SchemaCheck;
 import io.siloreports.ingest.RawFileSource;
 import io.siloreports.ingest.RawSource;
-import io.siloreports.sink.AggregateStore;
-import io.siloreports.sink.AggregationProgress;
+import io.siloreports.store.AggregateStore;
+import io.siloreports.model.AggregationProgress;
 import io.siloreports.spark.SparkSessions;
 import java.io.IOException;
 import java.nio.file.Files;

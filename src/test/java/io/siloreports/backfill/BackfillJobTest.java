@@ -1,5 +1,7 @@
 package io.siloreports.backfill;
 
+import io.siloreports.cli.BackfillConfig;
+
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
@@ -10,11 +12,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.siloreports.cli.Main;
 import io.siloreports.config.Settings;
 import io.siloreports.db.SchemaCheck;
-import io.siloreports.ingest.Pipeline;
-import io.siloreports.sink.AggregationProgress;
-import io.siloreports.sink.MySqlAggregateStore;
-import io.siloreports.sink.SinkConfig;
-import io.siloreports.stream.StreamConfig;
+import io.siloreports.model.Pipeline;
+import io.siloreports.model.AggregationProgress;
+import io.siloreports.store.MySqlAggregateStore;
+import io.siloreports.cli.StoreConfig;
+import io.siloreports.cli.StreamConfig;
 import io.siloreports.stream.StreamJob;
 import io.siloreports.testing.InputFiles;
 import io.siloreports.testing.LocalSpark;
@@ -84,7 +86,7 @@ class BackfillJobTest {
 
   private void freshDatabase() {
     mysql.recreateDatabase();
-    SchemaCheck.requireCurrent(SinkConfig.jdbc(Settings.of(settings())), true);
+    SchemaCheck.requireCurrent(StoreConfig.jdbc(Settings.of(settings())), true);
   }
 
   private List<BackfillJob.Result> backfill(Map<String, String> flags) {

@@ -6,24 +6,24 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.siloreports.config.Settings;
 import io.siloreports.db.SchemaCheck;
-import io.siloreports.ingest.Pipeline;
+import io.siloreports.model.Pipeline;
 import io.siloreports.ingest.ValidationRules;
 import io.siloreports.jobstore.JobStatus;
 import io.siloreports.jobstore.JobStores;
 import io.siloreports.jobstore.ReportJob;
 import io.siloreports.jobstore.ReportJobStore;
-import io.siloreports.report.RawHotReadings;
-import io.siloreports.report.ReportConfig;
-import io.siloreports.report.ReportLinks;
-import io.siloreports.report.ReportOutputs;
+import io.siloreports.report.hot.RawHotReadings;
+import io.siloreports.cli.ReportConfig;
+import io.siloreports.report.output.ReportLinks;
+import io.siloreports.cli.ReportOutputs;
 import io.siloreports.report.ReportRequest;
-import io.siloreports.report.S3ReportOutput;
+import io.siloreports.report.output.S3ReportOutput;
 import io.siloreports.report.SiloReport;
 import io.siloreports.report.workbook.SxssfWorkbookWriter;
-import io.siloreports.sink.AggregationProgress;
-import io.siloreports.sink.MySqlAggregateStore;
+import io.siloreports.model.AggregationProgress;
+import io.siloreports.store.MySqlAggregateStore;
 import io.siloreports.stream.MicroBatchAggregator;
-import io.siloreports.stream.StreamConfig;
+import io.siloreports.cli.StreamConfig;
 import io.siloreports.stream.StreamJob;
 import io.siloreports.testing.LocalSpark;
 import io.siloreports.testing.Oracle;
@@ -284,7 +284,7 @@ class ProductionPathTest {
       jobs.migrate();
       Instant cutoff = DAY.plus(Duration.ofMinutes(200));
       SiloReport.Outcome outcome =
-          new SiloReport(spark, config.sink().create(spark), new io.siloreports.report.MySqlHotReadings(spark, config.db()),
+          new SiloReport(spark, config.sink().create(spark), new io.siloreports.report.hot.MySqlHotReadings(spark, config.db()),
               jobs, new SxssfWorkbookWriter(), ReportOutputs.create(config), 31, Duration.ofMinutes(30), Clock.systemUTC())
               .run("hot-mysql", new ReportRequest(DAY, DAY.plus(1, ChronoUnit.DAYS), List.of(), cutoff));
       assertEquals(JobStatus.COMPLETED, outcome.status(), outcome.error());
@@ -305,7 +305,7 @@ class ProductionPathTest {
     });
     args.add("--job-id");
     args.add(jobId);
-    return io.siloreports.report.ReportCommand.run(args.toArray(String[]::new));
+    return io.siloreports.cli.ReportCommand.run(args.toArray(String[]::new));
   }
 
   private ReportJob sqliteJob(Map<String, String> settings, String jobId) {
@@ -401,7 +401,7 @@ class ProductionPathTest {
   /** The {@code db.*} connection of a settings object. */
   private static final class SinkConfigs {
     static io.siloreports.db.Jdbc db(Settings s) {
-      return io.siloreports.sink.SinkConfig.jdbc(s);
+      return io.siloreports.cli.StoreConfig.jdbc(s);
     }
   }
 }

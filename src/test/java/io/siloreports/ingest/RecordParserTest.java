@@ -1,5 +1,7 @@
 package io.siloreports.ingest;
 
+import io.siloreports.model.Pipeline;
+
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;

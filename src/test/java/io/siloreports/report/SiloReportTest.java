@@ -1,12 +1,15 @@
 package io.siloreports.report;
 
+import io.siloreports.report.hot.RawHotReadings;
+import io.siloreports.report.output.LocalReportOutput;
+
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.siloreports.config.Settings;
-import io.siloreports.ingest.Pipeline;
+import io.siloreports.model.Pipeline;
 import io.siloreports.ingest.RawFileSource;
 import io.siloreports.ingest.ValidationRules;
 import io.siloreports.jobstore.JdbcReportJobStore;
@@ -14,8 +17,8 @@ import io.siloreports.jobstore.JobStatus;
 import io.siloreports.jobstore.ReportJob;
 import io.siloreports.jobstore.ReportJobStore;
 import io.siloreports.report.workbook.SxssfWorkbookWriter;
-import io.siloreports.sink.ParquetAggregateStore;
-import io.siloreports.stream.StreamConfig;
+import io.siloreports.store.ParquetAggregateStore;
+import io.siloreports.cli.StreamConfig;
 import io.siloreports.stream.StreamJob;
 import io.siloreports.testing.InputFiles;
 import io.siloreports.testing.LocalSpark;

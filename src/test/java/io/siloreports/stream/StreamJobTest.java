@@ -1,5 +1,7 @@
 package io.siloreports.stream;
 
+import io.siloreports.cli.StreamConfig;
+
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -7,9 +9,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.siloreports.aggregate.HourlyAggregates;
 import io.siloreports.config.Settings;
-import io.siloreports.ingest.Pipeline;
-import io.siloreports.sink.AggregationProgress;
-import io.siloreports.sink.ParquetAggregateStore;
+import io.siloreports.model.Pipeline;
+import io.siloreports.model.AggregationProgress;
+import io.siloreports.store.ParquetAggregateStore;
 import io.siloreports.testing.InputFiles;
 import io.siloreports.testing.LocalSpark;
 import io.siloreports.testing.Oracle;

@@ -43,7 +43,7 @@ public final class SxssfWorkbookWriter implements WorkbookWriter {
   static final int ROW_WINDOW = 100;
   static final long PROGRESS_EVERY_ROWS = 500_000;
 
-  static final String HOUR_FORMAT = "yyyy-mm-dd hh:mm";
+  public static final String HOUR_FORMAT = "yyyy-mm-dd hh:mm";
   static final String INSTANT_FORMAT = "yyyy-mm-dd hh:mm:ss";
   static final String DECIMAL_FORMAT = "#,##0.00";
   static final String COUNT_FORMAT = "#,##0";
@@ -113,7 +113,7 @@ public final class SxssfWorkbookWriter implements WorkbookWriter {
    * A unique hidden name beside {@code destination}. Not {@code Files.createTempFile}: its 0600
    * permissions would carry over to the report.
    */
-  static Path partialFileFor(Path destination) {
+  public static Path partialFileFor(Path destination) {
     return destination.resolveSibling("." + destination.getFileName() + "." + UUID.randomUUID() + ".partial");
   }
 

@@ -1,4 +1,4 @@
-package io.siloreports.report;
+package io.siloreports.report.output;
 
 import java.io.IOException;
 import java.nio.file.Files;

@@ -1,4 +1,8 @@
-package io.siloreports.sink;
+package io.siloreports.cli;
+
+import io.siloreports.store.AggregateStore;
+import io.siloreports.store.MySqlAggregateStore;
+import io.siloreports.store.ParquetAggregateStore;
 
 import io.siloreports.config.Settings;
 import io.siloreports.db.Jdbc;
@@ -9,14 +13,14 @@ import org.apache.spark.sql.SparkSession;
  * {@code warehouse.dir}) or {@code sink.type=mysql} ({@code db.url}, {@code db.user}, {@code db.password}; a
  * JDBC read of the aggregates is split into {@code db.read-partitions} ranges).
  */
-public record SinkConfig(String type, String warehouseDir, Jdbc db, int readPartitions, int compactEvery) {
+public record StoreConfig(String type, String warehouseDir, Jdbc db, int readPartitions, int compactEvery) {
 
-  public static SinkConfig from(Settings s) {
+  public static StoreConfig from(Settings s) {
     String type = s.get("sink.type", "parquet");
     return switch (type) {
-      case "parquet" -> new SinkConfig(type, s.get("warehouse.dir"), null, 1,
+      case "parquet" -> new StoreConfig(type, s.get("warehouse.dir"), null, 1,
           s.getInt("sink.parquet.compact-every", ParquetAggregateStore.DEFAULT_COMPACT_EVERY));
-      case "mysql" -> new SinkConfig(type, null, jdbc(s), s.getInt("db.read-partitions", 4), 0);
+      case "mysql" -> new StoreConfig(type, null, jdbc(s), s.getInt("db.read-partitions", 4), 0);
       default -> throw new IllegalArgumentException("sink.type must be parquet or mysql, got '" + type + "'");
     };
   }

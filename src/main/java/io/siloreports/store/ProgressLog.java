@@ -1,9 +1,11 @@
-package io.siloreports.sink;
+package io.siloreports.store;
+
+import io.siloreports.model.AggregationProgress;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.siloreports.ingest.Pipeline;
+import io.siloreports.model.Pipeline;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;

@@ -1,6 +1,5 @@
-package io.siloreports.sink;
+package io.siloreports.model;
 
-import io.siloreports.ingest.Pipeline;
 import java.time.Instant;
 
 /**

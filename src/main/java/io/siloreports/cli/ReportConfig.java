@@ -1,11 +1,12 @@
-package io.siloreports.report;
+package io.siloreports.cli;
+
+import io.siloreports.report.ReportRequest;
+import io.siloreports.report.output.S3ReportOutput;
 
 import io.siloreports.config.Settings;
 import io.siloreports.db.Jdbc;
 import io.siloreports.jobstore.JobStores;
-import io.siloreports.ingest.SourceConfig;
 import io.siloreports.ingest.ValidationRules;
-import io.siloreports.sink.SinkConfig;
 import java.time.Duration;
 import java.util.Map;
 
@@ -23,7 +24,7 @@ public record ReportConfig(
     String jobId,
     ReportRequest request,
     SourceConfig source,
-    SinkConfig sink,
+    StoreConfig sink,
     String hotSource,
     String outputDir,
     S3ReportOutput.Settings s3,
@@ -58,12 +59,12 @@ public record ReportConfig(
         s.get("report.job-id"),
         request,
         SourceConfig.from(s),
-        SinkConfig.from(s),
+        StoreConfig.from(s),
         hotSource(s),
         s.get("report.output-dir"),
         ReportOutputs.s3(s),
         JobStores.jdbc(s),
-        s.find("db.url").map(u -> SinkConfig.jdbc(s)).orElse(null),
+        s.find("db.url").map(u -> StoreConfig.jdbc(s)).orElse(null),
         s.getInt("report.default-days", 31),
         s.getDuration("report.processing-timeout", Duration.ofMinutes(30)),
         ValidationRules.from(s),

@@ -1,10 +1,10 @@
-package io.siloreports.report;
+package io.siloreports.report.hot;
 
 import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.lit;
 
 import io.siloreports.ingest.ParsedRecords;
-import io.siloreports.ingest.Pipeline;
+import io.siloreports.model.Pipeline;
 import io.siloreports.ingest.RawSource;
 import io.siloreports.ingest.ValidationRules;
 import java.sql.Timestamp;

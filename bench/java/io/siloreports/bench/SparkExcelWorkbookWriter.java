@@ -1,4 +1,4 @@
-package io.siloreports.report.workbook;
+package io.siloreports.bench;
 
 import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.count;
@@ -6,6 +6,11 @@ import static org.apache.spark.sql.functions.max;
 import static org.apache.spark.sql.functions.min;
 import static org.apache.spark.sql.functions.row_number;
 
+import io.siloreports.report.workbook.ReportHeader;
+import io.siloreports.report.workbook.ReportLayout;
+import io.siloreports.report.workbook.SxssfWorkbookWriter;
+import io.siloreports.report.workbook.WorkbookStats;
+import io.siloreports.report.workbook.WorkbookWriter;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -1,6 +1,8 @@
-package io.siloreports.sink;
+package io.siloreports.store;
 
-import io.siloreports.ingest.Pipeline;
+import io.siloreports.model.AggregationProgress;
+
+import io.siloreports.model.Pipeline;
 import java.util.Optional;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;

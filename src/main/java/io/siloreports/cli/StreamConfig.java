@@ -1,9 +1,7 @@
-package io.siloreports.stream;
+package io.siloreports.cli;
 
 import io.siloreports.config.Settings;
-import io.siloreports.ingest.Pipeline;
-import io.siloreports.ingest.SourceConfig;
-import io.siloreports.sink.SinkConfig;
+import io.siloreports.model.Pipeline;
 import io.siloreports.ingest.ValidationRules;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -19,7 +17,7 @@ import java.util.Map;
  */
 public record StreamConfig(
     SourceConfig source,
-    SinkConfig sink,
+    StoreConfig sink,
     String checkpointDir,
     List<Pipeline> pipelines,
     String trigger,
@@ -52,7 +50,7 @@ public record StreamConfig(
     Duration interval = trigger.equals("available-now") ? null : s.getDuration("stream.trigger", null);
     return new StreamConfig(
         SourceConfig.from(s),
-        SinkConfig.from(s),
+        StoreConfig.from(s),
         s.get("checkpoint.dir"),
         List.copyOf(pipelines),
         trigger,

@@ -1,4 +1,8 @@
-package io.siloreports.report;
+package io.siloreports.cli;
+
+import io.siloreports.report.output.LocalReportOutput;
+import io.siloreports.report.output.ReportOutput;
+import io.siloreports.report.output.S3ReportOutput;
 
 import io.siloreports.config.Settings;
 import java.nio.file.Path;

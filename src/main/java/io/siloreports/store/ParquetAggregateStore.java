@@ -1,9 +1,11 @@
-package io.siloreports.sink;
+package io.siloreports.store;
+
+import io.siloreports.model.AggregationProgress;
 
 import static org.apache.spark.sql.functions.col;
 
 import io.siloreports.aggregate.Aggregations;
-import io.siloreports.ingest.Pipeline;
+import io.siloreports.model.Pipeline;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.UUID;

@@ -1,4 +1,4 @@
-package io.siloreports.config;
+package io.siloreports.model;
 
 import java.time.Instant;
 import java.time.LocalDate;

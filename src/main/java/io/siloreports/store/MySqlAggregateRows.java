@@ -1,7 +1,7 @@
-package io.siloreports.sink;
+package io.siloreports.store;
 
 import io.siloreports.db.Jdbc;
-import io.siloreports.ingest.Pipeline;
+import io.siloreports.model.Pipeline;
 import java.math.BigDecimal;
 import java.sql.Connection;
 import java.sql.PreparedStatement;

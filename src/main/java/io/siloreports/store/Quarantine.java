@@ -1,4 +1,4 @@
-package io.siloreports.sink;
+package io.siloreports.store;
 
 import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.concat;
@@ -7,7 +7,7 @@ import static org.apache.spark.sql.functions.lit;
 import static org.apache.spark.sql.functions.when;
 
 import io.siloreports.aggregate.TimeBuckets;
-import io.siloreports.ingest.Pipeline;
+import io.siloreports.model.Pipeline;
 import java.sql.Timestamp;
 import java.time.Instant;
 import org.apache.spark.sql.Column;

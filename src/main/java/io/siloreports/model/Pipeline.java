@@ -1,4 +1,4 @@
-package io.siloreports.ingest;
+package io.siloreports.model;
 
 /**
  * The two streams this system aggregates. Each has its own raw input (a Kafka topic or a directory named

@@ -1,4 +1,4 @@
-package io.siloreports.report;
+package io.siloreports.report.output;
 
 import io.siloreports.jobstore.JobStatus;
 import io.siloreports.jobstore.ReportJob;

@@ -1,4 +1,4 @@
-package io.siloreports.report;
+package io.siloreports.report.hot;
 
 import io.siloreports.aggregate.HourlyAggregates;
 import io.siloreports.db.Jdbc;

@@ -1,4 +1,4 @@
-package io.siloreports.report;
+package io.siloreports.report.output;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;

@@ -1,10 +1,9 @@
-package io.siloreports.backfill;
+package io.siloreports.cli;
 
 import io.siloreports.config.Settings;
-import io.siloreports.config.Times;
-import io.siloreports.ingest.Pipeline;
+import io.siloreports.model.Times;
+import io.siloreports.model.Pipeline;
 import io.siloreports.ingest.ValidationRules;
-import io.siloreports.sink.SinkConfig;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -35,7 +34,7 @@ public record BackfillConfig(
     Duration chunk,
     boolean force,
     boolean allowFewerRecords,
-    SinkConfig sink,
+    StoreConfig sink,
     ValidationRules rules,
     boolean migrateOnStart,
     Map<String, String> sparkConf) {
@@ -89,7 +88,7 @@ public record BackfillConfig(
         chunk,
         s.getBoolean("backfill.force", false),
         s.getBoolean("backfill.allow-fewer-records", false),
-        SinkConfig.from(s),
+        StoreConfig.from(s),
         ValidationRules.from(s),
         s.getBoolean("db.migrate-on-start", false),
         s.withPrefix("spark."));

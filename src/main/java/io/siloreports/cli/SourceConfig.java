@@ -1,4 +1,10 @@
-package io.siloreports.ingest;
+package io.siloreports.cli;
+
+import io.siloreports.ingest.KafkaSource;
+import io.siloreports.ingest.RawFileSource;
+import io.siloreports.ingest.RawSource;
+import io.siloreports.ingest.ValidationRules;
+import io.siloreports.model.Pipeline;
 
 import io.siloreports.config.Settings;
 import java.time.Duration;

@@ -1,4 +1,9 @@
-package io.siloreports.report;
+package io.siloreports.cli;
+
+import io.siloreports.report.SiloReport;
+import io.siloreports.report.hot.HotReadings;
+import io.siloreports.report.hot.MySqlHotReadings;
+import io.siloreports.report.hot.RawHotReadings;
 
 import io.siloreports.config.Settings;
 import io.siloreports.db.Jdbc;

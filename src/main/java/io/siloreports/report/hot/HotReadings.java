@@ -1,4 +1,4 @@
-package io.siloreports.report;
+package io.siloreports.report.hot;
 
 import java.time.Instant;
 import org.apache.spark.sql.Dataset;

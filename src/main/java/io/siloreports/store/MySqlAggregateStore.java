@@ -1,10 +1,12 @@
-package io.siloreports.sink;
+package io.siloreports.store;
+
+import io.siloreports.model.AggregationProgress;
 
 import static org.apache.spark.sql.functions.col;
 
 import io.siloreports.aggregate.Aggregations;
 import io.siloreports.db.Jdbc;
-import io.siloreports.ingest.Pipeline;
+import io.siloreports.model.Pipeline;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;

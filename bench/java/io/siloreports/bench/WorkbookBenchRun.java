@@ -37,7 +37,7 @@ public final class WorkbookBenchRun {
     String writerClass =
         switch (writerName) {
           case "sxssf" -> "io.siloreports.report.workbook.SxssfWorkbookWriter";
-          case "spark-excel" -> "io.siloreports.report.workbook.SparkExcelWorkbookWriter";
+          case "spark-excel" -> "io.siloreports.bench.SparkExcelWorkbookWriter";
           case "csv" -> "io.siloreports.bench.CsvBaselineWriter";
           default -> throw new IllegalArgumentException("unknown writer " + writerName);
         };
