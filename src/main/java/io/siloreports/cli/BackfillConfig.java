@@ -1,29 +1,23 @@
 package io.siloreports.cli;
 
+import io.siloreports.config.Keys;
 import io.siloreports.config.Settings;
-import io.siloreports.model.Times;
-import io.siloreports.model.Pipeline;
 import io.siloreports.ingest.ValidationRules;
+import io.siloreports.model.Pipeline;
+import io.siloreports.model.Times;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
 /**
- * Everything the backfill job reads from configuration, resolved once at start ({@code backfill.*} keys, the
- * raw input from {@code input.dir}, the aggregates from {@code sink.*}/{@code db.*}).
+ * Everything the {@code backfill} command reads from configuration, resolved once at start ({@code backfill.*}
+ * keys, the raw input from {@code input.dir}, the aggregates from {@code sink.*}/{@code db.*}).
  *
  * @param from first hour to recompute (inclusive, on an hour boundary)
  * @param to end of the range (exclusive, on an hour boundary); null means each pipeline's committed
  *     {@code finalized_before}
- * @param format {@code json} (JSON lines) or {@code csv} (a header line in every file)
- * @param chunk recomputed and replaced in one transaction per chunk; a whole number of hours, chunks are
- *     aligned to multiples of it since the epoch (1d: UTC days)
- * @param force allow a pipeline without a committed {@code finalized_before} (the stream never ran or is
- *     stopped for good); needs an explicit {@code to}
- * @param allowFewerRecords replace a chunk even when the input has fewer valid records than the aggregates
- *     already count for it (normally a sign of missing raw files: such a chunk is skipped)
+ * @param chunk recomputed and replaced in one transaction per chunk; a whole number of hours
  */
 public record BackfillConfig(
     String inputDir,
@@ -34,36 +28,15 @@ public record BackfillConfig(
     Duration chunk,
     boolean force,
     boolean allowFewerRecords,
-    StoreConfig sink,
+    StoreConfig store,
     ValidationRules rules,
     boolean migrateOnStart,
     Map<String, String> sparkConf) {
 
-  public static final Map<String, String> FLAGS =
-      Map.of(
-          "from", "backfill.from",
-          "to", "backfill.to",
-          "pipelines", "backfill.pipelines",
-          "input", "input.dir",
-          "format", "backfill.format",
-          "chunk", "backfill.chunk",
-          "force", "backfill.force",
-          "allow-fewer-records", "backfill.allow-fewer-records",
-          "sink", "sink.type");
-
   public static BackfillConfig from(Settings s) {
-    List<Pipeline> pipelines = new ArrayList<>();
-    for (String id : s.get("backfill.pipelines", "silo-readings,activity-events").split(",")) {
-      if (!id.isBlank()) {
-        pipelines.add(Pipeline.fromId(id.trim()));
-      }
-    }
-    if (pipelines.isEmpty()) {
-      throw new IllegalArgumentException("backfill.pipelines names no pipeline (silo-readings, activity-events)");
-    }
-    Instant from = s.findInstant("backfill.from").orElseThrow(
+    Instant from = s.find(Keys.BACKFILL_FROM).orElseThrow(
         () -> new IllegalArgumentException("--from is required (backfill.from: the first hour to recompute)"));
-    Instant to = s.findInstant("backfill.to").orElse(null);
+    Instant to = s.find(Keys.BACKFILL_TO).orElse(null);
     requireHour("--from", from);
     if (to != null) {
       requireHour("--to", to);
@@ -71,27 +44,23 @@ public record BackfillConfig(
         throw new IllegalArgumentException("--from " + from + " must be before --to " + to);
       }
     }
-    Duration chunk = s.getDuration("backfill.chunk", Duration.ofDays(1));
+    Duration chunk = s.get(Keys.BACKFILL_CHUNK);
     if (chunk.isNegative() || chunk.isZero() || chunk.toNanos() % Duration.ofHours(1).toNanos() != 0) {
       throw new IllegalArgumentException("--chunk must be a whole number of hours (1h, 6h, 1d), got " + chunk);
     }
-    String format = s.get("backfill.format", "json");
-    if (!format.equals("json") && !format.equals("csv")) {
-      throw new IllegalArgumentException("--format must be json or csv, got '" + format + "'");
-    }
     return new BackfillConfig(
-        s.get("input.dir"),
-        format,
-        List.copyOf(pipelines),
+        s.get(Keys.INPUT_DIR),
+        s.get(Keys.BACKFILL_FORMAT),
+        Pipeline.parseList(s.get(Keys.BACKFILL_PIPELINES)),
         from,
         to,
         chunk,
-        s.getBoolean("backfill.force", false),
-        s.getBoolean("backfill.allow-fewer-records", false),
+        s.get(Keys.BACKFILL_FORCE),
+        s.get(Keys.BACKFILL_ALLOW_FEWER),
         StoreConfig.from(s),
-        ValidationRules.from(s),
-        s.getBoolean("db.migrate-on-start", false),
-        s.withPrefix("spark."));
+        Configs.rules(s),
+        s.get(Keys.DB_MIGRATE_ON_START),
+        Configs.sparkConf(s));
   }
 
   private static void requireHour(String flag, Instant t) {

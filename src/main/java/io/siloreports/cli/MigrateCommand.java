@@ -2,40 +2,38 @@ package io.siloreports.cli;
 
 import io.siloreports.config.Settings;
 import io.siloreports.db.Jdbc;
-import io.siloreports.db.SchemaMigrations;
-import io.siloreports.jobstore.JobStores;
-import java.sql.Connection;
-import java.util.LinkedHashSet;
+import io.siloreports.db.SchemaMigrations.Scope;
+import io.siloreports.db.SchemaPolicy;
+import io.siloreports.model.JobOutcome;
+import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
-import java.util.Set;
 
 /**
- * The {@code migrate} command: applies the versioned schema migrations to the job store database and, when
- * configured, the MySQL database of {@code db.*} (often the same). Safe to run again: applied versions are
- * skipped, edited ones refused.
+ * {@code migrate}: applies the versioned schema migrations: {@code report_jobs} to the job store database and, when
+ * {@code db.url} is set, the aggregates tables to that database (often the same). Safe to run again: applied
+ * versions are skipped, edited ones refused.
  */
-final class MigrateCommand {
-  private MigrateCommand() {}
+final class MigrateCommand extends Command {
+  MigrateCommand() {
+    super("migrate",
+        "apply the versioned schema migrations to the job store and the MySQL aggregates database",
+        CONSOLE);
+  }
 
-  static int run(String[] args) throws Exception {
-    Settings s = Settings.load(List.of(args), Map.of(), System.getenv());
-    Set<Jdbc> targets = new LinkedHashSet<>();
-    targets.add(JobStores.jdbc(s));
-    if (s.find("db.url").isPresent()) {
-      targets.add(StoreConfig.jdbc(s));
+  @Override
+  JobOutcome run(Settings settings) {
+    MigrateConfig config = MigrateConfig.from(settings);
+    List<String> done = new ArrayList<>();
+    done.add(migrate(config.jobStore(), Scope.JOB_STORE));
+    if (config.db() != null) {
+      done.add(migrate(config.db(), Scope.AGGREGATES));
     }
-    for (Jdbc db : targets) {
-      if (db.url().startsWith("jdbc:sqlite:")) {
-        JobStores.open(db).close(); // creates the file's directory like every job does
-      }
-      SchemaMigrations migrations = new SchemaMigrations(SchemaMigrations.dialectOf(db.url()));
-      try (Connection c = db.connect()) {
-        int applied = migrations.migrate(c);
-        System.out.printf("%s: %d migration(s) applied, schema at version %d%n", db.redactedUrl(), applied,
-            migrations.all().get(migrations.all().size() - 1).version());
-      }
-    }
-    return 0;
+    return new Done(true, String.join("\n", done));
+  }
+
+  private static String migrate(Jdbc db, Scope scope) {
+    int applied = SchemaPolicy.migrate(db, scope);
+    return db.redactedUrl() + ": " + scope.name().toLowerCase(java.util.Locale.ROOT).replace('_', ' ') + " schema, "
+        + applied + " migration(s) applied";
   }
 }

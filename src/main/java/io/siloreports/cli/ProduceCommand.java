@@ -1,12 +1,14 @@
 package io.siloreports.cli;
 
+import io.siloreports.config.Keys;
 import io.siloreports.config.Settings;
+import io.siloreports.model.JobOutcome;
 import io.siloreports.model.Pipeline;
 import java.io.BufferedReader;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.Properties;
 import java.util.stream.Stream;
 import org.apache.kafka.clients.producer.KafkaProducer;
@@ -14,33 +16,30 @@ import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.serialization.StringSerializer;
 
 /**
- * The {@code produce} command: sends raw JSON-lines files (as written by {@code generate}) to the pipelines'
- * Kafka topics, line by line, in file order, so the Kafka path can be tried with sample data. Uses
- * {@code kafka.*} settings (bootstrap servers, security) and {@code source.kafka.topic.<pipeline>}.
+ * {@code produce}: sends raw JSON-lines files (as written by {@code generate}) to the pipelines' Kafka topics, line
+ * by line, in file order, so the Kafka path can be tried with sample data.
  */
-final class ProduceCommand {
-  static final Map<String, String> FLAGS = Map.of("input", "input.dir");
+final class ProduceCommand extends Command {
+  ProduceCommand() {
+    super("produce", "send generated input files to the Kafka topics (--input DIR; kafka.* settings)", CONSOLE,
+        "input", Keys.INPUT_DIR);
+  }
 
-  private ProduceCommand() {}
-
-  static int run(String[] args) throws Exception {
-    Settings s = Settings.load(List.of(args), FLAGS, System.getenv());
+  @Override
+  JobOutcome run(Settings settings) throws Exception {
+    ProduceConfig config = ProduceConfig.from(settings);
     Properties props = new Properties();
-    s.withPrefix("kafka.").forEach((k, v) -> {
-      if (!v.isBlank()) {
-        props.put(k.substring("kafka.".length()), v);
-      }
-    });
+    props.putAll(config.kafka());
     props.put("key.serializer", StringSerializer.class.getName());
     props.put("value.serializer", StringSerializer.class.getName());
-    props.put("linger.ms", "20");
-    Path input = Path.of(s.get("input.dir"));
+    props.putIfAbsent("linger.ms", "20");
+    List<String> sent = new ArrayList<>();
     try (KafkaProducer<String, String> producer = new KafkaProducer<>(props)) {
       for (Pipeline p : Pipeline.values()) {
-        String topic = s.get("source.kafka.topic." + p.id, p.id);
-        Path dir = input.resolve(p.id);
+        String topic = config.topics().get(p);
+        Path dir = config.inputDir().resolve(p.id);
         if (!Files.isDirectory(dir)) {
-          System.out.printf("%s: no directory %s, nothing sent%n", p.id, dir);
+          sent.add(p.id + ": no directory " + dir + ", nothing sent");
           continue;
         }
         long lines = 0;
@@ -56,9 +55,9 @@ final class ProduceCommand {
           }
         }
         producer.flush();
-        System.out.printf("%s: sent %,d lines from %s to topic %s%n", p.id, lines, dir, topic);
+        sent.add(String.format("%s: sent %,d lines from %s to topic %s", p.id, lines, dir, topic));
       }
     }
-    return 0;
+    return new Done(true, String.join("\n", sent));
   }
 }

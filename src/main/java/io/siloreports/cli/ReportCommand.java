@@ -1,96 +1,93 @@
 package io.siloreports.cli;
 
-import io.siloreports.report.SiloReport;
-import io.siloreports.report.hot.HotReadings;
-import io.siloreports.report.hot.MySqlHotReadings;
-import io.siloreports.report.hot.RawHotReadings;
-
+import io.siloreports.config.Keys;
 import io.siloreports.config.Settings;
-import io.siloreports.db.Jdbc;
-import io.siloreports.db.SchemaCheck;
 import io.siloreports.jobstore.JobStatus;
-import io.siloreports.jobstore.JobStores;
+import io.siloreports.jobstore.ReportJob;
 import io.siloreports.jobstore.ReportJobStore;
-import io.siloreports.report.workbook.SxssfWorkbookWriter;
+import io.siloreports.model.JobOutcome;
+import io.siloreports.report.SiloReport;
 import io.siloreports.spark.SparkSessions;
 import java.time.Clock;
-import java.util.List;
-import org.apache.spark.sql.SparkSession;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-/** The {@code report} job: one run per request, {@code --job-id} required. Exit code 0 only if COMPLETED. */
-public final class ReportCommand {
+/**
+ * {@code report}: one run per request, {@code --job-id} required. Succeeds only when the job ends COMPLETED; a job
+ * that cannot even start (Spark, a database, a setting) still ends FAILED with the reason, never stays PENDING.
+ */
+final class ReportCommand extends Command {
+  ReportCommand() {
+    super("report", "build one report (--job-id ID [--from T] [--to T] [--silos 1,2,5-8] [--as-of T])", JOB,
+        "job-id", Keys.REPORT_JOB_ID,
+        "from", Keys.REPORT_FROM,
+        "to", Keys.REPORT_TO,
+        "silos", Keys.REPORT_SILOS,
+        "as-of", Keys.REPORT_AS_OF,
+        "output", Keys.REPORT_OUTPUT_DIR,
+        "input", Keys.INPUT_DIR,
+        "warehouse", Keys.WAREHOUSE_DIR,
+        "hot-source", Keys.REPORT_HOT_SOURCE);
+  }
+
   private static final Logger LOG = LoggerFactory.getLogger(ReportCommand.class);
 
-  private ReportCommand() {}
-
-  public static void main(String[] args) throws Exception {
-    System.exit(run(args));
-  }
-
-  public static int run(String[] args) throws Exception {
-    Settings settings = Settings.load(List.of(args), ReportConfig.FLAGS, System.getenv());
-    ReportConfig config = ReportConfig.from(settings);
-    try (ReportJobStore jobs = JobStores.open(config.jobStore())) {
-      jobs.migrate();
+  @Override
+  JobOutcome run(Settings settings) {
+    ReportConfig config;
+    try {
+      config = ReportConfig.from(settings);
+    } catch (IllegalArgumentException e) {
+      failOnBadSettings(settings, e);
+      throw e;
+    }
+    Clock clock = Clock.systemUTC();
+    try (ReportJobStore jobs = Wiring.jobStore(config.jobStore(), config.migrateOnStart(), clock)) {
       SiloReport report;
       try {
-        if (config.sink().type().equals("mysql") || config.hotSource().equals("mysql")) {
-          SchemaCheck.requireCurrent(mysql(config), config.migrateOnStart());
-        }
-        SparkSession spark = SparkSessions.create("silo-reports-report-" + config.jobId(), config.sparkConf());
-        Clock clock = Clock.systemUTC();
-        HotReadings hot =
-            config.hotSource().equals("mysql")
-                ? new MySqlHotReadings(spark, mysql(config))
-                : new RawHotReadings(spark, config.source().create(), config.rules(), clock);
-        report =
-            new SiloReport(
-                spark,
-                config.sink().create(spark),
-                hot,
-                jobs,
-                new SxssfWorkbookWriter(),
-                ReportOutputs.create(config),
-                config.defaultDays(),
-                config.processingTimeout(),
-                clock);
+        report = Wiring.report(config,
+            SparkSessions.create("silo-reports-report-" + config.jobId(), config.sparkConf()), jobs, clock);
       } catch (RuntimeException e) {
-        // The job must still end FAILED with a reason, not stay PENDING.
-        failBeforeStart(jobs, config, e);
-        System.out.println("report " + config.jobId() + " FAILED: " + jobs.find(config.jobId())
-            .map(j -> j.errorMessage()).orElse(e.getMessage()));
-        return 1;
+        return failBeforeStart(jobs, config, e);
       }
       SiloReport.Outcome outcome = report.run(config.jobId(), config.request());
-      if (outcome.status() == JobStatus.COMPLETED) {
-        System.out.println("report " + outcome.jobId() + " COMPLETED: " + outcome.url());
-        return 0;
+      if (outcome.succeeded() && System.console() != null) {
+        System.out.println("download: " + outcome.url()); // a person at a terminal gets the working link
       }
-      System.out.println("report " + outcome.jobId() + " FAILED: " + outcome.error());
-      return 1;
-    } catch (SiloReport.JobNotPendingException e) {
-      LOG.error("{}", e.getMessage());
-      System.err.println("report " + config.jobId() + ": " + e.getMessage());
-      return 3;
+      return outcome;
     }
   }
 
-  private static Jdbc mysql(ReportConfig config) {
-    if (config.db() == null) {
-      throw new IllegalArgumentException("MySQL is configured as sink or hot source but db.url is not set");
+  /**
+   * Settings the report cannot run with (a bad {@code --from}, an unknown hot source) still end its job FAILED with
+   * the reason, when the job id and the job store can be read: a job must not stay PENDING for ever.
+   */
+  private static void failOnBadSettings(Settings settings, IllegalArgumentException problem) {
+    try {
+      String jobId = settings.get(Keys.REPORT_JOB_ID);
+      SiloReport.requireValidJobId(jobId);
+      try (ReportJobStore jobs = Wiring.jobStore(Configs.jobStore(settings), settings.get(Keys.DB_MIGRATE_ON_START),
+          Clock.systemUTC())) {
+        if (jobs.find(jobId).isEmpty()) {
+          jobs.create(jobId, SiloReport.REPORT_TYPE, null);
+        }
+        jobs.markFailed(jobId, "invalid settings: " + problem.getMessage());
+      }
+    } catch (RuntimeException e) {
+      LOG.warn("report: the job could not be marked FAILED ({}); the settings problem is: {}", e.getMessage(),
+          problem.getMessage());
     }
-    return config.db();
   }
 
   /** A job that cannot even start ends FAILED with the reason (created first if the run made it up). */
-  private static void failBeforeStart(ReportJobStore jobs, ReportConfig config, RuntimeException e) {
+  private static JobOutcome failBeforeStart(ReportJobStore jobs, ReportConfig config, RuntimeException e) {
     String reason = "cannot start the report: " + SiloReport.describe(e);
     if (jobs.find(config.jobId()).isEmpty()) {
       jobs.create(config.jobId(), SiloReport.REPORT_TYPE, config.request().toJson());
     }
     jobs.markFailed(config.jobId(), reason);
-    LOG.error("report {}: FAILED: {}", config.jobId(), reason);
+    LOG.error("report {}: FAILED: {}", config.jobId(), reason, e);
+    String stored = jobs.find(config.jobId()).map(ReportJob::errorMessage).orElse(reason);
+    return new SiloReport.Outcome(config.jobId(), JobStatus.FAILED, null, stored, null);
   }
 }

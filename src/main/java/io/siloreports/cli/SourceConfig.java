@@ -1,26 +1,23 @@
 package io.siloreports.cli;
 
-import io.siloreports.ingest.KafkaSource;
-import io.siloreports.ingest.RawFileSource;
-import io.siloreports.ingest.RawSource;
-import io.siloreports.ingest.ValidationRules;
-import io.siloreports.model.Pipeline;
-
+import io.siloreports.config.Keys;
 import io.siloreports.config.Settings;
+import io.siloreports.model.Pipeline;
 import java.time.Duration;
 import java.util.EnumMap;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
- * Which raw source the jobs read, from {@code source.*} settings: {@code source.type=files} (the embedded
- * default: {@code input.dir}, Spark file-source options as {@code source.file.<option>}) or
- * {@code source.type=kafka} (every {@code kafka.*} key is a consumer setting passed through, e.g.
- * {@code kafka.bootstrap.servers}, {@code kafka.security.protocol}; topics {@code source.kafka.topic.<pipeline>};
- * streaming options {@code source.kafka.<option>} such as {@code startingOffsets}, {@code maxOffsetsPerTrigger}).
+ * Which raw source the jobs read: {@code source.type=files} ({@code input.dir}, Spark file-source options as
+ * {@code source.file.<option>}) or {@code source.type=kafka} (every {@code kafka.*} key is a consumer setting
+ * passed through; topics {@code source.kafka.topic.<pipeline>}; streaming options {@code source.kafka.<option>}).
+ *
+ * @param kafkaStartSlack how much earlier than the first event time a Kafka batch read starts, in Kafka time
+ *     (readings can be produced up to the allowed future skew before their event time)
  */
 public record SourceConfig(
-    String type,
+    boolean kafka,
     String inputDir,
     Map<String, String> fileOptions,
     Map<String, String> kafkaOptions,
@@ -29,31 +26,24 @@ public record SourceConfig(
     Duration kafkaStartSlack) {
 
   public static SourceConfig from(Settings s) {
-    String type = s.get("source.type", "files");
-    Map<String, String> fileOptions = strip(s.withPrefix("source.file."), "source.file.");
     Map<String, String> streamOptions = new LinkedHashMap<>(strip(s.withPrefix("source.kafka."), "source.kafka."));
-    Map<Pipeline, String> topics = new EnumMap<>(Pipeline.class);
-    for (Pipeline p : Pipeline.values()) {
-      String topic = streamOptions.remove("topic." + p.id);
-      topics.put(p, topic == null ? p.id : topic);
+    Map<Pipeline, String> topics = topics(s);
+    topics.keySet().forEach(p -> streamOptions.remove("topic." + p.id));
+    if (s.get(Keys.SOURCE_TYPE).equals("kafka")) {
+      s.get(Keys.KAFKA_BOOTSTRAP_SERVERS); // fail now, with the key's name, if it is missing
+      return new SourceConfig(true, null, Map.of(), s.withPrefix("kafka."), topics, streamOptions,
+          s.get(Keys.VALIDATION_MAX_FUTURE_SKEW));
     }
-    streamOptions.putIfAbsent("startingOffsets", "earliest");
-    return switch (type) {
-      case "files" -> new SourceConfig(type, s.get("input.dir"), fileOptions, Map.of(), topics, Map.of(), Duration.ZERO);
-      case "kafka" -> {
-        s.get("kafka.bootstrap.servers"); // fail now, with the key's name, if it is missing
-        // Readings can be produced up to the allowed future skew before their event time.
-        Duration slack = s.getDuration("validation.max-future-skew", ValidationRules.DEFAULT.maxFutureSkew());
-        yield new SourceConfig(type, null, Map.of(), s.withPrefix("kafka."), topics, streamOptions, slack);
-      }
-      default -> throw new IllegalArgumentException("source.type must be files or kafka, got '" + type + "'");
-    };
+    return new SourceConfig(false, s.get(Keys.INPUT_DIR), strip(s.withPrefix("source.file."), "source.file."),
+        Map.of(), topics, Map.of(), Duration.ZERO);
   }
 
-  public RawSource create() {
-    return type.equals("kafka")
-        ? new KafkaSource(topics, kafkaOptions, kafkaStreamOptions, kafkaStartSlack)
-        : new RawFileSource(inputDir, fileOptions);
+  /** The topic of each pipeline. */
+  static Map<Pipeline, String> topics(Settings s) {
+    Map<Pipeline, String> topics = new EnumMap<>(Pipeline.class);
+    topics.put(Pipeline.SILO_READINGS, s.get(Keys.SOURCE_KAFKA_TOPIC_READINGS));
+    topics.put(Pipeline.ACTIVITY_EVENTS, s.get(Keys.SOURCE_KAFKA_TOPIC_EVENTS));
+    return topics;
   }
 
   private static Map<String, String> strip(Map<String, String> m, String prefix) {

@@ -1,61 +1,58 @@
 package io.siloreports.cli;
 
+import io.siloreports.config.Keys;
 import io.siloreports.config.Settings;
-import io.siloreports.model.Pipeline;
-import io.siloreports.jobstore.JobStores;
 import io.siloreports.jobstore.ReportJob;
 import io.siloreports.jobstore.ReportJobStore;
 import io.siloreports.model.AggregationProgress;
+import io.siloreports.model.JobOutcome;
+import io.siloreports.model.Pipeline;
 import io.siloreports.report.output.ReportLinks;
 import io.siloreports.report.output.S3ReportOutput;
-import io.siloreports.store.MySqlAggregateStore;
-import io.siloreports.store.ProgressLog;
+import io.siloreports.store.ProgressStore;
 import java.time.Clock;
-import java.util.function.Function;
-import java.time.Duration;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
-import org.apache.hadoop.conf.Configuration;
 
 /**
- * The {@code status} command: the stream's progress per pipeline and the report jobs (one in detail with
- * {@code --job-id}). Reaps jobs stuck in PROCESSING first, so what it shows is final. No Spark needed.
+ * {@code status}: the stream's progress per pipeline and the report jobs (one in detail with {@code --job-id}, with a
+ * fresh presigned URL when the stored one expired). Reaps jobs stuck in PROCESSING first, so what it shows is
+ * final. No Spark needed.
  */
-final class StatusCommand {
-  static final Map<String, String> FLAGS =
-      Map.of("job-id", "report.job-id", "limit", "status.limit", "warehouse", "warehouse.dir");
+final class StatusCommand extends Command {
+  StatusCommand() {
+    super("status", "show the stream's progress and the report jobs (--job-id ID: one job in detail)", CONSOLE,
+        "job-id", Keys.REPORT_JOB_ID,
+        "limit", Keys.STATUS_LIMIT,
+        "warehouse", Keys.WAREHOUSE_DIR);
+  }
 
-  private StatusCommand() {}
-
-  static int run(String[] args) throws Exception {
-    Settings s = Settings.load(List.of(args), FLAGS, System.getenv());
-    Optional<String> jobId = s.find("report.job-id");
-    try (ReportJobStore jobs = JobStores.open(JobStores.jdbc(s))) {
-      jobs.migrate();
-      int reaped = jobs.reapStuck(s.getDuration("report.processing-timeout", Duration.ofMinutes(30)));
+  @Override
+  JobOutcome run(Settings settings) {
+    StatusConfig config = StatusConfig.from(settings);
+    Clock clock = Clock.systemUTC();
+    try (ReportJobStore jobs = Wiring.jobStore(config.jobStore(), config.migrateOnStart(), clock)) {
+      int reaped = jobs.reapStuck(config.processingTimeout());
       if (reaped > 0) {
         System.out.println("reaped " + reaped + " job(s) stuck in PROCESSING -> FAILED");
       }
-      if (jobId.isPresent()) {
-        S3ReportOutput.Settings s3 = ReportOutputs.s3(s);
+      if (config.jobId() != null) {
         Optional<ReportJob> job;
-        if (s3 == null) {
-          job = jobs.find(jobId.get());
+        if (config.output().s3() == null) {
+          job = jobs.find(config.jobId());
         } else {
-          try (S3ReportOutput out = new S3ReportOutput(s3)) {
-            job = new ReportLinks(jobs, out, Clock.systemUTC()).current(jobId.get());
+          try (S3ReportOutput out = new S3ReportOutput(config.output().s3())) {
+            job = new ReportLinks(jobs, out, clock).current(config.jobId());
           }
         }
         if (job.isEmpty()) {
-          System.out.println("no report job '" + jobId.get() + "'");
-          return 1;
+          return new Done(false, "no report job '" + config.jobId() + "'");
         }
         printDetail(job.get());
-        return 0;
+        return new Done(true, "");
       }
-      printProgress(s);
-      List<ReportJob> list = jobs.list(s.getInt("status.limit", 20));
+      printProgress(config);
+      List<ReportJob> list = jobs.list(config.limit());
       System.out.println();
       System.out.printf("%-28s %-10s %-24s %-24s %s%n", "job_id", "status", "created_at", "finished_at", "url / error");
       for (ReportJob j : list) {
@@ -66,22 +63,21 @@ final class StatusCommand {
       if (list.isEmpty()) {
         System.out.println("(no report jobs yet)");
       }
-      return 0;
+      return new Done(true, "");
     }
   }
 
-  private static void printProgress(Settings s) {
-    StoreConfig sink = StoreConfig.from(s);
-    Function<Pipeline, Optional<AggregationProgress>> progress =
-        sink.type().equals("mysql")
-            ? p -> MySqlAggregateStore.readProgress(sink.db(), p)
-            : new ProgressLog(new Configuration(), sink.warehouseDir())::last;
+  private static void printProgress(StatusConfig config) {
+    if (config.store().mysql()) {
+      Wiring.prepareAggregates(config.store().db(), config.migrateOnStart());
+    }
+    ProgressStore progress = Wiring.progressStore(config.store(), config.sparkConf());
     System.out.printf("%-16s %-6s %-22s %-26s %10s %6s %6s%n",
         "pipeline", "batch", "finalized_before", "max_event_time", "aggregated", "bad", "late");
     for (Pipeline p : Pipeline.values()) {
-      Optional<AggregationProgress> pr = progress.apply(p);
+      Optional<AggregationProgress> pr = progress.last(p);
       if (pr.isEmpty()) {
-        System.out.printf("%-16s (no batch committed in %s)%n", p.id, sink.describe());
+        System.out.printf("%-16s (no batch committed in %s)%n", p.id, config.store().describe());
       } else {
         AggregationProgress a = pr.get();
         System.out.printf("%-16s %-6d %-22s %-26s %10d %6d %6d%n", p.id, a.batchId(), a.finalizedBefore(),

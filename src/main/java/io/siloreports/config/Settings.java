@@ -1,13 +1,9 @@
 package io.siloreports.config;
 
-import io.siloreports.model.Times;
-
 import java.io.IOException;
 import java.io.Reader;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -16,17 +12,22 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Properties;
 import java.util.TreeMap;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
- * Layered key/value settings, built once at a job's edge and then turned into that job's typed config.
- * Later layers win: built-in defaults, the properties file ({@code --config}, or the file named by
- * SILO_REPORTS_CONFIG), environment variables ({@code SILO_REPORTS_WAREHOUSE_DIR} sets
- * {@code warehouse.dir}, {@code SILO_REPORTS_REPORT_OUTPUT_DIR} sets {@code report.output-dir}), then flags
- * ({@code --conf key=value}, or a command's own flags such as {@code --job-id}).
+ * Layered key/value settings, built once at a command's edge and then turned into that command's typed config.
+ * Later layers win: the declared defaults ({@link Keys}), the properties file ({@code --config}, or the file named
+ * by {@code SILO_REPORTS_CONFIG}), environment variables ({@code SILO_REPORTS_<KEY>}: the key upper-cased with
+ * '.' and '-' as '_', e.g. {@code SILO_REPORTS_REPORT_OUTPUT_DIR} sets {@code report.output-dir}), then flags
+ * ({@code --conf key=value}, or a command's own flags such as {@code --job-id}). Every value remembers where it
+ * came from, for {@link #describe()}.
  */
 public final class Settings {
   public static final String ENV_PREFIX = "SILO_REPORTS_";
-  private static final String DEFAULTS_RESOURCE = "/silo-reports-defaults.properties";
+  private static final Pattern REFERENCE = Pattern.compile("\\$\\{([^}]+)}");
+  /** A JDBC URL may carry a password in its query string. */
+  private static final Pattern PASSWORD_IN_URL = Pattern.compile("(?i)(password=)[^&;]*");
 
   private final Map<String, String> values;
   private final Map<String, String> origin;
@@ -36,20 +37,12 @@ public final class Settings {
     this.origin = origin;
   }
 
-  /** Builds settings for a command from its arguments; {@code flagKeys} maps a command flag to its key. */
-  public static Settings load(List<String> args, Map<String, String> flagKeys, Map<String, String> env)
+  /** Settings of a command from its arguments; {@code flags} maps a command flag (without --) to its setting. */
+  public static Settings load(List<String> args, Map<String, Setting<?>> flags, Map<String, String> env)
       throws IOException {
-    Map<String, String> values = new LinkedHashMap<>();
-    Map<String, String> origin = new LinkedHashMap<>();
-    try (var in = Settings.class.getResourceAsStream(DEFAULTS_RESOURCE)) {
-      if (in != null) {
-        Properties p = new Properties();
-        p.load(in);
-        p.stringPropertyNames().forEach(k -> put(values, origin, k, p.getProperty(k), "default"));
-      }
-    }
-    Map<String, String> flags = parseFlags(args, flagKeys);
-    String file = flags.containsKey("config") ? flags.remove("config") : env.get(ENV_PREFIX + "CONFIG");
+    Settings s = defaults();
+    Map<String, String> given = parseFlags(args, flags);
+    String file = given.containsKey("config") ? given.remove("config") : env.get(ENV_PREFIX + "CONFIG");
     if (file != null && !file.isBlank()) {
       Path path = Path.of(file);
       if (!Files.isRegularFile(path)) {
@@ -59,58 +52,57 @@ public final class Settings {
       try (Reader r = Files.newBufferedReader(path)) {
         p.load(r);
       }
-      p.stringPropertyNames().forEach(k -> put(values, origin, k, p.getProperty(k).trim(), path.toString()));
+      p.stringPropertyNames().forEach(k -> s.put(k, p.getProperty(k).trim(), path.toString()));
     }
-    env.forEach(
-        (k, v) -> {
-          if (k.startsWith(ENV_PREFIX) && !k.equals(ENV_PREFIX + "CONFIG")) {
-            put(values, origin, keyForEnv(k.substring(ENV_PREFIX.length()), values), v, "env " + k);
-          }
-        });
-    flags.forEach((k, v) -> put(values, origin, k, v, "flag"));
-    return new Settings(values, origin);
+    new TreeMap<>(env).forEach((k, v) -> {
+      if (k.startsWith(ENV_PREFIX) && !k.equals(ENV_PREFIX + "CONFIG")) {
+        s.put(keyForEnv(k), v, "env " + k);
+      }
+    });
+    given.forEach((k, v) -> s.put(k, v, "flag"));
+    return s;
   }
 
-  /** Settings from a plain map (tests, embedding). */
+  /** The declared defaults and {@code values} over them (tests, embedding). */
   public static Settings of(Map<String, String> values) {
-    Map<String, String> origin = new LinkedHashMap<>();
-    values.keySet().forEach(k -> origin.put(k, "given"));
-    return new Settings(new LinkedHashMap<>(values), origin);
+    Settings s = defaults();
+    values.forEach((k, v) -> s.put(k, v, "given"));
+    return s;
   }
 
   /** A copy with some keys replaced. */
   public Settings with(Map<String, String> overrides) {
-    Map<String, String> v = new LinkedHashMap<>(values);
-    Map<String, String> o = new LinkedHashMap<>(origin);
-    overrides.forEach((k, val) -> put(v, o, k, val, "given"));
-    return new Settings(v, o);
+    Settings s = new Settings(new LinkedHashMap<>(values), new LinkedHashMap<>(origin));
+    overrides.forEach((k, v) -> s.put(k, v, "given"));
+    return s;
   }
 
-  /**
-   * Environment names cannot hold '.', '-' or lower case: REPORT_OUTPUT_DIR names the known key
-   * {@code report.output-dir}; an unknown name becomes its dotted lower-case form.
-   */
-  private static String keyForEnv(String envName, Map<String, String> known) {
-    String norm = normalize(envName);
-    for (String k : known.keySet()) {
-      if (normalize(k).equals(norm)) {
-        return k;
+  private static Settings defaults() {
+    Settings s = new Settings(new LinkedHashMap<>(), new LinkedHashMap<>());
+    for (Setting<?> d : Keys.all()) {
+      if (d.defaultText() != null) {
+        s.put(d.key(), d.defaultText(), "default");
       }
     }
-    return envName.toLowerCase(Locale.ROOT).replace('_', '.');
+    return s;
   }
 
-  private static String normalize(String key) {
-    return key.toLowerCase(Locale.ROOT).replace('-', '.').replace('_', '.');
+  /** A declared key's variable names it; any other becomes its dotted lower-case form (spark.*, kafka.*). */
+  private static String keyForEnv(String envName) {
+    for (Setting<?> d : Keys.all()) {
+      if (d.envName().equals(envName)) {
+        return d.key();
+      }
+    }
+    return envName.substring(ENV_PREFIX.length()).toLowerCase(Locale.ROOT).replace('_', '.');
   }
 
-  private static void put(
-      Map<String, String> values, Map<String, String> origin, String k, String v, String from) {
+  private void put(String k, String v, String from) {
     values.put(k.trim(), v);
     origin.put(k.trim(), from);
   }
 
-  private static Map<String, String> parseFlags(List<String> args, Map<String, String> flagKeys) {
+  private static Map<String, String> parseFlags(List<String> args, Map<String, Setting<?>> flags) {
     Map<String, String> out = new LinkedHashMap<>();
     for (int i = 0; i < args.size(); i++) {
       String a = args.get(i);
@@ -137,25 +129,30 @@ public final class Settings {
         out.put(kv.substring(0, e).trim(), kv.substring(e + 1).trim());
       } else if (name.equals("config")) {
         out.put("config", value);
-      } else if (flagKeys.containsKey(name)) {
-        out.put(flagKeys.get(name), value);
+      } else if (flags.containsKey(name)) {
+        out.put(flags.get(name).key(), value);
       } else {
-        throw new IllegalArgumentException(
-            "unknown flag --" + name + "; known: " + String.join(", ", knownFlags(flagKeys)));
+        List<String> known = new ArrayList<>();
+        flags.keySet().forEach(f -> known.add("--" + f));
+        known.add("--config <file>");
+        known.add("--conf key=value");
+        throw new IllegalArgumentException("unknown flag --" + name + "; known: " + String.join(", ", known));
       }
     }
     return out;
   }
 
-  private static List<String> knownFlags(Map<String, String> flagKeys) {
-    List<String> known = new ArrayList<>();
-    flagKeys.keySet().forEach(f -> known.add("--" + f));
-    known.add("--config <file>");
-    known.add("--conf key=value");
-    return known;
+  /** The value of a declared setting (its default when nothing set it); fails naming the key when unset. */
+  public <T> T get(Setting<T> setting) {
+    return find(setting).orElseThrow(() -> missing(setting.key()));
   }
 
-  /** The value of {@code key}; {@code ${other.key}} inside it is replaced by that key's value. */
+  /** The value of a declared setting, or empty when neither a layer nor the declaration gives one. */
+  public <T> Optional<T> find(Setting<T> setting) {
+    return find(setting.key()).map(setting::parse);
+  }
+
+  /** The text of any key, {@code ${other.key}} inside it replaced by that key's value; empty when unset or blank. */
   public Optional<String> find(String key) {
     return find(key, 0);
   }
@@ -168,117 +165,61 @@ public final class Settings {
     if (depth > 10) {
       throw new IllegalArgumentException("setting '" + key + "' refers to itself through ${...}");
     }
-    java.util.regex.Matcher m = REFERENCE.matcher(v.trim());
+    Matcher m = REFERENCE.matcher(v.trim());
     StringBuilder out = new StringBuilder();
     while (m.find()) {
       String ref = m.group(1);
       String sub = find(ref, depth + 1).orElseThrow(() -> new IllegalArgumentException(
           "setting '" + key + "' refers to ${" + ref + "}, which is not set"));
-      m.appendReplacement(out, java.util.regex.Matcher.quoteReplacement(sub));
+      m.appendReplacement(out, Matcher.quoteReplacement(sub));
     }
     m.appendTail(out);
     return Optional.of(out.toString());
   }
 
-  private static final java.util.regex.Pattern REFERENCE = java.util.regex.Pattern.compile("\\$\\{([^}]+)}");
-
+  /** The text of any key; fails naming the key and its environment variable when it is unset. */
   public String get(String key) {
-    return find(key)
-        .orElseThrow(
-            () ->
-                new IllegalArgumentException(
-                    "missing setting '" + key + "' (set it in the config file, as --conf " + key
-                        + "=..., or as env " + ENV_PREFIX + key.toUpperCase(Locale.ROOT).replace('.', '_')
-                        + ")"));
+    return find(key).orElseThrow(() -> missing(key));
   }
 
-  public String get(String key, String fallback) {
-    return find(key).orElse(fallback);
+  private static IllegalArgumentException missing(String key) {
+    return new IllegalArgumentException("missing setting '" + key + "' (set it in the config file, as --conf " + key
+        + "=..., or as env " + Setting.envName(key) + ")");
   }
 
-  public int getInt(String key, int fallback) {
-    return find(key).map(v -> parse(key, v, Integer::parseInt)).orElse(fallback);
-  }
-
-  public long getLong(String key, long fallback) {
-    return find(key).map(v -> parse(key, v, Long::parseLong)).orElse(fallback);
-  }
-
-  public boolean getBoolean(String key, boolean fallback) {
-    return find(key).map(v -> parse(key, v, Settings::parseBoolean)).orElse(fallback);
-  }
-
-  /** ISO-8601 durations (PT30M) or the short forms 30s, 10m, 2h, 1d. */
-  public Duration getDuration(String key, Duration fallback) {
-    return find(key).map(v -> parse(key, v, Settings::parseDuration)).orElse(fallback);
-  }
-
-  public Optional<Instant> findInstant(String key) {
-    return find(key).map(v -> parse(key, v, Times::parseInstant));
-  }
-
-  /** All keys starting with {@code prefix}, prefix kept (e.g. every {@code spark.*} key). */
+  /** All keys starting with {@code prefix}, prefix kept (e.g. every {@code spark.*} key), references resolved. */
   public Map<String, String> withPrefix(String prefix) {
     Map<String, String> out = new TreeMap<>();
-    values.forEach((k, v) -> {
+    values.keySet().forEach(k -> {
       if (k.startsWith(prefix)) {
-        out.put(k, v);
+        find(k).ifPresent(v -> out.put(k, v));
       }
     });
     return out;
   }
 
-  /** One line per key with where it came from; secrets are masked so this can be logged. */
+  /** Keys set by a file, the environment or a flag that no declaration or pass-through family knows (typos). */
+  public List<String> unknownKeys() {
+    List<String> out = new ArrayList<>();
+    new TreeMap<>(values).keySet().forEach(k -> {
+      if (!Keys.isKnown(k)) {
+        out.add(k + " (" + origin.get(k) + ")");
+      }
+    });
+    return out;
+  }
+
+  /** One line per key with its value and where it came from; secrets are masked, so this can be logged. */
   public String describe() {
     StringBuilder sb = new StringBuilder();
-    new TreeMap<>(values)
-        .forEach((k, v) -> sb.append("  ").append(k).append(" = ").append(isSecret(k) ? "****" : v)
-            .append("  (").append(origin.get(k)).append(")\n"));
+    new TreeMap<>(values).forEach((k, v) -> {
+      if (v == null || v.isBlank()) {
+        return;
+      }
+      String shown = Keys.isSecret(k) ? "****" : PASSWORD_IN_URL.matcher(v).replaceAll("$1****");
+      sb.append("  ").append(k).append(" = ").append(shown)
+          .append("  (").append(origin.get(k)).append(")\n");
+    });
     return sb.toString();
-  }
-
-  static boolean isSecret(String key) {
-    String k = key.toLowerCase(Locale.ROOT);
-    return k.contains("password") || k.contains("secret") || k.contains("token") || k.contains("credential");
-  }
-
-  private interface Parser<T> {
-    T parse(String s);
-  }
-
-  private static <T> T parse(String key, String value, Parser<T> parser) {
-    try {
-      return parser.parse(value.trim());
-    } catch (RuntimeException e) {
-      throw new IllegalArgumentException("setting '" + key + "' has an invalid value '" + value + "': "
-          + e.getMessage(), e);
-    }
-  }
-
-  private static boolean parseBoolean(String s) {
-    return switch (s.toLowerCase(Locale.ROOT)) {
-      case "true", "yes", "1", "on" -> true;
-      case "false", "no", "0", "off" -> false;
-      default -> throw new IllegalArgumentException("expected true or false");
-    };
-  }
-
-  static Duration parseDuration(String s) {
-    String v = s.trim().toLowerCase(Locale.ROOT);
-    if (v.startsWith("p")) {
-      return Duration.parse(v.toUpperCase(Locale.ROOT));
-    }
-    if (v.matches("\\d+\\s*(ms|s|m|min|h|d)")) {
-      long n = Long.parseLong(v.replaceAll("\\D", ""));
-      String unit = v.replaceAll("[\\d\\s]", "");
-      return switch (unit) {
-        case "ms" -> Duration.ofMillis(n);
-        case "s" -> Duration.ofSeconds(n);
-        case "m", "min" -> Duration.ofMinutes(n);
-        case "h" -> Duration.ofHours(n);
-        default -> Duration.ofDays(n);
-      };
-    }
-    throw new IllegalArgumentException("expected a duration like PT30M, 30s, 10m, 2h or 1d");
   }
 }

@@ -9,9 +9,9 @@ import java.sql.Types;
 import java.time.Instant;
 import java.time.LocalDateTime;
 import java.time.ZoneOffset;
+import java.util.Properties;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import java.util.Properties;
 
 /**
  * Connection settings of one database. MySQL URLs get {@code rewriteBatchedStatements=true} (batched upserts
@@ -26,8 +26,25 @@ public record Jdbc(String url, String user, String password) {
     }
   }
 
+  /** A new connection; for a SQLite file, its directory is created first (the embedded default starts empty). */
   public Connection connect() throws SQLException {
+    if (url.startsWith("jdbc:sqlite:")) {
+      createSqliteDirectory();
+    }
     return user == null ? DriverManager.getConnection(url) : DriverManager.getConnection(url, user, password);
+  }
+
+  private void createSqliteDirectory() throws SQLException {
+    String file = url.substring("jdbc:sqlite:".length());
+    int q = file.indexOf('?');
+    java.nio.file.Path parent = java.nio.file.Path.of(q >= 0 ? file.substring(0, q) : file).toAbsolutePath().getParent();
+    try {
+      if (parent != null) {
+        java.nio.file.Files.createDirectories(parent);
+      }
+    } catch (java.io.IOException e) {
+      throw new SQLException("cannot create the directory of " + url + ": " + e.getMessage(), e);
+    }
   }
 
   /** The properties Spark's JDBC source takes. */

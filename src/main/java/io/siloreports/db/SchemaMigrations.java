@@ -24,19 +24,41 @@ import org.slf4j.LoggerFactory;
  * that folder's {@code migrations.txt} (a jar cannot be listed reliably). Applied versions are recorded in
  * {@code schema_version} with a checksum; an applied file that was edited afterwards is an error, never
  * silently re-run. Each file's statements are separated by lines ending in {@code ;}.
+ *
+ * <p>Every migration belongs to a {@link Scope}: the job store's ({@code report_jobs}) or the aggregates' (what the
+ * stream writes). One {@code schema_version} table records both, and each instance applies and checks the
+ * migrations of its own scope only, so a database that holds only {@code report_jobs} never gets the aggregates
+ * tables.
  */
 public final class SchemaMigrations {
   private static final Logger LOG = LoggerFactory.getLogger(SchemaMigrations.class);
 
-  /** One migration file. */
-  public record Migration(int version, String description, String file, String sql, String checksum) {}
+  /** Which tables a migration is about. */
+  public enum Scope {
+    /** {@code report_jobs}: the report job store. */
+    JOB_STORE("jobstore"),
+    /** Aggregates, bucket counts, progress, quarantine and the raw readings table. */
+    AGGREGATES("aggregates");
 
-  private final String dialect;
+    final String id;
+
+    Scope(String id) {
+      this.id = id;
+    }
+  }
+
+  /** One migration file. */
+  public record Migration(int version, String description, String file, String sql, String checksum, Scope scope) {}
+
+  private final Scope scope;
+  /** Every migration of the dialect, all scopes: applied versions are checked against all of them. */
+  private final List<Migration> known;
   private final List<Migration> migrations;
 
-  public SchemaMigrations(String dialect) {
-    this.dialect = dialect;
-    this.migrations = load(dialect);
+  public SchemaMigrations(String dialect, Scope scope) {
+    this.scope = scope;
+    this.known = load(dialect);
+    this.migrations = known.stream().filter(m -> m.scope() == scope).toList();
   }
 
   /** The dialect of a JDBC URL: {@code mysql} (MySQL and MariaDB) or {@code sqlite}. */
@@ -51,8 +73,14 @@ public final class SchemaMigrations {
         + " (expected jdbc:mysql:, jdbc:mariadb: or jdbc:sqlite:)");
   }
 
+  /** The migrations of this scope, in version order. */
   public List<Migration> all() {
     return migrations;
+  }
+
+  /** The newest version of this scope, 0 when it has none. */
+  public int currentVersion() {
+    return migrations.isEmpty() ? 0 : migrations.get(migrations.size() - 1).version();
   }
 
   /** Applies every pending migration in version order; returns how many it applied. */
@@ -98,7 +126,9 @@ public final class SchemaMigrations {
 
   /** Migrations not applied yet (after checking the applied ones are unchanged). */
   public List<Migration> pending(Connection c) throws SQLException {
-    ensureVersionTable(c);
+    if (!hasVersionTable(c)) {
+      return migrations; // a check changes nothing: without the table, everything is pending
+    }
     Map<Integer, String> applied = verifyApplied(c);
     return migrations.stream().filter(m -> !applied.containsKey(m.version())).toList();
   }
@@ -107,10 +137,21 @@ public final class SchemaMigrations {
   public void requireCurrent(Connection c) throws SQLException {
     List<Migration> pending = pending(c);
     if (!pending.isEmpty()) {
-      throw new IllegalStateException("the database schema is behind this build: " + pending.size()
-          + " migration(s) pending, first " + pending.get(0).file()
+      throw new SchemaBehindException("the " + (scope == Scope.JOB_STORE ? "report_jobs" : "aggregates")
+          + " schema is behind this build: " + pending.size() + " migration(s) pending, first " + pending.get(0).file()
           + "; run `silo-reports migrate` (or set db.migrate-on-start=true)");
     }
+  }
+
+  private static boolean hasVersionTable(Connection c) throws SQLException {
+    for (String name : new String[] {"schema_version", "SCHEMA_VERSION"}) {
+      try (ResultSet rs = c.getMetaData().getTables(c.getCatalog(), null, name, null)) {
+        if (rs.next()) {
+          return true;
+        }
+      }
+    }
+    return false;
   }
 
   private static void ensureVersionTable(Connection c) throws SQLException {
@@ -128,14 +169,14 @@ public final class SchemaMigrations {
         applied.put(rs.getInt(1), rs.getString(2));
       }
     }
-    for (Migration m : migrations) {
+    for (Migration m : known) {
       String sum = applied.get(m.version());
       if (sum != null && !sum.equals(m.checksum())) {
         throw new IllegalStateException("migration " + m.file() + " was changed after it was applied"
             + " (checksum " + sum + " in schema_version, " + m.checksum() + " now): add a new version instead");
       }
     }
-    int newest = migrations.isEmpty() ? 0 : migrations.get(migrations.size() - 1).version();
+    int newest = known.isEmpty() ? 0 : known.get(known.size() - 1).version();
     for (int v : applied.keySet()) {
       if (v > newest) {
         throw new IllegalStateException("the database has schema version " + v + ", newer than this build knows ("
@@ -174,10 +215,21 @@ public final class SchemaMigrations {
       throw new IllegalStateException("no migrations for dialect " + dialect + " (" + dir + "migrations.txt)");
     }
     List<Migration> out = new ArrayList<>();
-    for (String name : index.split("\n")) {
-      name = name.strip();
-      if (name.isEmpty() || name.startsWith("#")) {
+    for (String line : index.split("\n")) {
+      line = line.strip();
+      if (line.isEmpty() || line.startsWith("#")) {
         continue;
+      }
+      String[] fields = line.split("\\s+");
+      String name = fields[0];
+      Scope scope = null;
+      for (Scope sc : Scope.values()) {
+        if (fields.length == 2 && sc.id.equals(fields[1])) {
+          scope = sc;
+        }
+      }
+      if (scope == null) {
+        throw new IllegalStateException("migrations.txt line must be '<file> jobstore|aggregates': " + line);
       }
       if (!name.matches("V\\d+__\\w+\\.sql")) {
         throw new IllegalStateException("migration file name must look like V1__create_tables.sql: " + name);
@@ -191,7 +243,7 @@ public final class SchemaMigrations {
       if (!out.isEmpty() && out.get(out.size() - 1).version() >= version) {
         throw new IllegalStateException("migrations must be listed in increasing version order: " + name);
       }
-      out.add(new Migration(version, description, name, sql, sha256(sql)));
+      out.add(new Migration(version, description, name, sql, sha256(sql), scope));
     }
     return List.copyOf(out);
   }
@@ -209,6 +261,13 @@ public final class SchemaMigrations {
       return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(s.getBytes(StandardCharsets.UTF_8)));
     } catch (NoSuchAlgorithmException e) {
       throw new IllegalStateException(e);
+    }
+  }
+
+  /** The database's schema is behind this build: the message names the command that brings it up to date. */
+  public static final class SchemaBehindException extends IllegalStateException {
+    SchemaBehindException(String message) {
+      super(message);
     }
   }
 }

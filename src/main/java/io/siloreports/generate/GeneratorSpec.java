@@ -13,13 +13,6 @@ import java.time.temporal.ChronoUnit;
 public record GeneratorSpec(
     int silos, int days, Instant end, int accounts, long seed, int badPerKind, int latePerPipeline) {
 
-  public static final int DEFAULT_SILOS = 6;
-  public static final int DEFAULT_DAYS = 20;
-  public static final int DEFAULT_ACCOUNTS = 4;
-  public static final long DEFAULT_SEED = 42;
-  public static final int DEFAULT_BAD_PER_KIND = 3;
-  public static final int DEFAULT_LATE_PER_PIPELINE = 5;
-
   public GeneratorSpec {
     require(silos >= 1, "silos must be at least 1, got " + silos);
     require(days >= 1, "days must be at least 1, got " + days);
@@ -29,18 +22,6 @@ public record GeneratorSpec(
     require(end != null, "end is required");
     // Readings fall at a random moment inside each minute, so the range must be whole minutes.
     require(end.equals(end.truncatedTo(ChronoUnit.MINUTES)), "end must be a whole minute, got " + end);
-  }
-
-  /** The defaults, ending at the start of the current UTC hour. */
-  public static GeneratorSpec defaults() {
-    return new GeneratorSpec(
-        DEFAULT_SILOS,
-        DEFAULT_DAYS,
-        Instant.now().truncatedTo(ChronoUnit.HOURS),
-        DEFAULT_ACCOUNTS,
-        DEFAULT_SEED,
-        DEFAULT_BAD_PER_KIND,
-        DEFAULT_LATE_PER_PIPELINE);
   }
 
   /** Inclusive start of the generated range. */

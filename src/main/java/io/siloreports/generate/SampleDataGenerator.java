@@ -24,6 +24,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
+ * <p>Longer than most files: both streams, their gaps and their bad and late records are written in one pass so that the manifest counts exactly what the files hold.
+ *
  * Writes JSON-lines input for the streaming job, deterministically for a {@link GeneratorSpec}:
  *
  * <ul>

@@ -1,7 +1,6 @@
 package io.siloreports.ingest;
 
 import io.siloreports.model.Pipeline;
-
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;

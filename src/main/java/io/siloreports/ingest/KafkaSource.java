@@ -1,11 +1,10 @@
 package io.siloreports.ingest;
 
-import io.siloreports.model.Pipeline;
-
 import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.concat;
 import static org.apache.spark.sql.functions.lit;
 
+import io.siloreports.model.Pipeline;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.LinkedHashMap;

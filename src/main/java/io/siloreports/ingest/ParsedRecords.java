@@ -1,7 +1,6 @@
 package io.siloreports.ingest;
 
 import io.siloreports.model.Pipeline;
-
 import java.sql.Timestamp;
 import java.time.Instant;
 import java.util.HashMap;

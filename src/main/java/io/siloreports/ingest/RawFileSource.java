@@ -1,10 +1,9 @@
 package io.siloreports.ingest;
 
-import io.siloreports.model.Pipeline;
-
 import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.input_file_name;
 
+import io.siloreports.model.Pipeline;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.time.Instant;
@@ -49,6 +48,14 @@ public final class RawFileSource implements RawSource {
   @Override
   public String describe(Pipeline pipeline) {
     return dir(pipeline);
+  }
+
+  @Override
+  public void prepare(Pipeline pipeline) throws IOException {
+    String dir = dir(pipeline);
+    if (!dir.contains("://")) {
+      java.nio.file.Files.createDirectories(java.nio.file.Path.of(dir));
+    }
   }
 
   @Override

@@ -1,7 +1,6 @@
 package io.siloreports.ingest;
 
 import io.siloreports.model.Pipeline;
-
 import java.time.Instant;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
@@ -22,6 +21,9 @@ public interface RawSource {
    * {@code cutoff} (more is fine: callers filter by event time), or an empty Dataset when there is none.
    */
   Dataset<Row> batch(SparkSession spark, Pipeline pipeline, Instant eventFrom, Instant cutoff);
+
+  /** Called before a pipeline's stream starts (a file source creates a missing local directory, so it can wait). */
+  default void prepare(Pipeline pipeline) throws java.io.IOException {}
 
   /** Where a pipeline's records come from, for logs. */
   String describe(Pipeline pipeline);

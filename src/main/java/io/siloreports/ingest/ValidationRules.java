@@ -15,17 +15,6 @@ import java.time.Instant;
 public record ValidationRules(Instant earliest, Duration maxFutureSkew, BigDecimal maxAbsValue)
     implements Serializable {
 
-  public static final ValidationRules DEFAULT =
-      new ValidationRules(Instant.parse("2000-01-01T00:00:00Z"), Duration.ofHours(1), new BigDecimal("1E10"));
-
-  /** Rules from {@code validation.*} settings, defaulting to {@link #DEFAULT}. */
-  public static ValidationRules from(io.siloreports.config.Settings s) {
-    return new ValidationRules(
-        s.findInstant("validation.earliest-timestamp").orElse(DEFAULT.earliest()),
-        s.getDuration("validation.max-future-skew", DEFAULT.maxFutureSkew()),
-        new BigDecimal(s.get("validation.max-abs-value", DEFAULT.maxAbsValue().toPlainString())));
-  }
-
   /** Null when {@code ts} is plausible at processing time {@code now}, else the reason. */
   String timestampProblem(Instant ts, Instant now) {
     if (ts.isBefore(earliest)) {

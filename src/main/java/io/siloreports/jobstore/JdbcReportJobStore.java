@@ -1,12 +1,10 @@
 package io.siloreports.jobstore;
 
-import io.siloreports.db.SchemaMigrations;
+import io.siloreports.db.Jdbc;
 import java.sql.Connection;
-import java.sql.DriverManager;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.sql.Statement;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -40,39 +38,16 @@ public final class JdbcReportJobStore implements ReportJobStore {
       "job_id, status, report_type, params, s3_key, s3_url, error_message,"
           + " created_at, updated_at, started_at, finished_at";
 
-  private final String jdbcUrl;
-  private final String user;
-  private final String password;
+  private final Jdbc db;
   private final Clock clock;
   private final SqlDialect dialect;
   private volatile boolean closed;
 
-  public JdbcReportJobStore(String jdbcUrl, String user, String password, Clock clock) {
-    this.jdbcUrl = Objects.requireNonNull(jdbcUrl, "jdbcUrl");
-    this.user = user;
-    this.password = password;
+  /** The schema is not this class's business: {@link io.siloreports.db.SchemaPolicy} prepares it. */
+  public JdbcReportJobStore(Jdbc db, Clock clock) {
+    this.db = Objects.requireNonNull(db, "db");
     this.clock = Objects.requireNonNull(clock, "clock");
-    this.dialect = SqlDialect.forUrl(jdbcUrl);
-  }
-
-  /** For databases without credentials, such as the embedded SQLite file. */
-  public JdbcReportJobStore(String jdbcUrl, Clock clock) {
-    this(jdbcUrl, null, null, clock);
-  }
-
-  @Override
-  public void migrate() {
-    try (Connection c = connect()) {
-      for (String sql : dialect.setupStatements()) {
-        try (Statement statement = c.createStatement()) {
-          statement.execute(sql); // closed before the migrations: an open PRAGMA result blocks their commit
-        }
-      }
-      new SchemaMigrations(SchemaMigrations.dialectOf(jdbcUrl)).migrate(c);
-    } catch (SQLException e) {
-      throw failure("create the report_jobs schema", null, e);
-    }
-    log.debug("report_jobs schema is ready in {}", redactedUrl());
+    this.dialect = SqlDialect.forUrl(db.url());
   }
 
   @Override
@@ -304,10 +279,7 @@ public final class JdbcReportJobStore implements ReportJobStore {
     if (closed) {
       throw new IllegalStateException("the report job store for " + redactedUrl() + " is closed");
     }
-    Connection c =
-        user == null
-            ? DriverManager.getConnection(jdbcUrl)
-            : DriverManager.getConnection(jdbcUrl, user, password);
+    Connection c = db.connect();
     try {
       dialect.prepareConnection(c);
       return c;
@@ -330,7 +302,7 @@ public final class JdbcReportJobStore implements ReportJobStore {
 
   /** The URL without its query string, where drivers such as MySQL's may carry a password. */
   private String redactedUrl() {
-    int query = jdbcUrl.indexOf('?');
-    return query < 0 ? jdbcUrl : jdbcUrl.substring(0, query);
+    int query = db.url().indexOf('?');
+    return query < 0 ? db.url() : db.url().substring(0, query);
   }
 }

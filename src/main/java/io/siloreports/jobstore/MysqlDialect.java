@@ -7,18 +7,12 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
-import java.util.List;
 
 /**
  * MySQL 8 and MariaDB: instants are DATETIME(3) holding UTC wall-clock time, bound as LocalDateTime so no
  * driver or server time zone can shift them.
  */
 final class MysqlDialect implements SqlDialect {
-
-  @Override
-  public List<String> setupStatements() {
-    return List.of();
-  }
 
   @Override
   public void prepareConnection(Connection connection) {}

@@ -11,9 +11,6 @@ import java.util.Optional;
  */
 public interface ReportJobStore extends AutoCloseable {
 
-  /** Creates the schema if it is missing. Idempotent. */
-  void migrate();
-
   /** Inserts a PENDING job. Fails with {@link IllegalStateException} if the id exists. */
   ReportJob create(String jobId, String reportType, String paramsJson);
 

@@ -5,7 +5,6 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Instant;
-import java.util.List;
 
 /**
  * What differs between databases for {@code report_jobs} (the DDL itself is a versioned migration under
@@ -14,9 +13,6 @@ import java.util.List;
  * database (MySQL) is one more implementation of this interface.
  */
 interface SqlDialect {
-
-  /** Settings of the database file or server run before migrations (outside any transaction); idempotent. */
-  List<String> setupStatements();
 
   /** Applied to every new connection before it is used. */
   void prepareConnection(Connection connection) throws SQLException;

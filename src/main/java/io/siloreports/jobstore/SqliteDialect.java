@@ -8,7 +8,6 @@ import java.sql.Statement;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
-import java.util.List;
 import org.sqlite.SQLiteErrorCode;
 import org.sqlite.SQLiteException;
 
@@ -36,16 +35,12 @@ final class SqliteDialect implements SqlDialect {
   }
 
   @Override
-  public List<String> setupStatements() {
-    // WAL lets readers (a status command) run while a writer holds the lock; it is a property of the
-    // file, so setting it once covers every later connection.
-    return List.of("PRAGMA journal_mode = WAL");
-  }
-
-  @Override
   public void prepareConnection(Connection connection) throws SQLException {
     try (Statement statement = connection.createStatement()) {
       statement.execute("PRAGMA busy_timeout = " + BUSY_TIMEOUT_MILLIS);
+      // WAL lets readers (a status command) run while a writer holds the lock. It is a property of the file:
+      // once set, this is a no-op read.
+      statement.execute("PRAGMA journal_mode = WAL");
     }
   }
 

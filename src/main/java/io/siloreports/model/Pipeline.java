@@ -19,6 +19,20 @@ public enum Pipeline {
     this.table = table;
   }
 
+  /** A comma-separated list of pipeline ids ({@code silo-readings,activity-events}); at least one. */
+  public static java.util.List<Pipeline> parseList(String ids) {
+    java.util.List<Pipeline> out = new java.util.ArrayList<>();
+    for (String id : ids.split(",")) {
+      if (!id.isBlank()) {
+        out.add(fromId(id.trim()));
+      }
+    }
+    if (out.isEmpty()) {
+      throw new IllegalArgumentException("no pipeline named in '" + ids + "' (silo-readings, activity-events)");
+    }
+    return java.util.List.copyOf(out);
+  }
+
   public static Pipeline fromId(String id) {
     for (Pipeline p : values()) {
       if (p.id.equals(id)) {

@@ -1,22 +1,22 @@
 package io.siloreports.report;
 
-import io.siloreports.report.hot.HotReadings;
-import io.siloreports.report.output.ReportOutput;
-
-import static org.apache.spark.sql.functions.col;
 
 import io.siloreports.aggregate.HourlyAggregates;
-import io.siloreports.model.Times;
 import io.siloreports.ingest.ParsedRecords;
-import io.siloreports.model.Pipeline;
 import io.siloreports.jobstore.JobStatus;
 import io.siloreports.jobstore.ReportJob;
 import io.siloreports.jobstore.ReportJobStore;
+import io.siloreports.model.AggregationProgress;
+import io.siloreports.model.JobOutcome;
+import io.siloreports.model.Pipeline;
+import io.siloreports.model.Times;
+import io.siloreports.report.hot.HotReadings;
+import io.siloreports.report.output.ReportOutput;
 import io.siloreports.report.workbook.ReportHeader;
 import io.siloreports.report.workbook.WorkbookStats;
 import io.siloreports.report.workbook.WorkbookWriter;
 import io.siloreports.store.AggregateStore;
-import io.siloreports.model.AggregationProgress;
+import io.siloreports.store.ProgressStore;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -25,6 +25,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.regex.Pattern;
 import org.apache.spark.sql.Dataset;
@@ -47,6 +48,7 @@ public final class SiloReport {
 
   private final SparkSession spark;
   private final AggregateStore aggregates;
+  private final ProgressStore progress;
   private final HotReadings hot;
   private final ReportJobStore jobs;
   private final WorkbookWriter writer;
@@ -55,25 +57,32 @@ public final class SiloReport {
   private final Duration processingTimeout;
   private final Clock clock;
 
-  public SiloReport(
-      SparkSession spark,
-      AggregateStore aggregates,
-      HotReadings hot,
-      ReportJobStore jobs,
-      WorkbookWriter writer,
-      ReportOutput output,
-      int defaultDays,
-      Duration processingTimeout,
-      Clock clock) {
-    this.spark = spark;
-    this.aggregates = aggregates;
-    this.hot = hot;
-    this.jobs = jobs;
-    this.writer = writer;
-    this.output = output;
-    this.defaultDays = defaultDays;
-    this.processingTimeout = processingTimeout;
-    this.clock = clock;
+  private SiloReport(Builder b) {
+    this.spark = Objects.requireNonNull(b.spark, "spark");
+    this.aggregates = Objects.requireNonNull(b.aggregates, "aggregates");
+    this.progress = Objects.requireNonNull(b.progress, "progress");
+    this.hot = Objects.requireNonNull(b.hot, "hot");
+    this.jobs = Objects.requireNonNull(b.jobs, "jobs");
+    this.writer = Objects.requireNonNull(b.writer, "writer");
+    this.output = Objects.requireNonNull(b.output, "output");
+    this.defaultDays = b.defaultDays;
+    this.processingTimeout = Objects.requireNonNull(b.processingTimeout, "processingTimeout");
+    this.clock = Objects.requireNonNull(b.clock, "clock");
+    if (defaultDays < 1) {
+      throw new IllegalArgumentException("default report range must be at least 1 day, got " + defaultDays);
+    }
+  }
+
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  /** Fails with the rule when {@code jobId} cannot name a job (it becomes part of an object key). */
+  public static void requireValidJobId(String jobId) {
+    if (jobId == null || !JOB_ID.matcher(jobId).matches()) {
+      throw new IllegalArgumentException("job id must be 1-128 of [A-Za-z0-9._-] and start with a letter or"
+          + " digit, got '" + jobId + "'");
+    }
   }
 
   /** The job exists but is not PENDING: another run has it or had it. */
@@ -84,7 +93,18 @@ public final class SiloReport {
   }
 
   /** How a run ended. */
-  public record Outcome(String jobId, JobStatus status, String url, String error, WorkbookStats stats) {}
+  public record Outcome(String jobId, JobStatus status, String url, String error, WorkbookStats stats)
+      implements JobOutcome {
+    @Override
+    public boolean succeeded() {
+      return status == JobStatus.COMPLETED;
+    }
+
+    @Override
+    public String summary() {
+      return "report " + jobId + " " + status + ": " + (succeeded() ? ReportOutput.unsigned(url) : error);
+    }
+  }
 
   /**
    * Runs job {@code jobId}. If no such job exists it is created (a run from the command line); flags in
@@ -92,10 +112,7 @@ public final class SiloReport {
    * the job ends FAILED and the outcome says why.
    */
   public Outcome run(String jobId, ReportRequest override) {
-    if (!JOB_ID.matcher(jobId).matches()) {
-      throw new IllegalArgumentException("job id must be 1-128 of [A-Za-z0-9._-] and start with a letter or"
-          + " digit, got '" + jobId + "'");
-    }
+    requireValidJobId(jobId);
     int reaped = jobs.reapStuck(processingTimeout);
     if (reaped > 0) {
       LOG.warn("reaped {} report job(s) stuck in PROCESSING for more than {}", reaped, processingTimeout);
@@ -117,7 +134,7 @@ public final class SiloReport {
           throw new IllegalStateException("job " + jobId + " left PROCESSING while it ran (reaped as stuck?)");
         }
         LOG.info("report {}: COMPLETED, {} rows on {} sheets, {} bytes at {}",
-            jobId, stats.totalRows(), stats.sheets(), stats.bytes(), stored.url());
+            jobId, stats.totalRows(), stats.sheets(), stats.bytes(), ReportOutput.unsigned(stored.url()));
         return new Outcome(jobId, JobStatus.COMPLETED, stored.url(), null, stats);
       } finally {
         Files.deleteIfExists(tmp);
@@ -135,9 +152,9 @@ public final class SiloReport {
     Instant cutoff = request.asOf() != null ? request.asOf() : started;
     Instant to = request.to() != null ? request.to() : Times.hourCeil(cutoff);
     Instant from = request.from() != null ? request.from() : to.minus(Duration.ofDays(defaultDays));
-    Optional<AggregationProgress> progress = aggregates.progress(Pipeline.SILO_READINGS);
+    Optional<AggregationProgress> committed = progress.last(Pipeline.SILO_READINGS);
     ReportRange range =
-        new ReportRange(from, to, cutoff, progress.map(AggregationProgress::finalizedBefore).orElse(null));
+        new ReportRange(from, to, cutoff, committed.map(AggregationProgress::finalizedBefore).orElse(null));
     LOG.info("report {}: {} from the aggregates (finalized_before {}); {} raw; cut-off {}",
         jobId,
         range.hasFinalizedPart() ? "hours " + range.from() + " .. " + range.split() : "no hours",
@@ -147,8 +164,8 @@ public final class SiloReport {
         cutoff);
 
     Dataset<Row> finalized =
-        progress.isPresent() && range.hasFinalizedPart()
-            ? aggregates.aggregates(Pipeline.SILO_READINGS, progress.get())
+        committed.isPresent() && range.hasFinalizedPart()
+            ? aggregates.aggregates(Pipeline.SILO_READINGS, committed.get())
             : spark.createDataFrame(List.of(), HourlyAggregates.PARTIAL);
     Dataset<Row> hotReadings =
         range.hasHotPart()
@@ -196,5 +213,74 @@ public final class SiloReport {
     }
     int nl = s.indexOf('\n');
     return nl > 0 ? s.substring(0, nl) : s;
+  }
+
+  /** Every collaborator of a {@link SiloReport}; all are required. */
+  public static final class Builder {
+    private SparkSession spark;
+    private AggregateStore aggregates;
+    private ProgressStore progress;
+    private HotReadings hot;
+    private ReportJobStore jobs;
+    private WorkbookWriter writer;
+    private ReportOutput output;
+    private int defaultDays;
+    private Duration processingTimeout;
+    private Clock clock;
+
+    private Builder() {}
+
+    public Builder spark(SparkSession spark) {
+      this.spark = spark;
+      return this;
+    }
+
+    /** The finalized aggregates and the progress that says which hours are final. */
+    public Builder aggregates(AggregateStore aggregates, ProgressStore progress) {
+      this.aggregates = aggregates;
+      this.progress = progress;
+      return this;
+    }
+
+    public Builder hot(HotReadings hot) {
+      this.hot = hot;
+      return this;
+    }
+
+    public Builder jobs(ReportJobStore jobs) {
+      this.jobs = jobs;
+      return this;
+    }
+
+    public Builder writer(WorkbookWriter writer) {
+      this.writer = writer;
+      return this;
+    }
+
+    public Builder output(ReportOutput output) {
+      this.output = output;
+      return this;
+    }
+
+    /** Range length when a request gives no {@code from}. */
+    public Builder defaultDays(int defaultDays) {
+      this.defaultDays = defaultDays;
+      return this;
+    }
+
+    /** A PROCESSING job older than this is reaped to FAILED before a run takes its own job. */
+    public Builder processingTimeout(Duration processingTimeout) {
+      this.processingTimeout = processingTimeout;
+      return this;
+    }
+
+    public Builder clock(Clock clock) {
+      this.clock = clock;
+      return this;
+    }
+
+    public SiloReport build() {
+      return new SiloReport(this);
+    }
   }
 }

@@ -1,23 +1,23 @@
 package io.siloreports.store;
 
 import io.siloreports.model.AggregationProgress;
-
 import io.siloreports.model.Pipeline;
-import java.util.Optional;
+import java.time.Instant;
+import java.util.List;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 
 /**
- * Where the stream commits its micro-batches and where the report reads the finalized aggregates.
+ * Where the stream commits its micro-batches, where the report reads the finalized aggregates, and where the
+ * backfill replaces final hours. Its {@code aggregation_progress} is read through its {@link ProgressStore}.
  *
- * <p>{@link #commit} applies one micro-batch atomically: the batch's partial aggregates, its quarantine
- * rows and the new progress become visible together or not at all, and a batch id at or below the
- * committed one is never applied twice. That is what makes replays after a crash exactly-once.
+ * <p>{@link #commit} applies one micro-batch atomically: the batch's partial aggregates, its quarantine rows and
+ * the new progress become visible together or not at all, and a batch id at or below the committed one is never
+ * applied twice. That is what makes replays after a crash exactly-once.
  */
 public interface AggregateStore {
-
-  /** The last committed progress of a pipeline, empty before its first batch. */
-  Optional<AggregationProgress> progress(Pipeline pipeline);
+  /** The {@code batch_id} of the backfill's quarantine rows (the stream's batch ids start at 0). */
+  long BACKFILL_BATCH_ID = -1L;
 
   /**
    * Applies a micro-batch: {@code partials} (the pipeline's partial schema), {@code quarantine}
@@ -31,6 +31,43 @@ public interface AggregateStore {
    */
   Dataset<Row> aggregates(Pipeline pipeline, AggregationProgress committed);
 
-  /** Every quarantined record of a pipeline ({@link Quarantine#SCHEMA}). */
+  /** Every committed quarantined record of a pipeline ({@link Quarantine#SCHEMA}). */
   Dataset<Row> quarantine(Pipeline pipeline);
+
+  /** Where the aggregates live, for logs. */
+  String describe();
+
+  /**
+   * One chunk of a backfill: absolute rows for {@code [from, to)} that replace the stored ones.
+   *
+   * @param validRecords valid records the partials were computed from
+   * @param quarantine the chunk's bad records ({@link Quarantine#SCHEMA}, batch id {@link #BACKFILL_BATCH_ID}), or
+   *     null when there are none
+   * @param allowFewerRecords replace even when the store counts more records for the range than {@code validRecords}
+   * @param allowUnfinalized allow a pipeline without a committed finalized_before ({@code --force})
+   */
+  record Replacement(Pipeline pipeline, Instant from, Instant to, long validRecords, Dataset<Row> partials,
+      Dataset<Row> quarantine, Instant now, boolean allowFewerRecords, boolean allowUnfinalized) {}
+
+  /**
+   * What a replacement did: {@code rows} written, or {@code skipped} with the record count the store already held
+   * for the range ({@code storedRecords}), more than the input had.
+   */
+  record Replaced(long rows, boolean skipped, long storedRecords) {}
+
+  /** Fails with {@link io.siloreports.model.Refused} when this store cannot replace ranges. */
+  void requireRangeReplace();
+
+  /**
+   * Replaces a range of final hours in one transaction: checks again that {@code to} is not after the committed
+   * finalized_before, deletes the range's rows and the backfill's quarantine rows timed in it, inserts the new
+   * ones. Nothing is written when it is skipped.
+   */
+  Replaced replaceRange(Replacement chunk);
+
+  /**
+   * Replaces the backfill's quarantine rows without a timestamp that came from {@code sources} with {@code rows}
+   * (a rerun over the same files writes the same rows once).
+   */
+  void replaceUntimedQuarantine(Pipeline pipeline, List<String> sources, Dataset<Row> rows);
 }

@@ -1,18 +1,18 @@
 package io.siloreports.store;
 
-import io.siloreports.model.AggregationProgress;
-
 import static org.apache.spark.sql.functions.col;
 
 import io.siloreports.aggregate.Aggregations;
 import io.siloreports.db.Jdbc;
+import io.siloreports.model.AggregationProgress;
 import io.siloreports.model.Pipeline;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Timestamp;
-import java.util.Optional;
+import java.time.Instant;
+import java.util.List;
 import java.util.Properties;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
@@ -31,94 +31,139 @@ import org.slf4j.LoggerFactory;
  * double count nor lose a batch. Partials are small (one row per key touched by the batch), so they are
  * streamed to the driver in key order (a fixed lock order avoids deadlocks between writers); deadlocks and
  * lock-wait timeouts are retried a bounded number of times.
+ *
+ * <p>The backfill's {@link #replaceRange} deletes a range of final hours and inserts absolute rows in one
+ * transaction at READ COMMITTED. With binary logging on, MySQL then needs {@code binlog_format} ROW or MIXED (the
+ * defaults of MySQL 8, MariaDB and RDS). Migration V3 indexes {@code bucket_counts(bucket_start)} so the range is a
+ * range scan, not a table scan.
  */
 public final class MySqlAggregateStore implements AggregateStore {
   private static final Logger LOG = LoggerFactory.getLogger(MySqlAggregateStore.class);
   private static final int MAX_ATTEMPTS = 5;
 
-  private static final String UPSERT_PROGRESS =
-      "INSERT INTO aggregation_progress (pipeline, last_batch_id, finalized_before, max_event_time, valid_total,"
-          + " bad_total, late_total, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)"
-          + " ON DUPLICATE KEY UPDATE last_batch_id = VALUES(last_batch_id),"
-          + " finalized_before = VALUES(finalized_before), max_event_time = VALUES(max_event_time),"
-          + " valid_total = VALUES(valid_total), bad_total = VALUES(bad_total), late_total = VALUES(late_total),"
-          + " updated_at = VALUES(updated_at)";
-
   private final SparkSession spark;
   private final Jdbc db;
   private final int readPartitions;
+  private final MySqlProgressStore progress;
 
-  public MySqlAggregateStore(SparkSession spark, Jdbc db, int readPartitions) {
+  public MySqlAggregateStore(SparkSession spark, Jdbc db, int readPartitions, MySqlProgressStore progress) {
     this.spark = spark;
     this.db = db;
     this.readPartitions = readPartitions;
+    this.progress = progress;
   }
 
   @Override
-  public Optional<AggregationProgress> progress(Pipeline pipeline) {
-    return readProgress(db, pipeline);
-  }
-
-  /** The committed progress row of a pipeline (no Spark needed). */
-  public static Optional<AggregationProgress> readProgress(Jdbc db, Pipeline pipeline) {
-    try (Connection c = db.connect();
-        PreparedStatement st = c.prepareStatement(
-            "SELECT last_batch_id, finalized_before, max_event_time, valid_total, bad_total, late_total, updated_at"
-                + " FROM aggregation_progress WHERE pipeline = ?")) {
-      st.setString(1, pipeline.id);
-      try (ResultSet rs = st.executeQuery()) {
-        return rs.next() ? Optional.of(progressOf(pipeline, rs)) : Optional.empty();
-      }
-    } catch (SQLException e) {
-      throw new IllegalStateException("cannot read aggregation_progress of " + pipeline.id + " from "
-          + db.redactedUrl() + ": " + e.getMessage(), e);
-    }
+  public String describe() {
+    return "MySQL " + db.redactedUrl();
   }
 
   @Override
   public void commit(
-      Pipeline pipeline, Dataset<Row> partials, Dataset<Row> quarantine, AggregationProgress progress) {
-    db.inTransaction(Jdbc.DEFAULT_ISOLATION, MAX_ATTEMPTS, "commit batch " + progress.batchId() + " of " + pipeline.id,
+      Pipeline pipeline, Dataset<Row> partials, Dataset<Row> quarantine, AggregationProgress next) {
+    db.inTransaction(Jdbc.DEFAULT_ISOLATION, MAX_ATTEMPTS, "commit batch " + next.batchId() + " of " + pipeline.id,
         c -> {
-          Long committed = lockProgress(c, pipeline);
-          if (committed != null && committed >= progress.batchId()) {
+          Long committed = progress.lockBatchId(c, pipeline);
+          if (committed != null && committed >= next.batchId()) {
             c.rollback();
             LOG.info("{} batch {}: already committed in MySQL (last batch {}), skipping the replay",
-                pipeline.id, progress.batchId(), committed);
+                pipeline.id, next.batchId(), committed);
             return null;
           }
-          Timestamp now = Timestamp.from(progress.updatedAt());
+          Timestamp now = Timestamp.from(next.updatedAt());
           long merged = MySqlAggregateRows.write(c, pipeline,
               MySqlAggregateRows.inKeyOrder(pipeline, partials).toLocalIterator(), now, MySqlAggregateRows.Mode.MERGE);
           long quarantined = MySqlAggregateRows.insertQuarantine(c, quarantine.toLocalIterator());
-          writeProgress(c, progress);
-          LOG.debug("{} batch {}: merged {} keys, quarantined {} in MySQL", pipeline.id, progress.batchId(), merged,
+          progress.write(c, next);
+          LOG.debug("{} batch {}: merged {} keys, quarantined {} in MySQL", pipeline.id, next.batchId(), merged,
               quarantined);
           return null;
         });
   }
 
-  /** Locks the progress row (creating it if missing) and returns the committed batch id, or null. */
-  private static Long lockProgress(Connection c, Pipeline pipeline) throws SQLException {
-    try (PreparedStatement st = c.prepareStatement(
-        "SELECT last_batch_id FROM aggregation_progress WHERE pipeline = ? FOR UPDATE")) {
-      st.setString(1, pipeline.id);
+  @Override
+  public void requireRangeReplace() {}
+
+  @Override
+  public Replaced replaceRange(Replacement chunk) {
+    // READ COMMITTED: the range DELETE locks only the rows it deletes, never gaps or scanned rows of the open hours
+    // the stream is writing meanwhile (at REPEATABLE READ a DELETE run as a table scan locks every row it scans).
+    Replaced done = db.inTransaction(Connection.TRANSACTION_READ_COMMITTED, MAX_ATTEMPTS,
+        "replace " + chunk.pipeline().id + " [" + chunk.from() + ", " + chunk.to() + ")", c -> {
+          Replaced r = replaceOnce(c, chunk);
+          if (r.skipped()) {
+            c.rollback(); // nothing written; the commit that follows is empty
+          }
+          return r;
+        });
+    return done;
+  }
+
+  private Replaced replaceOnce(Connection c, Replacement chunk) throws SQLException {
+    Pipeline p = chunk.pipeline();
+    Instant fb = progress.finalizedBefore(c, p);
+    if (fb == null ? !chunk.allowUnfinalized() : chunk.to().isAfter(fb)) {
+      throw new IllegalStateException(p.id + "'s finalized_before is now " + fb + ", before the end of"
+          + " the chunk " + chunk.to() + ": was the stream's progress reset while the backfill ran? Nothing of this"
+          + " chunk was written.");
+    }
+    String time = Aggregations.timeColumn(p);
+    String range = " WHERE " + time + " >= ? AND " + time + " < ?";
+    // Every bucket of an event lies in its hour, so the 60-minute buckets count each event once.
+    long stored = single(c, "SELECT COALESCE(SUM(record_count), 0) FROM " + p.table + range
+        + (p == Pipeline.SILO_READINGS ? "" : " AND bucket_minutes = 60"), chunk.from(), chunk.to());
+    if (chunk.validRecords() < stored && !chunk.allowFewerRecords()) {
+      return new Replaced(0, true, stored);
+    }
+    update(c, "DELETE FROM " + p.table + range, chunk.from(), chunk.to());
+    long rows = MySqlAggregateRows.write(c, p, MySqlAggregateRows.inKeyOrder(p, chunk.partials()).toLocalIterator(),
+        Timestamp.from(chunk.now()), MySqlAggregateRows.Mode.INSERT);
+    update(c, "DELETE FROM quarantine WHERE pipeline = ? AND batch_id = " + BACKFILL_BATCH_ID
+        + " AND event_ts >= ? AND event_ts < ?", p.id, chunk.from(), chunk.to());
+    if (chunk.quarantine() != null) {
+      MySqlAggregateRows.insertQuarantine(c, chunk.quarantine().toLocalIterator());
+    }
+    return new Replaced(rows, false, stored);
+  }
+
+  @Override
+  public void replaceUntimedQuarantine(Pipeline pipeline, List<String> sources, Dataset<Row> rows) {
+    db.inTransaction(Connection.TRANSACTION_READ_COMMITTED, 1, "write the untimed bad records of " + pipeline.id,
+        c -> {
+          try (PreparedStatement st = c.prepareStatement("DELETE FROM quarantine WHERE pipeline = ? AND batch_id = "
+              + BACKFILL_BATCH_ID + " AND event_ts IS NULL AND source <=> ?")) {
+            for (String s : sources) {
+              st.setString(1, pipeline.id);
+              st.setString(2, MySqlAggregateRows.sourceColumn(s));
+              st.addBatch();
+            }
+            st.executeBatch();
+          }
+          MySqlAggregateRows.insertQuarantine(c, rows.toLocalIterator());
+          return null;
+        });
+  }
+
+  private static long single(Connection c, String sql, Instant from, Instant to) throws SQLException {
+    try (PreparedStatement st = c.prepareStatement(sql)) {
+      Jdbc.setUtc(st, 1, from);
+      Jdbc.setUtc(st, 2, to);
       try (ResultSet rs = st.executeQuery()) {
-        return rs.next() ? rs.getLong(1) : null;
+        rs.next();
+        return rs.getLong(1);
       }
     }
   }
 
-  private static void writeProgress(Connection c, AggregationProgress p) throws SQLException {
-    try (PreparedStatement st = c.prepareStatement(UPSERT_PROGRESS)) {
-      st.setString(1, p.pipeline().id);
-      st.setLong(2, p.batchId());
-      Jdbc.setUtc(st, 3, p.finalizedBefore());
-      Jdbc.setUtc(st, 4, p.maxEventTime());
-      st.setLong(5, p.validTotal());
-      st.setLong(6, p.badTotal());
-      st.setLong(7, p.lateTotal());
-      Jdbc.setUtc(st, 8, p.updatedAt());
+  private static void update(Connection c, String sql, Object... params) throws SQLException {
+    try (PreparedStatement st = c.prepareStatement(sql)) {
+      for (int i = 0; i < params.length; i++) {
+        if (params[i] instanceof Instant t) {
+          Jdbc.setUtc(st, i + 1, t);
+        } else {
+          st.setObject(i + 1, params[i]);
+        }
+      }
       st.executeUpdate();
     }
   }
@@ -137,6 +182,7 @@ public final class MySqlAggregateStore implements AggregateStore {
 
   @Override
   public Dataset<Row> quarantine(Pipeline pipeline) {
+    // pipeline.id is one of the enum's constant ids, not input
     Dataset<Row> rows = read("(SELECT pipeline, batch_id, kind, reason, event_ts, line, source, quarantined_at FROM quarantine"
         + " WHERE pipeline = '" + pipeline.id + "') AS q", null);
     return conform(rows, Quarantine.SCHEMA);
@@ -174,8 +220,4 @@ public final class MySqlAggregateStore implements AggregateStore {
     }
   }
 
-  private static AggregationProgress progressOf(Pipeline pipeline, ResultSet rs) throws SQLException {
-    return new AggregationProgress(pipeline, rs.getLong(1), Jdbc.getUtc(rs, 2), Jdbc.getUtc(rs, 3), rs.getLong(4),
-        rs.getLong(5), rs.getLong(6), Jdbc.getUtc(rs, 7));
-  }
 }

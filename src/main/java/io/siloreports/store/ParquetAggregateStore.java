@@ -1,21 +1,18 @@
 package io.siloreports.store;
 
-import io.siloreports.model.AggregationProgress;
-
 import static org.apache.spark.sql.functions.col;
 
 import io.siloreports.aggregate.Aggregations;
+import io.siloreports.model.AggregationProgress;
 import io.siloreports.model.Pipeline;
+import io.siloreports.model.Refused;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
+import java.util.List;
 import java.util.UUID;
 import org.apache.hadoop.fs.FileStatus;
 import org.apache.hadoop.fs.FileSystem;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
-import java.io.UncheckedIOException;
-import java.util.List;
-import java.util.Optional;
 import org.apache.hadoop.fs.Path;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
@@ -23,6 +20,8 @@ import org.apache.spark.sql.SaveMode;
 import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructType;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Aggregates in Parquet (local paths, HDFS or s3a), which cannot update in place. Each micro-batch writes
@@ -35,7 +34,7 @@ import org.apache.spark.sql.types.StructType;
  * root/silo_hourly_aggregates/batch_id=N/   partials of batch N
  * root/bucket_counts/batch_id=N/
  * root/quarantine/pipeline=P/batch_id=N/    bad and late records of batch N
- * root/aggregation_progress/P/batch-N.json  the commit of batch N ({@link ProgressLog})
+ * root/aggregation_progress/P/batch-N.json  the commit of batch N ({@link ParquetProgressStore})
  * root/compacted/silo_hourly_aggregates/upto=B/   merged partials of every batch up to B
  * root/compacted/silo_hourly_aggregates/_CURRENT  B, written once upto=B is complete
  * </pre>
@@ -49,32 +48,29 @@ import org.apache.spark.sql.types.StructType;
 public final class ParquetAggregateStore implements AggregateStore {
   private static final Logger LOG = LoggerFactory.getLogger(ParquetAggregateStore.class);
 
+  /** Why the Parquet layout has no backfill; the backfill's refusal says it. */
+  static final String NO_RANGE_REPLACE =
+      "the backfill writes MySQL aggregates only (sink.type=mysql); sink.type is parquet. The Parquet layout is"
+          + " append-only per micro-batch: to rebuild it, run the stream again from a fresh checkpoint directory into"
+          + " an empty warehouse directory.";
+
   private final SparkSession spark;
   private final String root;
   private final Runnable beforeCommit;
-  private final ProgressLog progressLog;
+  private final ParquetProgressStore progress;
   private final int compactEvery;
-
-  public static final int DEFAULT_COMPACT_EVERY = 100;
-
-  public ParquetAggregateStore(SparkSession spark, String root) {
-    this(spark, root, DEFAULT_COMPACT_EVERY, () -> {});
-  }
-
-  public ParquetAggregateStore(SparkSession spark, String root, Runnable beforeCommit) {
-    this(spark, root, DEFAULT_COMPACT_EVERY, beforeCommit);
-  }
 
   /**
    * @param compactEvery compact after every this many batches (0: never)
    * @param beforeCommit runs after the batch's data is written and before its commit (crash tests)
    */
-  public ParquetAggregateStore(SparkSession spark, String root, int compactEvery, Runnable beforeCommit) {
+  public ParquetAggregateStore(
+      SparkSession spark, String root, ParquetProgressStore progress, int compactEvery, Runnable beforeCommit) {
     this.spark = spark;
     this.root = root.endsWith("/") ? root.substring(0, root.length() - 1) : root;
+    this.progress = progress;
     this.beforeCommit = beforeCommit;
     this.compactEvery = compactEvery;
-    this.progressLog = new ProgressLog(spark.sparkContext().hadoopConfiguration(), this.root);
   }
 
   public String root() {
@@ -82,20 +78,20 @@ public final class ParquetAggregateStore implements AggregateStore {
   }
 
   @Override
-  public Optional<AggregationProgress> progress(Pipeline pipeline) {
-    return progressLog.last(pipeline);
+  public String describe() {
+    return "Parquet under " + root;
   }
 
   @Override
   public void commit(
-      Pipeline pipeline, Dataset<Row> partials, Dataset<Row> quarantine, AggregationProgress progress) {
-    long batchId = progress.batchId();
+      Pipeline pipeline, Dataset<Row> partials, Dataset<Row> quarantine, AggregationProgress next) {
+    long batchId = next.batchId();
     partials.write().mode(SaveMode.Overwrite).parquet(batchDir(pipeline.table, batchId));
     quarantine.write().mode(SaveMode.Overwrite).parquet(quarantineDir(pipeline) + "/batch_id=" + batchId);
     beforeCommit.run();
-    progressLog.commit(progress);
+    progress.commit(next);
     if (compactEvery > 0 && (batchId + 1) % compactEvery == 0) {
-      compact(pipeline, progress);
+      compact(pipeline, next);
     }
   }
 
@@ -186,8 +182,23 @@ public final class ParquetAggregateStore implements AggregateStore {
     if (!exists(dir)) {
       return spark.createDataFrame(List.of(), Quarantine.SCHEMA);
     }
-    long committed = progress(pipeline).map(AggregationProgress::batchId).orElse(-1L);
+    long committed = progress.last(pipeline).map(AggregationProgress::batchId).orElse(-1L);
     return spark.read().schema(Quarantine.SCHEMA).parquet(dir).filter(col("batch_id").leq(committed));
+  }
+
+  @Override
+  public void requireRangeReplace() {
+    throw new Refused(NO_RANGE_REPLACE);
+  }
+
+  @Override
+  public Replaced replaceRange(Replacement chunk) {
+    throw new Refused(NO_RANGE_REPLACE);
+  }
+
+  @Override
+  public void replaceUntimedQuarantine(Pipeline pipeline, List<String> sources, Dataset<Row> rows) {
+    throw new Refused(NO_RANGE_REPLACE);
   }
 
   private String batchDir(String table, long batchId) {

@@ -8,12 +8,13 @@ import static org.apache.spark.sql.functions.when;
 
 import io.siloreports.aggregate.Aggregations;
 import io.siloreports.aggregate.TimeBuckets;
-import io.siloreports.model.Times;
 import io.siloreports.ingest.ParsedRecords;
-import io.siloreports.model.Pipeline;
 import io.siloreports.ingest.ValidationRules;
-import io.siloreports.store.AggregateStore;
 import io.siloreports.model.AggregationProgress;
+import io.siloreports.model.Pipeline;
+import io.siloreports.model.ProgressRule;
+import io.siloreports.store.AggregateStore;
+import io.siloreports.store.ProgressStore;
 import io.siloreports.store.Quarantine;
 import java.sql.Timestamp;
 import java.time.Clock;
@@ -43,14 +44,16 @@ public final class MicroBatchAggregator {
 
   private final Pipeline pipeline;
   private final AggregateStore store;
+  private final ProgressStore progress;
   private final ValidationRules rules;
   private final Duration allowedLateness;
   private final Clock clock;
 
-  public MicroBatchAggregator(
-      Pipeline pipeline, AggregateStore store, ValidationRules rules, Duration allowedLateness, Clock clock) {
+  public MicroBatchAggregator(Pipeline pipeline, AggregateStore store, ProgressStore progress, ValidationRules rules,
+      Duration allowedLateness, Clock clock) {
     this.pipeline = pipeline;
     this.store = store;
+    this.progress = progress;
     this.rules = rules;
     this.allowedLateness = allowedLateness;
     this.clock = clock;
@@ -61,7 +64,7 @@ public final class MicroBatchAggregator {
 
   /** {@code lines}: columns {@code line} and {@code source}, as the sources produce them. */
   public BatchResult process(Dataset<Row> lines, long batchId) {
-    Optional<AggregationProgress> committed = store.progress(pipeline);
+    Optional<AggregationProgress> committed = progress.last(pipeline);
     if (committed.isPresent() && batchId <= committed.get().batchId()) {
       LOG.info("{} batch {}: already committed (last committed batch {}), skipping the replay",
           pipeline.id, batchId, committed.get().batchId());
@@ -93,42 +96,20 @@ public final class MicroBatchAggregator {
       long lateCount = stats.getLong(2);
       Instant batchMax = stats.isNullAt(3) ? null : stats.getTimestamp(3).toInstant();
 
-      Instant maxEvent = later(committed.map(AggregationProgress::maxEventTime).orElse(null), batchMax);
-      Instant newFinalized = finalizedBefore;
-      if (maxEvent != null) {
-        Instant candidate = Times.hourFloor(maxEvent.minus(allowedLateness));
-        newFinalized = later(finalizedBefore, candidate);
-      }
-      AggregationProgress progress =
-          new AggregationProgress(
-              pipeline,
-              batchId,
-              newFinalized,
-              maxEvent,
-              committed.map(AggregationProgress::validTotal).orElse(0L) + valid,
-              committed.map(AggregationProgress::badTotal).orElse(0L) + bad,
-              committed.map(AggregationProgress::lateTotal).orElse(0L) + lateCount,
-              now);
+      AggregationProgress next = ProgressRule.next(pipeline, committed, batchId,
+          new ProgressRule.BatchCounts(valid, bad, lateCount, batchMax), allowedLateness, now);
 
       Dataset<Row> partials = Aggregations.partials(pipeline, classified.filter(onTime));
       Dataset<Row> quarantine = Quarantine.of(classified, pipeline, batchId, finalizedBefore, now);
-      store.commit(pipeline, partials, quarantine, progress);
+      store.commit(pipeline, partials, quarantine, next);
 
       LOG.info("{} batch {}: {} records aggregated, {} bad and {} late quarantined; finalized_before {} "
               + "(max event time {}); totals {} aggregated, {} bad, {} late; {} ms",
-          pipeline.id, batchId, valid, bad, lateCount, newFinalized, maxEvent,
-          progress.validTotal(), progress.badTotal(), progress.lateTotal(),
-          (System.nanoTime() - started) / 1_000_000);
-      return new BatchResult(batchId, false, valid, bad, lateCount, progress);
+          pipeline.id, batchId, valid, bad, lateCount, next.finalizedBefore(), next.maxEventTime(),
+          next.validTotal(), next.badTotal(), next.lateTotal(), (System.nanoTime() - started) / 1_000_000);
+      return new BatchResult(batchId, false, valid, bad, lateCount, next);
     } finally {
       classified.unpersist();
     }
-  }
-
-  private static Instant later(Instant a, Instant b) {
-    if (a == null) {
-      return b;
-    }
-    return b == null ? a : Times.max(a, b);
   }
 }

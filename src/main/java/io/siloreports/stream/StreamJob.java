@@ -1,22 +1,23 @@
 package io.siloreports.stream;
 
-import io.siloreports.cli.StreamConfig;
-
-import io.siloreports.config.Settings;
-import io.siloreports.model.Pipeline;
-import io.siloreports.db.SchemaCheck;
-import io.siloreports.ingest.RawFileSource;
 import io.siloreports.ingest.RawSource;
-import io.siloreports.store.AggregateStore;
+import io.siloreports.ingest.ValidationRules;
 import io.siloreports.model.AggregationProgress;
-import io.siloreports.spark.SparkSessions;
+import io.siloreports.model.JobOutcome;
+import io.siloreports.model.Pipeline;
+import io.siloreports.store.AggregateStore;
+import io.siloreports.store.ProgressStore;
 import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import org.apache.hadoop.util.ShutdownHookManager;
 import org.apache.spark.api.java.function.VoidFunction2;
 import org.apache.spark.sql.Dataset;
@@ -29,53 +30,67 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The streaming application: one query per pipeline (one checkpoint directory each under the checkpoint
- * root), raw lines in, {@link MicroBatchAggregator} in {@code foreachBatch}, aggregates out. With
- * {@code stream.trigger=available-now} it processes what has arrived and stops; with an interval it runs
- * until stopped (SIGTERM stops the queries between batches).
+ * The streaming application: one query per pipeline (one checkpoint directory each under the checkpoint root),
+ * raw lines in, {@link MicroBatchAggregator} in {@code foreachBatch}, aggregates out. Available-now runs process
+ * what has arrived and stop; with an interval it runs until stopped (SIGTERM stops the queries between batches).
+ * Built by {@link #builder()} with every collaborator given.
  */
 public final class StreamJob {
   private static final Logger LOG = LoggerFactory.getLogger(StreamJob.class);
   private static final int SHUTDOWN_PRIORITY = 100;
 
-  private final StreamConfig config;
   private final SparkSession spark;
-  private final AggregateStore store;
-  private final Clock clock;
   private final RawSource source;
+  private final AggregateStore store;
+  private final ProgressStore progress;
+  private final List<Pipeline> pipelines;
+  private final String checkpointDir;
+  private final Duration triggerInterval;
+  private final Duration allowedLateness;
+  private final ValidationRules rules;
+  private final Clock clock;
 
-  public StreamJob(StreamConfig config, SparkSession spark, AggregateStore store, Clock clock) {
-    this.config = config;
-    this.spark = spark;
-    this.store = store;
-    this.clock = clock;
-    this.source = config.source().create();
+  private StreamJob(Builder b) {
+    this.spark = Objects.requireNonNull(b.spark, "spark");
+    this.source = Objects.requireNonNull(b.source, "source");
+    this.store = Objects.requireNonNull(b.store, "store");
+    this.progress = Objects.requireNonNull(b.progress, "progress");
+    this.pipelines = List.copyOf(Objects.requireNonNull(b.pipelines, "pipelines"));
+    this.checkpointDir = Objects.requireNonNull(b.checkpointDir, "checkpointDir");
+    this.triggerInterval = b.triggerInterval;
+    this.allowedLateness = Objects.requireNonNull(b.allowedLateness, "allowedLateness");
+    this.rules = Objects.requireNonNull(b.rules, "rules");
+    this.clock = Objects.requireNonNull(b.clock, "clock");
   }
 
-  public static void main(String[] args) throws Exception {
-    run(args);
-    System.exit(0); // Spark leaves non-daemon threads behind
+  public static Builder builder() {
+    return new Builder();
   }
 
-  /** The {@code stream} command. */
-  public static void run(String[] args) throws Exception {
-    StreamConfig config =
-        StreamConfig.from(Settings.load(List.of(args), StreamConfig.FLAGS, System.getenv()));
-    if (config.sink().type().equals("mysql")) {
-      SchemaCheck.requireCurrent(config.sink().db(), config.migrateOnStart());
+  /** What a run committed: the last progress of each pipeline (empty when it never committed a batch). */
+  public record Outcome(Map<Pipeline, Optional<AggregationProgress>> progress) implements JobOutcome {
+    @Override
+    public boolean succeeded() {
+      return true; // a failed query throws
     }
-    SparkSession spark = SparkSessions.create("silo-reports-stream", config.sparkConf());
-    new StreamJob(config, spark, config.sink().create(spark), Clock.systemUTC()).runToEnd();
+
+    @Override
+    public String summary() {
+      List<String> parts = new ArrayList<>();
+      progress.forEach((p, pr) -> parts.add(pr.map(a -> p.id + " at batch " + a.batchId() + ", finalized_before "
+          + a.finalizedBefore()).orElse(p.id + " has no batch committed")));
+      return "stream stopped: " + String.join("; ", parts);
+    }
   }
 
-  /** Starts every pipeline's query and waits: until all are done (available-now) or one fails/stops. */
-  public void runToEnd() throws StreamingQueryException, IOException, java.util.concurrent.TimeoutException {
+  /** Starts every pipeline's query and waits: until all are done (available-now) or one fails or stops. */
+  public Outcome run() throws StreamingQueryException, IOException, TimeoutException {
     List<StreamingQuery> queries = start();
     // On SIGTERM stop the queries before Spark's own hook (priority 50) stops the SparkContext under them.
     Runnable stopper = () -> stopAll(queries);
     ShutdownHookManager.get().addShutdownHook(stopper, SHUTDOWN_PRIORITY);
     try {
-      if (config.availableNow()) {
+      if (triggerInterval == null) {
         for (StreamingQuery q : queries) {
           q.awaitTermination();
         }
@@ -93,30 +108,29 @@ public final class StreamJob {
         throw q.exception().get();
       }
     }
-    for (Pipeline p : config.pipelines()) {
-      store.progress(p).ifPresentOrElse(
-          pr -> LOG.info("{}: committed batch {}, finalized_before {}, {} aggregated, {} bad, {} late in total",
-              p.id, pr.batchId(), pr.finalizedBefore(), pr.validTotal(), pr.badTotal(), pr.lateTotal()),
-          () -> LOG.info("{}: no batch committed yet (no input from {})", p.id,
-              source.describe(p)));
+    Map<Pipeline, Optional<AggregationProgress>> last = new LinkedHashMap<>();
+    for (Pipeline p : pipelines) {
+      Optional<AggregationProgress> pr = progress.last(p);
+      last.put(p, pr);
+      pr.ifPresentOrElse(
+          a -> LOG.info("{}: committed batch {}, finalized_before {}, {} aggregated, {} bad, {} late in total",
+              p.id, a.batchId(), a.finalizedBefore(), a.validTotal(), a.badTotal(), a.lateTotal()),
+          () -> LOG.info("{}: no batch committed yet (no input from {})", p.id, source.describe(p)));
     }
+    return new Outcome(last);
   }
 
   /** Starts one query per configured pipeline. */
-  public List<StreamingQuery> start() throws IOException, java.util.concurrent.TimeoutException {
+  public List<StreamingQuery> start() throws IOException, TimeoutException {
     List<StreamingQuery> queries = new ArrayList<>();
-    for (Pipeline p : config.pipelines()) {
-      if (source instanceof RawFileSource files) {
-        ensureLocalDir(files.dir(p));
-      }
-      MicroBatchAggregator aggregator =
-          new MicroBatchAggregator(p, store, config.rules(), config.allowedLateness(), clock);
+    for (Pipeline p : pipelines) {
+      source.prepare(p);
+      MicroBatchAggregator aggregator = new MicroBatchAggregator(p, store, progress, rules, allowedLateness, clock);
       VoidFunction2<Dataset<Row>, Long> body = (batch, batchId) -> aggregator.process(batch, batchId);
-      Trigger trigger =
-          config.availableNow()
-              ? Trigger.AvailableNow()
-              : Trigger.ProcessingTime(config.triggerInterval().toMillis(), TimeUnit.MILLISECONDS);
-      String checkpoint = config.checkpointDir() + "/" + p.id;
+      Trigger trigger = triggerInterval == null
+          ? Trigger.AvailableNow()
+          : Trigger.ProcessingTime(triggerInterval.toMillis(), TimeUnit.MILLISECONDS);
+      String checkpoint = checkpointDir + "/" + p.id;
       StreamingQuery q =
           source.stream(spark, p)
               .writeStream()
@@ -125,11 +139,10 @@ public final class StreamJob {
               .trigger(trigger)
               .foreachBatch(body)
               .start();
-      AggregationProgress committed = store.progress(p).orElse(null);
       LOG.info("{}: started (trigger {}, allowed lateness {}, input {}, aggregates {}, checkpoint {},"
               + " last committed batch {})",
-          p.id, config.trigger(), config.allowedLateness(), source.describe(p), config.sink().describe(), checkpoint,
-          committed == null ? "none" : committed.batchId());
+          p.id, triggerInterval == null ? "available-now" : triggerInterval, allowedLateness, source.describe(p),
+          store.describe(), checkpoint, progress.last(p).map(a -> Long.toString(a.batchId())).orElse("none"));
       queries.add(q);
     }
     return queries;
@@ -148,10 +161,70 @@ public final class StreamJob {
     }
   }
 
-  /** A missing local input directory would fail the file source; create it so the stream can wait for files. */
-  private static void ensureLocalDir(String dir) throws IOException {
-    if (!dir.contains("://")) {
-      Files.createDirectories(Path.of(dir));
+  /** Every collaborator of a {@link StreamJob}; all but the trigger interval are required. */
+  public static final class Builder {
+    private SparkSession spark;
+    private RawSource source;
+    private AggregateStore store;
+    private ProgressStore progress;
+    private List<Pipeline> pipelines;
+    private String checkpointDir;
+    private Duration triggerInterval;
+    private Duration allowedLateness;
+    private ValidationRules rules;
+    private Clock clock;
+
+    private Builder() {}
+
+    public Builder spark(SparkSession spark) {
+      this.spark = spark;
+      return this;
+    }
+
+    public Builder source(RawSource source) {
+      this.source = source;
+      return this;
+    }
+
+    public Builder store(AggregateStore store, ProgressStore progress) {
+      this.store = store;
+      this.progress = progress;
+      return this;
+    }
+
+    public Builder pipelines(List<Pipeline> pipelines) {
+      this.pipelines = pipelines;
+      return this;
+    }
+
+    public Builder checkpointDir(String checkpointDir) {
+      this.checkpointDir = checkpointDir;
+      return this;
+    }
+
+    /** A micro-batch every {@code interval}, until stopped; null (the default) processes what is there and stops. */
+    public Builder triggerInterval(Duration interval) {
+      this.triggerInterval = interval;
+      return this;
+    }
+
+    public Builder allowedLateness(Duration allowedLateness) {
+      this.allowedLateness = allowedLateness;
+      return this;
+    }
+
+    public Builder rules(ValidationRules rules) {
+      this.rules = rules;
+      return this;
+    }
+
+    public Builder clock(Clock clock) {
+      this.clock = clock;
+      return this;
+    }
+
+    public StreamJob build() {
+      return new StreamJob(this);
     }
   }
 }

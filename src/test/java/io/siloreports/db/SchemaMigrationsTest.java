@@ -18,7 +18,7 @@ class SchemaMigrationsTest {
 
   @Test
   void appliesPendingVersionsOnceAndRefusesAnEditedOne() throws Exception {
-    SchemaMigrations sqlite = new SchemaMigrations("sqlite");
+    SchemaMigrations sqlite = new SchemaMigrations("sqlite", SchemaMigrations.Scope.JOB_STORE);
     try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + tmp.resolve("m.db"))) {
       assertEquals(sqlite.all().size(), sqlite.pending(c).size());
       assertEquals(sqlite.all().size(), sqlite.migrate(c));
@@ -41,16 +41,19 @@ class SchemaMigrationsTest {
   void aDatabaseBehindTheBuildNamesTheCommandToRun() throws Exception {
     try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + tmp.resolve("n.db"))) {
       IllegalStateException e =
-          assertThrows(IllegalStateException.class, () -> new SchemaMigrations("sqlite").requireCurrent(c));
+          assertThrows(IllegalStateException.class, () -> new SchemaMigrations("sqlite", SchemaMigrations.Scope.JOB_STORE).requireCurrent(c));
       assertTrue(e.getMessage().contains("silo-reports migrate"), e.getMessage());
+      assertTrue(e.getMessage().startsWith("the report_jobs schema is behind this build"), e.getMessage());
     }
   }
 
   @Test
   void everyMysqlMigrationIsListedAndSplitsIntoStatements() {
-    SchemaMigrations mysql = new SchemaMigrations("mysql");
-    assertEquals(List.of(1, 2, 3), mysql.all().stream().map(SchemaMigrations.Migration::version).toList());
-    List<String> v2 = SchemaMigrations.statements(mysql.all().get(1).sql());
+    SchemaMigrations jobStore = new SchemaMigrations("mysql", SchemaMigrations.Scope.JOB_STORE);
+    SchemaMigrations mysql = new SchemaMigrations("mysql", SchemaMigrations.Scope.AGGREGATES);
+    assertEquals(List.of(1), jobStore.all().stream().map(SchemaMigrations.Migration::version).toList());
+    assertEquals(List.of(2, 3), mysql.all().stream().map(SchemaMigrations.Migration::version).toList());
+    List<String> v2 = SchemaMigrations.statements(mysql.all().get(0).sql());
     assertEquals(5, v2.size());
     assertTrue(v2.get(0).startsWith("CREATE TABLE IF NOT EXISTS silo_hourly_aggregates"), v2.get(0));
     assertTrue(v2.stream().noneMatch(s -> s.endsWith(";")));

@@ -33,6 +33,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
+ * <p>Longer than most test classes: every property of the generated files is checked against the manifest in its own test.
+ *
  * Generates 3 silos x 2 days once and re-reads the files with Jackson and plain string checks, classifying
  * every line by the rules of PRODUCT.md, independently of the generator's own code.
  */

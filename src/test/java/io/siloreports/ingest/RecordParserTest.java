@@ -1,12 +1,11 @@
 package io.siloreports.ingest;
 
-import io.siloreports.model.Pipeline;
-
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.siloreports.model.Pipeline;
 import java.math.BigDecimal;
 import java.time.Instant;
 import org.junit.jupiter.api.Test;
@@ -15,7 +14,7 @@ import org.junit.jupiter.params.provider.CsvSource;
 
 class RecordParserTest {
   private static final Instant NOW = Instant.parse("2026-11-25T12:00:00Z");
-  private static final ValidationRules RULES = ValidationRules.DEFAULT;
+  private static final ValidationRules RULES = io.siloreports.testing.TestRules.DEFAULTS;
 
   @Test
   void parsesAValidReadingKeepingFullPrecisionAndIgnoringExtraFields() {

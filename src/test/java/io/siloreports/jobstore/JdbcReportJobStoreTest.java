@@ -6,6 +6,9 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.siloreports.db.Jdbc;
+import io.siloreports.db.SchemaMigrations;
+import io.siloreports.db.SchemaPolicy;
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
@@ -34,6 +37,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+/** The job store on SQLite: every transition, and its races between threads and processes. Longer than most test classes for that reason. */
 class JdbcReportJobStoreTest {
 
   private static final Instant T0 = Instant.parse("2026-11-20T14:37:23.120Z");
@@ -48,8 +52,8 @@ class JdbcReportJobStoreTest {
   void openStore() {
     url = "jdbc:sqlite:" + dir.resolve("jobs.db");
     clock = new SettableClock(T0);
-    store = new JdbcReportJobStore(url, clock);
-    store.migrate();
+    SchemaPolicy.prepare(new Jdbc(url, null, null), SchemaMigrations.Scope.JOB_STORE, true);
+    store = new JdbcReportJobStore(new Jdbc(url, null, null), clock);
   }
 
   @AfterEach
@@ -269,7 +273,7 @@ class JdbcReportJobStoreTest {
     int threads = 8;
     int jobs = 20;
     // Half the threads use a second store on the same file, as a second process would.
-    try (JdbcReportJobStore other = new JdbcReportJobStore(url, clock)) {
+    try (JdbcReportJobStore other = new JdbcReportJobStore(new Jdbc(url, null, null), clock)) {
       for (int j = 0; j < jobs; j++) {
         store.create("job-" + j, "silo-hourly", null);
       }
@@ -369,8 +373,9 @@ class JdbcReportJobStoreTest {
 
   @Test
   void twoStoresOnTheSameFileSeeEachOthersWrites() {
-    try (JdbcReportJobStore statusCommand = new JdbcReportJobStore(url, Clock.fixed(T0, ZoneOffset.UTC))) {
-      statusCommand.migrate(); // a second migrate on a live database is harmless
+    try (JdbcReportJobStore statusCommand = new JdbcReportJobStore(new Jdbc(url, null, null), Clock.fixed(T0, ZoneOffset.UTC))) {
+      // a second migration run on a live database is harmless
+      SchemaPolicy.prepare(new Jdbc(url, null, null), SchemaMigrations.Scope.JOB_STORE, true);
 
       store.create("job-1", "silo-hourly", "{}");
       assertEquals(JobStatus.PENDING, statusCommand.find("job-1").orElseThrow().status());
@@ -388,8 +393,8 @@ class JdbcReportJobStoreTest {
   @Test
   void migrateIsIdempotentAndLeavesTheFileInWalMode() throws Exception {
     store.create("job-1", "silo-hourly", "{}");
-    store.migrate();
-    store.migrate();
+    SchemaPolicy.prepare(new Jdbc(url, null, null), SchemaMigrations.Scope.JOB_STORE, true);
+    SchemaPolicy.prepare(new Jdbc(url, null, null), SchemaMigrations.Scope.JOB_STORE, false);
     assertEquals(JobStatus.PENDING, store.find("job-1").orElseThrow().status());
 
     try (Connection c = DriverManager.getConnection(url);
@@ -418,9 +423,9 @@ class JdbcReportJobStoreTest {
     store.close();
     assertThrows(IllegalStateException.class, () -> store.find("job-1"));
     assertThrows(
-        IllegalArgumentException.class, () -> new JdbcReportJobStore("jdbc:sqlite::memory:", clock));
+        IllegalArgumentException.class, () -> new JdbcReportJobStore(new Jdbc("jdbc:sqlite::memory:", null, null), clock));
     assertThrows(
-        IllegalArgumentException.class, () -> new JdbcReportJobStore("jdbc:postgresql://db/x", clock));
+        IllegalArgumentException.class, () -> new JdbcReportJobStore(new Jdbc("jdbc:postgresql://db/x", null, null), clock));
   }
 
   /** Moves a fresh PENDING job to {@code status} along the legal path. */

@@ -15,7 +15,7 @@ public final class JobTakingProcess {
   public static void main(String[] args) throws Exception {
     String url = args[0];
     int jobs = Integer.parseInt(args[1]);
-    try (JdbcReportJobStore store = new JdbcReportJobStore(url, Clock.systemUTC())) {
+    try (JdbcReportJobStore store = new JdbcReportJobStore(new io.siloreports.db.Jdbc(url, null, null), Clock.systemUTC())) {
       System.out.println("ready");
       System.out.flush();
       BufferedReader in = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8));

@@ -4,9 +4,9 @@ import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.lit;
 
 import io.siloreports.ingest.ParsedRecords;
-import io.siloreports.model.Pipeline;
 import io.siloreports.ingest.RawSource;
 import io.siloreports.ingest.ValidationRules;
+import io.siloreports.model.Pipeline;
 import java.sql.Timestamp;
 import java.time.Clock;
 import java.time.Instant;

@@ -11,4 +11,13 @@ public interface ReportOutput {
 
   /** Moves or uploads {@code localFile} to {@code key} (e.g. {@code reports/<jobId>/silo_data_report.xlsx}). */
   Stored store(Path localFile, String key) throws IOException;
+
+  /** A URL without its query string: a presigned URL's signature never goes into a log. */
+  static String unsigned(String url) {
+    if (url == null) {
+      return null;
+    }
+    int q = url.indexOf('?');
+    return q < 0 ? url : url.substring(0, q) + "?<signature omitted>";
+  }
 }

@@ -29,6 +29,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
+ * <p>Longer than most files: the sheet writer is one state machine (silo, part, row) over the streamed rows; split, its state would be shared across classes.
+ *
  * Writes a report workbook with Apache POI's streaming {@code SXSSFWorkbook}: rows come to the driver one
  * Spark partition at a time ({@link RowsInSheetOrder}) and go to gzip temp files through a window of
  * {@value #ROW_WINDOW} rows, so driver memory does not grow with the number of rows. What does grow is

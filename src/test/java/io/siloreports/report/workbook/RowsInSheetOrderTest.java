@@ -1,6 +1,5 @@
 package io.siloreports.report.workbook;
 
-import io.siloreports.aggregate.HourlyAggregates;
 import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.lit;
 import static org.apache.spark.sql.functions.raise_error;
@@ -10,6 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.siloreports.aggregate.HourlyAggregates;
 import io.siloreports.testing.LocalSpark;
 import java.math.BigDecimal;
 import java.sql.Timestamp;

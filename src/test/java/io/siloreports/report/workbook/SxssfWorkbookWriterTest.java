@@ -1,12 +1,12 @@
 package io.siloreports.report.workbook;
 
-import io.siloreports.aggregate.HourlyAggregates;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.siloreports.aggregate.HourlyAggregates;
 import io.siloreports.testing.LocalSpark;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
@@ -51,6 +51,7 @@ import org.w3c.dom.Document;
 import org.w3c.dom.Element;
 import org.w3c.dom.NodeList;
 
+/** The workbook writer: cells, formats, dimensions and sheet roll-over, each read back with POI. Longer than most test classes for that reason. */
 class SxssfWorkbookWriterTest {
   /** The report rows the writer takes: the columns of the aggregation's output. */
   private static final StructType SCHEMA = HourlyAggregates.FINAL;

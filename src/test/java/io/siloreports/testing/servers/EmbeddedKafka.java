@@ -29,6 +29,8 @@ import org.apache.kafka.common.Uuid;
 import org.apache.kafka.common.serialization.StringSerializer;
 
 /**
+ * <p>Longer than most files: the broker's configuration, its child JVM, its readiness check and the admin helpers the tests use.
+ *
  * A real Kafka broker: Kafka 3.9 in KRaft mode (one node, broker and controller combined) in a child JVM,
  * listening on 127.0.0.1 (PLAINTEXT), log directory in the server's temp work directory.
  *

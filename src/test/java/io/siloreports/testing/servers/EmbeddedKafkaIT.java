@@ -24,7 +24,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /** The Kafka broker (child JVM) through Spark's kafka-clients 3.4.1 and through Spark's Kafka source. */
-class EmbeddedKafkaTest {
+class EmbeddedKafkaIT {
   private static final List<String> READINGS =
       List.of(
           "{\"silo_id\": 1, \"ts\": \"2026-11-20T14:00:05Z\", \"value\": 71.25}",

@@ -1,26 +1,25 @@
 package io.siloreports.backfill;
 
-import io.siloreports.cli.BackfillConfig;
-
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
-import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.siloreports.cli.BackfillConfig;
 import io.siloreports.cli.Main;
-import io.siloreports.config.Settings;
-import io.siloreports.db.SchemaCheck;
-import io.siloreports.model.Pipeline;
-import io.siloreports.model.AggregationProgress;
-import io.siloreports.store.MySqlAggregateStore;
-import io.siloreports.cli.StoreConfig;
 import io.siloreports.cli.StreamConfig;
-import io.siloreports.stream.StreamJob;
+import io.siloreports.cli.Wiring;
+import io.siloreports.config.Settings;
+import io.siloreports.db.Jdbc;
+import io.siloreports.model.AggregationProgress;
+import io.siloreports.model.Pipeline;
+import io.siloreports.store.MySqlProgressStore;
 import io.siloreports.testing.InputFiles;
 import io.siloreports.testing.LocalSpark;
 import io.siloreports.testing.Oracle;
+import io.siloreports.testing.Profiles;
+import io.siloreports.testing.TestData;
 import io.siloreports.testing.servers.EmbeddedMySql;
 import io.siloreports.testing.servers.SharedTestServers;
 import java.math.BigDecimal;
@@ -31,15 +30,12 @@ import java.sql.ResultSet;
 import java.sql.ResultSetMetaData;
 import java.sql.Statement;
 import java.time.Clock;
-import java.time.Duration;
 import java.time.Instant;
 import java.time.LocalDateTime;
 import java.time.ZoneOffset;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.HashMap;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
@@ -47,96 +43,90 @@ import java.util.TreeMap;
 import java.util.function.Predicate;
 import org.apache.spark.sql.SparkSession;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The backfill against a real MariaDB: the stream (file source, MySQL sink) writes the tables and quarantines
  * late readings and events, then the backfill recomputes final hours from the same raw files (JSON lines and a
- * CSV copy). Every number is checked against a plain-Java computation over the raw records.
+ * CSV copy). Every number is checked against a plain-Java computation over the raw records. One shared
+ * database and input, a behaviour per test, in order.
+ *
+ * <p>Longer than most test classes: the fixture and the table readers it needs are specific to this database.
  */
-class BackfillJobTest {
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class BackfillJobIT {
   private static final Instant DAY = Instant.parse("2026-11-20T00:00:00Z");
   private static final Clock CLOCK = Clock.fixed(Instant.parse("2026-11-25T00:00:00Z"), ZoneOffset.UTC);
-  private static final String[] TYPES = {"items", "scoreResults", "tasks", "evaluations"};
 
   private static EmbeddedMySql mysql;
   private final SparkSession spark = LocalSpark.get();
   private final Random rnd = new Random(7);
-  @TempDir Path tmp;
+  @TempDir static Path tmp;
 
-  @BeforeAll
-  static void server() {
-    mysql = SharedTestServers.mySql();
-  }
+  private List<Oracle.Reading> r0;
+  private List<Oracle.Reading> r1;
+  private List<Oracle.Reading> r3;
+  private List<Oracle.Reading> late;
+  private List<Oracle.Event> allEvents;
+  private List<Oracle.Reading> onTime;
+  private List<Oracle.Reading> all;
+  private List<String> f1;
+  private Instant fb;
+  private Instant fbEvents;
+  private Snapshot streamed;
+  private Snapshot backfilled;
+  private List<BackfillJob.Result> toFinalizedBefore;
 
   private Map<String, String> settings() {
-    Map<String, String> m = new LinkedHashMap<>();
-    m.put("input.dir", tmp.resolve("input").toString());
-    m.put("sink.type", "mysql");
-    m.put("db.url", mysql.jdbcUrl());
-    m.put("db.user", mysql.appUser());
-    m.put("db.password", mysql.appPassword());
-    m.put("checkpoint.dir", tmp.resolve("checkpoints").toString());
-    m.put("stream.allowed-lateness", "30m");
-    m.put("stream.pipelines", "silo-readings,activity-events");
-    m.put("source.file.maxFilesPerTrigger", "1");
+    Map<String, String> m = Profiles.mysql(Profiles.embedded(tmp), mysql, null);
+    m.put("db.migrate-on-start", "false");
     return m;
-  }
-
-  private void freshDatabase() {
-    mysql.recreateDatabase();
-    SchemaCheck.requireCurrent(StoreConfig.jdbc(Settings.of(settings())), true);
   }
 
   private List<BackfillJob.Result> backfill(Map<String, String> flags) {
     Map<String, String> m = settings();
     m.putAll(flags);
-    return new BackfillJob(BackfillConfig.from(Settings.of(m)), spark, CLOCK).run();
+    return Wiring.backfill(BackfillConfig.from(Settings.of(m)), spark, CLOCK).run().results();
   }
 
   private List<Oracle.Reading> readings(int fromHour, int toHour) {
-    List<Oracle.Reading> out = new ArrayList<>();
-    for (int silo = 1; silo <= 3; silo++) {
-      for (Instant t = DAY.plus(fromHour, ChronoUnit.HOURS).plusSeconds(rnd.nextInt(60));
-          t.isBefore(DAY.plus(toHour, ChronoUnit.HOURS)); t = t.plusSeconds(240 + rnd.nextInt(120))) {
-        out.add(new Oracle.Reading(silo, t.plusMillis(rnd.nextInt(1000)),
-            BigDecimal.valueOf(rnd.nextInt(2_000_000) - 500_000, 3)));
-      }
-    }
-    out.sort(Comparator.comparing(Oracle.Reading::ts));
-    return out;
+    return TestData.readings(rnd).silos(3).hours(DAY, fromHour, toHour).every(240, 359).jitter()
+        .values(3, 2_000_000, -500_000).build();
   }
 
   private List<Oracle.Event> events(int fromHour, int toHour) {
-    List<Oracle.Event> out = new ArrayList<>();
-    for (int i = 0; i < 80 * (toHour - fromHour); i++) {
-      out.add(new Oracle.Event(TYPES[rnd.nextInt(4)], "acc-" + rnd.nextInt(3),
-          DAY.plusMillis((long) ((fromHour + rnd.nextDouble() * (toHour - fromHour)) * 3600_000L))));
-    }
-    out.sort(Comparator.comparing(Oracle.Event::ts));
-    return out;
+    return TestData.events(rnd).perHour(80).hours(DAY, fromHour, toHour).build();
   }
 
   private static Instant at(String hhmm) {
     return Instant.parse("2026-11-20T" + hhmm + ":00Z");
   }
 
-  @Test
-  void backfillReplacesFinalHoursWithAllValidRawRecordsIdempotentlyFromJsonOrCsv() throws Exception {
-    freshDatabase();
+  /**
+   * Raw input, one micro-batch per file: hours 0-3 (with bad records), 4-6, then late readings and events for
+   * hours 1-2 (final by then: the stream quarantines them), then hours 7-10; streamed into MariaDB.
+   */
+  @BeforeAll
+  void streamTheInput() throws Exception {
+    mysql = SharedTestServers.mySql();
+    mysql.recreateDatabase();
+    Wiring.prepareAggregates(new Jdbc(mysql.jdbcUrl(), mysql.appUser(), mysql.appPassword()), true);
     Path readingsDir = tmp.resolve("input/silo-readings");
     Path eventsDir = tmp.resolve("input/activity-events");
 
-    // Raw input, one micro-batch per file: hours 0-3 (with bad records), 4-6, then late readings and events for
-    // hours 1-2 (final by then: the stream quarantines them), then hours 7-10.
-    List<Oracle.Reading> r0 = readings(0, 4);
-    List<Oracle.Reading> r1 = readings(4, 7);
-    List<Oracle.Reading> late =
+    r0 = readings(0, 4);
+    r1 = readings(4, 7);
+    late =
         List.of(new Oracle.Reading(1, at("01:15"), new BigDecimal("5000.000")),
             new Oracle.Reading(3, at("02:59").plusSeconds(59).plusMillis(999), new BigDecimal("-1.005")),
             new Oracle.Reading(4, at("01:30"), new BigDecimal("12.345"))); // silo 4 only ever reports late
-    List<Oracle.Reading> r3 = readings(7, 11);
+    r3 = readings(7, 11);
     List<String> f0 = new ArrayList<>(json(r0));
     f0.addAll(10, List.of(
         "{\"silo_id\": 2, \"ts\": \"2026-11-20T02:10:00Z\", \"value\": \"abc\"}",
@@ -144,7 +134,7 @@ class BackfillJobTest {
         "{not json",
         "{\"silo_id\": 1, \"value\": 3.5}",
         "{\"silo_id\": 2, \"ts\": \"2999-01-01T00:00:00Z\", \"value\": 1.0}"));
-    List<String> f1 = new ArrayList<>(json(r1));
+    f1 = new ArrayList<>(json(r1));
     f1.add(3, "{\"silo_id\": \"two\", \"ts\": \"2026-11-20T04:10:00Z\", \"value\": 3.5}");
     InputFiles.write(readingsDir, "readings-0.jsonl", f0);
     InputFiles.write(readingsDir, "readings-1.jsonl", f1);
@@ -167,25 +157,34 @@ class BackfillJobTest {
     InputFiles.write(eventsDir, "events-2-late.jsonl", lateEvents.stream().map(Oracle.Event::json).toList());
     InputFiles.write(eventsDir, "events-3.jsonl", e3.stream().map(Oracle.Event::json).toList());
 
-    StreamConfig streamConfig = StreamConfig.from(Settings.of(settings()));
-    new StreamJob(streamConfig, spark, streamConfig.sink().create(spark), CLOCK).runToEnd();
+    Wiring.stream(StreamConfig.from(Settings.of(settings())), spark, CLOCK).run();
 
-    List<Oracle.Reading> onTime = concat(r0, r1, r3);
-    List<Oracle.Reading> all = concat(onTime, late);
-    List<Oracle.Event> onTimeEvents = concat(e0, e1, e3);
-    List<Oracle.Event> allEvents = concat(onTimeEvents, lateEvents);
+    onTime = concat(r0, r1, r3);
+    all = concat(onTime, late);
+    allEvents = concat(concat(e0, e1, e3), lateEvents);
     AggregationProgress readingsProgress = progress(Pipeline.SILO_READINGS);
     AggregationProgress eventsProgress = progress(Pipeline.ACTIVITY_EVENTS);
-    Instant fb = readingsProgress.finalizedBefore();
-    Instant fbEvents = eventsProgress.finalizedBefore();
+    fb = readingsProgress.finalizedBefore();
+    fbEvents = eventsProgress.finalizedBefore();
+    streamed = snapshot();
+  }
+
+  @Test
+  @Order(1)
+  void theStreamCountedTheOnTimeRecordsAndQuarantinedTheLateOnes() throws Exception {
+    List<Oracle.Event> onTimeEvents = allEvents.subList(0, allEvents.size() - 3);
+    AggregationProgress readingsProgress = progress(Pipeline.SILO_READINGS);
+    AggregationProgress eventsProgress = progress(Pipeline.ACTIVITY_EVENTS);
     assertEquals(at("10:00"), fb);
     assertEquals(3, readingsProgress.lateTotal(), "the stream quarantined the late readings");
     assertEquals(3, eventsProgress.lateTotal(), "the stream quarantined the late events");
     assertEquals(rounded(Oracle.hourly(onTime)), hourlyFromMySql(h -> true), "the stream counted the on-time readings");
     assertEquals(Oracle.buckets(onTimeEvents), bucketsFromMySql(b -> true));
-    Snapshot streamed = snapshot();
+  }
 
-    // 1. Hours the stream wrote, without late data: the tables are unchanged (no double counts).
+  @Test
+  @Order(2)
+  void hoursTheStreamWroteWithoutLateDataAreUnchanged() throws Exception {
     List<BackfillJob.Result> first =
         backfill(Map.of("backfill.from", at("03:00").toString(), "backfill.to", at("06:00").toString(),
             "backfill.chunk", "1h"));
@@ -198,14 +197,19 @@ class BackfillJobTest {
     assertEquals(1 + 2, firstReadings.bad(), "04:10 in range, plus the 2 records without a timestamp");
     assertEquals(List.of(), firstReadings.skippedChunks());
 
-    // 2. From midnight to finalized_before (the default --to), in 4-hour chunks: the late readings are counted.
-    List<BackfillJob.Result> second = backfill(Map.of("backfill.from", DAY.toString(), "backfill.chunk", "4h"));
+  }
+
+  @Test
+  @Order(3)
+  void upToFinalizedBeforeTheLateRecordsAreCounted() throws Exception {
+    toFinalizedBefore = backfill(Map.of("backfill.from", DAY.toString(), "backfill.chunk", "4h"));
+    List<BackfillJob.Result> second = toFinalizedBefore;
     assertEquals(fb, second.get(0).to(), "--to defaults to finalized_before");
     assertEquals(fbEvents, second.get(1).to());
     assertEquals(3, second.get(0).chunks(), "[0, 4), [4, 8), [8, 10)");
     assertEquals(rounded(Oracle.hourly(before(all, fb))), hourlyFromMySql(h -> h.hour().isBefore(fb)),
         "final hours = the oracle over all valid readings, late ones included");
-    Snapshot backfilled = snapshot();
+    backfilled = snapshot();
     assertUnchangedExcept(streamed.hourly, backfilled.hourly,
         key -> key.startsWith("1|2026-11-20T01") || key.startsWith("3|2026-11-20T02") || key.startsWith("4|"));
     assertTrue(backfilled.hourly.containsKey("4|2026-11-20T01:00:00"), "a silo seen only in late data");
@@ -214,6 +218,12 @@ class BackfillJobTest {
         key -> key.startsWith("items|acc-1|") && key.contains("2026-11-20T01:")
             || key.startsWith("tasks|acc-9|"));
     assertMinuteBucketsAddUp(before(allEvents, fbEvents), fbEvents);
+  }
+
+  @Test
+  @Order(4)
+  void badRecordsAreCountedByReasonAndQuarantinedOnce() throws Exception {
+    List<BackfillJob.Result> second = toFinalizedBefore;
     assertEquals(Map.of("wrong type: value", 1L, "non-finite value", 1L, "wrong type: silo_id", 1L,
         "unparseable JSON", 1L, "missing field: ts", 1L), second.get(0).badByReason());
     assertEquals(List.of(
@@ -227,11 +237,20 @@ class BackfillJobTest {
     assertEquals(3, count("SELECT count(*) FROM quarantine WHERE kind = 'late' AND pipeline = 'silo-readings'"),
         "the stream's late rows stay: they record what arrived late");
 
-    // 3. The same run again changes nothing.
+  }
+
+  @Test
+  @Order(5)
+  void aSecondRunChangesNothing() throws Exception {
     backfill(Map.of("backfill.from", DAY.toString(), "backfill.chunk", "4h"));
     assertEquals(backfilled, snapshot());
 
-    // 4. Input that lacks records the stream counted (raw files moved away): chunks are skipped, not emptied.
+  }
+
+  /** Input that lacks records the stream counted (raw files moved away): chunks are skipped, not emptied. */
+  @Test
+  @Order(6)
+  void inputWithFewerRecordsThanTheTablesSkipsItsChunks() throws Exception {
     Files.createDirectories(tmp.resolve("partial/silo-readings"));
     InputFiles.write(tmp.resolve("partial/silo-readings"), "readings-1.jsonl", f1);
     List<BackfillJob.Result> partial = backfill(Map.of("backfill.from", DAY.toString(), "backfill.chunk", "4h",
@@ -240,8 +259,15 @@ class BackfillJobTest {
         "2026-11-20T08:00Z..2026-11-20T10:00Z"), partial.get(0).skippedChunks());
     assertEquals(backfilled.hourly, snapshot().hourly);
 
-    // 5. The same records as CSV (reordered and quoted columns in one file) give the same tables; CSV bad rows
-    // are counted with their reasons and replace the JSON run's backfill quarantine rows of these chunks.
+  }
+
+  /**
+   * The same records as CSV (reordered and quoted columns in one file) give the same tables; CSV bad rows are
+   * counted with their reasons and replace the JSON run's backfill quarantine rows of these chunks.
+   */
+  @Test
+  @Order(7)
+  void csvInputGivesTheSameTables() throws Exception {
     Path csv = tmp.resolve("csv");
     List<String> c0 = new ArrayList<>(List.of("silo_id,ts,value"));
     concat(r0, late).forEach(r -> c0.add(r.siloId() + "," + r.ts() + "," + r.value().toPlainString()));
@@ -278,66 +304,21 @@ class BackfillJobTest {
     assertEquals(5, count("SELECT count(*) FROM quarantine WHERE batch_id = -1 AND source LIKE '%readings-a.csv'"));
   }
 
+  /** Refusals through the command line: exit 2, nothing written. Runs last: it changes the progress row. */
   @Test
-  void refusesHoursThatAreNotFinalAParquetSinkAndAPipelineWithoutProgressUnlessForced() throws Exception {
-    freshDatabase();
-    mysql.execute("INSERT INTO aggregation_progress (pipeline, last_batch_id, finalized_before, max_event_time,"
-        + " valid_total, bad_total, late_total, updated_at) VALUES ('silo-readings', 4, '2026-11-20 10:00:00',"
-        + " '2026-11-20 10:41:00', 100, 0, 0, '2026-11-20 10:42:00')");
+  @Order(8)
+  void theCommandRefusesHoursThatAreNotFinalAndTheParquetStore() throws Exception {
     Map<String, String> m = settings();
     m.put("backfill.pipelines", "silo-readings");
     m.put("backfill.from", "2026-11-20");
-
     m.put("backfill.to", "2026-11-20T11:00:00Z");
-    BackfillJob.Refused late = assertThrows(BackfillJob.Refused.class,
-        () -> BackfillJob.plan(BackfillConfig.from(Settings.of(m))));
-    assertTrue(late.getMessage().startsWith("--to 2026-11-20T11:00:00Z is after silo-readings's finalized_before"
-        + " 2026-11-20T10:00:00Z: hours from 2026-11-20T10:00:00Z on are not final yet"), late.getMessage());
-    assertEquals(2, Main.run(args("backfill", m)), "the CLI refuses it as bad usage");
-
-    m.put("backfill.to", "2026-11-20T10:00:00Z");
-    assertEquals(List.of(new BackfillJob.Range(Pipeline.SILO_READINGS, DAY, at("10:00"), at("10:00"))),
-        BackfillJob.plan(BackfillConfig.from(Settings.of(m))));
-    m.remove("backfill.to");
-    assertEquals(at("10:00"), BackfillJob.plan(BackfillConfig.from(Settings.of(m))).get(0).to(), "the default --to");
-
-    m.put("backfill.from", "2026-11-20T10:00:00Z");
-    assertTrue(assertThrows(BackfillJob.Refused.class, () -> BackfillJob.plan(BackfillConfig.from(Settings.of(m))))
-        .getMessage().startsWith("nothing to backfill for silo-readings: --from 2026-11-20T10:00:00Z is not before its"
-            + " finalized_before"));
-    m.put("backfill.from", "2026-11-20T00:30:00Z");
-    assertTrue(assertThrows(IllegalArgumentException.class, () -> BackfillConfig.from(Settings.of(m)))
-        .getMessage().contains("not on an hour boundary"));
-    m.put("backfill.from", "2026-11-20");
-
-    m.put("backfill.pipelines", "activity-events");
-    String noProgress = assertThrows(BackfillJob.Refused.class,
-        () -> BackfillJob.plan(BackfillConfig.from(Settings.of(m)))).getMessage();
-    assertTrue(noProgress.startsWith("activity-events has no aggregation_progress row"), noProgress);
-    assertTrue(noProgress.contains("--force"), noProgress);
-    m.put("backfill.force", "true");
-    assertTrue(assertThrows(BackfillJob.Refused.class, () -> BackfillJob.plan(BackfillConfig.from(Settings.of(m))))
-        .getMessage().contains("give --to"));
-    m.put("backfill.to", "2026-11-21");
-    assertEquals(Instant.parse("2026-11-21T00:00:00Z"), BackfillJob.plan(BackfillConfig.from(Settings.of(m))).get(0).to());
-
+    Snapshot before = snapshot();
+    assertEquals(Main.USAGE, Main.run(args("backfill", m)), "a --to after finalized_before is bad usage");
     Map<String, String> parquet = new HashMap<>(m);
     parquet.put("sink.type", "parquet");
-    parquet.put("warehouse.dir", tmp.resolve("warehouse").toString());
-    String refused = assertThrows(BackfillJob.Refused.class,
-        () -> BackfillJob.plan(BackfillConfig.from(Settings.of(parquet)))).getMessage();
-    assertTrue(refused.contains("sink.type=mysql") && refused.contains("fresh checkpoint"), refused);
-    assertEquals(0, count("SELECT count(*) FROM silo_hourly_aggregates") + count("SELECT count(*) FROM bucket_counts"));
-  }
-
-  @Test
-  void chunksAreAlignedToTheirSizeAndClippedToTheRange() {
-    List<Instant[]> c = BackfillJob.chunks(at("06:00"), Instant.parse("2026-11-22T03:00:00Z"), Duration.ofDays(1));
-    assertEquals(3, c.size());
-    assertEquals(List.of(at("06:00"), Instant.parse("2026-11-21T00:00:00Z")), List.of(c.get(0)));
-    assertEquals("2026-11-21", BackfillJob.label(c.get(1)[0], c.get(1)[1]));
-    assertEquals("2026-11-22T00:00Z..2026-11-22T03:00Z", BackfillJob.label(c.get(2)[0], c.get(2)[1]));
-    assertEquals(5, BackfillJob.chunks(at("01:00"), at("10:00"), Duration.ofHours(2)).size(), "[1,2) [2,4) .. [8,10)");
+    parquet.put("backfill.to", "2026-11-20T10:00:00Z");
+    assertEquals(Main.USAGE, Main.run(args("backfill", parquet)), "the Parquet layout has no backfill");
+    assertEquals(before, snapshot());
   }
 
   // --- helpers ---
@@ -353,15 +334,11 @@ class BackfillJobTest {
 
   @SafeVarargs
   private static <T> List<T> concat(List<T>... lists) {
-    List<T> out = new ArrayList<>();
-    for (List<T> l : lists) {
-      out.addAll(l);
-    }
-    return out;
+    return TestData.concat(lists);
   }
 
   private static List<String> json(List<Oracle.Reading> readings) {
-    return readings.stream().map(Oracle.Reading::json).toList();
+    return TestData.json(readings);
   }
 
   private static List<Oracle.Reading> before(List<Oracle.Reading> readings, Instant end) {
@@ -383,8 +360,8 @@ class BackfillJobTest {
   }
 
   private static AggregationProgress progress(Pipeline p) {
-    return MySqlAggregateStore.readProgress(
-        new io.siloreports.db.Jdbc(mysql.jdbcUrl(), mysql.appUser(), mysql.appPassword()), p).orElseThrow();
+    return new MySqlProgressStore(new Jdbc(mysql.jdbcUrl(), mysql.appUser(), mysql.appPassword())).last(p)
+        .orElseThrow();
   }
 
   private static long count(String sql) throws Exception {

@@ -31,7 +31,7 @@ import software.amazon.awssdk.services.s3.presigner.S3Presigner;
 import software.amazon.awssdk.services.s3.presigner.model.PresignedGetObjectRequest;
 
 /** S3Proxy as the report job will use S3: AWS SDK v2 uploads, presigned downloads, and Spark over s3a. */
-class EmbeddedS3Test {
+class EmbeddedS3IT {
   private static EmbeddedS3 s3;
   private static S3Client client;
 

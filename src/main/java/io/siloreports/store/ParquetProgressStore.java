@@ -1,10 +1,9 @@
 package io.siloreports.store;
 
-import io.siloreports.model.AggregationProgress;
-
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.siloreports.model.AggregationProgress;
 import io.siloreports.model.Pipeline;
 import java.io.IOException;
 import java.io.InputStream;
@@ -28,7 +27,7 @@ import org.apache.hadoop.fs.Path;
  * into place, so it appears whole or not at all. The file with the highest batch id is the current
  * progress. Needs only a Hadoop configuration, so status commands can read it without Spark.
  */
-public final class ProgressLog {
+public final class ParquetProgressStore implements ProgressStore {
   private static final ObjectMapper JSON = new ObjectMapper();
   /** Progress files kept per pipeline; older ones are only history. */
   private static final int FILES_KEPT = 50;
@@ -36,11 +35,17 @@ public final class ProgressLog {
   private final Configuration hadoop;
   private final String root;
 
-  public ProgressLog(Configuration hadoop, String root) {
+  public ParquetProgressStore(Configuration hadoop, String root) {
     this.hadoop = hadoop;
     this.root = root.endsWith("/") ? root.substring(0, root.length() - 1) : root;
   }
 
+  @Override
+  public String describe() {
+    return root + "/aggregation_progress";
+  }
+
+  @Override
   public Optional<AggregationProgress> last(Pipeline pipeline) {
     Path dir = dir(pipeline);
     try {
@@ -57,8 +62,8 @@ public final class ProgressLog {
     }
   }
 
-  /** The commit point of a batch. */
-  public void commit(AggregationProgress p) {
+  /** The commit point of a batch (called by {@link ParquetAggregateStore} only). */
+  void commit(AggregationProgress p) {
     Path dir = dir(p.pipeline());
     try {
       FileSystem fs = dir.getFileSystem(hadoop);

@@ -16,7 +16,7 @@ import org.junit.jupiter.api.Test;
  * What every embedded server promises, checked on the cheapest one (S3Proxy runs in this JVM and starts in
  * well under a second): start once, close any number of times, leave no port or directory behind.
  */
-class EmbeddedServerLifecycleTest {
+class EmbeddedServerLifecycleIT {
 
   @Test
   void closeIsIdempotentAndReleasesPortAndWorkDirectory() {

@@ -14,7 +14,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /** The MariaDB server through mysql-connector-j, as the production JDBC code will use it. */
-class EmbeddedMySqlTest {
+class EmbeddedMySqlIT {
   private static EmbeddedMySql mySql;
 
   @BeforeAll

@@ -1,0 +1,151 @@
+package io.siloreports.cli;
+
+import io.siloreports.backfill.BackfillJob;
+import io.siloreports.db.Jdbc;
+import io.siloreports.db.SchemaMigrations.Scope;
+import io.siloreports.db.SchemaPolicy;
+import io.siloreports.ingest.KafkaSource;
+import io.siloreports.ingest.RawFileSource;
+import io.siloreports.ingest.RawSource;
+import io.siloreports.jobstore.JdbcReportJobStore;
+import io.siloreports.jobstore.ReportJobStore;
+import io.siloreports.report.SiloReport;
+import io.siloreports.report.hot.HotReadings;
+import io.siloreports.report.hot.MySqlHotReadings;
+import io.siloreports.report.hot.RawHotReadings;
+import io.siloreports.report.output.LocalReportOutput;
+import io.siloreports.report.output.ReportOutput;
+import io.siloreports.report.output.S3ReportOutput;
+import io.siloreports.report.workbook.SxssfWorkbookWriter;
+import io.siloreports.store.AggregateStore;
+import io.siloreports.store.MySqlAggregateStore;
+import io.siloreports.store.MySqlProgressStore;
+import io.siloreports.store.ParquetAggregateStore;
+import io.siloreports.store.ParquetProgressStore;
+import io.siloreports.store.ProgressStore;
+import io.siloreports.stream.StreamJob;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.util.Map;
+import org.apache.hadoop.conf.Configuration;
+import org.apache.spark.sql.SparkSession;
+
+/**
+ * The composition root: turns the typed configs into the ports the jobs need (stores, sources, outputs, the job
+ * store) and builds every job. Commands, the tests and the other entry points wire jobs here and nowhere else.
+ * Schemas are prepared here too, through {@link SchemaPolicy}, for exactly the databases a job uses.
+ */
+public final class Wiring {
+  private Wiring() {}
+
+  /** A job's aggregate store and the progress store it commits through. */
+  public record Stores(AggregateStore aggregates, ProgressStore progress) {}
+
+  /** The stores of {@code config} on {@code spark}; Parquet reads and writes through the session's Hadoop conf. */
+  public static Stores stores(StoreConfig config, SparkSession spark) {
+    if (config.mysql()) {
+      MySqlProgressStore progress = new MySqlProgressStore(config.db());
+      return new Stores(new MySqlAggregateStore(spark, config.db(), config.readPartitions(), progress), progress);
+    }
+    ParquetProgressStore progress =
+        new ParquetProgressStore(spark.sparkContext().hadoopConfiguration(), config.warehouseDir());
+    return new Stores(
+        new ParquetAggregateStore(spark, config.warehouseDir(), progress, config.compactEvery(), () -> {}), progress);
+  }
+
+  /** The progress store alone, without Spark ({@code status}); {@code spark.hadoop.*} keys reach Hadoop. */
+  public static ProgressStore progressStore(StoreConfig config, Map<String, String> sparkConf) {
+    if (config.mysql()) {
+      return new MySqlProgressStore(config.db());
+    }
+    Configuration hadoop = new Configuration();
+    sparkConf.forEach((k, v) -> {
+      if (k.startsWith("spark.hadoop.")) {
+        hadoop.set(k.substring("spark.hadoop.".length()), v);
+      }
+    });
+    return new ParquetProgressStore(hadoop, config.warehouseDir());
+  }
+
+  public static RawSource rawSource(SourceConfig config) {
+    return config.kafka()
+        ? new KafkaSource(config.topics(), config.kafkaOptions(), config.kafkaStreamOptions(), config.kafkaStartSlack())
+        : new RawFileSource(config.inputDir(), config.fileOptions());
+  }
+
+  public static ReportOutput reportOutput(OutputConfig config) {
+    return config.s3() != null ? new S3ReportOutput(config.s3()) : new LocalReportOutput(Path.of(config.dir()));
+  }
+
+  /** The {@code report_jobs} store, its schema checked (or migrated) first. */
+  public static ReportJobStore jobStore(Jdbc db, boolean migrateOnStart, Clock clock) {
+    SchemaPolicy.prepare(db, Scope.JOB_STORE, migrateOnStart);
+    return new JdbcReportJobStore(db, clock);
+  }
+
+  /** The aggregates database's schema, checked (or migrated) before a job uses it. */
+  public static void prepareAggregates(Jdbc db, boolean migrateOnStart) {
+    SchemaPolicy.prepare(db, Scope.AGGREGATES, migrateOnStart);
+  }
+
+  public static StreamJob stream(StreamConfig config, SparkSession spark, Clock clock) {
+    if (config.store().mysql()) {
+      prepareAggregates(config.store().db(), config.migrateOnStart());
+    }
+    Stores stores = stores(config.store(), spark);
+    return StreamJob.builder()
+        .spark(spark)
+        .source(rawSource(config.source()))
+        .store(stores.aggregates(), stores.progress())
+        .pipelines(config.pipelines())
+        .checkpointDir(config.checkpointDir())
+        .triggerInterval(config.triggerInterval())
+        .allowedLateness(config.allowedLateness())
+        .rules(config.rules())
+        .clock(clock)
+        .build();
+  }
+
+  /** The report of {@code config}, with the aggregates (and the MySQL raw table) schema checked first. */
+  public static SiloReport report(ReportConfig config, SparkSession spark, ReportJobStore jobs, Clock clock) {
+    if (config.store().mysql()) {
+      prepareAggregates(config.store().db(), config.migrateOnStart());
+    } else if (config.hotFromMySql()) {
+      prepareAggregates(config.db(), config.migrateOnStart());
+    }
+    Stores stores = stores(config.store(), spark);
+    HotReadings hot = config.hotFromMySql()
+        ? new MySqlHotReadings(spark, config.db())
+        : new RawHotReadings(spark, rawSource(config.source()), config.rules(), clock);
+    return SiloReport.builder()
+        .spark(spark)
+        .aggregates(stores.aggregates(), stores.progress())
+        .hot(hot)
+        .jobs(jobs)
+        .writer(new SxssfWorkbookWriter())
+        .output(reportOutput(config.output()))
+        .defaultDays(config.defaultDays())
+        .processingTimeout(config.processingTimeout())
+        .clock(clock)
+        .build();
+  }
+
+  public static BackfillJob backfill(BackfillConfig config, SparkSession spark, Clock clock) {
+    if (config.store().mysql()) {
+      prepareAggregates(config.store().db(), config.migrateOnStart());
+    }
+    Stores stores = stores(config.store(), spark);
+    return BackfillJob.builder()
+        .spark(spark)
+        .store(stores.aggregates(), stores.progress())
+        .input(new RawFileSource(config.inputDir()), config.format())
+        .pipelines(config.pipelines())
+        .range(config.from(), config.to())
+        .chunk(config.chunk())
+        .force(config.force())
+        .allowFewerRecords(config.allowFewerRecords())
+        .rules(config.rules())
+        .clock(clock)
+        .build();
+  }
+}

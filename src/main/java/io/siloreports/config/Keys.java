@@ -1,0 +1,293 @@
+package io.siloreports.config;
+
+import io.siloreports.config.Setting.Kind;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * Every setting of every command, declared once: key, type, default, one-line doc, secret or not. The defaults
+ * layer of {@link Settings}, the {@code SILO_REPORTS_<KEY>} environment variables, each command's {@code --help}
+ * and the table in {@code docs/configuration.md} (checked by a test) are made from these declarations. Keys
+ * under a {@link Family} prefix ({@code spark.*}, {@code kafka.*}, ...) are passed through to Spark or Kafka.
+ */
+public final class Keys {
+  /** A group of settings, a heading in the docs' table. */
+  public record Group(String title, List<Setting<?>> settings) {}
+
+  /** Keys under a prefix that are passed through to another component; declared once as a family. */
+  public record Family(String prefix, String doc) {}
+
+  private static final Map<String, Setting<?>> BY_KEY = new LinkedHashMap<>();
+  private static final List<Group> GROUPS = new ArrayList<>();
+  private static List<Setting<?>> group;
+
+  private Keys() {}
+
+  // ---- where things are
+  static {
+    group("Where data lives");
+  }
+
+  public static final Setting<String> INPUT_DIR = text("input.dir", "data/input",
+      "raw input: `<dir>/silo-readings/`, `<dir>/activity-events/` (local, HDFS or s3a)");
+  public static final Setting<String> WAREHOUSE_DIR = text("warehouse.dir", "data/warehouse",
+      "Parquet aggregates, quarantine and progress (`sink.type=parquet`)");
+  public static final Setting<String> CHECKPOINT_DIR = text("checkpoint.dir", "data/checkpoints",
+      "Spark checkpoints of the stream, one directory per pipeline");
+  public static final Setting<String> REPORT_OUTPUT_DIR = text("report.output-dir", "data/output",
+      "where workbooks go: a local directory, or `s3://bucket/prefix` (`s3a://` too); the file is"
+          + " `<dir>/reports/<jobId>/silo_data_report.xlsx`");
+  public static final Setting<String> JOBSTORE_URL = text("jobstore.url", "jdbc:sqlite:data/jobstore.db",
+      "the `report_jobs` database: `jdbc:sqlite:FILE` or a MySQL URL (`${db.url}` shares the aggregates database)");
+  public static final Setting<String> JOBSTORE_USER = text("jobstore.user", null, "user of the job store database");
+  public static final Setting<String> JOBSTORE_PASSWORD = secret("jobstore.password",
+      "password of the job store database (from the environment: `SILO_REPORTS_JOBSTORE_PASSWORD`)");
+
+  // ---- raw input
+  static {
+    group("Raw input");
+  }
+
+  public static final Setting<String> SOURCE_TYPE = choice("source.type", "files",
+      "where the stream reads raw records: a directory per pipeline under `input.dir`, or Kafka topics",
+      "files", "kafka");
+  public static final Setting<String> KAFKA_BOOTSTRAP_SERVERS = text("kafka.bootstrap.servers", null,
+      "Kafka brokers (`source.type=kafka`, `produce`); every other `kafka.*` key is a client setting too");
+  public static final Setting<String> SOURCE_KAFKA_TOPIC_READINGS = text("source.kafka.topic.silo-readings",
+      "silo-readings", "Kafka topic of the readings");
+  public static final Setting<String> SOURCE_KAFKA_TOPIC_EVENTS = text("source.kafka.topic.activity-events",
+      "activity-events", "Kafka topic of the activity events");
+  public static final Setting<String> SOURCE_KAFKA_STARTING_OFFSETS = text("source.kafka.startingOffsets", "earliest",
+      "where a new checkpoint starts reading a topic (Spark's Kafka option)");
+
+  // ---- aggregates
+  static {
+    group("Aggregates");
+  }
+
+  public static final Setting<String> SINK_TYPE = choice("sink.type", "parquet",
+      "where aggregates, quarantine and progress live: Parquet under `warehouse.dir`, or MySQL (`db.*`)",
+      "parquet", "mysql");
+  public static final Setting<Integer> PARQUET_COMPACT_EVERY = integer("sink.parquet.compact-every", "100",
+      "Parquet: merge the committed micro-batch directories into one file set every N batches (0: never)");
+  public static final Setting<String> DB_URL = text("db.url", null,
+      "MySQL/MariaDB JDBC URL of the aggregates (`sink.type=mysql`, `report.hot-source=mysql`)");
+  public static final Setting<String> DB_USER = text("db.user", null, "MySQL user");
+  public static final Setting<String> DB_PASSWORD = secret("db.password",
+      "MySQL password (from the environment: `SILO_REPORTS_DB_PASSWORD`)");
+  public static final Setting<Integer> DB_READ_PARTITIONS = integer("db.read-partitions", "4",
+      "a JDBC read of the aggregates is split into this many ranges of `silo_id`");
+  public static final Setting<Boolean> DB_MIGRATE_ON_START = bool("db.migrate-on-start", "false",
+      "jobs apply pending schema migrations to the databases they use; when false they check the schema version"
+          + " and stop with a message naming `migrate`");
+
+  // ---- stream
+  static {
+    group("Stream");
+  }
+
+  public static final Setting<String> STREAM_TRIGGER = text("stream.trigger", "available-now",
+      "`available-now` (process what has arrived, then stop) or an interval (`30s`, `1m`) to run until stopped");
+  public static final Setting<Duration> STREAM_ALLOWED_LATENESS = duration("stream.allowed-lateness", "30m",
+      "an hour is final once the largest event time seen is this far past its end");
+  public static final Setting<String> STREAM_PIPELINES = text("stream.pipelines", "silo-readings,activity-events",
+      "the pipelines the stream runs");
+
+  // ---- validation
+  static {
+    group("Validation (bad records)");
+  }
+
+  public static final Setting<Instant> VALIDATION_EARLIEST = instant("validation.earliest-timestamp",
+      "2000-01-01T00:00:00Z", "records stamped before this are bad records");
+  public static final Setting<Duration> VALIDATION_MAX_FUTURE_SKEW = duration("validation.max-future-skew", "1h",
+      "records stamped further than this after processing time are bad records");
+  public static final Setting<String> VALIDATION_MAX_ABS_VALUE = text("validation.max-abs-value", "1E10",
+      "readings must satisfy |value| < this (the stored type is DECIMAL(12,2))");
+
+  // ---- report
+  static {
+    group("Report");
+  }
+
+  public static final Setting<String> REPORT_JOB_ID = text("report.job-id", null,
+      "`--job-id`: the `report_jobs` row the run processes (created when missing)");
+  public static final Setting<Instant> REPORT_FROM = instant("report.from", null,
+      "`--from`: first hour; default `to` minus `report.default-days`");
+  public static final Setting<Instant> REPORT_TO = instant("report.to", null,
+      "`--to`: end of the range (exclusive); default the end of the cut-off's hour");
+  public static final Setting<String> REPORT_SILOS = text("report.silos", null,
+      "`--silos`: silos to report (`1,3-5`); default every silo with data in the range");
+  public static final Setting<Instant> REPORT_AS_OF = instant("report.as-of", null,
+      "`--as-of`: the cut-off; default the time the run starts");
+  public static final Setting<Integer> REPORT_DEFAULT_DAYS = integer("report.default-days", "31",
+      "report range in days when no `from` is given");
+  public static final Setting<Duration> REPORT_PROCESSING_TIMEOUT = duration("report.processing-timeout", "30m",
+      "a job PROCESSING longer than this is reaped to FAILED");
+  public static final Setting<String> REPORT_HOT_SOURCE = choice("report.hot-source", "raw",
+      "where readings after `finalized_before` come from: the stream's source (files or Kafka) or the MySQL"
+          + " raw table `silo_readings`", "raw", "mysql");
+  public static final Setting<Duration> REPORT_PRESIGN_TTL = duration("report.presign-ttl", "15m",
+      "how long a presigned report URL works");
+  public static final Setting<String> REPORT_S3_REGION = text("report.s3.region", "us-east-1", "S3 region");
+  public static final Setting<String> REPORT_S3_ENDPOINT = text("report.s3.endpoint", null,
+      "endpoint of an S3-compatible server (S3Proxy, MinIO)");
+  public static final Setting<Boolean> REPORT_S3_PATH_STYLE = bool("report.s3.path-style", "false",
+      "path-style S3 addressing (S3-compatible servers)");
+  public static final Setting<String> REPORT_S3_ACCESS_KEY = secret("report.s3.access-key",
+      "static S3 access key (S3-compatible servers); default: the AWS credentials chain");
+  public static final Setting<String> REPORT_S3_SECRET_KEY = secret("report.s3.secret-key",
+      "static S3 secret key (S3-compatible servers)");
+
+  // ---- backfill
+  static {
+    group("Backfill");
+  }
+
+  public static final Setting<Instant> BACKFILL_FROM = instant("backfill.from", null,
+      "`--from`: first hour to recompute (required, on an hour boundary)");
+  public static final Setting<Instant> BACKFILL_TO = instant("backfill.to", null,
+      "`--to`: end of the range (exclusive); default each pipeline's `finalized_before`");
+  public static final Setting<String> BACKFILL_PIPELINES = text("backfill.pipelines", "silo-readings,activity-events",
+      "`--pipelines`: the pipelines to recompute");
+  public static final Setting<String> BACKFILL_FORMAT = choice("backfill.format", "json",
+      "`--format`: raw files are JSON lines or CSV with a header (`silo_id,ts,value` / `record_type,account_id,ts`)",
+      "json", "csv");
+  public static final Setting<Duration> BACKFILL_CHUNK = duration("backfill.chunk", "1d",
+      "`--chunk`: whole hours replaced in one transaction, aligned to multiples of it (1d: UTC days)");
+  public static final Setting<Boolean> BACKFILL_FORCE = bool("backfill.force", "false",
+      "`--force`: allow a pipeline without a committed `finalized_before` (needs `--to`)");
+  public static final Setting<Boolean> BACKFILL_ALLOW_FEWER = bool("backfill.allow-fewer-records", "false",
+      "`--allow-fewer-records`: replace a chunk even when the input has fewer records than the table counts");
+
+  // ---- generate, status
+  static {
+    group("Sample data and status");
+  }
+
+  public static final Setting<Integer> GENERATE_SILOS = integer("generate.silos", "6", "`--silos`: silos 1..N");
+  public static final Setting<Integer> GENERATE_DAYS = integer("generate.days", "20", "`--days`: days of data");
+  public static final Setting<Instant> GENERATE_END = instant("generate.end", null,
+      "`--end`: end of the data (exclusive, a whole minute); default the start of the current hour");
+  public static final Setting<Integer> GENERATE_ACCOUNTS = integer("generate.accounts", "4",
+      "`--accounts`: accounts emitting activity events");
+  public static final Setting<Long> GENERATE_SEED = longValue("generate.seed", "42",
+      "`--seed`: the same seed writes the same bytes");
+  public static final Setting<Integer> GENERATE_BAD_PER_KIND = integer("generate.bad-per-kind", "3",
+      "`--bad-per-kind`: bad records of each kind");
+  public static final Setting<Integer> GENERATE_LATE_PER_PIPELINE = integer("generate.late-per-pipeline", "5",
+      "`--late-per-pipeline`: late records per pipeline");
+  public static final Setting<Integer> STATUS_LIMIT = integer("status.limit", "20", "`--limit`: report jobs listed");
+
+  static {
+    GROUPS.replaceAll(g -> new Group(g.title(), List.copyOf(g.settings())));
+  }
+
+  /** Prefixes passed through; a key under one of them is known even though it is not declared. */
+  public static final List<Family> FAMILIES = List.of(
+      new Family("spark.", "passed to the SparkSession (spark-submit's own settings win), e.g."
+          + " `spark.sql.shuffle.partitions`"),
+      new Family("kafka.", "Kafka client settings, passed to the consumer and `produce` (MSK security settings)"),
+      new Family("source.kafka.", "Spark Kafka source options of the stream, e.g. `source.kafka.maxOffsetsPerTrigger`"),
+      new Family("source.file.", "Spark file source options of the stream, e.g. `source.file.maxFilesPerTrigger`"));
+
+  /** Every declared setting, in declaration order. */
+  public static List<Setting<?>> all() {
+    return List.copyOf(BY_KEY.values());
+  }
+
+  public static List<Group> groups() {
+    return Collections.unmodifiableList(GROUPS);
+  }
+
+  public static Optional<Setting<?>> byKey(String key) {
+    return Optional.ofNullable(BY_KEY.get(key));
+  }
+
+  /** True for a declared key or a key under a family prefix. */
+  public static boolean isKnown(String key) {
+    return BY_KEY.containsKey(key) || FAMILIES.stream().anyMatch(f -> key.startsWith(f.prefix()));
+  }
+
+  /** Secrets are declared; undeclared pass-through keys are judged by their name (a JAAS config holds one). */
+  public static boolean isSecret(String key) {
+    Setting<?> s = BY_KEY.get(key);
+    if (s != null) {
+      return s.secret();
+    }
+    String k = key.toLowerCase(java.util.Locale.ROOT);
+    return k.contains("password") || k.contains("secret") || k.contains("token") || k.contains("credential")
+        || k.contains("jaas");
+  }
+
+  /** The configuration table of the docs, made from the declarations. */
+  public static String markdownTable() {
+    StringBuilder sb = new StringBuilder();
+    sb.append("| key | default | meaning |\n| --- | --- | --- |\n");
+    for (Group g : GROUPS) {
+      sb.append("| **").append(g.title()).append("** | | |\n");
+      for (Setting<?> s : g.settings()) {
+        String def = s.secret() ? "(secret)" : s.defaultText() == null ? "—" : "`" + s.defaultText() + "`";
+        sb.append("| `").append(s.key()).append("` | ").append(def).append(" | ").append(s.doc().replace("|", "\\|"))
+            .append(" |\n");
+      }
+    }
+    sb.append("| **Passed through** | | |\n");
+    for (Family f : FAMILIES) {
+      sb.append("| `").append(f.prefix()).append("*` | | ").append(f.doc()).append(" |\n");
+    }
+    return sb.toString();
+  }
+
+  private static void group(String title) {
+    group = new ArrayList<>();
+    GROUPS.add(new Group(title, group));
+  }
+
+  private static <T> Setting<T> declare(String key, Kind<T> kind, String def, String doc, boolean secret) {
+    Setting<T> s = new Setting<>(key, kind, def, doc, secret);
+    if (BY_KEY.put(key, s) != null) {
+      throw new IllegalStateException("setting " + key + " is declared twice");
+    }
+    group.add(s);
+    return s;
+  }
+
+  private static Setting<String> text(String key, String def, String doc) {
+    return declare(key, Kind.TEXT, def, doc, false);
+  }
+
+  private static Setting<String> secret(String key, String doc) {
+    return declare(key, Kind.TEXT, null, doc, true);
+  }
+
+  private static Setting<String> choice(String key, String def, String doc, String... values) {
+    return declare(key, Kind.oneOf(values), def, doc + " (" + String.join(" or ", values) + ")", false);
+  }
+
+  private static Setting<Integer> integer(String key, String def, String doc) {
+    return declare(key, Kind.INT, def, doc, false);
+  }
+
+  private static Setting<Long> longValue(String key, String def, String doc) {
+    return declare(key, Kind.LONG, def, doc, false);
+  }
+
+  private static Setting<Boolean> bool(String key, String def, String doc) {
+    return declare(key, Kind.BOOLEAN, def, doc, false);
+  }
+
+  private static Setting<Duration> duration(String key, String def, String doc) {
+    return declare(key, Kind.DURATION, def, doc, false);
+  }
+
+  private static Setting<Instant> instant(String key, String def, String doc) {
+    return declare(key, Kind.INSTANT, def, doc, false);
+  }
+}

@@ -1,0 +1,80 @@
+package io.siloreports.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The command line's exit codes and help, on commands that need no Spark. */
+class MainTest {
+  @TempDir Path dir;
+
+  private record Run(int code, String out, String err) {}
+
+  private static Run run(String... args) {
+    PrintStream out = System.out;
+    PrintStream err = System.err;
+    ByteArrayOutputStream o = new ByteArrayOutputStream();
+    ByteArrayOutputStream e = new ByteArrayOutputStream();
+    try {
+      System.setOut(new PrintStream(o, true, StandardCharsets.UTF_8));
+      System.setErr(new PrintStream(e, true, StandardCharsets.UTF_8));
+      int code = Main.run(args);
+      return new Run(code, o.toString(StandardCharsets.UTF_8), e.toString(StandardCharsets.UTF_8));
+    } finally {
+      System.setOut(out);
+      System.setErr(err);
+    }
+  }
+
+  @Test
+  void usageErrorsExitTwo() {
+    assertEquals(Main.USAGE, run().code());
+    Run unknown = run("frobnicate");
+    assertEquals(Main.USAGE, unknown.code());
+    assertTrue(unknown.err().contains("unknown command 'frobnicate'"), unknown.err());
+    Run badFlag = run("status", "--nope", "1");
+    assertEquals(Main.USAGE, badFlag.code());
+    assertTrue(badFlag.err().contains("unknown flag --nope"), badFlag.err());
+    Run badValue = run("status", "--conf", "sink.type=csv");
+    assertEquals(Main.USAGE, badValue.code());
+    assertTrue(badValue.err().contains("sink.type"), badValue.err());
+  }
+
+  @Test
+  void helpComesFromTheDeclarations() {
+    Run all = run("--help");
+    assertEquals(Main.DONE, all.code());
+    assertTrue(all.out().contains("stream.allowed-lateness (duration)"), all.out());
+    assertTrue(all.out().contains("db.password (text)") && all.out().contains("secret: from SILO_REPORTS_DB_PASSWORD"),
+        all.out());
+    Run report = run("report", "--help");
+    assertEquals(Main.DONE, report.code());
+    assertTrue(report.out().contains("--job-id") && report.out().contains("sets report.job-id")
+        && report.out().contains("env SILO_REPORTS_REPORT_JOB_ID"), report.out());
+  }
+
+  @Test
+  void withoutMigrateOnStartAJobStoppesAtAMissingSchemaAndMigrateCreatesIt() throws Exception {
+    String url = "jdbc:sqlite:" + dir.resolve("jobs/jobstore.db");
+    Run before = run("status", "--conf", "jobstore.url=" + url, "--conf", "warehouse.dir=" + dir.resolve("w"));
+    assertEquals(Main.FAILED, before.code());
+    Run migrate = run("migrate", "--conf", "jobstore.url=" + url);
+    assertEquals(Main.DONE, migrate.code(), migrate.err());
+    assertTrue(migrate.out().contains("job store schema, 1 migration(s) applied"), migrate.out());
+    Run status = run("status", "--conf", "jobstore.url=" + url, "--conf", "warehouse.dir=" + dir.resolve("w"));
+    assertEquals(Main.DONE, status.code(), status.err());
+    assertTrue(status.out().contains("(no report jobs yet)"), status.out());
+    assertTrue(status.out().contains("silo-readings    (no batch committed in Parquet under"), status.out());
+    Run unknownJob = run("status", "--conf", "jobstore.url=" + url, "--job-id", "nope");
+    assertEquals(Main.FAILED, unknownJob.code());
+    assertTrue(unknownJob.out().contains("no report job 'nope'"), unknownJob.out());
+    assertTrue(Files.exists(dir.resolve("jobs/jobstore.db")));
+  }
+}

@@ -1,0 +1,79 @@
+package io.siloreports.stream;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.siloreports.cli.StoreConfig;
+import io.siloreports.cli.StreamConfig;
+import io.siloreports.cli.Wiring;
+import io.siloreports.config.Settings;
+import io.siloreports.model.AggregationProgress;
+import io.siloreports.model.Pipeline;
+import io.siloreports.testing.InputFiles;
+import io.siloreports.testing.LocalSpark;
+import io.siloreports.testing.Oracle;
+import io.siloreports.testing.Profiles;
+import io.siloreports.testing.TestData;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.TreeMap;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SparkSession;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The activity-events pipeline on the embedded default: bucket counts equal the oracle; bad and late events kept. */
+class ActivityEventsStreamTest {
+  private static final Instant DAY = Instant.parse("2026-11-20T00:00:00Z");
+  private static final Clock CLOCK = Clock.fixed(Instant.parse("2026-11-25T00:00:00Z"), ZoneOffset.UTC);
+  private final SparkSession spark = LocalSpark.get();
+  @TempDir Path dir;
+
+  @Test
+  void bucketCountsEqualTheOracleAndBadAndLateEventsAreQuarantined() throws Exception {
+    Random rnd = new Random(5);
+    Map<String, String> profile = Profiles.embedded(dir);
+    profile.put("stream.pipelines", "activity-events");
+    Path in = dir.resolve("input/activity-events");
+    List<Oracle.Event> counted = new ArrayList<>();
+    for (int f = 0; f < 3; f++) {
+      List<Oracle.Event> events = TestData.events(rnd).perHour(150).hours(DAY, 2 * f, 2 * f + 2).build();
+      counted.addAll(events);
+      List<String> lines = new ArrayList<>(TestData.eventJson(events));
+      if (f == 1) {
+        lines.add("{\"record_type\": \"widgets\", \"account_id\": \"acc-1\", \"ts\": \"2026-11-20T03:00:00Z\"}");
+        lines.add("{\"record_type\": \"items\", \"ts\": \"2026-11-20T03:00:00Z\"}");
+      }
+      if (f == 2) {
+        lines.add(new Oracle.Event("items", "acc-0", DAY.plusSeconds(10)).json()); // hour 0 is final by then
+      }
+      InputFiles.write(in, "events-" + f + ".jsonl", lines);
+    }
+    Wiring.stream(StreamConfig.from(Settings.of(profile)), spark, CLOCK).run();
+
+    Wiring.Stores stores = Wiring.stores(StoreConfig.from(Settings.of(profile)), spark);
+    AggregationProgress p = stores.progress().last(Pipeline.ACTIVITY_EVENTS).orElseThrow();
+    assertEquals(2, p.badTotal());
+    assertEquals(1, p.lateTotal());
+    assertEquals(counted.size(), p.validTotal());
+    Map<Oracle.BucketKey, Long> got = new HashMap<>();
+    for (Row r : stores.aggregates().aggregates(Pipeline.ACTIVITY_EVENTS, p).collectAsList()) {
+      got.put(new Oracle.BucketKey(r.getString(0), r.getString(1), r.getInt(2), r.getTimestamp(3).toInstant()),
+          r.getLong(4));
+    }
+    assertEquals(new TreeMap<>(Oracle.buckets(counted)), new TreeMap<>(got));
+    List<String> reasons = stores.aggregates().quarantine(Pipeline.ACTIVITY_EVENTS).orderBy("reason").collectAsList()
+        .stream().map(r -> r.<String>getAs("reason")).toList();
+    assertEquals(3, reasons.size());
+    assertTrue(reasons.get(0).startsWith("late: hour 2026-11-20T00:00Z"), reasons.toString());
+    assertTrue(reasons.get(1).startsWith("missing field: account_id"), reasons.toString());
+    assertTrue(reasons.get(2).startsWith("unknown record_type 'widgets'"), reasons.toString());
+  }
+}
