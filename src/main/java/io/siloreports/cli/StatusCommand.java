@@ -2,6 +2,7 @@ package io.siloreports.cli;
 
 import io.siloreports.config.Keys;
 import io.siloreports.config.Settings;
+import io.siloreports.jobstore.JobEvent;
 import io.siloreports.jobstore.ReportJob;
 import io.siloreports.jobstore.ReportJobStore;
 import io.siloreports.model.AggregationProgress;
@@ -49,6 +50,7 @@ final class StatusCommand extends Command {
           return new Done(false, "no report job '" + config.jobId() + "'");
         }
         printDetail(job.get());
+        printEvents(jobs.events(job.get().jobId()));
         return new Done(true, "");
       }
       printProgress(config);
@@ -86,6 +88,14 @@ final class StatusCommand extends Command {
     }
   }
 
+  private static void printEvents(List<JobEvent> events) {
+    System.out.println("history:");
+    for (JobEvent e : events) {
+      System.out.printf("  %-24s %-10s -> %-10s %s%s%n", e.at(), e.from() == null ? "(new)" : e.from(), e.to(),
+          e.actor(), e.detail() == null ? "" : ": " + e.detail());
+    }
+  }
+
   private static void printDetail(ReportJob j) {
     System.out.println("job_id:        " + j.jobId());
     System.out.println("status:        " + j.status());
@@ -94,6 +104,12 @@ final class StatusCommand extends Command {
     System.out.println("created_at:    " + j.createdAt());
     System.out.println("started_at:    " + j.startedAt());
     System.out.println("finished_at:   " + j.finishedAt());
+    if (j.requestedBy() != null) {
+      System.out.println("requested_by:  " + j.requestedBy());
+    }
+    if (j.submitRef() != null) {
+      System.out.println("submitted:     " + j.submittedAt() + " (" + j.submitRef() + ")");
+    }
     if (j.s3Key() != null) {
       System.out.println("key:           " + j.s3Key());
       System.out.println("url:           " + j.s3Url());

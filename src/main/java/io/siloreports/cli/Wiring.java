@@ -1,5 +1,6 @@
 package io.siloreports.cli;
 
+import io.siloreports.api.ApiServer;
 import io.siloreports.backfill.BackfillJob;
 import io.siloreports.db.Jdbc;
 import io.siloreports.db.SchemaMigrations.Scope;
@@ -13,6 +14,8 @@ import io.siloreports.report.SiloReport;
 import io.siloreports.report.hot.HotReadings;
 import io.siloreports.report.hot.MySqlHotReadings;
 import io.siloreports.report.hot.RawHotReadings;
+import io.siloreports.report.output.DownloadLinks;
+import io.siloreports.report.output.LocalDownloadLinks;
 import io.siloreports.report.output.LocalReportOutput;
 import io.siloreports.report.output.ReportOutput;
 import io.siloreports.report.output.S3ReportOutput;
@@ -20,11 +23,18 @@ import io.siloreports.report.workbook.SxssfWorkbookWriter;
 import io.siloreports.store.AggregateStore;
 import io.siloreports.store.MySqlAggregateStore;
 import io.siloreports.store.MySqlProgressStore;
+import io.siloreports.store.MySqlStoreQueries;
 import io.siloreports.store.ParquetAggregateStore;
 import io.siloreports.store.ParquetProgressStore;
+import io.siloreports.store.ParquetStoreQueries;
 import io.siloreports.store.ProgressStore;
+import io.siloreports.store.StoreQueries;
 import io.siloreports.stream.StreamJob;
+import io.siloreports.submit.LocalSubmitter;
+import io.siloreports.submit.ReportWorker;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.security.SecureRandom;
 import java.time.Clock;
 import java.util.Map;
 import org.apache.hadoop.conf.Configuration;
@@ -58,13 +68,18 @@ public final class Wiring {
     if (config.mysql()) {
       return new MySqlProgressStore(config.db());
     }
+    return new ParquetProgressStore(hadoop(sparkConf), config.warehouseDir());
+  }
+
+  /** A Hadoop configuration with the {@code spark.hadoop.*} settings, for readers without a SparkSession. */
+  private static Configuration hadoop(Map<String, String> sparkConf) {
     Configuration hadoop = new Configuration();
     sparkConf.forEach((k, v) -> {
       if (k.startsWith("spark.hadoop.")) {
         hadoop.set(k.substring("spark.hadoop.".length()), v);
       }
     });
-    return new ParquetProgressStore(hadoop, config.warehouseDir());
+    return hadoop;
   }
 
   public static RawSource rawSource(SourceConfig config) {
@@ -128,6 +143,50 @@ public final class Wiring {
         .processingTimeout(config.processingTimeout())
         .clock(clock)
         .build();
+  }
+
+  /** The worker of {@code config} over {@code jobs}; it is started by whoever runs it. */
+  public static ReportWorker worker(WorkerConfig config, ReportJobStore jobs) {
+    return new ReportWorker(jobs.as("worker " + JdbcReportJobStore.thisProcess()),
+        config.local() == null ? null : new LocalSubmitter(config.local()), config.maxConcurrent(),
+        config.pollInterval(), config.pendingTimeout(), config.submittedTimeout(), config.processingTimeout());
+  }
+
+  /** What the HTTP service reads from the aggregates, without Spark. */
+  public static StoreQueries storeQueries(StoreConfig config, Map<String, String> sparkConf) {
+    ProgressStore progress = progressStore(config, sparkConf);
+    return config.mysql() ? new MySqlStoreQueries(config.db())
+        : new ParquetStoreQueries(hadoop(sparkConf), config.warehouseDir(), progress);
+  }
+
+  /** The report service: never starts Spark; the schemas of the job store (and MySQL aggregates) checked first. */
+  public static ApiServer api(ApiConfig config, Clock clock) throws java.io.IOException {
+    ReportJobStore jobs = jobStore(config.jobStore(), config.migrateOnStart(), clock);
+    if (config.store().mysql()) {
+      prepareAggregates(config.store().db(), config.migrateOnStart());
+    }
+    DownloadLinks links;
+    LocalDownloadLinks localFiles = null;
+    ApiServer[] server = new ApiServer[1];
+    if (config.output().s3() != null) {
+      links = new S3ReportOutput(config.output().s3());
+    } else {
+      byte[] key = config.signingKey() != null ? config.signingKey().getBytes(StandardCharsets.UTF_8) : randomKey();
+      localFiles = new LocalDownloadLinks(Path.of(config.output().dir()),
+          () -> config.publicUrl() != null ? config.publicUrl() : server[0].url(), key, config.linkTtl(), clock);
+      links = localFiles;
+    }
+    server[0] = new ApiServer(config.bind(), config.port(), config.threads(), config.tokens(), jobs, links, localFiles,
+        progressStore(config.store(), config.sparkConf()), storeQueries(config.store(), config.sparkConf()),
+        config.maxCommitAge(), new ApiServer.PageSettings(config.pollInterval(), config.pollMax(), config.defaultDays()),
+        config.worker() == null ? null : worker(config.worker(), jobs), clock);
+    return server[0];
+  }
+
+  private static byte[] randomKey() {
+    byte[] key = new byte[32];
+    new SecureRandom().nextBytes(key);
+    return key;
   }
 
   public static BackfillJob backfill(BackfillConfig config, SparkSession spark, Clock clock) {

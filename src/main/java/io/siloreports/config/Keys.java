@@ -185,6 +185,55 @@ public final class Keys {
       "`--late-per-pipeline`: late records per pipeline");
   public static final Setting<Integer> STATUS_LIMIT = integer("status.limit", "20", "`--limit`: report jobs listed");
 
+  // ---- report service
+  static {
+    group("Report service (api, worker)");
+  }
+
+  public static final Setting<String> API_BIND = text("api.bind", "127.0.0.1",
+      "address the HTTP service listens on (`0.0.0.0`: every interface)");
+  public static final Setting<Integer> API_PORT = integer("api.port", "8080", "port of the HTTP service");
+  public static final Setting<String> API_PUBLIC_URL = text("api.public-url", null,
+      "the service's address as browsers reach it, for download links of local reports; default"
+          + " `http://<api.bind>:<api.port>`");
+  public static final Setting<String> API_TOKENS = secret("api.tokens",
+      "bearer tokens as `name:token,name2:token2` (from the environment: `SILO_REPORTS_API_TOKENS`); the name is"
+          + " stored as who asked for a job");
+  public static final Setting<Integer> API_THREADS = integer("api.threads", "16", "threads serving HTTP requests");
+  public static final Setting<Boolean> API_WORKER = bool("api.worker", "true",
+      "`api` also runs the worker that submits PENDING jobs (false: run `worker` separately, or none)");
+  public static final Setting<Duration> API_HEALTH_MAX_COMMIT_AGE = duration("api.health.max-commit-age", "15m",
+      "`/api/health` answers 503 when a pipeline has not committed a batch for this long");
+  public static final Setting<Duration> API_PAGE_POLL_INTERVAL = duration("api.page.poll-interval", "5s",
+      "how often the page asks for its job's status");
+  public static final Setting<Duration> API_PAGE_POLL_MAX = duration("api.page.poll-max", "15m",
+      "the page stops asking after this long (the job's status stays on the list)");
+  public static final Setting<String> API_DOWNLOAD_SIGNING_KEY = secret("api.download-signing-key",
+      "key that signs download links of local reports; default a random key per start");
+  public static final Setting<String> WORKER_SUBMITTER = choice("worker.submitter", "local",
+      "how the worker runs a job: a child JVM per report through Spark's launcher, or none (something else runs"
+          + " the jobs; the worker only times them out)", "local", "none");
+  public static final Setting<Integer> WORKER_MAX_CONCURRENT = integer("worker.max-concurrent", "2",
+      "reports a worker runs at the same time");
+  public static final Setting<Duration> WORKER_POLL_INTERVAL = duration("worker.poll-interval", "2s",
+      "how often the worker looks for PENDING jobs");
+  public static final Setting<Duration> WORKER_PENDING_TIMEOUT = duration("worker.pending-timeout", "30m",
+      "a job PENDING longer than this ends FAILED (nothing took it)");
+  public static final Setting<Duration> WORKER_SUBMITTED_TIMEOUT = duration("worker.submitted-timeout", "10m",
+      "a job SUBMITTED longer than this without starting ends FAILED");
+  public static final Setting<String> SUBMIT_LOCAL_SPARK_HOME = text("submit.local.spark-home", "jobs/spark-home",
+      "the Spark home whose `bin/spark-submit` the local submitter runs (the bundled one runs Spark from this"
+          + " build's classpath; set `$SPARK_HOME` of an installed Spark instead)");
+  public static final Setting<String> SUBMIT_LOCAL_APP_RESOURCE = text("submit.local.app-resource", "spark-internal",
+      "the application jar given to spark-submit: `spark-internal` when the classes are on the classpath (the"
+          + " bundled Spark home), else the shaded jar");
+  public static final Setting<String> SUBMIT_LOCAL_MASTER = text("submit.local.master", "local[2]",
+      "Spark master of a locally submitted report");
+  public static final Setting<String> SUBMIT_LOCAL_JAVA_OPTIONS = text("submit.local.java-options", "-Xmx1g",
+      "JVM options of a locally submitted report");
+  public static final Setting<String> SUBMIT_LOCAL_LOG_DIR = text("submit.local.log-dir", "data/report-logs",
+      "where the output of each locally submitted report goes (`<job id>.log`)");
+
   static {
     GROUPS.replaceAll(g -> new Group(g.title(), List.copyOf(g.settings())));
   }

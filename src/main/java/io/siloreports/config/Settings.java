@@ -31,6 +31,8 @@ public final class Settings {
 
   private final Map<String, String> values;
   private final Map<String, String> origin;
+  /** The properties file of the second layer, or null. */
+  private Path configFile;
 
   private Settings(Map<String, String> values, Map<String, String> origin) {
     this.values = values;
@@ -53,6 +55,7 @@ public final class Settings {
         p.load(r);
       }
       p.stringPropertyNames().forEach(k -> s.put(k, p.getProperty(k).trim(), path.toString()));
+      s.configFile = path.toAbsolutePath();
     }
     new TreeMap<>(env).forEach((k, v) -> {
       if (k.startsWith(ENV_PREFIX) && !k.equals(ENV_PREFIX + "CONFIG")) {
@@ -73,6 +76,7 @@ public final class Settings {
   /** A copy with some keys replaced. */
   public Settings with(Map<String, String> overrides) {
     Settings s = new Settings(new LinkedHashMap<>(values), new LinkedHashMap<>(origin));
+    s.configFile = configFile;
     overrides.forEach((k, v) -> s.put(k, v, "given"));
     return s;
   }
@@ -196,6 +200,36 @@ public final class Settings {
       }
     });
     return out;
+  }
+
+  /**
+   * How a child process gets these settings: the config file and every non-secret flag as arguments
+   * ({@code --config F --conf k=v ...}), every secret flag as its environment variable (never on a command line, where
+   * any user of the machine can read it). Values from the environment reach a child by inheritance. Keys in
+   * {@code except} are left out (a child's own job id and request, say).
+   */
+  public record Forwarding(List<String> args, Map<String, String> env) {}
+
+  public Forwarding forwarding(java.util.Set<String> except) {
+    List<String> args = new ArrayList<>();
+    Map<String, String> env = new LinkedHashMap<>();
+    if (configFile != null) {
+      args.add("--config");
+      args.add(configFile.toString());
+    }
+    new TreeMap<>(values).forEach((k, v) -> {
+      String from = origin.get(k);
+      if (except.contains(k) || v == null || !("flag".equals(from) || "given".equals(from))) {
+        return;
+      }
+      if (Keys.isSecret(k)) {
+        env.put(Setting.envName(k), v);
+      } else {
+        args.add("--conf");
+        args.add(k + "=" + v);
+      }
+    });
+    return new Forwarding(List.copyOf(args), Map.copyOf(env));
   }
 
   /** Keys set by a file, the environment or a flag that no declaration or pass-through family knows (typos). */

@@ -13,21 +13,24 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.Set;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * {@link ReportJobStore} over plain JDBC.
+ * {@link ReportJobStore} over plain JDBC (SQLite, MySQL, MariaDB).
  *
- * <p>Each operation opens its own connection and closes it, so one instance is safe to share between threads,
- * and several processes can use the same database. Every write is a single auto-committed statement: on
- * SQLite such a statement takes the write lock when it starts, so the busy timeout covers all contention
- * (a multi-statement transaction would need BEGIN IMMEDIATE to be as safe). Every transition is one
- * conditional UPDATE that names the expected current status, and it succeeds only if it changed the row.
+ * <p>Each operation opens its own connection and closes it, so one instance is safe to share between threads, and
+ * several processes can use the same database. A transition is a conditional UPDATE naming the status it expects,
+ * followed by its event row, in one transaction; it succeeds only if it changed the row. The UPDATE comes first, so
+ * on SQLite the transaction takes the write lock at its first statement and the busy timeout covers all contention.
+ *
+ * <p>Longer than most files: every transition of the life cycle, the queries the worker and the API need, and the
+ * event history belong to this one table pair.
  */
 public final class JdbcReportJobStore implements ReportJobStore {
 
-  /** Longest error_message kept; fits a MySQL VARCHAR(4000) or TEXT as well as SQLite. */
+  /** Longest error_message kept; fits a MySQL TEXT as well as SQLite. */
   static final int MAX_ERROR_MESSAGE_CHARS = 4000;
 
   static final String NO_REASON_GIVEN = "(no reason given)";
@@ -35,182 +38,249 @@ public final class JdbcReportJobStore implements ReportJobStore {
   private static final Logger log = LoggerFactory.getLogger(JdbcReportJobStore.class);
 
   private static final String COLUMNS =
-      "job_id, status, report_type, params, s3_key, s3_url, error_message,"
-          + " created_at, updated_at, started_at, finished_at";
+      "job_id, status, report_type, params, s3_key, s3_url, error_message, created_at, updated_at, started_at,"
+          + " finished_at, requested_by, submitted_at, submit_ref";
+  private static final String FAIL_SET = "status = ?, error_message = ?, finished_at = ?, updated_at = ?";
 
   private final Jdbc db;
   private final Clock clock;
   private final SqlDialect dialect;
+  private final String actor;
   private volatile boolean closed;
 
   /** The schema is not this class's business: {@link io.siloreports.db.SchemaPolicy} prepares it. */
-  public JdbcReportJobStore(Jdbc db, Clock clock) {
+  public JdbcReportJobStore(Jdbc db, Clock clock, String actor) {
     this.db = Objects.requireNonNull(db, "db");
     this.clock = Objects.requireNonNull(clock, "clock");
+    this.actor = Objects.requireNonNull(actor, "actor");
     this.dialect = SqlDialect.forUrl(db.url());
   }
 
+  /** A store acting as this process ({@code pid 42@host}). */
+  public JdbcReportJobStore(Jdbc db, Clock clock) {
+    this(db, clock, thisProcess());
+  }
+
+  /** {@code pid <pid>@<host>}: who a process is, in events and submit references. */
+  public static String thisProcess() {
+    String host;
+    try {
+      host = java.net.InetAddress.getLocalHost().getHostName();
+    } catch (java.net.UnknownHostException e) {
+      host = "unknown-host";
+    }
+    return "pid " + ProcessHandle.current().pid() + "@" + host;
+  }
+
   @Override
-  public ReportJob create(String jobId, String reportType, String paramsJson) {
+  public ReportJobStore as(String otherActor) {
+    return new JdbcReportJobStore(db, clock, otherActor);
+  }
+
+  @Override
+  public ReportJob create(String jobId, String reportType, String paramsJson, String requestedBy) {
     Objects.requireNonNull(jobId, "jobId");
     Objects.requireNonNull(reportType, "reportType");
     Instant now = now();
-    String sql =
-        "INSERT INTO report_jobs (job_id, status, report_type, params, created_at, updated_at)"
-            + " VALUES (?, ?, ?, ?, ?, ?)";
-    try (Connection c = connect();
-        PreparedStatement insert = c.prepareStatement(sql)) {
-      insert.setString(1, jobId);
-      insert.setString(2, JobStatus.PENDING.name());
-      insert.setString(3, reportType);
-      insert.setString(4, paramsJson);
-      dialect.setInstant(insert, 5, now);
-      dialect.setInstant(insert, 6, now);
-      insert.executeUpdate();
+    try (Connection c = connect()) {
+      c.setAutoCommit(false);
+      try {
+        update(c, "INSERT INTO report_jobs (job_id, status, report_type, params, created_at, updated_at, requested_by)"
+            + " VALUES (?, ?, ?, ?, ?, ?, ?)", jobId, JobStatus.PENDING, reportType, paramsJson, now, now, requestedBy);
+        event(c, jobId, now, null, JobStatus.PENDING, requestedBy == null ? null : "requested by " + requestedBy);
+        c.commit();
+      } catch (SQLException e) {
+        c.rollback();
+        throw e;
+      }
     } catch (SQLException e) {
       if (dialect.isDuplicateKey(e)) {
         throw new IllegalStateException("report job " + jobId + " already exists", e);
       }
       throw failure("create", jobId, e);
     }
-    return new ReportJob(
-        jobId, JobStatus.PENDING, reportType, paramsJson, null, null, null, now, now, null, null);
+    return new ReportJob(jobId, JobStatus.PENDING, reportType, paramsJson, null, null, null, now, now, null, null,
+        requestedBy, null, null);
   }
 
   @Override
   public Optional<ReportJob> find(String jobId) {
-    try (Connection c = connect();
-        PreparedStatement select =
-            c.prepareStatement("SELECT " + COLUMNS + " FROM report_jobs WHERE job_id = ?")) {
-      select.setString(1, jobId);
-      try (ResultSet row = select.executeQuery()) {
-        return row.next() ? Optional.of(toJob(row)) : Optional.empty();
+    List<ReportJob> found = query("find", jobId, "SELECT " + COLUMNS + " FROM report_jobs WHERE job_id = ?", jobId);
+    return found.stream().findFirst();
+  }
+
+  @Override
+  public List<ReportJob> list(JobStatus status, int limit, int offset) {
+    if (limit <= 0 || offset < 0) {
+      throw new IllegalArgumentException("limit must be positive and offset not negative, got " + limit + ", "
+          + offset);
+    }
+    // job_id breaks ties between jobs created in the same millisecond, so the order is stable.
+    String order = " ORDER BY created_at DESC, job_id DESC LIMIT ? OFFSET ?";
+    return status == null
+        ? query("list", null, "SELECT " + COLUMNS + " FROM report_jobs" + order, limit, offset)
+        : query("list", null, "SELECT " + COLUMNS + " FROM report_jobs WHERE status = ?" + order, status, limit, offset);
+  }
+
+  @Override
+  public long count(JobStatus status) {
+    String sql = "SELECT count(*) FROM report_jobs" + (status == null ? "" : " WHERE status = ?");
+    try (Connection c = connect(); PreparedStatement st = c.prepareStatement(sql)) {
+      if (status != null) {
+        st.setString(1, status.name());
+      }
+      try (ResultSet rs = st.executeQuery()) {
+        rs.next();
+        return rs.getLong(1);
       }
     } catch (SQLException e) {
-      throw failure("find", jobId, e);
+      throw failure("count", null, e);
     }
   }
 
   @Override
-  public List<ReportJob> list(int limit) {
-    if (limit <= 0) {
-      throw new IllegalArgumentException("limit must be positive, got " + limit);
-    }
-    // job_id breaks ties between jobs created in the same millisecond, so the order is stable.
-    String sql =
-        "SELECT " + COLUMNS + " FROM report_jobs ORDER BY created_at DESC, job_id DESC LIMIT ?";
+  public List<ReportJob> pending(int limit) {
+    return query("list pending", null, "SELECT " + COLUMNS + " FROM report_jobs WHERE status = ?"
+        + " ORDER BY created_at, job_id LIMIT ?", JobStatus.PENDING, limit);
+  }
+
+  @Override
+  public List<ReportJob> submitted() {
+    return query("list submitted", null, "SELECT " + COLUMNS + " FROM report_jobs WHERE status = ?"
+        + " ORDER BY submitted_at, job_id", JobStatus.SUBMITTED);
+  }
+
+  @Override
+  public List<JobEvent> events(String jobId) {
     try (Connection c = connect();
-        PreparedStatement select = c.prepareStatement(sql)) {
-      select.setInt(1, limit);
-      try (ResultSet row = select.executeQuery()) {
-        List<ReportJob> jobs = new ArrayList<>();
-        while (row.next()) {
-          jobs.add(toJob(row));
+        PreparedStatement st = c.prepareStatement("SELECT id, job_id, at, from_status, to_status, actor, detail"
+            + " FROM report_job_events WHERE job_id = ? ORDER BY id")) {
+      st.setString(1, jobId);
+      List<JobEvent> out = new ArrayList<>();
+      try (ResultSet rs = st.executeQuery()) {
+        while (rs.next()) {
+          String from = rs.getString("from_status");
+          out.add(new JobEvent(rs.getLong("id"), rs.getString("job_id"), dialect.getInstant(rs, "at"),
+              from == null ? null : JobStatus.valueOf(from), JobStatus.valueOf(rs.getString("to_status")),
+              rs.getString("actor"), rs.getString("detail")));
         }
-        return jobs;
       }
+      return out;
     } catch (SQLException e) {
-      throw failure("list", null, e);
+      throw failure("read the events of", jobId, e);
     }
+  }
+
+  @Override
+  public boolean markSubmitted(String jobId, String submitRef) {
+    Instant now = now();
+    return transition(jobId, Set.of(JobStatus.PENDING), JobStatus.SUBMITTED, submitRef,
+        "status = ?, submitted_at = ?, submit_ref = ?, updated_at = ?", JobStatus.SUBMITTED, now, submitRef, now);
+  }
+
+  @Override
+  public boolean updateSubmitRef(String jobId, String submitRef) {
+    try (Connection c = connect()) {
+      return update(c, "UPDATE report_jobs SET submit_ref = ?, updated_at = ? WHERE job_id = ? AND status IN (?, ?)",
+          submitRef, now(), jobId, JobStatus.SUBMITTED, JobStatus.PROCESSING) == 1;
+    } catch (SQLException e) {
+      throw failure("record the run of", jobId, e);
+    }
+  }
+
+  @Override
+  public boolean requeue(String jobId, String reason) {
+    return transition(jobId, Set.of(JobStatus.SUBMITTED), JobStatus.PENDING, reason,
+        "status = ?, submitted_at = NULL, submit_ref = NULL, updated_at = ?", JobStatus.PENDING, now());
   }
 
   @Override
   public boolean markProcessing(String jobId) {
     Instant now = now();
-    return transition(
-        "mark processing",
-        jobId,
-        "UPDATE report_jobs SET status = ?, started_at = ?, updated_at = ?"
-            + " WHERE job_id = ? AND status = ?",
-        JobStatus.PROCESSING, now, now, jobId, JobStatus.PENDING);
+    return transition(jobId, Set.of(JobStatus.PENDING, JobStatus.SUBMITTED), JobStatus.PROCESSING, null,
+        "status = ?, started_at = ?, updated_at = ?", JobStatus.PROCESSING, now, now);
   }
 
   @Override
   public boolean markCompleted(String jobId, String s3Key, String s3Url) {
     Objects.requireNonNull(s3Key, "s3Key");
     Instant now = now();
-    return transition(
-        "mark completed",
-        jobId,
-        "UPDATE report_jobs SET status = ?, s3_key = ?, s3_url = ?, finished_at = ?, updated_at = ?"
-            + " WHERE job_id = ? AND status = ?",
-        JobStatus.COMPLETED, s3Key, s3Url, now, now, jobId, JobStatus.PROCESSING);
+    return transition(jobId, Set.of(JobStatus.PROCESSING), JobStatus.COMPLETED, s3Key,
+        "status = ?, s3_key = ?, s3_url = ?, finished_at = ?, updated_at = ?",
+        JobStatus.COMPLETED, s3Key, s3Url, now, now);
   }
 
   @Override
   public boolean markFailed(String jobId, String errorMessage) {
     Instant now = now();
-    return transition(
-        "mark failed",
-        jobId,
-        "UPDATE report_jobs SET status = ?, error_message = ?, finished_at = ?, updated_at = ?"
-            + " WHERE job_id = ? AND status IN (?, ?)",
-        JobStatus.FAILED, storableReason(errorMessage), now, now, jobId,
-        JobStatus.PENDING, JobStatus.PROCESSING);
+    String reason = storableReason(errorMessage);
+    return transition(jobId, Set.of(JobStatus.PENDING, JobStatus.SUBMITTED, JobStatus.PROCESSING), JobStatus.FAILED,
+        reason, FAIL_SET, JobStatus.FAILED, reason, now, now);
   }
 
   @Override
   public boolean markExpired(String jobId) {
-    return transition(
-        "mark expired",
-        jobId,
-        "UPDATE report_jobs SET status = ?, updated_at = ? WHERE job_id = ? AND status = ?",
-        JobStatus.EXPIRED, now(), jobId, JobStatus.COMPLETED);
+    return transition(jobId, Set.of(JobStatus.COMPLETED), JobStatus.EXPIRED, "the report object is gone",
+        "status = ?, updated_at = ?", JobStatus.EXPIRED, now());
   }
 
   @Override
   public boolean updateUrl(String jobId, String s3Url) {
-    return transition(
-        "update the URL of",
-        jobId,
-        "UPDATE report_jobs SET s3_url = ?, updated_at = ? WHERE job_id = ? AND status = ?",
-        s3Url, now(), jobId, JobStatus.COMPLETED);
+    try (Connection c = connect()) {
+      return update(c, "UPDATE report_jobs SET s3_url = ?, updated_at = ? WHERE job_id = ? AND status = ?",
+          s3Url, now(), jobId, JobStatus.COMPLETED) == 1;
+    } catch (SQLException e) {
+      throw failure("update the URL of", jobId, e);
+    }
   }
 
   @Override
   public int reapStuck(Duration timeout) {
-    if (timeout.isNegative() || timeout.isZero()) {
-      throw new IllegalArgumentException("timeout must be positive, got " + timeout);
-    }
+    requirePositive(timeout);
     Instant now = now();
-    Instant startedBefore = now.minus(timeout);
-    try (Connection c = connect()) {
-      // Read the candidates, then fail each with its own conditional UPDATE: a job that completes in between
-      // is no longer PROCESSING and is left alone.
-      List<ReportJob> stuck = new ArrayList<>();
-      try (PreparedStatement select =
-          c.prepareStatement(
-              "SELECT " + COLUMNS + " FROM report_jobs WHERE status = ? AND started_at < ?")) {
-        select.setString(1, JobStatus.PROCESSING.name());
-        dialect.setInstant(select, 2, startedBefore);
-        try (ResultSet row = select.executeQuery()) {
-          while (row.next()) {
-            stuck.add(toJob(row));
-          }
-        }
+    int reaped = 0;
+    for (ReportJob job : query("reap stuck jobs", null, "SELECT " + COLUMNS + " FROM report_jobs"
+        + " WHERE status = ? AND started_at < ?", JobStatus.PROCESSING, now.minus(timeout))) {
+      String reason = "timed out: PROCESSING for more than " + timeout + " (started " + job.startedAt() + ")";
+      // A job that completes in between is no longer PROCESSING and is left alone.
+      if (transition(job.jobId(), Set.of(JobStatus.PROCESSING), JobStatus.FAILED, reason, FAIL_SET,
+          JobStatus.FAILED, reason, now, now)) {
+        reaped++;
+        log.warn("Reaped report job {}: it was PROCESSING since {}, longer than the timeout {}; marked FAILED."
+            + " Look for why its report run stopped (driver log, EMR step or Airflow task).",
+            job.jobId(), job.startedAt(), timeout);
       }
-      int reaped = 0;
-      for (ReportJob job : stuck) {
-        String reason =
-            "timed out: PROCESSING for more than " + timeout + " (started " + job.startedAt() + ")";
-        int changed =
-            update(
-                c,
-                "UPDATE report_jobs SET status = ?, error_message = ?, finished_at = ?, updated_at = ?"
-                    + " WHERE job_id = ? AND status = ?",
-                JobStatus.FAILED, reason, now, now, job.jobId(), JobStatus.PROCESSING);
-        if (changed == 1) {
-          reaped++;
-          log.warn(
-              "Reaped report job {}: it was PROCESSING since {}, longer than the timeout {}; marked FAILED."
-                  + " Look for why its report run stopped (driver log, EMR step or Airflow task).",
-              job.jobId(), job.startedAt(), timeout);
-        }
-      }
-      return reaped;
-    } catch (SQLException e) {
-      throw failure("reap stuck jobs", null, e);
     }
+    return reaped;
+  }
+
+  @Override
+  public int reapUntaken(Duration pendingTimeout, Duration submittedTimeout) {
+    requirePositive(pendingTimeout);
+    requirePositive(submittedTimeout);
+    Instant now = now();
+    int reaped = 0;
+    for (ReportJob job : query("reap untaken jobs", null, "SELECT " + COLUMNS + " FROM report_jobs"
+        + " WHERE status = ? AND created_at < ?", JobStatus.PENDING, now.minus(pendingTimeout))) {
+      String reason = "timed out: nothing took the job within " + pendingTimeout + " (created " + job.createdAt()
+          + "); is a worker running (api or worker command) or another submitter configured?";
+      if (transition(job.jobId(), Set.of(JobStatus.PENDING), JobStatus.FAILED, reason, FAIL_SET,
+          JobStatus.FAILED, reason, now, now)) {
+        reaped++;
+        log.warn("Report job {}: {}", job.jobId(), reason);
+      }
+    }
+    for (ReportJob job : query("reap untaken jobs", null, "SELECT " + COLUMNS + " FROM report_jobs"
+        + " WHERE status = ? AND submitted_at < ?", JobStatus.SUBMITTED, now.minus(submittedTimeout))) {
+      String reason = "timed out: submitted " + job.submittedAt() + " (" + job.submitRef() + ") but its run did not"
+          + " start within " + submittedTimeout + "; see the run's log";
+      if (transition(job.jobId(), Set.of(JobStatus.SUBMITTED), JobStatus.FAILED, reason, FAIL_SET,
+          JobStatus.FAILED, reason, now, now)) {
+        reaped++;
+        log.warn("Report job {}: {}", job.jobId(), reason);
+      }
+    }
+    return reaped;
   }
 
   @Override
@@ -235,28 +305,84 @@ public final class JdbcReportJobStore implements ReportJobStore {
     return errorMessage.substring(0, keep) + marker;
   }
 
-  private boolean transition(String action, String jobId, String sql, Object... parameters) {
-    try (Connection c = connect()) {
-      return update(c, sql, parameters) == 1;
+  /**
+   * Moves a job from one of {@code from} to {@code to}: reads the current status, then updates on exactly that
+   * status (so the event names the real previous one) and writes the event, in one transaction. A status changed
+   * in between is read again; a status not in {@code from} means no transition.
+   */
+  private boolean transition(String jobId, Set<JobStatus> from, JobStatus to, String detail, String set,
+      Object... setParameters) {
+    for (int attempt = 0; attempt < 5; attempt++) {
+      Optional<ReportJob> current = find(jobId);
+      if (current.isEmpty() || !from.contains(current.get().status())) {
+        return false;
+      }
+      JobStatus was = current.get().status();
+      Object[] params = new Object[setParameters.length + 2];
+      System.arraycopy(setParameters, 0, params, 0, setParameters.length);
+      params[setParameters.length] = jobId;
+      params[setParameters.length + 1] = was;
+      try (Connection c = connect()) {
+        c.setAutoCommit(false);
+        try {
+          if (update(c, "UPDATE report_jobs SET " + set + " WHERE job_id = ? AND status = ?", params) == 1) {
+            event(c, jobId, now(), was, to, detail);
+            c.commit();
+            return true;
+          }
+          c.rollback();
+        } catch (SQLException e) {
+          c.rollback();
+          throw e;
+        }
+      } catch (SQLException e) {
+        throw failure("move to " + to, jobId, e);
+      }
+    }
+    return false;
+  }
+
+  private void event(Connection c, String jobId, Instant at, JobStatus from, JobStatus to, String detail)
+      throws SQLException {
+    update(c, "INSERT INTO report_job_events (job_id, at, from_status, to_status, actor, detail)"
+        + " VALUES (?, ?, ?, ?, ?, ?)", jobId, at, from, to, actor, detail);
+  }
+
+  private List<ReportJob> query(String action, String jobId, String sql, Object... parameters) {
+    try (Connection c = connect(); PreparedStatement st = c.prepareStatement(sql)) {
+      bind(st, parameters);
+      List<ReportJob> jobs = new ArrayList<>();
+      try (ResultSet row = st.executeQuery()) {
+        while (row.next()) {
+          jobs.add(toJob(row));
+        }
+      }
+      return jobs;
     } catch (SQLException e) {
       throw failure(action, jobId, e);
     }
   }
 
-  /** Runs one statement; parameters are Strings, JobStatus values or Instants (via the dialect). */
+  /** Runs one statement; parameters are Strings, Integers, JobStatus values, Instants (via the dialect) or null. */
   private int update(Connection c, String sql, Object... parameters) throws SQLException {
     try (PreparedStatement statement = c.prepareStatement(sql)) {
-      for (int i = 0; i < parameters.length; i++) {
-        Object parameter = parameters[i];
-        if (parameter instanceof Instant instant) {
-          dialect.setInstant(statement, i + 1, instant);
-        } else if (parameter instanceof JobStatus status) {
-          statement.setString(i + 1, status.name());
-        } else {
-          statement.setString(i + 1, (String) parameter);
-        }
-      }
+      bind(statement, parameters);
       return statement.executeUpdate();
+    }
+  }
+
+  private void bind(PreparedStatement statement, Object... parameters) throws SQLException {
+    for (int i = 0; i < parameters.length; i++) {
+      Object parameter = parameters[i];
+      if (parameter instanceof Instant instant) {
+        dialect.setInstant(statement, i + 1, instant);
+      } else if (parameter instanceof JobStatus status) {
+        statement.setString(i + 1, status.name());
+      } else if (parameter instanceof Integer n) {
+        statement.setInt(i + 1, n);
+      } else {
+        statement.setString(i + 1, (String) parameter);
+      }
     }
   }
 
@@ -272,7 +398,10 @@ public final class JdbcReportJobStore implements ReportJobStore {
         dialect.getInstant(row, "created_at"),
         dialect.getInstant(row, "updated_at"),
         dialect.getInstant(row, "started_at"),
-        dialect.getInstant(row, "finished_at"));
+        dialect.getInstant(row, "finished_at"),
+        row.getString("requested_by"),
+        dialect.getInstant(row, "submitted_at"),
+        row.getString("submit_ref"));
   }
 
   private Connection connect() throws SQLException {
@@ -294,10 +423,15 @@ public final class JdbcReportJobStore implements ReportJobStore {
     return clock.instant().truncatedTo(ChronoUnit.MILLIS);
   }
 
+  private static void requirePositive(Duration timeout) {
+    if (timeout.isNegative() || timeout.isZero()) {
+      throw new IllegalArgumentException("timeout must be positive, got " + timeout);
+    }
+  }
+
   private JobStoreException failure(String action, String jobId, SQLException e) {
     String what = jobId == null ? action : action + " report job " + jobId;
-    return new JobStoreException(
-        "could not " + what + " in " + redactedUrl() + ": " + e.getMessage(), e);
+    return new JobStoreException("could not " + what + " in " + redactedUrl() + ": " + e.getMessage(), e);
   }
 
   /** The URL without its query string, where drivers such as MySQL's may carry a password. */

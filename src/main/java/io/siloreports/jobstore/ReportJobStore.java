@@ -5,37 +5,80 @@ import java.util.List;
 import java.util.Optional;
 
 /**
- * The {@code report_jobs} table. Every transition is one conditional UPDATE (... WHERE status = expected),
- * so two workers can never both take the same job: a method returns true only for the caller that made
- * the transition.
+ * The {@code report_jobs} table and its history, {@code report_job_events}. Every transition is one conditional
+ * UPDATE (... WHERE status = expected) and its event row, in one transaction: two workers can never both take the
+ * same job, and a method returns true only for the caller that made the transition. Each store instance acts as
+ * one actor, recorded on the events it writes ({@link #as} gives the same store as another actor).
  */
 public interface ReportJobStore extends AutoCloseable {
 
-  /** Inserts a PENDING job. Fails with {@link IllegalStateException} if the id exists. */
-  ReportJob create(String jobId, String reportType, String paramsJson);
+  /** The same store, recording {@code actor} on the events it writes. */
+  ReportJobStore as(String actor);
+
+  /**
+   * Inserts a PENDING job. Fails with {@link IllegalStateException} if the id exists.
+   *
+   * @param requestedBy who asked for it (the API token's name), or null
+   */
+  ReportJob create(String jobId, String reportType, String paramsJson, String requestedBy);
+
+  default ReportJob create(String jobId, String reportType, String paramsJson) {
+    return create(jobId, reportType, paramsJson, null);
+  }
 
   Optional<ReportJob> find(String jobId);
 
-  /** Most recently created first. */
-  List<ReportJob> list(int limit);
+  /** Most recently created first; {@code status} null for every status. */
+  List<ReportJob> list(JobStatus status, int limit, int offset);
 
-  /** PENDING -> PROCESSING; sets started_at. */
+  default List<ReportJob> list(int limit) {
+    return list(null, limit, 0);
+  }
+
+  /** How many jobs there are with {@code status} (null: all). */
+  long count(JobStatus status);
+
+  /** PENDING jobs, oldest first: the order a worker takes them in. */
+  List<ReportJob> pending(int limit);
+
+  /** SUBMITTED jobs, oldest first. */
+  List<ReportJob> submitted();
+
+  /** The history of a job, oldest first. */
+  List<JobEvent> events(String jobId);
+
+  /** PENDING -> SUBMITTED; sets submitted_at and what runs it. */
+  boolean markSubmitted(String jobId, String submitRef);
+
+  /** Names what runs a SUBMITTED or PROCESSING job once the submitter knows it (not a transition: no event). */
+  boolean updateSubmitRef(String jobId, String submitRef);
+
+  /** SUBMITTED -> PENDING: what was to run it is gone before it started (a worker takes it again). */
+  boolean requeue(String jobId, String reason);
+
+  /** PENDING or SUBMITTED -> PROCESSING; sets started_at. */
   boolean markProcessing(String jobId);
 
   /** PROCESSING -> COMPLETED; sets s3_key, s3_url, finished_at. */
   boolean markCompleted(String jobId, String s3Key, String s3Url);
 
-  /** PENDING or PROCESSING -> FAILED with a readable reason; sets finished_at. */
+  /** PENDING, SUBMITTED or PROCESSING -> FAILED with a readable reason; sets finished_at. */
   boolean markFailed(String jobId, String errorMessage);
 
   /** COMPLETED -> EXPIRED (the report object is gone). */
   boolean markExpired(String jobId);
 
-  /** Replaces the URL of a COMPLETED job (a fresh presigned URL). */
+  /** Replaces the URL of a COMPLETED job (a fresh presigned URL). Not a transition: no event. */
   boolean updateUrl(String jobId, String s3Url);
 
   /** PROCESSING jobs started longer than {@code timeout} ago -> FAILED; returns how many. */
   int reapStuck(Duration timeout);
+
+  /**
+   * Jobs nothing took in time -> FAILED: PENDING longer than {@code pendingTimeout} after creation, SUBMITTED
+   * longer than {@code submittedTimeout} after submission. Returns how many.
+   */
+  int reapUntaken(Duration pendingTimeout, Duration submittedTimeout);
 
   @Override
   void close();

@@ -118,14 +118,15 @@ public final class SiloReport {
       LOG.warn("reaped {} report job(s) stuck in PROCESSING for more than {}", reaped, processingTimeout);
     }
     ReportJob job = jobs.find(jobId).orElseGet(() -> jobs.create(jobId, REPORT_TYPE, override.toJson()));
-    ReportRequest request = merge(ReportRequest.fromJson(job.params()), override);
     if (!jobs.markProcessing(jobId)) {
       String status = jobs.find(jobId).map(j -> j.status().name()).orElse("missing");
       throw new JobNotPendingException("report job " + jobId + " is " + status
           + ", not PENDING: a job runs once (submit a new job id to run the report again)");
     }
-    LOG.info("report {}: PROCESSING ({})", jobId, request.toJson());
     try {
+      // Parsed once the job is ours: params someone stored wrong end the job FAILED with the reason.
+      ReportRequest request = merge(ReportRequest.fromJson(job.params()), override);
+      LOG.info("report {}: PROCESSING ({})", jobId, request.toJson());
       Path tmp = Files.createTempFile("silo-report-" + jobId + "-", ".xlsx");
       try {
         WorkbookStats stats = build(jobId, request, tmp);

@@ -18,7 +18,6 @@ import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SaveMode;
 import org.apache.spark.sql.SparkSession;
-import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructType;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -30,14 +29,7 @@ import org.slf4j.LoggerFactory;
  * the partials of committed batches only, so a batch whose progress file is missing (a crash before the
  * commit) is invisible until it is replayed.
  *
- * <pre>
- * root/silo_hourly_aggregates/batch_id=N/   partials of batch N
- * root/bucket_counts/batch_id=N/
- * root/quarantine/pipeline=P/batch_id=N/    bad and late records of batch N
- * root/aggregation_progress/P/batch-N.json  the commit of batch N ({@link ParquetProgressStore})
- * root/compacted/silo_hourly_aggregates/upto=B/   merged partials of every batch up to B
- * root/compacted/silo_hourly_aggregates/_CURRENT  B, written once upto=B is complete
- * </pre>
+ * (The layout: {@link ParquetLayout}.)
  *
  * <p>Compaction: every {@code compactEvery} committed batches, the merged partials of all committed batches are
  * written as one file set ({@code upto=B}) and {@code _CURRENT} is switched to it; readers then take that set plus
@@ -55,7 +47,7 @@ public final class ParquetAggregateStore implements AggregateStore {
           + " an empty warehouse directory.";
 
   private final SparkSession spark;
-  private final String root;
+  private final ParquetLayout layout;
   private final Runnable beforeCommit;
   private final ParquetProgressStore progress;
   private final int compactEvery;
@@ -67,27 +59,28 @@ public final class ParquetAggregateStore implements AggregateStore {
   public ParquetAggregateStore(
       SparkSession spark, String root, ParquetProgressStore progress, int compactEvery, Runnable beforeCommit) {
     this.spark = spark;
-    this.root = root.endsWith("/") ? root.substring(0, root.length() - 1) : root;
+    this.layout = new ParquetLayout(spark.sparkContext().hadoopConfiguration(), root);
     this.progress = progress;
     this.beforeCommit = beforeCommit;
     this.compactEvery = compactEvery;
   }
 
   public String root() {
-    return root;
+    return layout.root();
   }
 
   @Override
   public String describe() {
-    return "Parquet under " + root;
+    return "Parquet under " + layout.root();
   }
 
   @Override
   public void commit(
       Pipeline pipeline, Dataset<Row> partials, Dataset<Row> quarantine, AggregationProgress next) {
     long batchId = next.batchId();
-    partials.write().mode(SaveMode.Overwrite).parquet(batchDir(pipeline.table, batchId));
-    quarantine.write().mode(SaveMode.Overwrite).parquet(quarantineDir(pipeline) + "/batch_id=" + batchId);
+    partials.write().mode(SaveMode.Overwrite).parquet(layout.batchDir(pipeline, batchId).toString());
+    quarantine.write().mode(SaveMode.Overwrite)
+        .parquet(new Path(layout.quarantineDir(pipeline), "batch_id=" + batchId).toString());
     beforeCommit.run();
     progress.commit(next);
     if (compactEvery > 0 && (batchId + 1) % compactEvery == 0) {
@@ -98,13 +91,14 @@ public final class ParquetAggregateStore implements AggregateStore {
   /** Writes the merged partials of every batch up to {@code committed} as one file set and switches to it. */
   void compact(Pipeline pipeline, AggregationProgress committed) {
     long t0 = System.nanoTime();
-    Long previous = compactedUpTo(pipeline);
+    Long previous = layout.compactedUpTo(pipeline);
     long upTo = committed.batchId();
-    aggregates(pipeline, committed).write().mode(SaveMode.Overwrite).parquet(compactedDir(pipeline, upTo));
+    aggregates(pipeline, committed).write().mode(SaveMode.Overwrite)
+        .parquet(layout.compactedDir(pipeline, upTo).toString());
     try {
-      FileSystem fs = fs();
-      Path marker = new Path(root + "/compacted/" + pipeline.table + "/_CURRENT");
-      Path tmp = new Path(root + "/compacted/" + pipeline.table + "/_tmp-" + UUID.randomUUID());
+      FileSystem fs = layout.fs();
+      Path marker = layout.marker(pipeline);
+      Path tmp = new Path(layout.compactedRoot(pipeline), "_tmp-" + UUID.randomUUID());
       try (var out = fs.create(tmp, true)) {
         out.write(Long.toString(upTo).getBytes(StandardCharsets.UTF_8));
       }
@@ -114,14 +108,13 @@ public final class ParquetAggregateStore implements AggregateStore {
       }
       int deleted = 0;
       if (previous != null) { // one generation late: nothing reads these once the marker moved twice
-        for (FileStatus st : fs.listStatus(new Path(root + "/" + pipeline.table))) {
-          String name = st.getPath().getName();
-          if (name.startsWith("batch_id=") && Long.parseLong(name.substring(9)) <= previous) {
-            fs.delete(st.getPath(), true);
+        for (long[] batch : layout.batchDirs(pipeline)) {
+          if (batch[0] <= previous) {
+            fs.delete(layout.batchDir(pipeline, batch[0]), true);
             deleted++;
           }
         }
-        for (FileStatus st : fs.listStatus(new Path(root + "/compacted/" + pipeline.table))) {
+        for (FileStatus st : fs.listStatus(layout.compactedRoot(pipeline))) {
           String name = st.getPath().getName();
           if (name.startsWith("upto=") && Long.parseLong(name.substring(5)) < previous) {
             fs.delete(st.getPath(), true);
@@ -135,55 +128,23 @@ public final class ParquetAggregateStore implements AggregateStore {
     }
   }
 
-  /** The batch id the current compacted file set covers, or null before the first compaction. */
-  Long compactedUpTo(Pipeline pipeline) {
-    Path marker = new Path(root + "/compacted/" + pipeline.table + "/_CURRENT");
-    try {
-      FileSystem fs = fs();
-      if (!fs.exists(marker)) {
-        return null;
-      }
-      try (var in = fs.open(marker)) {
-        return Long.parseLong(new String(in.readAllBytes(), StandardCharsets.UTF_8).trim());
-      }
-    } catch (IOException e) {
-      throw new UncheckedIOException("cannot read " + marker, e);
-    }
-  }
-
-  private String compactedDir(Pipeline pipeline, long upTo) {
-    return root + "/compacted/" + pipeline.table + "/upto=" + upTo;
-  }
-
-  private FileSystem fs() throws IOException {
-    return new Path(root).getFileSystem(spark.sparkContext().hadoopConfiguration());
-  }
-
   @Override
   public Dataset<Row> aggregates(Pipeline pipeline, AggregationProgress committed) {
     StructType partial = Aggregations.partialSchema(pipeline);
-    Long base = compactedUpTo(pipeline);
-    Dataset<Row> parts = base == null ? spark.createDataFrame(List.of(), partial)
-        : spark.read().schema(partial).parquet(compactedDir(pipeline, base));
-    String dir = root + "/" + pipeline.table;
-    if (exists(dir)) {
-      Dataset<Row> batches =
-          spark.read().schema(partial.add("batch_id", DataTypes.LongType)).parquet(dir)
-              .filter(col("batch_id").leq(committed.batchId()).and(col("batch_id").gt(base == null ? -1L : base)))
-              .drop("batch_id");
-      parts = parts.unionByName(batches);
-    }
+    List<Path> dirs = layout.committedPartialDirs(pipeline, committed.batchId());
+    Dataset<Row> parts = dirs.isEmpty() ? spark.createDataFrame(List.of(), partial)
+        : spark.read().schema(partial).parquet(dirs.stream().map(Path::toString).toArray(String[]::new));
     return Aggregations.merge(pipeline, parts);
   }
 
   @Override
   public Dataset<Row> quarantine(Pipeline pipeline) {
-    String dir = quarantineDir(pipeline);
+    Path dir = layout.quarantineDir(pipeline);
     if (!exists(dir)) {
       return spark.createDataFrame(List.of(), Quarantine.SCHEMA);
     }
     long committed = progress.last(pipeline).map(AggregationProgress::batchId).orElse(-1L);
-    return spark.read().schema(Quarantine.SCHEMA).parquet(dir).filter(col("batch_id").leq(committed));
+    return spark.read().schema(Quarantine.SCHEMA).parquet(dir.toString()).filter(col("batch_id").leq(committed));
   }
 
   @Override
@@ -201,17 +162,9 @@ public final class ParquetAggregateStore implements AggregateStore {
     throw new Refused(NO_RANGE_REPLACE);
   }
 
-  private String batchDir(String table, long batchId) {
-    return root + "/" + table + "/batch_id=" + batchId;
-  }
-
-  private String quarantineDir(Pipeline pipeline) {
-    return root + "/quarantine/pipeline=" + pipeline.id;
-  }
-
-  private boolean exists(String dir) {
+  private boolean exists(Path dir) {
     try {
-      return fs().exists(new Path(dir));
+      return layout.fs().exists(dir);
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }

@@ -67,7 +67,7 @@ class MainTest {
     assertEquals(Main.FAILED, before.code());
     Run migrate = run("migrate", "--conf", "jobstore.url=" + url);
     assertEquals(Main.DONE, migrate.code(), migrate.err());
-    assertTrue(migrate.out().contains("job store schema, 1 migration(s) applied"), migrate.out());
+    assertTrue(migrate.out().contains("job store schema, 2 migration(s) applied"), migrate.out());
     Run status = run("status", "--conf", "jobstore.url=" + url, "--conf", "warehouse.dir=" + dir.resolve("w"));
     assertEquals(Main.DONE, status.code(), status.err());
     assertTrue(status.out().contains("(no report jobs yet)"), status.out());
@@ -76,5 +76,21 @@ class MainTest {
     assertEquals(Main.FAILED, unknownJob.code());
     assertTrue(unknownJob.out().contains("no report job 'nope'"), unknownJob.out());
     assertTrue(Files.exists(dir.resolve("jobs/jobstore.db")));
+  }
+
+  @Test
+  void aReportWithBadSettingsEndsItsJobFailedInsteadOfLeavingItPending() throws Exception {
+    String url = "jdbc:sqlite:" + dir.resolve("jobs.db");
+    assertEquals(Main.DONE, run("migrate", "--conf", "jobstore.url=" + url).code());
+    var jobs = Wiring.jobStore(new io.siloreports.db.Jdbc(url, null, null), false, java.time.Clock.systemUTC());
+    jobs.create("waiting", "silo_hourly", "{}");
+    Run bad = run("report", "--conf", "jobstore.url=" + url, "--job-id", "waiting", "--from", "last tuesday");
+    assertEquals(Main.USAGE, bad.code());
+    var job = jobs.find("waiting").orElseThrow();
+    assertEquals(io.siloreports.jobstore.JobStatus.FAILED, job.status());
+    assertTrue(job.errorMessage().startsWith("invalid settings: setting 'report.from' has an invalid value"),
+        job.errorMessage());
+    Run status = run("status", "--conf", "jobstore.url=" + url, "--job-id", "waiting");
+    assertTrue(status.out().contains("history:") && status.out().contains("PENDING    -> FAILED"), status.out());
   }
 }

@@ -66,7 +66,7 @@ class JdbcReportJobStoreTest {
     ReportJob created = store.create("job-1", "silo-hourly", "{\"from\":\"2026-11-01\"}");
     ReportJob expectedPending =
         new ReportJob("job-1", JobStatus.PENDING, "silo-hourly", "{\"from\":\"2026-11-01\"}",
-            null, null, null, T0, T0, null, null);
+            null, null, null, T0, T0, null, null, null, null, null);
     assertEquals(expectedPending, created);
     assertEquals(expectedPending, store.find("job-1").orElseThrow());
 
@@ -75,7 +75,7 @@ class JdbcReportJobStoreTest {
     assertTrue(store.markProcessing("job-1"));
     assertEquals(
         new ReportJob("job-1", JobStatus.PROCESSING, "silo-hourly", "{\"from\":\"2026-11-01\"}",
-            null, null, null, T0, started, started, null),
+            null, null, null, T0, started, started, null, null, null, null),
         store.find("job-1").orElseThrow());
 
     Instant finished = T0.plusSeconds(65);
@@ -83,7 +83,7 @@ class JdbcReportJobStoreTest {
     assertTrue(store.markCompleted("job-1", "reports/job-1/report.xlsx", "https://s3/url-1"));
     assertEquals(
         new ReportJob("job-1", JobStatus.COMPLETED, "silo-hourly", "{\"from\":\"2026-11-01\"}",
-            "reports/job-1/report.xlsx", "https://s3/url-1", null, T0, finished, started, finished),
+            "reports/job-1/report.xlsx", "https://s3/url-1", null, T0, finished, started, finished, null, null, null),
         store.find("job-1").orElseThrow());
 
     Instant represigned = T0.plusSeconds(600);
@@ -99,7 +99,7 @@ class JdbcReportJobStoreTest {
     assertTrue(store.markExpired("job-1"));
     assertEquals(
         new ReportJob("job-1", JobStatus.EXPIRED, "silo-hourly", "{\"from\":\"2026-11-01\"}",
-            "reports/job-1/report.xlsx", "https://s3/url-2", null, T0, expired, started, finished),
+            "reports/job-1/report.xlsx", "https://s3/url-2", null, T0, expired, started, finished, null, null, null),
         store.find("job-1").orElseThrow());
   }
 
@@ -127,7 +127,8 @@ class JdbcReportJobStoreTest {
   /** Which transitions each status allows, written out by hand from the documented life cycle. */
   private static final Map<JobStatus, List<String>> ALLOWED =
       Map.of(
-          JobStatus.PENDING, List.of("markProcessing", "markFailed"),
+          JobStatus.PENDING, List.of("markProcessing", "markFailed", "markSubmitted"),
+          JobStatus.SUBMITTED, List.of("markProcessing", "markFailed", "requeue"),
           JobStatus.PROCESSING, List.of("markCompleted", "markFailed"),
           JobStatus.COMPLETED, List.of("markExpired", "updateUrl"),
           JobStatus.FAILED, List.of(),
@@ -141,7 +142,9 @@ class JdbcReportJobStoreTest {
             "markCompleted", (s, id) -> s.markCompleted(id, "reports/x.xlsx", "https://s3/x"),
             "markFailed", (s, id) -> s.markFailed(id, "boom"),
             "markExpired", ReportJobStore::markExpired,
-            "updateUrl", (s, id) -> s.updateUrl(id, "https://s3/other"));
+            "updateUrl", (s, id) -> s.updateUrl(id, "https://s3/other"),
+            "markSubmitted", (s, id) -> s.markSubmitted(id, "local pid 1"),
+            "requeue", (s, id) -> s.requeue(id, "gone"));
 
     int checked = 0;
     for (JobStatus status : JobStatus.values()) {
@@ -165,8 +168,61 @@ class JdbcReportJobStoreTest {
         assertFalse(transitions.get(name).test(store, "no-such-job"), name + " of a missing job");
       }
     }
-    // 5 statuses x 5 transitions, minus the 6 allowed ones.
-    assertEquals(19, checked);
+    // 6 statuses x 7 transitions, minus the 10 allowed ones.
+    assertEquals(32, checked);
+  }
+
+  @Test
+  void everyTransitionIsAnEventWithItsActorAndDetail() {
+    store.as("api:alice").create("job-e", "silo-hourly", "{}", "alice");
+    clock.set(T0.plusSeconds(1));
+    ReportJobStore worker = store.as("worker pid 7@h");
+    assertTrue(worker.markSubmitted("job-e", "local pid 8@h"));
+    assertTrue(worker.requeue("job-e", "the process that ran it is gone"));
+    assertTrue(worker.markSubmitted("job-e", "local pid 9@h"));
+    assertEquals("local pid 9@h", store.find("job-e").orElseThrow().submitRef());
+    assertEquals(T0.plusSeconds(1), store.find("job-e").orElseThrow().submittedAt());
+    assertTrue(store.as("report pid 9@h").markProcessing("job-e"));
+    assertTrue(store.as("report pid 9@h").markFailed("job-e", "boom"));
+    assertEquals("alice", store.find("job-e").orElseThrow().requestedBy());
+    List<String> history = store.events("job-e").stream()
+        .map(e -> e.from() + ">" + e.to() + " by " + e.actor() + ": " + e.detail()).toList();
+    assertEquals(List.of(
+        "null>PENDING by api:alice: requested by alice",
+        "PENDING>SUBMITTED by worker pid 7@h: local pid 8@h",
+        "SUBMITTED>PENDING by worker pid 7@h: the process that ran it is gone",
+        "PENDING>SUBMITTED by worker pid 7@h: local pid 9@h",
+        "SUBMITTED>PROCESSING by report pid 9@h: null",
+        "PROCESSING>FAILED by report pid 9@h: boom"), history);
+    assertEquals(List.of(), store.events("no-such-job"));
+  }
+
+  @Test
+  void untakenJobsAreReapedToFailedWithTheReason() {
+    store.create("never-taken", "silo-hourly", "{}");
+    store.create("never-started", "silo-hourly", "{}");
+    store.markSubmitted("never-started", "local pid 1@h");
+    clock.set(T0.plusSeconds(59));
+    assertEquals(0, store.reapUntaken(java.time.Duration.ofMinutes(1), java.time.Duration.ofMinutes(1)));
+    clock.set(T0.plusSeconds(61));
+    assertEquals(2, store.reapUntaken(java.time.Duration.ofMinutes(1), java.time.Duration.ofMinutes(1)));
+    assertTrue(store.find("never-taken").orElseThrow().errorMessage().startsWith("timed out: nothing took the job"));
+    assertTrue(store.find("never-started").orElseThrow().errorMessage().contains("local pid 1@h"));
+  }
+
+  @Test
+  void listsArePagedAndFilteredAndPendingJobsComeOldestFirst() {
+    for (int i = 0; i < 5; i++) {
+      clock.set(T0.plusSeconds(i));
+      store.create("j" + i, "silo-hourly", "{}");
+    }
+    store.markProcessing("j1");
+    assertEquals(List.of("j4", "j3"), ids(store.list(null, 2, 0)));
+    assertEquals(List.of("j2", "j1"), ids(store.list(null, 2, 2)));
+    assertEquals(List.of("j1"), ids(store.list(JobStatus.PROCESSING, 10, 0)));
+    assertEquals(4, store.count(JobStatus.PENDING));
+    assertEquals(5, store.count(null));
+    assertEquals(List.of("j0", "j2"), ids(store.pending(2)));
   }
 
   @Test
@@ -437,6 +493,7 @@ class JdbcReportJobStoreTest {
         assertTrue(store.markProcessing(jobId));
         assertTrue(store.markCompleted(jobId, "reports/" + jobId + ".xlsx", "https://s3/" + jobId));
       }
+      case SUBMITTED -> assertTrue(store.markSubmitted(jobId, "local pid 1"));
       case FAILED -> assertTrue(store.markFailed(jobId, "earlier failure"));
       case EXPIRED -> {
         driveTo(jobId, JobStatus.COMPLETED);

@@ -65,6 +65,22 @@ public final class Profiles {
     return m;
   }
 
+  /**
+   * {@code base} as a report service: an ephemeral port, the token {@code name:token}, and a worker that polls often
+   * and runs each report in a small local JVM with its log under {@code dir}.
+   */
+  public static Map<String, String> service(Map<String, String> base, Path dir, String nameAndToken) {
+    Map<String, String> m = new LinkedHashMap<>(base);
+    m.remove("report.job-id");
+    m.put("api.port", "0");
+    m.put("api.tokens", nameAndToken);
+    m.put("worker.poll-interval", "300ms");
+    m.put("submit.local.master", "local[1]");
+    m.put("submit.local.java-options", "-Xmx768m");
+    m.put("submit.local.log-dir", dir.resolve("report-logs").toString());
+    return m;
+  }
+
   public static Settings settings(Map<String, String> profile) {
     return Settings.of(profile);
   }

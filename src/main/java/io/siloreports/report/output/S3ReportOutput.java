@@ -27,7 +27,7 @@ import software.amazon.awssdk.services.s3.presigner.model.GetObjectPresignReques
  * as a presigned GET URL valid for {@code ttl} (AWS SDK v2). Credentials come from the default AWS chain
  * (instance profile on EMR, environment, profile) unless given, for a local S3-compatible server.
  */
-public final class S3ReportOutput implements ReportOutput, AutoCloseable {
+public final class S3ReportOutput implements ReportOutput, DownloadLinks, AutoCloseable {
 
   /** Connection settings; {@code endpoint} and static keys only for S3-compatible servers (S3Proxy, MinIO). */
   public record Settings(
@@ -89,6 +89,11 @@ public final class S3ReportOutput implements ReportOutput, AutoCloseable {
     return presigner.presignGetObject(GetObjectPresignRequest.builder().signatureDuration(settings.ttl())
             .getObjectRequest(GetObjectRequest.builder().bucket(settings.bucket()).key(objectKey).build()).build())
         .url().toString();
+  }
+
+  @Override
+  public java.util.Optional<String> link(String objectKey) {
+    return exists(objectKey) ? java.util.Optional.of(presign(objectKey)) : java.util.Optional.empty();
   }
 
   /** False when the object is gone (deleted by a lifecycle rule, say): its job is then EXPIRED. */

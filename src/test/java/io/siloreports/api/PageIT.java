@@ -1,0 +1,162 @@
+package io.siloreports.api;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.siloreports.cli.ApiConfig;
+import io.siloreports.cli.StreamConfig;
+import io.siloreports.cli.Wiring;
+import io.siloreports.config.Settings;
+import io.siloreports.testing.InputFiles;
+import io.siloreports.testing.LocalSpark;
+import io.siloreports.testing.Oracle;
+import io.siloreports.testing.Profiles;
+import io.siloreports.testing.TestData;
+import io.siloreports.testing.WorkbookReader;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Random;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.io.TempDir;
+import org.openqa.selenium.By;
+import org.openqa.selenium.JavascriptExecutor;
+import org.openqa.selenium.OutputType;
+import org.openqa.selenium.WebDriver;
+import org.openqa.selenium.WebElement;
+import org.openqa.selenium.chrome.ChromeDriver;
+import org.openqa.selenium.chrome.ChromeDriverService;
+import org.openqa.selenium.chrome.ChromeOptions;
+import org.openqa.selenium.support.ui.WebDriverWait;
+
+/**
+ * The page in a real browser (Debian's Chromium and chromedriver): give the token, press Generate report, watch the
+ * status move while the button stays disabled, follow the download link, and open the downloaded file as a
+ * workbook whose cells equal a plain-Java computation. The report runs for real, in its own JVM, through the
+ * worker's local submitter, on the embedded default.
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class PageIT {
+  private static final Instant DAY = Instant.parse("2026-11-20T00:00:00Z");
+  private static final String CHROMIUM = "/usr/bin/chromium";
+  private static final String CHROMEDRIVER = "/usr/bin/chromedriver";
+
+  @TempDir static Path dir;
+  private ApiServer server;
+  private WebDriver browser;
+  private List<Oracle.Reading> readings;
+
+  @BeforeAll
+  void start() throws Exception {
+    assertTrue(Files.isExecutable(Path.of(CHROMIUM)) && Files.isExecutable(Path.of(CHROMEDRIVER)),
+        "the page test needs Debian's chromium and chromium-driver (apt-get install chromium chromium-driver;"
+            + " .ci/run installs them)");
+    Map<String, String> m = Profiles.service(Profiles.embedded(dir), dir, "viewer:page-token-123");
+    m.put("api.page.poll-interval", "1s");
+    m.put("stream.pipelines", "silo-readings");
+    readings = TestData.readings(new Random(8)).silos(3).hours(DAY, 0, 12).every(300, 600).build();
+    InputFiles.write(dir.resolve("input/silo-readings"), "readings.jsonl", TestData.json(readings));
+    Wiring.stream(StreamConfig.from(Settings.of(m)), LocalSpark.get(), Clock.systemUTC()).run();
+    server = Wiring.api(ApiConfig.from(Settings.of(m)), Clock.systemUTC());
+    server.start();
+
+    Files.createDirectories(dir.resolve("downloads"));
+    ChromeOptions options = new ChromeOptions();
+    options.setBinary(CHROMIUM);
+    options.addArguments("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
+        "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update",
+        "--disable-sync", "--window-size=1280,1100", "--user-data-dir=" + dir.resolve("chrome-profile"));
+    Map<String, Object> prefs = new HashMap<>();
+    prefs.put("download.default_directory", dir.resolve("downloads").toString());
+    prefs.put("download.prompt_for_download", false);
+    options.setExperimentalOption("prefs", prefs);
+    ChromeDriverService service = new ChromeDriverService.Builder()
+        .usingDriverExecutable(Path.of(CHROMEDRIVER).toFile()).usingAnyFreePort().build();
+    browser = new ChromeDriver(service, options);
+  }
+
+  @AfterAll
+  void stop() {
+    if (browser != null) {
+      browser.quit();
+    }
+    if (server != null) {
+      server.close();
+    }
+  }
+
+  private WebElement el(String id) {
+    return browser.findElement(By.id(id));
+  }
+
+  private WebDriverWait waitUpTo(Duration d) {
+    return new WebDriverWait(browser, d, Duration.ofMillis(200));
+  }
+
+  private void setDates(String from, String to) {
+    ((JavascriptExecutor) browser).executeScript(
+        "document.getElementById('from').value = arguments[0]; document.getElementById('to').value = arguments[1];",
+        from, to);
+  }
+
+  @Test
+  void generateWatchDownloadAndOpenTheWorkbook() throws Exception {
+    browser.get(server.url() + "/");
+    assertTrue(el("generate").isEnabled());
+    String from = el("from").getAttribute("value");
+    String to = el("to").getAttribute("value");
+    assertEquals(31, java.time.LocalDate.parse(from).until(java.time.LocalDate.parse(to), ChronoUnit.DAYS),
+        "the default range is the last 31 days");
+    assertTrue(el("all-silos").isSelected(), "all silos by default");
+
+    el("token").sendKeys("page-token-123");
+    el("save-token").click();
+    waitUpTo(Duration.ofSeconds(10)).until(b -> b.findElements(By.cssSelector("input.silo")).size() == 3);
+
+    // A bad range is refused by the API with its reason, and the button comes back.
+    setDates("2026-11-21", "2026-11-20");
+    el("generate").click();
+    waitUpTo(Duration.ofSeconds(10)).until(b -> el("error").getText().contains("from must be before to"));
+    assertTrue(el("generate").isEnabled());
+
+    setDates("2026-11-20", "2026-11-21");
+    el("generate").click();
+    waitUpTo(Duration.ofSeconds(10)).until(b -> el("status").getText().startsWith("Report r-"));
+    assertFalse(el("generate").isEnabled(), "disabled while its job runs");
+    String jobId = el("status").getText().split(" ")[1].replace(":", "");
+    waitUpTo(Duration.ofMinutes(4)).until(b -> el("status").getText().endsWith("COMPLETED")
+        || el("status").getText().endsWith("FAILED"));
+    assertEquals("Report " + jobId + ": COMPLETED", el("status").getText(), el("error").getText());
+    waitUpTo(Duration.ofSeconds(5)).until(b -> el("generate").isEnabled());
+    assertTrue(el("download").isDisplayed());
+    waitUpTo(Duration.ofSeconds(10)).until(b -> b.findElement(By.id("jobs")).getText().contains(jobId));
+    assertTrue(el("jobs").getText().contains("COMPLETED"));
+    Files.write(Path.of("target/page.png"), ((ChromeDriver) browser).getScreenshotAs(OutputType.BYTES));
+
+    el("download").click();
+    Path file = waitUpTo(Duration.ofSeconds(30)).until(b -> downloaded().orElse(null));
+    WorkbookReader.Workbook wb = WorkbookReader.read(file);
+    assertEquals(List.of("Summary", "Silo 1", "Silo 2", "Silo 3"), wb.sheetNames());
+    WorkbookReader.assertEqualsOracle(Oracle.hourly(readings), wb.rows());
+  }
+
+  private Optional<Path> downloaded() {
+    try (Stream<Path> files = Files.list(dir.resolve("downloads"))) {
+      return files.filter(f -> f.toString().endsWith(".xlsx")).findFirst();
+    } catch (java.io.IOException e) {
+      return Optional.empty();
+    }
+  }
+}

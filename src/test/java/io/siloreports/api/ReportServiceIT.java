@@ -1,0 +1,200 @@
+package io.siloreports.api;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.siloreports.cli.ApiConfig;
+import io.siloreports.cli.StreamConfig;
+import io.siloreports.cli.Wiring;
+import io.siloreports.config.Settings;
+import io.siloreports.db.Jdbc;
+import io.siloreports.jobstore.ReportJobStore;
+import io.siloreports.testing.ApiClient;
+import io.siloreports.testing.InputFiles;
+import io.siloreports.testing.LocalSpark;
+import io.siloreports.testing.Oracle;
+import io.siloreports.testing.Profiles;
+import io.siloreports.testing.TestData;
+import io.siloreports.testing.WorkbookReader;
+import io.siloreports.testing.servers.EmbeddedMySql;
+import io.siloreports.testing.servers.SharedTestServers;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The report service with real servers and real report runs: MariaDB holds the aggregates and the jobs, S3Proxy the
+ * workbooks, and the worker's local submitter runs each report in its own JVM through Spark's launcher. Every
+ * workbook is fetched by its presigned URL and compared cell by cell with a plain-Java computation.
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class ReportServiceIT {
+  private static final Instant DAY = Instant.parse("2026-11-20T00:00:00Z");
+  private static final Instant AS_OF = DAY.plus(10, ChronoUnit.HOURS);
+  private static final Duration RUN = Duration.ofMinutes(4);
+  private static final Set<String> ENDED = Set.of("COMPLETED", "FAILED");
+  /** How many concurrent requests CI makes; bench/api/run makes 50. */
+  private static final int CONCURRENT = Integer.getInteger("siloreports.it.concurrent-requests", 4);
+
+  @TempDir static Path dir;
+  private ApiServer server;
+  private ApiClient api;
+  private ReportJobStore jobs;
+  private List<Oracle.Reading> readings;
+  private List<Oracle.Event> events;
+  private EmbeddedMySql mysql;
+  private String database;
+
+  @BeforeAll
+  void start() throws Exception {
+    mysql = SharedTestServers.mySql();
+    database = "svc_" + UUID.randomUUID().toString().substring(0, 8);
+    mysql.execute("CREATE DATABASE " + database, "GRANT ALL ON " + database + ".* TO '" + mysql.appUser() + "'@'%'");
+    Map<String, String> m = Profiles.service(Profiles.s3(Profiles.mysql(Profiles.embedded(dir), mysql, database),
+        SharedTestServers.s3(), database), dir, "ops:ops-token-123");
+    m.put("worker.max-concurrent", "2");
+
+    readings = TestData.readings(new Random(33)).silos(3).hours(DAY, 0, 10).every(300, 600).build();
+    InputFiles.write(dir.resolve("input/silo-readings"), "readings.jsonl", TestData.json(readings));
+    events = TestData.events(new Random(34)).perHour(60).hours(DAY, 0, 10).build();
+    InputFiles.write(dir.resolve("input/activity-events"), "events.jsonl", TestData.eventJson(events));
+    Wiring.stream(StreamConfig.from(Settings.of(m)), LocalSpark.get(), Clock.systemUTC()).run();
+
+    server = Wiring.api(ApiConfig.from(Settings.of(m)), Clock.systemUTC());
+    server.start();
+    api = new ApiClient(server.url(), "ops-token-123");
+    jobs = Wiring.jobStore(new Jdbc(mysql.jdbcUrl(database), mysql.appUser(), mysql.appPassword()), false,
+        Clock.systemUTC());
+  }
+
+  @AfterAll
+  void stop() {
+    if (server != null) {
+      server.close();
+    }
+  }
+
+  private static final String BODY = "{\"from\": \"" + DAY + "\", \"to\": \"" + DAY.plus(1, ChronoUnit.DAYS)
+      + "\", \"as_of\": \"" + AS_OF + "\"}";
+
+  /** Fetches a workbook by its link and compares every cell with the oracle over the readings before the cut-off. */
+  private void workbookEqualsOracle(String url, String name) throws Exception {
+    assertTrue(url.contains("X-Amz-Signature="), "a presigned S3 URL: " + url.replaceAll("Signature=.*", ""));
+    HttpResponse<byte[]> file = api.download(url);
+    assertEquals(200, file.statusCode());
+    Path local = dir.resolve(name + ".xlsx");
+    Files.write(local, file.body());
+    WorkbookReader.assertEqualsOracle(Oracle.hourly(TestData.before(readings, AS_OF)), WorkbookReader.read(local).rows());
+  }
+
+  @Test
+  void aRequestGoesPendingSubmittedProcessingCompletedAndItsWorkbookIsExact() throws Exception {
+    JsonNode created = api.post("/api/reports", BODY).json();
+    String id = created.get("jobId").asText();
+    JsonNode done = api.awaitJob(id, ENDED, RUN);
+    assertEquals("COMPLETED", done.get("status").asText(), done.toString());
+    workbookEqualsOracle(done.get("downloadUrl").asText(), id);
+    JsonNode events = api.get("/api/reports/" + id + "/events").json().get("events");
+    List<String> path = new ArrayList<>();
+    events.forEach(e -> path.add(e.get("to").asText()));
+    assertEquals(List.of("PENDING", "SUBMITTED", "PROCESSING", "COMPLETED"), path);
+    assertEquals("api:ops", events.get(0).get("actor").asText());
+    assertTrue(events.get(1).get("actor").asText().startsWith("worker pid "), events.toString());
+    assertTrue(events.get(2).get("actor").asText().startsWith("pid "), "the report run took it: " + events);
+  }
+
+  @Test
+  void seedEndpointsGiveAFreshPresignedUrlOnEveryRead() throws Exception {
+    String id = api.post("/initiate-silo-report", BODY).json().get("jobId").asText();
+    JsonNode done = api.await("/silo-report-status/" + id, j -> ENDED.contains(j.get("status").asText()), RUN);
+    assertEquals("COMPLETED", done.get("status").asText(), done.toString());
+    Thread.sleep(1100); // the signing time is in seconds: a later read signs at a later second
+    String again = api.get("/silo-report-status/" + id).json().get("s3Url").asText();
+    assertTrue(!again.equals(done.get("s3Url").asText()), "a fresh URL");
+    workbookEqualsOracle(again, id);
+    String key = jobs.find(id).orElseThrow().s3Key();
+    SharedTestServers.s3().s3Client().deleteObject(r -> r.bucket(SharedTestServers.s3().bucket()).key(key));
+    JsonNode gone = api.get("/silo-report-status/" + id).json();
+    assertEquals("EXPIRED", gone.get("status").asText(), "the object is gone");
+    assertTrue(gone.get("s3Url").isNull());
+  }
+
+  @Test
+  void aJobAnotherSystemStoredWithBadParamsEndsFailedWithTheReasonOverTheApi() throws Exception {
+    jobs.create("stored-elsewhere-" + UUID.randomUUID().toString().substring(0, 6), "silo_hourly",
+        "{\"from\": \"not a time\"}");
+    String id = jobs.list(null, 50, 0).stream().filter(j -> j.jobId().startsWith("stored-elsewhere-")).findFirst()
+        .orElseThrow().jobId();
+    JsonNode done = api.awaitJob(id, ENDED, RUN);
+    assertEquals("FAILED", done.get("status").asText());
+    assertTrue(done.get("errorMessage").asText().contains("report params are not valid JSON"), done.toString());
+    JsonNode seed = api.get("/silo-report-status/" + id).json();
+    assertEquals("FAILED", seed.get("status").asText());
+    assertTrue(seed.get("s3Url").isNull());
+  }
+
+  @Test
+  void bucketCountsSilosAndHealthComeFromMySql() throws Exception {
+    JsonNode b = api.get("/api/buckets?record_type=items&minutes=15&from=" + DAY + "&to=" + DAY.plus(1, ChronoUnit.DAYS))
+        .json();
+    Map<Oracle.BucketKey, Long> got = new java.util.TreeMap<>();
+    b.get("buckets").forEach(n -> got.put(new Oracle.BucketKey("items", n.get("accountId").asText(), 15,
+        Instant.parse(n.get("start").asText())), n.get("count").asLong()));
+    Map<Oracle.BucketKey, Long> want = new java.util.TreeMap<>();
+    Oracle.buckets(events).forEach((k, v) -> {
+      if (k.recordType().equals("items") && k.minutes() == 15) {
+        want.put(k, v);
+      }
+    });
+    assertEquals(want, got);
+    assertTrue(!want.isEmpty());
+    assertEquals("[1,2,3]", api.get("/api/silos").json().get("silos").toString());
+    ApiClient.Answer health = api.withToken(null).get("/api/health");
+    assertEquals(200, health.status(), health.body());
+    assertEquals("ok", health.json().get("status").asText());
+  }
+
+  @Test
+  void concurrentRequestsAreDistinctJobsThatEachEndAndRunOnce() throws Exception {
+    ExecutorService pool = Executors.newFixedThreadPool(CONCURRENT);
+    List<Future<String>> posts = new ArrayList<>();
+    for (int i = 0; i < CONCURRENT; i++) {
+      posts.add(pool.submit(() -> api.post("/api/reports", BODY).json().get("jobId").asText()));
+    }
+    Set<String> ids = new HashSet<>();
+    for (Future<String> f : posts) {
+      ids.add(f.get());
+    }
+    pool.shutdown();
+    assertEquals(CONCURRENT, ids.size(), "distinct jobs");
+    for (String id : ids) {
+      JsonNode done = api.awaitJob(id, ENDED, RUN.multipliedBy(CONCURRENT));
+      assertEquals("COMPLETED", done.get("status").asText(), done.toString());
+      long runs = 0;
+      for (JsonNode e : api.get("/api/reports/" + id + "/events").json().get("events")) {
+        runs += e.get("to").asText().equals("PROCESSING") ? 1 : 0;
+      }
+      assertEquals(1, runs, id + " ran once");
+    }
+  }
+}
