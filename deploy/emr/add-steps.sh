@@ -1,55 +1,55 @@
 #!/usr/bin/env bash
-# Submits silo-reports jobs as EMR steps (EMR 7.x: Spark 3.5, Java 17).
+# Submits silo-reports jobs as EMR steps (EMR 7.x: Spark 3.5, Java 17), with the step definitions of
+# deploy/silo_reports_steps.py (the same code the Airflow DAGs use).
 #
-#   deploy/emr/add-steps.sh stream  CLUSTER_ID            # the streaming job (long-running step)
-#   deploy/emr/add-steps.sh report  CLUSTER_ID JOB_ID     # one report request (report_jobs row JOB_ID)
-#   deploy/emr/add-steps.sh migrate CLUSTER_ID            # schema migrations
-#   deploy/emr/add-steps.sh backfill CLUSTER_ID --from 2026-11-01 --to 2026-11-20
+#   deploy/emr/add-steps.sh upload                                 # build; upload the jar and conf/emr.properties
+#   deploy/emr/add-steps.sh migrate  CLUSTER_ID                    # schema migrations (one YARN attempt)
+#   deploy/emr/add-steps.sh stream   CLUSTER_ID                    # the stream: a step that keeps running
+#   deploy/emr/add-steps.sh report   CLUSTER_ID --job-id r1 [--silos 1,3 --from 2026-11-01 --to 2026-11-08]
+#   deploy/emr/add-steps.sh backfill CLUSTER_ID --from 2026-11-01 [--to 2026-11-20]
+#   deploy/emr/add-steps.sh stop-stream CLUSTER_ID                 # cancel the running stream step
 #
-# Environment: ARTIFACTS=s3://bucket/silo-reports (holds silo-reports-shaded.jar and emr.properties, uploaded by
-# `deploy/emr/add-steps.sh upload`), AWS_REGION. The DB password is read by the job from the environment of the
-# driver: pass it as SILO_REPORTS_DB_PASSWORD through spark.yarn.appMasterEnv (resolved here from AWS Secrets
-# Manager when DB_SECRET_ID is set; it is never printed).
+# Job flags come after CLUSTER_ID; spark-submit options after a lone "--":
+#   deploy/emr/add-steps.sh backfill j-ABC --from 2026-11-01 -- --driver-memory 4g --conf spark.executor.instances=4
+#
+# Environment: ARTIFACTS=s3://bucket/prefix (holds silo-reports-shaded.jar and emr.properties); DB_SECRET_ID (the
+# Secrets Manager secret of the database password: the job reads it itself, no password is in the step); the region
+# from AWS_REGION, else AWS_DEFAULT_REGION, else the CLI profile (AWS CLI v1 reads only AWS_DEFAULT_REGION, so it is
+# passed explicitly). AWS_CLI_EXTRA adds options to every aws call (e.g. --endpoint-url for a check).
 set -euo pipefail
-cmd=${1:?usage: add-steps.sh upload|stream|report|migrate|backfill CLUSTER_ID [args]}
-ARTIFACTS=${ARTIFACTS:?set ARTIFACTS=s3://bucket/prefix}
-cd "$(dirname "$0")/../.."
+cmd=${1:?usage: add-steps.sh upload|migrate|stream|report|backfill|stop-stream CLUSTER_ID [job flags] [-- spark-submit options]}
+here=$(cd "$(dirname "$0")" && pwd)
+root=$(cd "$here/../.." && pwd)
+region=${AWS_REGION:-${AWS_DEFAULT_REGION:-$(aws configure get region 2>/dev/null || true)}}
+[[ -n "$region" ]] || { echo "set AWS_REGION (or AWS_DEFAULT_REGION)" >&2; exit 2; }
+# shellcheck disable=SC2206
+aws=(aws --region "$region" ${AWS_CLI_EXTRA:-})
 
 if [[ "$cmd" == upload ]]; then
-  mvn -B -q -ntp -DskipTests package
-  aws s3 cp target/silo-reports-*-shaded.jar "$ARTIFACTS/silo-reports-shaded.jar"
-  aws s3 cp conf/emr.properties "$ARTIFACTS/emr.properties"
+  ARTIFACTS=${ARTIFACTS:?set ARTIFACTS=s3://bucket/prefix}
+  (cd "$root" && mvn -B -q -ntp -DskipTests package)
+  "${aws[@]}" s3 cp "$(ls "$root"/target/silo-reports-*-shaded.jar)" "$ARTIFACTS/silo-reports-shaded.jar"
+  "${aws[@]}" s3 cp "$root/conf/emr.properties" "$ARTIFACTS/emr.properties"
   echo "uploaded to $ARTIFACTS"
   exit 0
 fi
 
-cluster=${2:?cluster id}
+cluster=${2:?cluster id (j-...)}
 shift 2
-secret_conf=()
-if [[ -n "${DB_SECRET_ID:-}" ]]; then
-  pw=$(aws secretsmanager get-secret-value --secret-id "$DB_SECRET_ID" --query SecretString --output text \
-       | python3 -c 'import json,sys; s=sys.stdin.read(); print(json.loads(s).get("password", s) if s.startswith("{") else s)')
-  secret_conf=(--conf "spark.yarn.appMasterEnv.SILO_REPORTS_DB_PASSWORD=$pw")
+
+if [[ "$cmd" == stop-stream ]]; then
+  # The stream's YARN application is killed by a step of its own (cancelling its step stops only spark-submit);
+  # that is safe at any moment: every micro-batch commits with its batch id, and a new stream step resumes from the
+  # checkpoint on S3 without losing or double counting a record.
+  kill='yarn application -list -appStates RUNNING,ACCEPTED 2>/dev/null | awk '"'"'$2 == "silo-reports-stream" {print $1}'"'"' | xargs -r -n1 yarn application -kill'
+  stop=$(python3 -c 'import json,sys; print(json.dumps([{"Type": "CUSTOM_JAR", "Name": "silo-reports stop stream",
+    "ActionOnFailure": "CONTINUE", "Jar": "command-runner.jar", "Args": ["bash", "-c", sys.argv[1]]}]))' "$kill")
+  "${aws[@]}" emr add-steps --cluster-id "$cluster" --steps "$stop" --query 'StepIds[0]' --output text
+  exit 0
 fi
 
-spark_args=(spark-submit --deploy-mode cluster --class io.siloreports.cli.Main
-  --files "$ARTIFACTS/emr.properties"
-  --conf spark.sql.session.timeZone=UTC
-  --conf spark.driver.extraJavaOptions=-Duser.timezone=UTC
-  --conf spark.executor.extraJavaOptions=-Duser.timezone=UTC
-  "${secret_conf[@]}")
-
-case "$cmd" in
-  stream)  name="silo-reports stream"; on_failure=CONTINUE; args=(stream --config emr.properties "$@") ;;
-  report)  job=${1:?job id}; shift; name="silo-reports report $job"; on_failure=CONTINUE
-           args=(report --config emr.properties --job-id "$job" "$@") ;;
-  migrate) name="silo-reports migrate"; on_failure=CONTINUE; args=(migrate --config emr.properties "$@") ;;
-  backfill) name="silo-reports backfill"; on_failure=CONTINUE; args=(backfill --config emr.properties "$@") ;;
-  *) echo "unknown command $cmd" >&2; exit 2 ;;
-esac
-
-step_args=$(python3 -c 'import json,sys; print(json.dumps(sys.argv[1:]))' \
-  "${spark_args[@]}" "$ARTIFACTS/silo-reports-shaded.jar" "${args[@]}")
-steps=$(python3 -c 'import json,sys; print(json.dumps([{"Type":"CUSTOM_JAR","Name":sys.argv[1],"ActionOnFailure":sys.argv[2],
-  "Jar":"command-runner.jar","Args":json.loads(sys.argv[3])}]))' "$name" "$on_failure" "$step_args")
-aws emr add-steps --cluster-id "$cluster" --steps "$steps" --query 'StepIds[0]' --output text
+ARTIFACTS=${ARTIFACTS:?set ARTIFACTS=s3://bucket/prefix}
+secret=()
+[[ -n "${DB_SECRET_ID:-}" ]] && secret=(--db-secret-id "$DB_SECRET_ID")
+steps_json=$(python3 "$root/deploy/silo_reports_steps.py" step "$cmd" --artifacts "$ARTIFACTS" "${secret[@]}" "$@")
+"${aws[@]}" emr add-steps --cluster-id "$cluster" --steps "$steps_json" --query 'StepIds[0]' --output text

@@ -4,6 +4,7 @@ import io.siloreports.api.ApiServer;
 import io.siloreports.config.Keys;
 import io.siloreports.config.Settings;
 import io.siloreports.model.JobOutcome;
+import io.siloreports.spark.SessionSource;
 import java.time.Clock;
 import java.util.concurrent.CountDownLatch;
 
@@ -20,7 +21,7 @@ final class ApiCommand extends Command {
   }
 
   @Override
-  JobOutcome run(Settings settings) throws Exception {
+  JobOutcome run(Settings settings, SessionSource sessions) throws Exception {
     ApiConfig config = ApiConfig.from(settings);
     ApiServer server = Wiring.api(config, Clock.systemUTC());
     CountDownLatch stopped = new CountDownLatch(1);

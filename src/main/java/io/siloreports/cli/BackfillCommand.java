@@ -3,7 +3,7 @@ package io.siloreports.cli;
 import io.siloreports.config.Keys;
 import io.siloreports.config.Settings;
 import io.siloreports.model.JobOutcome;
-import io.siloreports.spark.SparkSessions;
+import io.siloreports.spark.SessionSource;
 import java.time.Clock;
 
 /**
@@ -27,9 +27,9 @@ final class BackfillCommand extends Command {
   }
 
   @Override
-  JobOutcome run(Settings settings) {
+  JobOutcome run(Settings settings, SessionSource sessions) {
     BackfillConfig config = BackfillConfig.from(settings);
-    return Wiring.backfill(config, SparkSessions.create("silo-reports-backfill", config.sparkConf()),
+    return Wiring.backfill(config, sessions.session("silo-reports-backfill", config.sparkConf()),
         Clock.systemUTC()).run();
   }
 }

@@ -3,6 +3,7 @@ package io.siloreports.cli;
 import io.siloreports.config.Setting;
 import io.siloreports.config.Settings;
 import io.siloreports.model.JobOutcome;
+import io.siloreports.spark.SessionSource;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -47,12 +48,17 @@ abstract class Command {
     return job;
   }
 
+  /** Whether it opens a database, so passwords by reference must be read first (sample data and Kafka do not). */
+  boolean usesDatabases() {
+    return true;
+  }
+
   /** The command's own flags (without {@code --}) and the setting each one sets, in help order. */
   final Map<String, Setting<?>> flags() {
     return flags;
   }
 
-  abstract JobOutcome run(Settings settings) throws Exception;
+  abstract JobOutcome run(Settings settings, SessionSource sessions) throws Exception;
 
   /** The outcome of a command that only prints: done, or failed with one line. */
   record Done(boolean succeeded, String summary) implements JobOutcome {}

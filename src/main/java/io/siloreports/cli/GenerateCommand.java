@@ -5,6 +5,7 @@ import io.siloreports.config.Settings;
 import io.siloreports.generate.GeneratedManifest;
 import io.siloreports.generate.SampleDataGenerator;
 import io.siloreports.model.JobOutcome;
+import io.siloreports.spark.SessionSource;
 import java.nio.file.Path;
 
 /** {@code generate}: sample input files under {@code input.dir} plus a manifest of what they hold. */
@@ -24,7 +25,12 @@ final class GenerateCommand extends Command {
   }
 
   @Override
-  JobOutcome run(Settings settings) throws Exception {
+  boolean usesDatabases() {
+    return false;
+  }
+
+  @Override
+  JobOutcome run(Settings settings, SessionSource sessions) throws Exception {
     GenerateConfig config = GenerateConfig.from(settings);
     GeneratedManifest m = SampleDataGenerator.generate(config.spec(), config.out());
     Path manifest = config.out().resolve("manifest.json");

@@ -6,10 +6,15 @@ import io.siloreports.config.Settings;
 import io.siloreports.db.SchemaMigrations;
 import io.siloreports.model.JobOutcome;
 import io.siloreports.report.SiloReport;
+import io.siloreports.secrets.SecretReferences;
+import io.siloreports.spark.SessionSource;
+import io.siloreports.spark.SparkSessions;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import org.apache.spark.SparkUserAppException;
+import org.apache.spark.sql.SparkSession;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -18,6 +23,13 @@ import org.slf4j.LoggerFactory;
  * ({@code --class io.siloreports.cli.Main}). Exit codes are decided here and only here: 0 done (report COMPLETED),
  * 1 failed (report FAILED; backfill: a chunk was skipped), 2 bad usage or a refused request, 3 the report job is not
  * PENDING (a job id runs once).
+ *
+ * <p>How the code leaves the JVM depends on who started it. Started by {@code java} (jobs/silo-reports), {@code main}
+ * ends with {@code System.exit(code)}: Spark leaves non-daemon threads behind. Started by spark-submit or by YARN's
+ * ApplicationMaster (cluster mode), the JVM is Spark's: {@code main} stops the session and returns normally when the
+ * command succeeded, and throws {@code SparkUserAppException(code)} when it did not, which spark-submit turns into its
+ * own exit code and the ApplicationMaster into a FAILED application with that code (never a second attempt caused by
+ * an exit before the AM reported). {@link Shell} runs commands inside spark-shell and returns their outcome.
  */
 public final class Main {
   private static final Logger LOG = LoggerFactory.getLogger(Main.class);
@@ -38,12 +50,36 @@ public final class Main {
 
   private Main() {}
 
-  public static void main(String[] args) {
-    System.exit(run(args)); // Spark leaves non-daemon threads behind: the exit code must end the JVM
+  public static void main(String[] args) throws SparkUserAppException {
+    SparkSession[] created = new SparkSession[1];
+    int code = run(args, (appName, sparkConf) -> created[0] = SparkSessions.create(appName, sparkConf));
+    if (!launchedBySpark()) {
+      System.exit(code); // Spark leaves non-daemon threads behind: the exit code must end the JVM
+    }
+    if (created[0] != null) {
+      created[0].stop(); // in client mode nothing else would, and the driver's JVM would linger
+    }
+    if (code != DONE) {
+      throw new SparkUserAppException(code);
+    }
   }
 
-  /** Runs a command and returns its exit code. */
+  /** True under spark-submit or a YARN ApplicationMaster, which set the deploy mode before calling {@code main}. */
+  static boolean launchedBySpark() {
+    return System.getProperty("spark.submit.deployMode") != null;
+  }
+
+  /** Runs a command with its own SparkSession (when it needs one) and returns its exit code. */
   public static int run(String[] args) {
+    return run(args, SparkSessions::create);
+  }
+
+  /** Runs a command, its SparkSession from {@code sessions}, and returns its exit code. */
+  static int run(String[] args, SessionSource sessions) {
+    if (args.length == 2 && isHelp(args[0]) && args[1].equals("settings-table")) {
+      System.out.print(Keys.markdownTable()); // the table of docs/configuration.md
+      return DONE;
+    }
     if (args.length == 0 || isHelp(args[0])) {
       System.out.print(usage());
       return args.length == 0 ? USAGE : DONE;
@@ -60,6 +96,9 @@ public final class Main {
     }
     try {
       Settings settings = Settings.load(List.of(rest), command.flags(), System.getenv());
+      if (command.usesDatabases()) {
+        settings = SecretReferences.resolve(settings);
+      }
       settings.unknownKeys().forEach(k -> LOG.warn("setting {} is not a setting of silo-reports (a typo?); ignored", k));
       if (command.isJob()) {
         LOG.info("silo-reports {}: effective settings (secrets masked, with their origin):\n{}", command.name(),
@@ -67,7 +106,7 @@ public final class Main {
       } else {
         LOG.debug("silo-reports {}: effective settings:\n{}", command.name(), settings.describe());
       }
-      JobOutcome outcome = command.run(settings);
+      JobOutcome outcome = command.run(settings, sessions);
       if (!outcome.summary().isEmpty()) {
         System.out.println(outcome.summary());
       }
@@ -81,10 +120,20 @@ public final class Main {
     } catch (SchemaMigrations.SchemaBehindException e) {
       LOG.error("silo-reports {}: {}", command.name(), e.getMessage()); // says what to run: no stack trace
       return FAILED;
-    } catch (Exception e) {
+    } catch (Exception | LinkageError | OutOfMemoryError e) {
+      // A LinkageError is a jar that meets other versions of its libraries (a cluster's): say so, exit 1.
       LOG.error("silo-reports {} failed: {}", command.name(), e.toString(), e);
       return FAILED;
     }
+  }
+
+  /** The command named {@code name}, for {@link Shell}. */
+  static Command command(String name) {
+    Command c = COMMANDS.get(name);
+    if (c == null) {
+      throw new IllegalArgumentException("unknown command '" + name + "'\n" + usage());
+    }
+    return c;
   }
 
   private static boolean isHelp(String arg) {

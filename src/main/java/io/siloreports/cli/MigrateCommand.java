@@ -5,6 +5,7 @@ import io.siloreports.db.Jdbc;
 import io.siloreports.db.SchemaMigrations.Scope;
 import io.siloreports.db.SchemaPolicy;
 import io.siloreports.model.JobOutcome;
+import io.siloreports.spark.SessionSource;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -21,7 +22,7 @@ final class MigrateCommand extends Command {
   }
 
   @Override
-  JobOutcome run(Settings settings) {
+  JobOutcome run(Settings settings, SessionSource sessions) {
     MigrateConfig config = MigrateConfig.from(settings);
     List<String> done = new ArrayList<>();
     done.add(migrate(config.jobStore(), Scope.JOB_STORE));

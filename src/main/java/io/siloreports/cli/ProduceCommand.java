@@ -4,6 +4,7 @@ import io.siloreports.config.Keys;
 import io.siloreports.config.Settings;
 import io.siloreports.model.JobOutcome;
 import io.siloreports.model.Pipeline;
+import io.siloreports.spark.SessionSource;
 import java.io.BufferedReader;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -26,7 +27,12 @@ final class ProduceCommand extends Command {
   }
 
   @Override
-  JobOutcome run(Settings settings) throws Exception {
+  boolean usesDatabases() {
+    return false;
+  }
+
+  @Override
+  JobOutcome run(Settings settings, SessionSource sessions) throws Exception {
     ProduceConfig config = ProduceConfig.from(settings);
     Properties props = new Properties();
     props.putAll(config.kafka());

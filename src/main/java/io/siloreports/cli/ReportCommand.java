@@ -7,7 +7,7 @@ import io.siloreports.jobstore.ReportJob;
 import io.siloreports.jobstore.ReportJobStore;
 import io.siloreports.model.JobOutcome;
 import io.siloreports.report.SiloReport;
-import io.siloreports.spark.SparkSessions;
+import io.siloreports.spark.SessionSource;
 import java.time.Clock;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -33,7 +33,7 @@ final class ReportCommand extends Command {
   private static final Logger LOG = LoggerFactory.getLogger(ReportCommand.class);
 
   @Override
-  JobOutcome run(Settings settings) {
+  JobOutcome run(Settings settings, SessionSource sessions) {
     ReportConfig config;
     try {
       config = ReportConfig.from(settings);
@@ -46,8 +46,8 @@ final class ReportCommand extends Command {
       SiloReport report;
       try {
         report = Wiring.report(config,
-            SparkSessions.create("silo-reports-report-" + config.jobId(), config.sparkConf()), jobs, clock);
-      } catch (RuntimeException e) {
+            sessions.session("silo-reports-report-" + config.jobId(), config.sparkConf()), jobs, clock);
+      } catch (RuntimeException | Error e) { // Error: a LinkageError of a library the cluster has in another version
         return failBeforeStart(jobs, config, e);
       }
       SiloReport.Outcome outcome = report.run(config.jobId(), config.request());
@@ -80,7 +80,7 @@ final class ReportCommand extends Command {
   }
 
   /** A job that cannot even start ends FAILED with the reason (created first if the run made it up). */
-  private static JobOutcome failBeforeStart(ReportJobStore jobs, ReportConfig config, RuntimeException e) {
+  private static JobOutcome failBeforeStart(ReportJobStore jobs, ReportConfig config, Throwable e) {
     String reason = "cannot start the report: " + SiloReport.describe(e);
     if (jobs.find(config.jobId()).isEmpty()) {
       jobs.create(config.jobId(), SiloReport.REPORT_TYPE, config.request().toJson());

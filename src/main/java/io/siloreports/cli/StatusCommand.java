@@ -9,7 +9,9 @@ import io.siloreports.model.AggregationProgress;
 import io.siloreports.model.JobOutcome;
 import io.siloreports.model.Pipeline;
 import io.siloreports.report.output.ReportLinks;
+import io.siloreports.report.output.ReportOutput;
 import io.siloreports.report.output.S3ReportOutput;
+import io.siloreports.spark.SessionSource;
 import io.siloreports.store.ProgressStore;
 import java.time.Clock;
 import java.util.List;
@@ -29,7 +31,7 @@ final class StatusCommand extends Command {
   }
 
   @Override
-  JobOutcome run(Settings settings) {
+  JobOutcome run(Settings settings, SessionSource sessions) {
     StatusConfig config = StatusConfig.from(settings);
     Clock clock = Clock.systemUTC();
     try (ReportJobStore jobs = Wiring.jobStore(config.jobStore(), config.migrateOnStart(), clock)) {
@@ -60,7 +62,7 @@ final class StatusCommand extends Command {
       for (ReportJob j : list) {
         System.out.printf("%-28s %-10s %-24s %-24s %s%n", j.jobId(), j.status(), j.createdAt(),
             j.finishedAt() == null ? "-" : j.finishedAt(),
-            j.errorMessage() != null ? j.errorMessage() : j.s3Url() == null ? "-" : j.s3Url());
+            j.errorMessage() != null ? j.errorMessage() : j.s3Url() == null ? "-" : shown(j.s3Url()));
       }
       if (list.isEmpty()) {
         System.out.println("(no report jobs yet)");
@@ -88,6 +90,11 @@ final class StatusCommand extends Command {
     }
   }
 
+  /** A signed link to a person at a terminal; without its signature where the output is captured (step logs). */
+  private static String shown(String url) {
+    return System.console() != null ? url : ReportOutput.unsigned(url);
+  }
+
   private static void printEvents(List<JobEvent> events) {
     System.out.println("history:");
     for (JobEvent e : events) {
@@ -112,7 +119,7 @@ final class StatusCommand extends Command {
     }
     if (j.s3Key() != null) {
       System.out.println("key:           " + j.s3Key());
-      System.out.println("url:           " + j.s3Url());
+      System.out.println("url:           " + shown(j.s3Url()));
     }
     if (j.errorMessage() != null) {
       System.out.println("error_message: " + j.errorMessage());

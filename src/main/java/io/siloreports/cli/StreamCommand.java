@@ -3,7 +3,7 @@ package io.siloreports.cli;
 import io.siloreports.config.Keys;
 import io.siloreports.config.Settings;
 import io.siloreports.model.JobOutcome;
-import io.siloreports.spark.SparkSessions;
+import io.siloreports.spark.SessionSource;
 import java.time.Clock;
 
 /** {@code stream}: the streaming aggregation, available-now or continuous. */
@@ -21,9 +21,9 @@ final class StreamCommand extends Command {
   }
 
   @Override
-  JobOutcome run(Settings settings) throws Exception {
+  JobOutcome run(Settings settings, SessionSource sessions) throws Exception {
     StreamConfig config = StreamConfig.from(settings);
-    return Wiring.stream(config, SparkSessions.create("silo-reports-stream", config.sparkConf()), Clock.systemUTC())
+    return Wiring.stream(config, sessions.session("silo-reports-stream", config.sparkConf()), Clock.systemUTC())
         .run();
   }
 }

@@ -4,6 +4,7 @@ import io.siloreports.config.Keys;
 import io.siloreports.config.Settings;
 import io.siloreports.jobstore.ReportJobStore;
 import io.siloreports.model.JobOutcome;
+import io.siloreports.spark.SessionSource;
 import io.siloreports.submit.ReportWorker;
 import java.time.Clock;
 import java.util.concurrent.CountDownLatch;
@@ -20,7 +21,7 @@ final class WorkerCommand extends Command {
   }
 
   @Override
-  JobOutcome run(Settings settings) throws Exception {
+  JobOutcome run(Settings settings, SessionSource sessions) throws Exception {
     WorkerConfig config = WorkerConfig.from(settings);
     ReportJobStore jobs = Wiring.jobStore(config.jobStore(), config.migrateOnStart(), Clock.systemUTC());
     ReportWorker worker = Wiring.worker(config, jobs).start();

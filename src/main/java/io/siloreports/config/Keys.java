@@ -48,6 +48,8 @@ public final class Keys {
   public static final Setting<String> JOBSTORE_USER = text("jobstore.user", null, "user of the job store database");
   public static final Setting<String> JOBSTORE_PASSWORD = secret("jobstore.password",
       "password of the job store database (from the environment: `SILO_REPORTS_JOBSTORE_PASSWORD`)");
+  public static final Setting<String> JOBSTORE_PASSWORD_SECRET_ID = text("jobstore.password-secret-id", null,
+      "an AWS Secrets Manager secret (name or ARN) holding `jobstore.password`, read by the job itself at start");
 
   // ---- raw input
   static {
@@ -81,6 +83,13 @@ public final class Keys {
   public static final Setting<String> DB_USER = text("db.user", null, "MySQL user");
   public static final Setting<String> DB_PASSWORD = secret("db.password",
       "MySQL password (from the environment: `SILO_REPORTS_DB_PASSWORD`)");
+  public static final Setting<String> DB_PASSWORD_SECRET_ID = text("db.password-secret-id", null,
+      "an AWS Secrets Manager secret (name or ARN; a plain text or JSON with `password`, as RDS writes it) holding"
+          + " `db.password`, read by the job itself at start: no password in a step, a DAG or an argument list");
+  public static final Setting<String> SECRETS_REGION = text("secrets.region", null,
+      "region of Secrets Manager; default the AWS default region chain");
+  public static final Setting<String> SECRETS_ENDPOINT = text("secrets.endpoint", null,
+      "endpoint of a Secrets Manager-compatible service (tests, VPC endpoints)");
   public static final Setting<Integer> DB_READ_PARTITIONS = integer("db.read-partitions", "4",
       "a JDBC read of the aggregates is split into this many ranges of `silo_id`");
   public static final Setting<Boolean> DB_MIGRATE_ON_START = bool("db.migrate-on-start", "false",

@@ -73,6 +73,13 @@ public final class Settings {
     return s;
   }
 
+  /** A copy with {@code key} set to a value that came from {@code from} (a secret read by reference, say). */
+  public Settings withValue(String key, String value, String from) {
+    Settings s = with(Map.of());
+    s.put(key, value, from);
+    return s;
+  }
+
   /** A copy with some keys replaced. */
   public Settings with(Map<String, String> overrides) {
     Settings s = new Settings(new LinkedHashMap<>(values), new LinkedHashMap<>(origin));

@@ -140,7 +140,7 @@ public final class SiloReport {
       } finally {
         Files.deleteIfExists(tmp);
       }
-    } catch (Exception | OutOfMemoryError e) {
+    } catch (Throwable e) { // a LinkageError from a cluster's other library versions too: the job must end
       String reason = describe(e);
       LOG.error("report {}: FAILED: {}", jobId, reason, e);
       jobs.markFailed(jobId, reason);

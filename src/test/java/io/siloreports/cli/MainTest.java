@@ -93,4 +93,23 @@ class MainTest {
     Run status = run("status", "--conf", "jobstore.url=" + url, "--job-id", "waiting");
     assertTrue(status.out().contains("history:") && status.out().contains("PENDING    -> FAILED"), status.out());
   }
+
+  /** Under spark-submit or YARN's ApplicationMaster: main returns on success and throws the code on failure. */
+  @Test
+  void launchedBySparkMainReturnsOrThrowsTheExitCodeAndNeverExits() throws Exception {
+    String url = "jdbc:sqlite:" + dir.resolve("cluster/jobs.db");
+    System.setProperty("spark.submit.deployMode", "cluster");
+    try {
+      Main.main(new String[] {"migrate", "--conf", "jobstore.url=" + url}); // returns: this JVM is still here
+      org.apache.spark.SparkUserAppException usage = org.junit.jupiter.api.Assertions.assertThrows(
+          org.apache.spark.SparkUserAppException.class, () -> Main.main(new String[] {"status", "--nope", "1"}));
+      assertEquals(Main.USAGE, usage.exitCode());
+      org.apache.spark.SparkUserAppException failed = org.junit.jupiter.api.Assertions.assertThrows(
+          org.apache.spark.SparkUserAppException.class,
+          () -> Main.main(new String[] {"status", "--conf", "jobstore.url=" + url, "--job-id", "none"}));
+      assertEquals(Main.FAILED, failed.exitCode());
+    } finally {
+      System.clearProperty("spark.submit.deployMode");
+    }
+  }
 }

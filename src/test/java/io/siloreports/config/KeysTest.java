@@ -23,7 +23,8 @@ class KeysTest {
     assertTrue(b >= 0 && e > b, "docs/configuration.md has the generated settings table between its markers");
     String table = doc.substring(b + BEGIN.length(), e).strip() + "\n";
     assertEquals(Keys.markdownTable(), table,
-        "docs/configuration.md differs from the declarations in Keys: replace its table with Keys.markdownTable()");
+        "docs/configuration.md differs from the declarations in Keys: replace its table with the output of"
+            + " `jobs/silo-reports help settings-table`");
   }
 
   @Test

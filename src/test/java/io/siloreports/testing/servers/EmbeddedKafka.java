@@ -34,7 +34,7 @@ import org.apache.kafka.common.serialization.StringSerializer;
  * A real Kafka broker: Kafka 3.9 in KRaft mode (one node, broker and controller combined) in a child JVM,
  * listening on 127.0.0.1 (PLAINTEXT), log directory in the server's temp work directory.
  *
- * <p>The broker runs on its own classpath ({@link KafkaBrokerClasspath}) so the project keeps Spark's
+ * <p>The broker runs on its own classpath ({@link MavenClasspath}) so the project keeps Spark's
  * kafka-clients 3.4.1; the clients here (admin, producer) are that 3.4.1, which talks to a 3.9 broker. Topics
  * are not auto-created: create them with {@link #createTopic(String, int)}. The broker's output goes to
  * {@code broker.log} in the work directory; a start failure quotes its last lines. The child exits by itself if
@@ -74,7 +74,7 @@ public final class EmbeddedKafka extends EmbeddedServer<EmbeddedKafka> {
     port = requestedPort != 0 ? requestedPort : freePort();
     controllerPort = requestedPort != 0 ? requestedPort + 1 : freePort();
 
-    List<Path> jars = KafkaBrokerClasspath.jars();
+    List<Path> jars = MavenClasspath.kafkaBroker();
     version =
         jars.stream()
             .map(j -> j.getFileName().toString())
@@ -83,7 +83,7 @@ public final class EmbeddedKafka extends EmbeddedServer<EmbeddedKafka> {
             .findFirst()
             .orElse(version);
     String classpath =
-        KafkaBrokerClasspath.launcherLocation()
+        MavenClasspath.launcherLocation()
             + File.pathSeparator
             + jars.stream().map(Path::toString).collect(Collectors.joining(File.pathSeparator));
 

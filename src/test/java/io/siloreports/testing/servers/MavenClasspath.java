@@ -16,27 +16,37 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The Kafka broker's classpath, kept apart from the project's: Kafka 3.9 server jars with Scala 2.13 and
- * kafka-clients 3.9 would clash with Spark's Scala 2.12 and the kafka-clients 3.4.1 of spark-sql-kafka.
+ * A classpath kept apart from the project's, for a child JVM: the Kafka broker's (Kafka 3.9 server jars with Scala
+ * 2.13 and kafka-clients 3.9 would clash with Spark's Scala 2.12 and the kafka-clients 3.4.1 of spark-sql-kafka), or
+ * an EMR release's Spark and AWS SDK in front of the shaded jar.
  *
- * <p>It is whatever Maven resolves for {@code src/test/servers/kafka-broker/pom.xml}, computed once with
- * {@code mvn dependency:build-classpath} and cached in {@code target/kafka-broker/classpath.txt} (redone when the
- * pom changes or a jar is gone). Maven is found through the {@code maven.home} system property (set by the
- * surefire configuration), {@code MAVEN_HOME}, or {@code mvn} on the PATH; the local repository and offline mode
- * of the outer build are passed on.
+ * <p>It is whatever Maven resolves for {@code src/test/servers/<name>/pom.xml}, computed once with
+ * {@code mvn dependency:build-classpath} and cached in {@code target/<name>/classpath.txt} (redone when the pom
+ * changes or a jar is gone). Maven is found through the {@code maven.home} system property (set by the surefire and
+ * failsafe configurations), {@code MAVEN_HOME}, or {@code mvn} on the PATH; the local repository and offline mode of
+ * the outer build are passed on.
  */
-final class KafkaBrokerClasspath {
+public final class MavenClasspath {
+  /** The pom the project root is recognised by. */
   static final String POM = "src/test/servers/kafka-broker/pom.xml";
-  private static final Logger log = LoggerFactory.getLogger(KafkaBrokerClasspath.class);
+  private static final Logger log = LoggerFactory.getLogger(MavenClasspath.class);
   private static final long RESOLVE_TIMEOUT_MINUTES = 10;
 
-  private KafkaBrokerClasspath() {}
+  private MavenClasspath() {}
 
-  /** The jars (absolute paths) of the broker, resolving them with Maven if the cache is missing or stale. */
-  static synchronized List<Path> jars() {
+  /** The Kafka broker's jars. */
+  static List<Path> kafkaBroker() {
+    return of("kafka-broker");
+  }
+
+  /**
+   * The jars (absolute paths) of {@code src/test/servers/<name>/pom.xml}, resolving them with Maven if the cache is
+   * missing or stale.
+   */
+  public static synchronized List<Path> of(String name) {
     Path projectDir = projectDir();
-    Path pom = projectDir.resolve(POM);
-    Path cacheDir = projectDir.resolve("target/kafka-broker");
+    Path pom = projectDir.resolve("src/test/servers/" + name + "/pom.xml");
+    Path cacheDir = projectDir.resolve("target/" + name);
     Path cache = cacheDir.resolve("classpath.txt");
     try {
       Files.createDirectories(cacheDir);
@@ -55,7 +65,7 @@ final class KafkaBrokerClasspath {
         return resolved;
       }
     } catch (IOException e) {
-      throw new UncheckedIOException("cannot resolve the Kafka broker classpath from " + pom, e);
+      throw new UncheckedIOException("cannot resolve the classpath of " + pom, e);
     }
   }
 
@@ -90,7 +100,7 @@ final class KafkaBrokerClasspath {
       command.add("-o");
     }
     command.addAll(List.of("dependency:build-classpath", "-Dmdep.outputFile=" + tmp));
-    log.info("resolving the Kafka broker classpath once (cached in {}): {}", cache, String.join(" ", command));
+    log.info("resolving the classpath of {} once (cached in {}): {}", pom, cache, String.join(" ", command));
     Process mvn = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(mavenLog.toFile()).start();
     mvn.getOutputStream().close();
     boolean finished;
@@ -99,14 +109,14 @@ final class KafkaBrokerClasspath {
     } catch (InterruptedException e) {
       mvn.destroyForcibly();
       Thread.currentThread().interrupt();
-      throw new IllegalStateException("interrupted while resolving the Kafka broker classpath", e);
+      throw new IllegalStateException("interrupted while resolving the classpath of " + pom, e);
     }
     if (!finished) {
       mvn.destroyForcibly();
     }
     if (!finished || mvn.exitValue() != 0 || !Files.isRegularFile(tmp)) {
       throw new IllegalStateException(
-          "could not resolve the Kafka broker classpath ("
+          "could not resolve the classpath of " + pom + " ("
               + (finished ? "mvn exited with " + mvn.exitValue() : "mvn took over " + RESOLVE_TIMEOUT_MINUTES + " min")
               + "); command: "
               + String.join(" ", command)
@@ -133,9 +143,9 @@ final class KafkaBrokerClasspath {
    * The project root: two levels above target/test-classes, where this class was loaded from (not the working
    * directory, which a launcher may set elsewhere), else the working directory.
    */
-  static Path projectDir() {
+  public static Path projectDir() {
     try {
-      Path classes = Path.of(KafkaBrokerClasspath.class.getProtectionDomain().getCodeSource().getLocation().toURI());
+      Path classes = Path.of(MavenClasspath.class.getProtectionDomain().getCodeSource().getLocation().toURI());
       for (Path p = classes; p != null; p = p.getParent()) {
         if (Files.isRegularFile(p.resolve(POM))) {
           return p;
