@@ -95,7 +95,7 @@ public final class SparkExcelWorkbookWriter implements WorkbookWriter {
       String path = partial.toUri().toString();
 
       List<Row> facts = new ArrayList<>();
-      for (ReportLayout.Fact fact : ReportLayout.facts(header, silos, totalRows)) {
+      for (ReportLayout.Fact fact : ReportLayout.facts(header, silos, totalRows, new ReportLayout.Revisions())) {
         facts.add(RowFactory.create(fact.label(), text(fact.value())));
       }
       StructType factSchema = new StructType().add("fact", DataTypes.StringType).add("value", DataTypes.StringType);
@@ -182,7 +182,8 @@ public final class SparkExcelWorkbookWriter implements WorkbookWriter {
   }
 
   private static Dataset<Row> sheetColumns(Dataset<Row> rows) {
-    List<String> in = List.of("hour_start", "avg_value", "min_value", "max_value", "sum_value", "record_count");
+    List<String> in = List.of("hour_start", "avg_value", "min_value", "max_value", "sum_value", "record_count",
+        "late_count", "revised_at");
     org.apache.spark.sql.Column[] out = new org.apache.spark.sql.Column[in.size()];
     for (int c = 0; c < in.size(); c++) {
       out[c] = col(in.get(c)).as(ReportLayout.SILO_HEADER.get(c));

@@ -52,7 +52,7 @@ public final class WorkbookBenchRun {
             .filter(col("silo_id").leq(silos).and(col("hour_start").lt(java.sql.Timestamp.from(to))));
     List<Integer> siloIds = IntStream.rangeClosed(1, silos).boxed().collect(Collectors.toList());
     ReportHeader header =
-        new ReportHeader("bench-" + writerName + "-" + silos + "x" + days, siloIds, from, to, to, to, Instant.now());
+        new ReportHeader("bench-" + writerName + "-" + silos + "x" + days, siloIds, from, to, to, to, Instant.now(), 0L);
     Files.createDirectories(output.toAbsolutePath().getParent());
 
     long started = System.nanoTime();

@@ -1,5 +1,6 @@
 package io.siloreports.aggregate;
 
+import static org.apache.spark.sql.functions.coalesce;
 import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.count;
 import static org.apache.spark.sql.functions.lit;
@@ -7,9 +8,12 @@ import static org.apache.spark.sql.functions.max;
 import static org.apache.spark.sql.functions.min;
 import static org.apache.spark.sql.functions.round;
 import static org.apache.spark.sql.functions.sum;
+import static org.apache.spark.sql.functions.when;
 
 import java.math.BigDecimal;
 import java.math.RoundingMode;
+import java.sql.Timestamp;
+import java.time.Instant;
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
@@ -31,6 +35,10 @@ public final class HourlyAggregates {
   /** Sums of an hour can exceed DECIMAL(12,2) long before single readings do. */
   public static final DecimalType SUM_OUT = DataTypes.createDecimalType(18, 2);
 
+  /**
+   * Partial aggregates: exact sum, min, max and count of some readings of a silo-hour; {@code late_count} of them
+   * arrived after the hour was final, and {@code revised_at} is when the last of those was merged (null: never).
+   */
   public static final StructType PARTIAL =
       new StructType()
           .add("silo_id", DataTypes.IntegerType)
@@ -38,7 +46,9 @@ public final class HourlyAggregates {
           .add("sum_value", EXACT)
           .add("min_value", EXACT)
           .add("max_value", EXACT)
-          .add("record_count", DataTypes.LongType);
+          .add("record_count", DataTypes.LongType)
+          .add("late_count", DataTypes.LongType)
+          .add("revised_at", DataTypes.TimestampType);
 
   public static final StructType FINAL =
       new StructType()
@@ -48,26 +58,37 @@ public final class HourlyAggregates {
           .add("min_value", VALUE_OUT)
           .add("max_value", VALUE_OUT)
           .add("sum_value", SUM_OUT)
-          .add("record_count", DataTypes.LongType);
+          .add("record_count", DataTypes.LongType)
+          .add("late_count", DataTypes.LongType)
+          .add("revised_at", DataTypes.TimestampType);
 
   /** Exact sum / count, rounded once, HALF_UP (Spark's decimal division would round twice). */
   private static final UserDefinedFunction AVERAGE =
-      org.apache.spark.sql.functions.udf(
-          (UDF2<BigDecimal, Long, BigDecimal>)
-              (s, c) -> s == null || c == null || c == 0 ? null : s.divide(BigDecimal.valueOf(c), 2, RoundingMode.HALF_UP),
-          VALUE_OUT);
+      org.apache.spark.sql.functions.udf((UDF2<BigDecimal, Long, BigDecimal>) HourlyAggregates::average, VALUE_OUT);
 
   private HourlyAggregates() {}
 
-  /** Readings (silo_id, ts, value) -> partials, one row per silo and UTC hour. */
+  /** Readings (silo_id, ts, value) -> partials, one row per silo and UTC hour; none of them late. */
   public static Dataset<Row> partials(Dataset<Row> readings) {
+    return partials(readings, lit(false), null);
+  }
+
+  /**
+   * The same, where {@code late} says which readings arrive after their hour was final; an hour with a late
+   * reading was revised at {@code revisedAt}.
+   */
+  public static Dataset<Row> partials(Dataset<Row> readings, Column late, Instant revisedAt) {
+    Column lateCount = count(when(late, lit(1)));
     return readings
         .groupBy(col("silo_id"), TimeBuckets.hourStart(col("ts")).as("hour_start"))
         .agg(
             sum(col("value").cast(EXACT)).cast(EXACT).as("sum_value"),
             min(col("value").cast(EXACT)).as("min_value"),
             max(col("value").cast(EXACT)).as("max_value"),
-            count(lit(1)).as("record_count"));
+            count(lit(1)).as("record_count"),
+            lateCount.as("late_count"),
+            revisedAt == null ? lit(null).cast(DataTypes.TimestampType).as("revised_at")
+                : when(lateCount.gt(0), lit(Timestamp.from(revisedAt))).as("revised_at"));
   }
 
   /** Partials with repeated keys -> one partial per key. */
@@ -78,7 +99,9 @@ public final class HourlyAggregates {
             sum("sum_value").cast(EXACT).as("sum_value"),
             min("min_value").as("min_value"),
             max("max_value").as("max_value"),
-            sum("record_count").cast("long").as("record_count"));
+            sum("record_count").cast("long").as("record_count"),
+            sum("late_count").cast("long").as("late_count"),
+            max("revised_at").as("revised_at"));
   }
 
   /** Merged partials -> output rows (columns of {@link #FINAL}), rounded HALF_UP to 2 decimals. */
@@ -90,7 +113,20 @@ public final class HourlyAggregates {
         rounded(col("min_value"), VALUE_OUT).as("min_value"),
         rounded(col("max_value"), VALUE_OUT).as("max_value"),
         rounded(col("sum_value"), SUM_OUT).as("sum_value"),
-        col("record_count"));
+        col("record_count"),
+        coalesce(col("late_count"), lit(0L)).as("late_count"),
+        col("revised_at"));
+  }
+
+  /** sum / count rounded once to 2 decimals HALF_UP; null for no readings. The one average of the product. */
+  public static BigDecimal average(BigDecimal sum, Long count) {
+    return sum == null || count == null || count == 0 ? null
+        : sum.divide(BigDecimal.valueOf(count), 2, RoundingMode.HALF_UP);
+  }
+
+  /** An exact value rounded for output: 2 decimals HALF_UP (what Spark's round(c, 2) does). */
+  public static BigDecimal rounded(BigDecimal exact) {
+    return exact == null ? null : exact.setScale(2, RoundingMode.HALF_UP);
   }
 
   private static Column rounded(Column c, DecimalType to) {

@@ -190,6 +190,14 @@ public final class BackfillJob {
         range.to(), range.finalizedBefore() == null ? "unset, --force" : range.finalizedBefore(), files.dir(p),
         format, chunk);
 
+    if (range.forcedBecause() == null) {
+      // Before the raw files are listed: every record the stream merged into these hours is in them by then, and
+      // from its next commit on the stream keeps records for them aside (too late) instead of adding to our rows.
+      store.closeForRevision(p, range.to());
+      LOG.info("backfill {}: hours before {} closed for revision; the stream keeps records for them in the quarantine"
+          + " (kind too_late) from its next commit on, and a later backfill of their hours takes them in", p.id,
+          range.to());
+    }
     Dataset<Row> lines = files.batch(spark, p, range.from(), range.to());
     Dataset<Row> parsed =
         format.equals("csv")
@@ -220,9 +228,9 @@ public final class BackfillJob {
         long valid = stats.getLong(0);
         long chunkBad = stats.getLong(1);
         AggregateStore.Replaced w = store.replaceRange(new AggregateStore.Replacement(p, c[0], c[1], valid,
-            Aggregations.partials(p, inChunk.filter(ParsedRecords.VALID)),
-            chunkBad == 0 ? null
-                : Quarantine.of(inChunk.withColumn("late", lit(false)), p, AggregateStore.BACKFILL_BATCH_ID, null, now),
+            Aggregations.partials(p, inChunk.filter(ParsedRecords.VALID)).withColumn("revised_at",
+                lit(Timestamp.from(now))),
+            chunkBad == 0 ? null : Quarantine.bad(inChunk, p, AggregateStore.BACKFILL_BATCH_ID, now),
             now, allowFewerRecords, range.forcedBecause() != null));
         bad += chunkBad;
         long ms = (System.nanoTime() - t0) / 1_000_000;
@@ -267,7 +275,7 @@ public final class BackfillJob {
     List<String> sources = untimed.select("source").distinct().collectAsList().stream()
         .map(r -> r.getString(0)).toList();
     store.replaceUntimedQuarantine(p,  sources,
-        Quarantine.of(untimed.withColumn("late", lit(false)), p, AggregateStore.BACKFILL_BATCH_ID, null, now));
+        Quarantine.bad(untimed, p, AggregateStore.BACKFILL_BATCH_ID, now));
     LOG.warn("backfill {}: {} bad record(s) without a timestamp (in {} file(s)), quarantined with event_ts NULL",
         p.id, n(n), sources.size());
     return n;

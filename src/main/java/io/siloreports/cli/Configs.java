@@ -4,6 +4,7 @@ import io.siloreports.config.Keys;
 import io.siloreports.config.Settings;
 import io.siloreports.db.Jdbc;
 import io.siloreports.ingest.ValidationRules;
+import io.siloreports.model.ProgressRule;
 import java.math.BigDecimal;
 import java.util.Map;
 
@@ -43,7 +44,18 @@ final class Configs {
       throw new IllegalArgumentException("setting 'validation.max-abs-value' has an invalid value '" + maxAbs
           + "': expected a number", e);
     }
-    return new ValidationRules(s.get(Keys.VALIDATION_EARLIEST), s.get(Keys.VALIDATION_MAX_FUTURE_SKEW), max);
+    return new ValidationRules(s.get(Keys.VALIDATION_EARLIEST), s.get(Keys.VALIDATION_MAX_FUTURE_SKEW), max,
+        s.get(Keys.VALIDATION_MAX_ACCOUNT_ID_LENGTH));
+  }
+
+  /** When hours become final and when they close for revision ({@code stream.*}). */
+  static ProgressRule.Lateness lateness(Settings s) {
+    try {
+      return new ProgressRule.Lateness(s.get(Keys.STREAM_ALLOWED_LATENESS), s.get(Keys.STREAM_MAX_REVISION_AGE));
+    } catch (IllegalArgumentException e) {
+      throw new IllegalArgumentException("settings 'stream.allowed-lateness' and 'stream.max-revision-age': "
+          + e.getMessage(), e);
+    }
   }
 
   /** Every {@code spark.*} setting, for the SparkSession. */

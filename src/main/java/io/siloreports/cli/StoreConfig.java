@@ -6,18 +6,17 @@ import io.siloreports.db.Jdbc;
 
 /**
  * Where aggregates, quarantine and progress live: {@code sink.type=parquet} (the embedded default, under
- * {@code warehouse.dir}) or {@code sink.type=mysql} ({@code db.*}; a JDBC read of the aggregates is split into
- * {@code db.read-partitions} ranges).
+ * {@code warehouse.dir}) or {@code sink.type=mysql} ({@code db.*}).
  *
  * @param db the MySQL database; null for Parquet
  * @param warehouseDir the Parquet root; null for MySQL
  */
-public record StoreConfig(boolean mysql, String warehouseDir, Jdbc db, int readPartitions, int compactEvery) {
+public record StoreConfig(boolean mysql, String warehouseDir, Jdbc db, int compactEvery) {
 
   public static StoreConfig from(Settings s) {
     return s.get(Keys.SINK_TYPE).equals("mysql")
-        ? new StoreConfig(true, null, Configs.requiredDb(s, "sink.type is mysql"), s.get(Keys.DB_READ_PARTITIONS), 0)
-        : new StoreConfig(false, s.get(Keys.WAREHOUSE_DIR), null, 1, s.get(Keys.PARQUET_COMPACT_EVERY));
+        ? new StoreConfig(true, null, Configs.requiredDb(s, "sink.type is mysql"), 0)
+        : new StoreConfig(false, s.get(Keys.WAREHOUSE_DIR), null, s.get(Keys.PARQUET_COMPACT_EVERY));
   }
 
   public String describe() {

@@ -15,6 +15,7 @@ final class StreamCommand extends Command {
         "checkpoint", Keys.CHECKPOINT_DIR,
         "trigger", Keys.STREAM_TRIGGER,
         "allowed-lateness", Keys.STREAM_ALLOWED_LATENESS,
+        "max-revision-age", Keys.STREAM_MAX_REVISION_AGE,
         "pipelines", Keys.STREAM_PIPELINES,
         "source", Keys.SOURCE_TYPE,
         "sink", Keys.SINK_TYPE);

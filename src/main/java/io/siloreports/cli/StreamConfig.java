@@ -4,6 +4,7 @@ import io.siloreports.config.Keys;
 import io.siloreports.config.Settings;
 import io.siloreports.ingest.ValidationRules;
 import io.siloreports.model.Pipeline;
+import io.siloreports.model.ProgressRule;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -12,7 +13,7 @@ import java.util.Map;
  * Everything the {@code stream} command reads from configuration, resolved once at start.
  *
  * @param triggerInterval a micro-batch every this long until stopped; null for available-now
- * @param allowedLateness how far behind the largest event time seen an hour stays open
+ * @param lateness how far behind the largest event time seen an hour stays open, and stays revisable
  */
 public record StreamConfig(
     SourceConfig source,
@@ -20,7 +21,7 @@ public record StreamConfig(
     String checkpointDir,
     List<Pipeline> pipelines,
     Duration triggerInterval,
-    Duration allowedLateness,
+    ProgressRule.Lateness lateness,
     ValidationRules rules,
     boolean migrateOnStart,
     Map<String, String> sparkConf) {
@@ -33,7 +34,7 @@ public record StreamConfig(
         s.get(Keys.CHECKPOINT_DIR),
         Pipeline.parseList(s.get(Keys.STREAM_PIPELINES)),
         trigger.equals("available-now") ? null : Keys.STREAM_ALLOWED_LATENESS.parse(trigger),
-        s.get(Keys.STREAM_ALLOWED_LATENESS),
+        Configs.lateness(s),
         Configs.rules(s),
         s.get(Keys.DB_MIGRATE_ON_START),
         Configs.sparkConf(s));

@@ -55,7 +55,7 @@ public final class Wiring {
   public static Stores stores(StoreConfig config, SparkSession spark) {
     if (config.mysql()) {
       MySqlProgressStore progress = new MySqlProgressStore(config.db());
-      return new Stores(new MySqlAggregateStore(spark, config.db(), config.readPartitions(), progress), progress);
+      return new Stores(new MySqlAggregateStore(spark, config.db(), progress), progress);
     }
     ParquetProgressStore progress =
         new ParquetProgressStore(spark.sparkContext().hadoopConfiguration(), config.warehouseDir());
@@ -115,7 +115,7 @@ public final class Wiring {
         .pipelines(config.pipelines())
         .checkpointDir(config.checkpointDir())
         .triggerInterval(config.triggerInterval())
-        .allowedLateness(config.allowedLateness())
+        .lateness(config.lateness())
         .rules(config.rules())
         .clock(clock)
         .build();

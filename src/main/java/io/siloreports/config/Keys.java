@@ -90,8 +90,6 @@ public final class Keys {
       "region of Secrets Manager; default the AWS default region chain");
   public static final Setting<String> SECRETS_ENDPOINT = text("secrets.endpoint", null,
       "endpoint of a Secrets Manager-compatible service (tests, VPC endpoints)");
-  public static final Setting<Integer> DB_READ_PARTITIONS = integer("db.read-partitions", "4",
-      "a JDBC read of the aggregates is split into this many ranges of `silo_id`");
   public static final Setting<Boolean> DB_MIGRATE_ON_START = bool("db.migrate-on-start", "false",
       "jobs apply pending schema migrations to the databases they use; when false they check the schema version"
           + " and stop with a message naming `migrate`");
@@ -104,7 +102,11 @@ public final class Keys {
   public static final Setting<String> STREAM_TRIGGER = text("stream.trigger", "available-now",
       "`available-now` (process what has arrived, then stop) or an interval (`30s`, `1m`) to run until stopped");
   public static final Setting<Duration> STREAM_ALLOWED_LATENESS = duration("stream.allowed-lateness", "30m",
-      "an hour is final once the largest event time seen is this far past its end");
+      "an hour is final once the largest event time seen is this far past its end; a reading for a final hour is"
+          + " late, and merged into it like any other");
+  public static final Setting<Duration> STREAM_MAX_REVISION_AGE = duration("stream.max-revision-age", "7d",
+      "hours more than this before the largest event time seen are closed: a reading for them is too late, kept in"
+          + " the quarantine (kind `too_late`) and counted, not merged (a backfill of its hours takes it in)");
   public static final Setting<String> STREAM_PIPELINES = text("stream.pipelines", "silo-readings,activity-events",
       "the pipelines the stream runs");
 
@@ -119,6 +121,8 @@ public final class Keys {
       "records stamped further than this after processing time are bad records");
   public static final Setting<String> VALIDATION_MAX_ABS_VALUE = text("validation.max-abs-value", "1E10",
       "readings must satisfy |value| < this (the stored type is DECIMAL(12,2))");
+  public static final Setting<Integer> VALIDATION_MAX_ACCOUNT_ID_LENGTH = integer("validation.max-account-id-length",
+      "128", "events whose account_id is longer (in characters) are bad records (the stored type is VARCHAR(128))");
 
   // ---- report
   static {

@@ -77,6 +77,27 @@ public record Jdbc(String url, String user, String password) {
     return false;
   }
 
+  /**
+   * Whether the server refused a value (too long, out of range, a character its column cannot hold, a bad date):
+   * SQLSTATE class 22, or MySQL's and MariaDB's codes for it (some come with the generic HY000).
+   */
+  public static boolean isDataError(SQLException e) {
+    for (Throwable t = e; t != null; t = t.getCause()) {
+      for (SQLException s = t instanceof SQLException q ? q : null; s != null; s = s.getNextException()) {
+        int code = s.getErrorCode();
+        if ((s.getSQLState() != null && s.getSQLState().startsWith("22"))
+            || code == 1264 || code == 1265 || code == 1292 || code == 1366 || code == 1406 || code == 1690
+            || code == 1048 || code == 3988) {
+          return true;
+        }
+        if (s.getNextException() == s) {
+          break;
+        }
+      }
+    }
+    return false;
+  }
+
   /** Work done inside one transaction. */
   public interface Transaction<T> {
     T run(Connection c) throws SQLException;

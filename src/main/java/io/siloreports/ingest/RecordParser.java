@@ -86,7 +86,7 @@ public final class RecordParser {
     }
     try {
       String type = recordType(text(root, "record_type"));
-      String account = accountId(text(root, "account_id"));
+      String account = accountId(text(root, "account_id"), rules);
       return new Event(type, account, timestamp(text(root, "ts"), rules, now), null);
     } catch (BadRecord e) {
       return new Event(null, null, timestampHint(root), e.getMessage());
@@ -98,7 +98,7 @@ public final class RecordParser {
       String recordType, String accountId, String ts, ValidationRules rules, Instant now) {
     try {
       String type = recordType(required("record_type", recordType));
-      String account = accountId(required("account_id", accountId));
+      String account = accountId(required("account_id", accountId), rules);
       return new Event(type, account, timestamp(required("ts", ts), rules, now), null);
     } catch (BadRecord e) {
       return new Event(null, null, timestampHint(ts), e.getMessage());
@@ -164,9 +164,10 @@ public final class RecordParser {
     return type;
   }
 
-  private static String accountId(String account) throws BadRecord {
-    if (account.isBlank()) {
-      throw new BadRecord("empty field: account_id");
+  private static String accountId(String account, ValidationRules rules) throws BadRecord {
+    String problem = rules.accountIdProblem(account);
+    if (problem != null) {
+      throw new BadRecord(problem);
     }
     return account;
   }

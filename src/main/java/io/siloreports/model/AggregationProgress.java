@@ -9,9 +9,14 @@ import java.time.Instant;
  *
  * @param finalizedBefore null until the first reading arrived
  * @param maxEventTime the largest event time aggregated so far (null until then)
- * @param validTotal readings aggregated so far (late and bad ones excluded)
+ * @param validTotal records aggregated so far, late ones included
  * @param badTotal bad records quarantined so far
- * @param lateTotal late readings quarantined so far
+ * @param lateTotal records merged into hours that were already final (counted in validTotal too)
+ * @param tooLateTotal records for hours closed for revision, kept in the quarantine instead of merged
+ * @param closedBefore hours before it were closed for revision by a backfill (null: none); the stream closes
+ *     older hours by itself, see {@link ProgressRule#revisionHorizon}
+ * @param sourcePosition where a source that the stream reads by position (the MySQL raw table) has got to,
+ *     committed with the aggregates; null for sources whose position Spark's checkpoint keeps
  */
 public record AggregationProgress(
     Pipeline pipeline,
@@ -21,4 +26,7 @@ public record AggregationProgress(
     long validTotal,
     long badTotal,
     long lateTotal,
+    long tooLateTotal,
+    Instant closedBefore,
+    String sourcePosition,
     Instant updatedAt) {}

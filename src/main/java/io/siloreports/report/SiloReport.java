@@ -182,7 +182,7 @@ public final class SiloReport {
       }
       ReportHeader header =
           new ReportHeader(jobId, List.copyOf(silos), range.from(), range.to(), cutoff,
-              range.finalizedBefore(), clock.instant());
+              range.finalizedBefore(), clock.instant(), committed.map(AggregationProgress::tooLateTotal).orElse(null));
       return writer.write(header, rows, silos, target);
     } finally {
       rows.unpersist();

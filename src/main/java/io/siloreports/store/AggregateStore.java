@@ -4,6 +4,7 @@ import io.siloreports.model.AggregationProgress;
 import io.siloreports.model.Pipeline;
 import java.time.Instant;
 import java.util.List;
+import java.util.Optional;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 
@@ -21,9 +22,40 @@ public interface AggregateStore {
 
   /**
    * Applies a micro-batch: {@code partials} (the pipeline's partial schema), {@code quarantine}
-   * ({@link Quarantine#SCHEMA}) and {@code progress} (whose batchId is this batch's id).
+   * ({@link Quarantine#SCHEMA}) and {@code progress} (whose batchId is this batch's id, and whose
+   * {@code closedBefore} is the one the batch's records were classified against).
+   *
+   * @throws RevisionsClosed when a backfill closed more hours since the batch was classified: nothing was written
+   * @throws RowsRejected when the store cannot hold some partial rows: nothing was written
    */
   void commit(Pipeline pipeline, Dataset<Row> partials, Dataset<Row> quarantine, AggregationProgress progress);
+
+  /**
+   * A backfill closed hours for revision after the batch was classified against the older {@code closed_before}:
+   * the batch must be classified again (its records for the newly closed hours are now too late).
+   */
+  final class RevisionsClosed extends IllegalStateException {
+    public RevisionsClosed(String message) {
+      super(message);
+    }
+  }
+
+  /** Partial rows the store cannot hold, each with the store's reason, found while nothing was committed. */
+  final class RowsRejected extends IllegalStateException {
+    private final transient List<Rejection> rejections;
+
+    public RowsRejected(List<Rejection> rejections) {
+      super(rejections.size() + " aggregate row(s) rejected by the store, the first: " + rejections.get(0).reason());
+      this.rejections = List.copyOf(rejections);
+    }
+
+    public List<Rejection> rejections() {
+      return rejections;
+    }
+  }
+
+  /** One partial row (the pipeline's partial schema) the store refused, and why. */
+  record Rejection(Row partial, String reason) {}
 
   /**
    * The merged aggregates of a pipeline as of {@code committed}: one row per key in the pipeline's partial
@@ -54,6 +86,15 @@ public interface AggregateStore {
    * for the range ({@code storedRecords}), more than the input had.
    */
   record Replaced(long rows, boolean skipped, long storedRecords) {}
+
+  /**
+   * Closes every hour before {@code before} for revision, as a backfill does before it reads raw data: from the
+   * stream's next commit on, records for those hours are too late (kept in the quarantine, not merged), so nothing
+   * is added to the absolute rows the backfill writes, and the backfill's input holds every record the stream
+   * merged into them before. Never reopens hours. Returns the committed progress after the close (empty when the
+   * pipeline has none).
+   */
+  Optional<AggregationProgress> closeForRevision(Pipeline pipeline, Instant before);
 
   /** Fails with {@link io.siloreports.model.Refused} when this store cannot replace ranges. */
   void requireRangeReplace();

@@ -39,8 +39,13 @@ public final class MySqlAggregateRows {
 
   private static final String INSERT_HOURLY =
       "INSERT INTO silo_hourly_aggregates (silo_id, hour_start, avg_value, min_value, max_value, sum_value,"
-          + " record_count, sum_exact, min_exact, max_exact, updated_at)"
-          + " VALUES (?, ?, ROUND(? / ?, 2), ROUND(?, 2), ROUND(?, 2), ROUND(?, 2), ?, ?, ?, ?, ?)";
+          + " record_count, sum_exact, min_exact, max_exact, late_count, revised_at, updated_at)"
+          + " VALUES (?, ?, ROUND(? / ?, 2), ROUND(?, 2), ROUND(?, 2), ROUND(?, 2), ?, ?, ?, ?, ?, ?, ?)";
+
+  /** The later of the stored and the new {@code revised_at}, either of which may be NULL. */
+  private static final String LATER_REVISION =
+      " revised_at = CASE WHEN VALUES(revised_at) IS NULL THEN revised_at WHEN revised_at IS NULL"
+          + " THEN VALUES(revised_at) ELSE GREATEST(revised_at, VALUES(revised_at)) END,";
 
   private static final String MERGE_HOURLY =
       INSERT_HOURLY
@@ -54,15 +59,19 @@ public final class MySqlAggregateRows {
           + " min_value = ROUND(min_exact, 2),"
           + " max_value = ROUND(max_exact, 2),"
           + " sum_value = ROUND(sum_exact, 2),"
+          + " late_count = late_count + VALUES(late_count),"
+          + LATER_REVISION
           + " updated_at = VALUES(updated_at)";
 
   private static final String INSERT_BUCKETS =
-      "INSERT INTO bucket_counts (record_type, account_id, bucket_minutes, bucket_start, record_count, updated_at)"
-          + " VALUES (?, ?, ?, ?, ?, ?)";
+      "INSERT INTO bucket_counts (record_type, account_id, bucket_minutes, bucket_start, record_count, late_count,"
+          + " revised_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)";
 
   private static final String MERGE_BUCKETS =
       INSERT_BUCKETS
           + " ON DUPLICATE KEY UPDATE record_count = record_count + VALUES(record_count),"
+          + " late_count = late_count + VALUES(late_count),"
+          + LATER_REVISION
           + " updated_at = VALUES(updated_at)";
 
   private static final String INSERT_QUARANTINE =
@@ -71,6 +80,12 @@ public final class MySqlAggregateRows {
 
   /** Longest {@code reason} / {@code source} the quarantine table holds (VARCHAR(512)). */
   private static final int MAX_TEXT = 512;
+
+  /**
+   * Longest {@code line} kept, in characters: at most 4 MB in utf8mb4, within MEDIUMTEXT and the 16 MB packet of
+   * MySQL's and MariaDB's defaults. A longer line is kept cut, with a marker saying how long it was.
+   */
+  static final int MAX_LINE = 1_000_000;
 
   private MySqlAggregateRows() {}
 
@@ -110,7 +125,9 @@ public final class MySqlAggregateRows {
         st.setBigDecimal(9, sum);
         st.setBigDecimal(10, r.getDecimal(3));
         st.setBigDecimal(11, r.getDecimal(4));
-        st.setObject(12, utc(now));
+        st.setLong(12, r.isNullAt(6) ? 0 : r.getLong(6));
+        setUtcOrNull(st, 13, r.isNullAt(7) ? null : r.getTimestamp(7));
+        st.setObject(14, utc(now));
         st.addBatch();
         if (++n % BATCH_ROWS == 0) {
           st.executeBatch();
@@ -132,7 +149,9 @@ public final class MySqlAggregateRows {
         st.setInt(3, r.getInt(2));
         st.setObject(4, utc(r.getTimestamp(3)));
         st.setLong(5, r.getLong(4));
-        st.setObject(6, utc(now));
+        st.setLong(6, r.isNullAt(5) ? 0 : r.getLong(5));
+        setUtcOrNull(st, 7, r.isNullAt(6) ? null : r.getTimestamp(6));
+        st.setObject(8, utc(now));
         st.addBatch();
         if (++n % BATCH_ROWS == 0) {
           st.executeBatch();
@@ -154,12 +173,8 @@ public final class MySqlAggregateRows {
         st.setString(3, r.getString(2));
         String reason = r.getString(3);
         st.setString(4, reason.length() > MAX_TEXT ? reason.substring(0, MAX_TEXT - 3) + "..." : reason);
-        if (r.isNullAt(4)) {
-          st.setNull(5, Types.TIMESTAMP);
-        } else {
-          st.setObject(5, utc(r.getTimestamp(4)));
-        }
-        st.setString(6, r.getString(5));
+        setUtcOrNull(st, 5, r.isNullAt(4) ? null : r.getTimestamp(4));
+        st.setString(6, lineColumn(r.getString(5)));
         st.setString(7, sourceColumn(r.getString(6)));
         st.setObject(8, utc(r.getTimestamp(7)));
         st.addBatch();
@@ -172,9 +187,26 @@ public final class MySqlAggregateRows {
     return n;
   }
 
+  /** A quarantined line as the quarantine table stores it (cut to {@link #MAX_LINE} characters, marked). */
+  static String lineColumn(String line) {
+    if (line == null || line.length() <= MAX_LINE) {
+      return line;
+    }
+    String marker = " [... cut: the line has " + line.length() + " characters]";
+    return line.substring(0, MAX_LINE - marker.length()) + marker;
+  }
+
   /** A record's source as the quarantine table stores it (cut to the column's length). */
   public static String sourceColumn(String source) {
     return source == null || source.length() <= MAX_TEXT ? source : source.substring(0, MAX_TEXT);
+  }
+
+  private static void setUtcOrNull(PreparedStatement st, int index, Timestamp t) throws SQLException {
+    if (t == null) {
+      st.setNull(index, Types.TIMESTAMP);
+    } else {
+      st.setObject(index, utc(t));
+    }
   }
 
   /** A UTC wall-clock value for a DATETIME column (no time-zone conversion by the driver). */

@@ -10,10 +10,14 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.sql.Savepoint;
 import java.sql.Timestamp;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Iterator;
 import java.util.List;
-import java.util.Properties;
+import java.util.Objects;
+import java.util.Optional;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
@@ -43,13 +47,11 @@ public final class MySqlAggregateStore implements AggregateStore {
 
   private final SparkSession spark;
   private final Jdbc db;
-  private final int readPartitions;
   private final MySqlProgressStore progress;
 
-  public MySqlAggregateStore(SparkSession spark, Jdbc db, int readPartitions, MySqlProgressStore progress) {
+  public MySqlAggregateStore(SparkSession spark, Jdbc db, MySqlProgressStore progress) {
     this.spark = spark;
     this.db = db;
-    this.readPartitions = readPartitions;
     this.progress = progress;
   }
 
@@ -63,16 +65,37 @@ public final class MySqlAggregateStore implements AggregateStore {
       Pipeline pipeline, Dataset<Row> partials, Dataset<Row> quarantine, AggregationProgress next) {
     db.inTransaction(Jdbc.DEFAULT_ISOLATION, MAX_ATTEMPTS, "commit batch " + next.batchId() + " of " + pipeline.id,
         c -> {
-          Long committed = progress.lockBatchId(c, pipeline);
-          if (committed != null && committed >= next.batchId()) {
+          Optional<AggregationProgress> stored = progress.lock(c, pipeline);
+          if (stored.isPresent() && stored.get().batchId() >= next.batchId()) {
             c.rollback();
             LOG.info("{} batch {}: already committed in MySQL (last batch {}), skipping the replay",
-                pipeline.id, next.batchId(), committed);
+                pipeline.id, next.batchId(), stored.get().batchId());
             return null;
           }
+          Instant closed = stored.map(AggregationProgress::closedBefore).orElse(null);
+          if (!Objects.equals(closed, next.closedBefore())) {
+            c.rollback();
+            throw new RevisionsClosed("a backfill closed the hours before " + closed + " for revision while the batch"
+                + " was classified against " + next.closedBefore());
+          }
           Timestamp now = Timestamp.from(next.updatedAt());
-          long merged = MySqlAggregateRows.write(c, pipeline,
-              MySqlAggregateRows.inKeyOrder(pipeline, partials).toLocalIterator(), now, MySqlAggregateRows.Mode.MERGE);
+          Dataset<Row> ordered = MySqlAggregateRows.inKeyOrder(pipeline, partials);
+          long merged;
+          try {
+            merged = MySqlAggregateRows.write(c, pipeline, ordered.toLocalIterator(), now,
+                MySqlAggregateRows.Mode.MERGE);
+          } catch (SQLException e) {
+            if (!Jdbc.isDataError(e)) {
+              throw e;
+            }
+            c.rollback();
+            List<Rejection> rejected = rejectedRows(c, pipeline, ordered, now);
+            c.rollback();
+            if (rejected.isEmpty()) {
+              throw e;
+            }
+            throw new RowsRejected(rejected);
+          }
           long quarantined = MySqlAggregateRows.insertQuarantine(c, quarantine.toLocalIterator());
           progress.write(c, next);
           LOG.debug("{} batch {}: merged {} keys, quarantined {} in MySQL", pipeline.id, next.batchId(), merged,
@@ -81,8 +104,40 @@ public final class MySqlAggregateStore implements AggregateStore {
         });
   }
 
+  /**
+   * After the server refused a value somewhere in a batch: writes the rows one at a time, each under a savepoint,
+   * to find which ones it refuses and why. The caller rolls everything back.
+   */
+  private static List<Rejection> rejectedRows(Connection c, Pipeline pipeline, Dataset<Row> ordered, Timestamp now)
+      throws SQLException {
+    List<Rejection> rejected = new ArrayList<>();
+    Iterator<Row> rows = ordered.toLocalIterator();
+    while (rows.hasNext()) {
+      Row row = rows.next();
+      Savepoint sp = c.setSavepoint();
+      try {
+        MySqlAggregateRows.write(c, pipeline, List.of(row).iterator(), now, MySqlAggregateRows.Mode.MERGE);
+        c.releaseSavepoint(sp);
+      } catch (SQLException e) {
+        if (!Jdbc.isDataError(e)) {
+          throw e;
+        }
+        c.rollback(sp);
+        rejected.add(new Rejection(row, e.getMessage()));
+      }
+    }
+    return rejected;
+  }
+
   @Override
   public void requireRangeReplace() {}
+
+  @Override
+  public Optional<AggregationProgress> closeForRevision(Pipeline pipeline, Instant before) {
+    return db.inTransaction(Jdbc.DEFAULT_ISOLATION, MAX_ATTEMPTS,
+        "close the hours of " + pipeline.id + " before " + before + " for revision",
+        c -> progress.closeBefore(c, pipeline, before));
+  }
 
   @Override
   public Replaced replaceRange(Replacement chunk) {
@@ -101,11 +156,14 @@ public final class MySqlAggregateStore implements AggregateStore {
 
   private Replaced replaceOnce(Connection c, Replacement chunk) throws SQLException {
     Pipeline p = chunk.pipeline();
-    Instant fb = progress.finalizedBefore(c, p);
-    if (fb == null ? !chunk.allowUnfinalized() : chunk.to().isAfter(fb)) {
-      throw new IllegalStateException(p.id + "'s finalized_before is now " + fb + ", before the end of"
-          + " the chunk " + chunk.to() + ": was the stream's progress reset while the backfill ran? Nothing of this"
-          + " chunk was written.");
+    Optional<AggregationProgress> now = MySqlProgressStore.read(c, p, false);
+    Instant fb = now.map(AggregationProgress::finalizedBefore).orElse(null);
+    Instant closed = now.map(AggregationProgress::closedBefore).orElse(null);
+    if (fb == null || closed == null
+        ? !chunk.allowUnfinalized() : chunk.to().isAfter(fb) || chunk.to().isAfter(closed)) {
+      throw new IllegalStateException(p.id + "'s finalized_before is now " + fb + " and its hours are closed for"
+          + " revision before " + closed + ", not up to the end of the chunk " + chunk.to() + ": was the stream's"
+          + " progress reset while the backfill ran? Nothing of this chunk was written.");
     }
     String time = Aggregations.timeColumn(p);
     String range = " WHERE " + time + " >= ? AND " + time + " < ?";
@@ -168,23 +226,28 @@ public final class MySqlAggregateStore implements AggregateStore {
     }
   }
 
+  /**
+   * One SQL statement, so one consistent read of InnoDB: every row as of one committed batch (the stream commits a
+   * batch's merges and its progress in one transaction), never a mix of two. Hence no split into parallel range
+   * reads, which would each see their own moment. Spark pushes the caller's filters (the report's hour range)
+   * into that statement.
+   */
   @Override
   public Dataset<Row> aggregates(Pipeline pipeline, AggregationProgress committed) {
     String query =
         pipeline == Pipeline.SILO_READINGS
             ? "SELECT silo_id, hour_start, sum_exact AS sum_value, min_exact AS min_value, max_exact AS max_value,"
-                + " record_count FROM silo_hourly_aggregates"
+                + " record_count, late_count, revised_at FROM silo_hourly_aggregates"
             : "SELECT record_type, account_id, CAST(bucket_minutes AS SIGNED) AS bucket_minutes, bucket_start,"
-                + " record_count FROM bucket_counts";
-    Dataset<Row> rows = read("(" + query + ") AS a", pipeline == Pipeline.SILO_READINGS ? "silo_id" : null);
-    return conform(rows, Aggregations.partialSchema(pipeline));
+                + " record_count, late_count, revised_at FROM bucket_counts";
+    return conform(read("(" + query + ") AS a"), Aggregations.partialSchema(pipeline));
   }
 
   @Override
   public Dataset<Row> quarantine(Pipeline pipeline) {
     // pipeline.id is one of the enum's constant ids, not input
-    Dataset<Row> rows = read("(SELECT pipeline, batch_id, kind, reason, event_ts, line, source, quarantined_at FROM quarantine"
-        + " WHERE pipeline = '" + pipeline.id + "') AS q", null);
+    Dataset<Row> rows = read("(SELECT pipeline, batch_id, kind, reason, event_ts, line, source, quarantined_at"
+        + " FROM quarantine WHERE pipeline = '" + pipeline.id + "') AS q");
     return conform(rows, Quarantine.SCHEMA);
   }
 
@@ -195,29 +258,7 @@ public final class MySqlAggregateStore implements AggregateStore {
         .toArray(org.apache.spark.sql.Column[]::new));
   }
 
-  /** A JDBC read; split on {@code partitionColumn} into {@code readPartitions} ranges when given. */
-  private Dataset<Row> read(String table, String partitionColumn) {
-    Properties props = db.sparkProperties();
-    if (partitionColumn != null && readPartitions > 1) {
-      long[] bounds = bounds(partitionColumn, table);
-      if (bounds != null && bounds[1] > bounds[0]) {
-        return spark.read().jdbc(db.url(), table, partitionColumn, bounds[0], bounds[1] + 1, readPartitions, props);
-      }
-    }
-    return spark.read().jdbc(db.url(), table, props);
+  private Dataset<Row> read(String table) {
+    return spark.read().jdbc(db.url(), table, db.sparkProperties());
   }
-
-  private long[] bounds(String column, String table) {
-    try (Connection c = db.connect();
-        PreparedStatement st = c.prepareStatement("SELECT MIN(" + column + "), MAX(" + column + ") FROM " + table);
-        ResultSet rs = st.executeQuery()) {
-      if (rs.next() && rs.getObject(1) != null) {
-        return new long[] {rs.getLong(1), rs.getLong(2)};
-      }
-      return null;
-    } catch (SQLException e) {
-      throw new IllegalStateException("cannot read bounds of " + column + " from " + db.redactedUrl(), e);
-    }
-  }
-
 }

@@ -9,7 +9,9 @@ import io.siloreports.model.Refused;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
+import java.time.Instant;
 import java.util.List;
+import java.util.Optional;
 import java.util.UUID;
 import org.apache.hadoop.fs.FileStatus;
 import org.apache.hadoop.fs.FileSystem;
@@ -149,6 +151,11 @@ public final class ParquetAggregateStore implements AggregateStore {
 
   @Override
   public void requireRangeReplace() {
+    throw new Refused(NO_RANGE_REPLACE);
+  }
+
+  @Override
+  public Optional<AggregationProgress> closeForRevision(Pipeline pipeline, Instant before) {
     throw new Refused(NO_RANGE_REPLACE);
   }
 

@@ -117,6 +117,9 @@ public final class ParquetProgressStore implements ProgressStore {
     n.put("valid_total", p.validTotal());
     n.put("bad_total", p.badTotal());
     n.put("late_total", p.lateTotal());
+    n.put("too_late_total", p.tooLateTotal());
+    n.put("closed_before", p.closedBefore() == null ? null : p.closedBefore().toString());
+    n.put("source_position", p.sourcePosition());
     n.put("updated_at", p.updatedAt().toString());
     return n.toPrettyString();
   }
@@ -130,6 +133,9 @@ public final class ParquetProgressStore implements ProgressStore {
         n.get("valid_total").asLong(),
         n.get("bad_total").asLong(),
         n.get("late_total").asLong(),
+        n.has("too_late_total") ? n.get("too_late_total").asLong() : 0L, // files written before it existed
+        instant(n, "closed_before"),
+        n.hasNonNull("source_position") ? n.get("source_position").asText() : null,
         instant(n, "updated_at"));
   }
 

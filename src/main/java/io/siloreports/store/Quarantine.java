@@ -1,12 +1,10 @@
 package io.siloreports.store;
 
 import static org.apache.spark.sql.functions.col;
-import static org.apache.spark.sql.functions.concat;
-import static org.apache.spark.sql.functions.date_format;
 import static org.apache.spark.sql.functions.lit;
 import static org.apache.spark.sql.functions.when;
 
-import io.siloreports.aggregate.TimeBuckets;
+import io.siloreports.ingest.ParsedRecords;
 import io.siloreports.model.Pipeline;
 import java.sql.Timestamp;
 import java.time.Instant;
@@ -16,10 +14,13 @@ import org.apache.spark.sql.Row;
 import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructType;
 
-/** The shape of quarantined records: bad ones and late ones, each with its reason and its raw line. */
+/**
+ * The shape of quarantined records, each with its kind, its reason and its raw line: bad records (invalid, or
+ * refused by the store) and records too late to merge (their hour was closed for revision).
+ */
 public final class Quarantine {
   public static final String BAD = "bad";
-  public static final String LATE = "late";
+  public static final String TOO_LATE = "too_late";
 
   public static final StructType SCHEMA =
       new StructType()
@@ -35,25 +36,26 @@ public final class Quarantine {
   private Quarantine() {}
 
   /**
-   * Rows of {@code classified} (parsed records with a boolean {@code late} column) that are bad or late, in
-   * {@link #SCHEMA}. A late record's reason names its hour and the finalized_before that excluded it.
+   * The rows of {@code records} (parsed records) for which {@code kind} is not null, in {@link #SCHEMA}, with
+   * {@code reason}.
    */
-  public static Dataset<Row> of(
-      Dataset<Row> classified, Pipeline pipeline, long batchId, Instant finalizedBefore, Instant now) {
-    Column hour = date_format(TimeBuckets.hourStart(col("ts")), "yyyy-MM-dd'T'HH:mm'Z'");
-    Column lateReason =
-        concat(lit("late: hour "), hour, lit(" was already finalized (finalized_before "
-            + (finalizedBefore == null ? "unset" : finalizedBefore.toString()) + ")"));
-    return classified
-        .filter(col("error").isNotNull().or(col("late")))
+  public static Dataset<Row> of(Dataset<Row> records, Column kind, Column reason, Pipeline pipeline, long batchId,
+      Instant now) {
+    return records
+        .filter(kind.isNotNull())
         .select(
             lit(pipeline.id).as("pipeline"),
             lit(batchId).as("batch_id"),
-            when(col("error").isNotNull(), lit(BAD)).otherwise(lit(LATE)).as("kind"),
-            when(col("error").isNotNull(), col("error")).otherwise(lateReason).as("reason"),
+            kind.as("kind"),
+            reason.as("reason"),
             col("ts").as("event_ts"),
             col("line"),
             col("source"),
             lit(Timestamp.from(now)).as("quarantined_at"));
+  }
+
+  /** The bad records of {@code records} (parsed records), with the parser's reason. */
+  public static Dataset<Row> bad(Dataset<Row> records, Pipeline pipeline, long batchId, Instant now) {
+    return of(records, when(ParsedRecords.BAD, lit(BAD)), col("error"), pipeline, batchId, now);
   }
 }

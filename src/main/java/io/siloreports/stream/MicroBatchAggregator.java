@@ -1,12 +1,16 @@
 package io.siloreports.stream;
 
 import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.functions.concat;
 import static org.apache.spark.sql.functions.count;
+import static org.apache.spark.sql.functions.date_format;
 import static org.apache.spark.sql.functions.lit;
 import static org.apache.spark.sql.functions.max;
+import static org.apache.spark.sql.functions.not;
 import static org.apache.spark.sql.functions.when;
 
 import io.siloreports.aggregate.Aggregations;
+import io.siloreports.aggregate.BucketCounts;
 import io.siloreports.aggregate.TimeBuckets;
 import io.siloreports.ingest.ParsedRecords;
 import io.siloreports.ingest.ValidationRules;
@@ -18,7 +22,6 @@ import io.siloreports.store.ProgressStore;
 import io.siloreports.store.Quarantine;
 import java.sql.Timestamp;
 import java.time.Clock;
-import java.time.Duration;
 import java.time.Instant;
 import java.util.Optional;
 import org.apache.spark.sql.Column;
@@ -29,87 +32,187 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The body of {@code foreachBatch} for one pipeline. Per micro-batch: parse and validate the raw lines,
- * split off bad records, mark as late every valid record whose hour is before the committed
- * {@code finalized_before}, aggregate the rest into partials, and commit partials, quarantine and the new
- * progress together. Deciding "late" here, instead of in a Spark watermark, is what keeps late readings
- * (Spark's stateful operators would drop them and only count them).
+ * The body of {@code foreachBatch} for one pipeline. Per micro-batch: parse and validate the raw lines, and
+ * classify every record against the committed progress:
  *
- * <p>Replays (Spark re-runs the last batch after a crash, with the same id and the same data) are fenced:
- * a batch id at or below the committed one is skipped. A batch that crashed before its commit is simply
- * computed again against the same committed progress, so it produces the same result.
+ * <ul>
+ *   <li>bad (invalid) records go to the quarantine with their reason;
+ *   <li>valid records for an hour closed for revision ({@link ProgressRule#revisionHorizon}) are too late: kept in
+ *       the quarantine, counted, not merged;
+ *   <li>every other valid record is merged into its hour; the ones whose hour was already final
+ *       ({@code finalized_before}) are late, counted per hour with the time of the revision.
+ * </ul>
+ *
+ * Partials, quarantine and the new progress commit together. Replays (Spark re-runs the last batch after a crash,
+ * with the same id and the same data) are fenced: a batch id at or below the committed one is skipped. A batch
+ * that crashed before its commit is simply computed again against the same committed progress.
+ *
+ * <p>Two answers of the store make it classify the batch again before committing: a backfill closed hours after
+ * the batch was classified (their records are now too late), or the store refused some aggregate rows (their
+ * records go to the quarantine with the store's reason, so one record the store cannot hold never stops the
+ * pipeline).
  */
 public final class MicroBatchAggregator {
   private static final Logger LOG = LoggerFactory.getLogger(MicroBatchAggregator.class);
+  /** Rounds of classification per batch: each round is caused by a backfill's close or a refused row. */
+  private static final int MAX_ROUNDS = 10;
 
   private final Pipeline pipeline;
   private final AggregateStore store;
   private final ProgressStore progress;
   private final ValidationRules rules;
-  private final Duration allowedLateness;
+  private final ProgressRule.Lateness lateness;
   private final Clock clock;
 
   public MicroBatchAggregator(Pipeline pipeline, AggregateStore store, ProgressStore progress, ValidationRules rules,
-      Duration allowedLateness, Clock clock) {
+      ProgressRule.Lateness lateness, Clock clock) {
     this.pipeline = pipeline;
     this.store = store;
     this.progress = progress;
     this.rules = rules;
-    this.allowedLateness = allowedLateness;
+    this.lateness = lateness;
     this.clock = clock;
   }
 
   /** What one call did, for logs and tests. */
-  public record BatchResult(long batchId, boolean skipped, long valid, long bad, long late, AggregationProgress progress) {}
+  public record BatchResult(long batchId, boolean skipped, long valid, long bad, long late, long tooLate,
+      AggregationProgress progress) {}
 
   /** {@code lines}: columns {@code line} and {@code source}, as the sources produce them. */
   public BatchResult process(Dataset<Row> lines, long batchId) {
+    return process(lines, batchId, null);
+  }
+
+  /**
+   * The same, for a source read by position: {@code sourcePosition} is committed with the batch (null keeps the
+   * committed one).
+   */
+  public BatchResult process(Dataset<Row> lines, long batchId, String sourcePosition) {
     Optional<AggregationProgress> committed = progress.last(pipeline);
-    if (committed.isPresent() && batchId <= committed.get().batchId()) {
-      LOG.info("{} batch {}: already committed (last committed batch {}), skipping the replay",
-          pipeline.id, batchId, committed.get().batchId());
-      return new BatchResult(batchId, true, 0, 0, 0, committed.get());
+    if (replayed(committed, batchId)) {
+      return new BatchResult(batchId, true, 0, 0, 0, 0, committed.get());
     }
     long started = System.nanoTime();
     Instant now = clock.instant();
-    Instant finalizedBefore = committed.map(AggregationProgress::finalizedBefore).orElse(null);
-
-    Column late =
-        finalizedBefore == null
-            ? lit(false)
-            : ParsedRecords.VALID.and(TimeBuckets.hourStart(col("ts")).lt(lit(Timestamp.from(finalizedBefore))));
-    Dataset<Row> classified =
-        ParsedRecords.parse(lines, pipeline, rules, now).withColumn("late", late)
-            .persist(StorageLevel.MEMORY_AND_DISK());
+    Dataset<Row> parsed = ParsedRecords.parse(lines, pipeline, rules, now).persist(StorageLevel.MEMORY_AND_DISK());
     try {
-      Column onTime = ParsedRecords.VALID.and(col("late").equalTo(false));
-      Row stats =
-          classified
-              .agg(
-                  count(when(onTime, lit(1))).as("valid"),
-                  count(when(ParsedRecords.BAD, lit(1))).as("bad"),
-                  count(when(col("late"), lit(1))).as("late"),
-                  max(when(onTime, col("ts"))).as("max_ts"))
-              .first();
-      long valid = stats.getLong(0);
-      long bad = stats.getLong(1);
-      long lateCount = stats.getLong(2);
-      Instant batchMax = stats.isNullAt(3) ? null : stats.getTimestamp(3).toInstant();
-
-      AggregationProgress next = ProgressRule.next(pipeline, committed, batchId,
-          new ProgressRule.BatchCounts(valid, bad, lateCount, batchMax), allowedLateness, now);
-
-      Dataset<Row> partials = Aggregations.partials(pipeline, classified.filter(onTime));
-      Dataset<Row> quarantine = Quarantine.of(classified, pipeline, batchId, finalizedBefore, now);
-      store.commit(pipeline, partials, quarantine, next);
-
-      LOG.info("{} batch {}: {} records aggregated, {} bad and {} late quarantined; finalized_before {} "
-              + "(max event time {}); totals {} aggregated, {} bad, {} late; {} ms",
-          pipeline.id, batchId, valid, bad, lateCount, next.finalizedBefore(), next.maxEventTime(),
-          next.validTotal(), next.badTotal(), next.lateTotal(), (System.nanoTime() - started) / 1_000_000);
-      return new BatchResult(batchId, false, valid, bad, lateCount, next);
+      Column rejected = lit(false);
+      Column rejectedReason = lit(null).cast("string");
+      for (int round = 1; ; round++) {
+        try {
+          return commit(parsed, batchId, committed, rejected, rejectedReason, sourcePosition, now, started);
+        } catch (AggregateStore.RevisionsClosed e) {
+          LOG.info("{} batch {}: {}; classifying the batch again", pipeline.id, batchId, e.getMessage());
+          committed = progress.last(pipeline);
+          if (replayed(committed, batchId)) {
+            return new BatchResult(batchId, true, 0, 0, 0, 0, committed.get());
+          }
+        } catch (AggregateStore.RowsRejected e) {
+          for (AggregateStore.Rejection r : e.rejections()) {
+            Column records = Aggregations.recordsOf(pipeline, r.partial());
+            rejected = rejected.or(records);
+            rejectedReason = when(records, lit("refused by the store: " + r.reason())).otherwise(rejectedReason);
+          }
+          LOG.warn("{} batch {}: {} aggregate row(s) refused by {} (first: {}); their records go to the quarantine",
+              pipeline.id, batchId, e.rejections().size(), store.describe(), e.rejections().get(0).reason());
+        }
+        if (round >= MAX_ROUNDS) {
+          throw new IllegalStateException(pipeline.id + " batch " + batchId + ": still not committed after "
+              + MAX_ROUNDS + " rounds of classification (hours closed by backfills or rows refused by the store)");
+        }
+      }
     } finally {
-      classified.unpersist();
+      parsed.unpersist();
     }
+  }
+
+  private boolean replayed(Optional<AggregationProgress> committed, long batchId) {
+    if (committed.isPresent() && batchId <= committed.get().batchId()) {
+      LOG.info("{} batch {}: already committed (last committed batch {}), skipping the replay",
+          pipeline.id, batchId, committed.get().batchId());
+      return true;
+    }
+    return false;
+  }
+
+  private BatchResult commit(Dataset<Row> parsed, long batchId, Optional<AggregationProgress> committed,
+      Column rejected, Column rejectedReason, String sourcePosition, Instant now, long started) {
+    Instant finalizedBefore = committed.map(AggregationProgress::finalizedBefore).orElse(null);
+    Instant horizon = ProgressRule.revisionHorizon(committed, lateness.maxRevisionAge());
+    Column hour = TimeBuckets.hourStart(col("ts"));
+    Column valid = ParsedRecords.VALID.and(not(rejected));
+    Column tooLate = horizon == null ? lit(false) : valid.and(hour.lt(lit(Timestamp.from(horizon))));
+    Column merged = valid.and(not(tooLate));
+    Column late = finalizedBefore == null ? lit(false) : hour.lt(lit(Timestamp.from(finalizedBefore)));
+
+    Row stats =
+        parsed
+            .agg(
+                count(when(merged, lit(1))).as("merged"),
+                count(when(not(valid), lit(1))).as("bad"),
+                count(when(merged.and(late), lit(1))).as("late"),
+                count(when(tooLate, lit(1))).as("too_late"),
+                max(when(merged, col("ts"))).as("max_ts"))
+            .first();
+    ProgressRule.BatchCounts counts = new ProgressRule.BatchCounts(stats.getLong(0), stats.getLong(1),
+        stats.getLong(2), stats.getLong(3), stats.isNullAt(4) ? null : stats.getTimestamp(4).toInstant());
+    AggregationProgress next =
+        ProgressRule.next(pipeline, committed, batchId, counts, lateness, sourcePosition, now);
+
+    Dataset<Row> partials = Aggregations.partials(pipeline, parsed.filter(merged), late, now);
+    if (pipeline == Pipeline.ACTIVITY_EVENTS) {
+      partials = partials.persist(StorageLevel.MEMORY_AND_DISK());
+    }
+    try {
+      if (pipeline == Pipeline.ACTIVITY_EVENTS) {
+        crossCheck(partials, batchId, counts.valid());
+      }
+      Column kind = when(ParsedRecords.BAD.or(rejected), lit(Quarantine.BAD))
+          .when(tooLate, lit(Quarantine.TOO_LATE));
+      Column reason = when(ParsedRecords.BAD, col("error"))
+          .when(rejected, rejectedReason)
+          .when(tooLate, tooLateReason(horizon, committed));
+      Dataset<Row> quarantine = Quarantine.of(parsed, kind, reason, pipeline, batchId, now);
+      store.commit(pipeline, partials, quarantine, next);
+    } finally {
+      partials.unpersist();
+    }
+
+    LOG.info("{} batch {}: {} records merged ({} late, into hours already final), {} bad and {} too late"
+            + " quarantined; finalized_before {} (max event time {}); totals {} merged ({} late), {} bad, {} too late;"
+            + " {} ms",
+        pipeline.id, batchId, counts.valid(), counts.late(), counts.bad(), counts.tooLate(), next.finalizedBefore(),
+        next.maxEventTime(), next.validTotal(), next.lateTotal(), next.badTotal(), next.tooLateTotal(),
+        (System.nanoTime() - started) / 1_000_000);
+    return new BatchResult(batchId, false, counts.valid(), counts.bad(), counts.late(), counts.tooLate(), next);
+  }
+
+  /** Why a record is too late: its hour, the horizon, and what set it. */
+  private Column tooLateReason(Instant horizon, Optional<AggregationProgress> committed) {
+    if (horizon == null) {
+      return lit(null).cast("string");
+    }
+    Instant closedByBackfill = committed.map(AggregationProgress::closedBefore).orElse(null);
+    String why = horizon.equals(closedByBackfill)
+        ? "a backfill closed the hours before " + horizon + " for revision"
+        : "hours before " + horizon + " are closed for revision (more than " + lateness.maxRevisionAge()
+            + " before the latest event time " + committed.map(AggregationProgress::maxEventTime).orElse(null) + ")";
+    return concat(lit("too late: hour "), date_format(TimeBuckets.hourStart(col("ts")), "yyyy-MM-dd'T'HH:mm'Z'"),
+        lit(": " + why));
+  }
+
+  /**
+   * Seed 002's check, per micro-batch: every bucket size counts each merged event once (1-minute = 5 = 15 =
+   * 60-minute = the events). A difference is a defect, not bad input: the batch is not committed.
+   */
+  private void crossCheck(Dataset<Row> partials, long batchId, long events) {
+    BucketCounts.SizeTotals totals = BucketCounts.totals(partials);
+    String line = totals.describe(events);
+    if (!totals.allEqual(events)) {
+      LOG.error("{} batch {}: cross-check FAILED: {}", pipeline.id, batchId, line);
+      throw new IllegalStateException(pipeline.id + " batch " + batchId + ": bucket counts disagree with the events ("
+          + line + "); nothing was committed");
+    }
+    LOG.info("{} batch {}: cross-check ok: {}", pipeline.id, batchId, line);
   }
 }

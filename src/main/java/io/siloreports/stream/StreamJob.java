@@ -5,6 +5,7 @@ import io.siloreports.ingest.ValidationRules;
 import io.siloreports.model.AggregationProgress;
 import io.siloreports.model.JobOutcome;
 import io.siloreports.model.Pipeline;
+import io.siloreports.model.ProgressRule;
 import io.siloreports.store.AggregateStore;
 import io.siloreports.store.ProgressStore;
 import java.io.IOException;
@@ -46,7 +47,7 @@ public final class StreamJob {
   private final List<Pipeline> pipelines;
   private final String checkpointDir;
   private final Duration triggerInterval;
-  private final Duration allowedLateness;
+  private final ProgressRule.Lateness lateness;
   private final ValidationRules rules;
   private final Clock clock;
 
@@ -58,7 +59,7 @@ public final class StreamJob {
     this.pipelines = List.copyOf(Objects.requireNonNull(b.pipelines, "pipelines"));
     this.checkpointDir = Objects.requireNonNull(b.checkpointDir, "checkpointDir");
     this.triggerInterval = b.triggerInterval;
-    this.allowedLateness = Objects.requireNonNull(b.allowedLateness, "allowedLateness");
+    this.lateness = Objects.requireNonNull(b.lateness, "lateness");
     this.rules = Objects.requireNonNull(b.rules, "rules");
     this.clock = Objects.requireNonNull(b.clock, "clock");
   }
@@ -95,7 +96,7 @@ public final class StreamJob {
           q.awaitTermination();
         }
       } else {
-        spark.streams().awaitAnyTermination();
+        awaitAnyOf(queries);
       }
     } finally {
       stopAll(queries);
@@ -113,8 +114,9 @@ public final class StreamJob {
       Optional<AggregationProgress> pr = progress.last(p);
       last.put(p, pr);
       pr.ifPresentOrElse(
-          a -> LOG.info("{}: committed batch {}, finalized_before {}, {} aggregated, {} bad, {} late in total",
-              p.id, a.batchId(), a.finalizedBefore(), a.validTotal(), a.badTotal(), a.lateTotal()),
+          a -> LOG.info("{}: committed batch {}, finalized_before {}; in total {} merged ({} late), {} bad, {} too"
+                  + " late", p.id, a.batchId(), a.finalizedBefore(), a.validTotal(), a.lateTotal(), a.badTotal(),
+              a.tooLateTotal()),
           () -> LOG.info("{}: no batch committed yet (no input from {})", p.id, source.describe(p)));
     }
     return new Outcome(last);
@@ -125,7 +127,7 @@ public final class StreamJob {
     List<StreamingQuery> queries = new ArrayList<>();
     for (Pipeline p : pipelines) {
       source.prepare(p);
-      MicroBatchAggregator aggregator = new MicroBatchAggregator(p, store, progress, rules, allowedLateness, clock);
+      MicroBatchAggregator aggregator = new MicroBatchAggregator(p, store, progress, rules, lateness, clock);
       VoidFunction2<Dataset<Row>, Long> body = (batch, batchId) -> aggregator.process(batch, batchId);
       Trigger trigger = triggerInterval == null
           ? Trigger.AvailableNow()
@@ -139,13 +141,28 @@ public final class StreamJob {
               .trigger(trigger)
               .foreachBatch(body)
               .start();
-      LOG.info("{}: started (trigger {}, allowed lateness {}, input {}, aggregates {}, checkpoint {},"
-              + " last committed batch {})",
-          p.id, triggerInterval == null ? "available-now" : triggerInterval, allowedLateness, source.describe(p),
+      LOG.info("{}: started (trigger {}, allowed lateness {}, max revision age {}, input {}, aggregates {},"
+              + " checkpoint {}, last committed batch {})",
+          p.id, triggerInterval == null ? "available-now" : triggerInterval, lateness.allowedLateness(),
+          lateness.maxRevisionAge(), source.describe(p),
           store.describe(), checkpoint, progress.last(p).map(a -> Long.toString(a.batchId())).orElse("none"));
       queries.add(q);
     }
     return queries;
+  }
+
+  /**
+   * Until one of this job's queries ends. Not {@code spark.streams().awaitAnyTermination()}: in a shared session (a
+   * shell, a test) it returns at once when any earlier query of the session has ended.
+   */
+  private static void awaitAnyOf(List<StreamingQuery> queries) throws StreamingQueryException {
+    while (true) {
+      for (StreamingQuery q : queries) {
+        if (q.awaitTermination(200)) {
+          return;
+        }
+      }
+    }
   }
 
   private static void stopAll(List<StreamingQuery> queries) {
@@ -170,7 +187,7 @@ public final class StreamJob {
     private List<Pipeline> pipelines;
     private String checkpointDir;
     private Duration triggerInterval;
-    private Duration allowedLateness;
+    private ProgressRule.Lateness lateness;
     private ValidationRules rules;
     private Clock clock;
 
@@ -208,8 +225,9 @@ public final class StreamJob {
       return this;
     }
 
-    public Builder allowedLateness(Duration allowedLateness) {
-      this.allowedLateness = allowedLateness;
+    /** When hours become final (later readings for them are late, still merged) and when they close. */
+    public Builder lateness(ProgressRule.Lateness lateness) {
+      this.lateness = lateness;
       return this;
     }
 

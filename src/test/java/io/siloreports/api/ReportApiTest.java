@@ -259,7 +259,7 @@ class ReportApiTest {
     };
     for (io.siloreports.model.Pipeline p : io.siloreports.model.Pipeline.values()) {
       committed.put(p, new io.siloreports.model.AggregationProgress(p, 7, now.minusSeconds(7200),
-          now.minusSeconds(1800), 10, 0, 0, now.minusSeconds(60)));
+          now.minusSeconds(1800), 10, 0, 0, 0, null, null, now.minusSeconds(60)));
     }
     try (ApiServer health = new ApiServer("127.0.0.1", 0, 2, "ops:ops-token-1", jobs, key -> java.util.Optional.empty(),
         null, progress, null, java.time.Duration.ofMinutes(15),
@@ -273,7 +273,7 @@ class ReportApiTest {
       assertEquals(7, first.get("lastBatch").asLong());
       assertTrue(first.get("eventTimeLagSeconds").asLong() >= 1800);
       committed.put(io.siloreports.model.Pipeline.ACTIVITY_EVENTS, new io.siloreports.model.AggregationProgress(
-          io.siloreports.model.Pipeline.ACTIVITY_EVENTS, 3, null, null, 0, 0, 0, now.minusSeconds(3600)));
+          io.siloreports.model.Pipeline.ACTIVITY_EVENTS, 3, null, null, 0, 0, 0, 0, null, null, now.minusSeconds(3600)));
       ApiClient.Answer stale = checked("GET", "/api/health", client.get("/api/health"));
       assertEquals(503, stale.status());
       assertTrue(stale.json().get("pipelines").get(1).get("problem").asText().startsWith("no batch committed for"),

@@ -26,7 +26,7 @@ class BackfillPlanTest {
 
   private static Map<Pipeline, Optional<AggregationProgress>> committed(Instant readingsFinalizedBefore) {
     return Map.of(R, Optional.of(new AggregationProgress(R, 4, readingsFinalizedBefore, at("10:41"), 100, 0, 0,
-        at("10:42"))), E, Optional.empty());
+        0, null, null, at("10:42"))), E, Optional.empty());
   }
 
   @Test
@@ -66,7 +66,7 @@ class BackfillPlanTest {
   @Test
   void aRowWithoutFinalizedBeforeSaysSo() {
     Map<Pipeline, Optional<AggregationProgress>> noReading =
-        Map.of(R, Optional.of(new AggregationProgress(R, 0, null, null, 0, 3, 0, at("10:42"))));
+        Map.of(R, Optional.of(new AggregationProgress(R, 0, null, null, 0, 3, 0, 0, null, null, at("10:42"))));
     assertTrue(assertThrows(Refused.class, () -> BackfillPlan.of(List.of(R), DAY, null, false, noReading))
         .getMessage().startsWith("silo-readings has no finalized_before yet"));
   }

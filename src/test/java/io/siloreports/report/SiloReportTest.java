@@ -156,14 +156,23 @@ class SiloReportTest {
 
   @Test
   @Order(4)
-  void exactAfterARestartWithLateReadingsLeftOut() throws Exception {
+  void exactAfterARestartWithLateReadingsIncludedAndListedAsRevisions() throws Exception {
     file(3, 6, 8, late, List.of());
+    all.addAll(late);
     stream();
     assertEquals(2, progress().lateTotal());
     assertEquals(DAY.plus(7, ChronoUnit.HOURS), progress().finalizedBefore());
-    ReportJob job = reportEqualsOracle("after-restart", NOW, r -> !late.contains(r));
+    ReportJob job = reportEqualsOracle("after-restart", NOW, r -> true);
     assertNull(job.errorMessage());
     assertTrue(job.startedAt() != null && job.finishedAt() != null);
+
+    WorkbookReader.Workbook wb = WorkbookReader.read(Path.of(URI.create(job.s3Url())));
+    Map<Oracle.HourKey, Long> revised = new TreeMap<>();
+    late.forEach(r -> revised.merge(new Oracle.HourKey(r.siloId(), r.ts().truncatedTo(ChronoUnit.HOURS)), 1L, Long::sum));
+    assertEquals(revised, wb.late(), "the late column of the silo sheets");
+    assertEquals(revised, wb.revisedHours(), "the summary lists the revised hours");
+    assertEquals(2L, wb.facts().get("late readings included"));
+    assertEquals(2L, wb.facts().get("hours revised after final"));
   }
 
   @Test

@@ -16,7 +16,6 @@ import io.siloreports.testing.TestRules;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
-import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
@@ -43,7 +42,7 @@ class ParquetCompactionTest {
     ParquetProgressStore progress = new ParquetProgressStore(spark.sparkContext().hadoopConfiguration(), root);
     ParquetAggregateStore store = new ParquetAggregateStore(spark, root, progress, 2, () -> {});
     MicroBatchAggregator aggregator =
-        new MicroBatchAggregator(Pipeline.SILO_READINGS, store, progress, RULES, Duration.ofMinutes(30), CLOCK);
+        new MicroBatchAggregator(Pipeline.SILO_READINGS, store, progress, RULES, TestRules.LATENESS, CLOCK);
     List<Oracle.Reading> counted = new ArrayList<>();
     for (int batch = 0; batch < 7; batch++) {
       List<Oracle.Reading> r = TestData.readings(rnd).silos(4).hours(DAY, batch, batch + 1).every(150, 209).build();

@@ -13,6 +13,7 @@ import io.siloreports.cli.Wiring;
 import io.siloreports.config.Settings;
 import io.siloreports.model.AggregationProgress;
 import io.siloreports.model.Pipeline;
+import io.siloreports.model.ProgressRule;
 import io.siloreports.store.ParquetAggregateStore;
 import io.siloreports.store.ParquetProgressStore;
 import io.siloreports.testing.InputFiles;
@@ -21,6 +22,7 @@ import io.siloreports.testing.Oracle;
 import io.siloreports.testing.Profiles;
 import io.siloreports.testing.Rows;
 import io.siloreports.testing.TestData;
+import io.siloreports.testing.TestRules;
 import java.math.BigDecimal;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -54,7 +56,7 @@ import org.junit.jupiter.api.io.TempDir;
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class StreamJobTest {
   private static final Instant DAY = Instant.parse("2026-11-20T00:00:00Z");
-  private static final Duration LATENESS = Duration.ofMinutes(30);
+  private static final ProgressRule.Lateness LATENESS = TestRules.LATENESS;
   private static final Clock CLOCK = Clock.fixed(Instant.parse("2026-11-25T00:00:00Z"), ZoneOffset.UTC);
   private static final List<String> BAD_READINGS =
       List.of(
@@ -96,7 +98,7 @@ class StreamJobTest {
     }
     stream();
     Instant maxTs = counted.stream().map(Oracle.Reading::ts).max(Instant::compareTo).orElseThrow();
-    firstFinalizedBefore = maxTs.minus(LATENESS).truncatedTo(ChronoUnit.HOURS);
+    firstFinalizedBefore = maxTs.minus(LATENESS.allowedLateness()).truncatedTo(ChronoUnit.HOURS);
     finalHoursAfterFirstRun = finalHours();
   }
 
@@ -158,27 +160,45 @@ class StreamJobTest {
 
   @Test
   @Order(4)
-  void aRestartContinuesFromTheCheckpointAndQuarantinesLateReadings() throws Exception {
+  void aRestartContinuesFromTheCheckpointAndMergesLateReadingsIntoTheirHours() throws Exception {
     List<Oracle.Reading> fresh = new ArrayList<>(readings(6, 8));
     // a reading in the open hour just at finalized_before is not late
     fresh.add(new Oracle.Reading(2, firstFinalizedBefore, new BigDecimal("1.25")));
+    // more than the max revision age (7 days) before the latest event: too late, kept aside
+    Oracle.Reading tooLate = new Oracle.Reading(2, DAY.minus(Duration.ofDays(8)), new BigDecimal("7.00"));
     counted.addAll(fresh);
-    InputFiles.write(in, "readings-3.jsonl", TestData.concat(TestData.json(fresh), TestData.json(late)));
+    counted.addAll(late);
+    InputFiles.write(in, "readings-3.jsonl",
+        TestData.concat(TestData.json(fresh), TestData.json(late), TestData.json(List.of(tooLate))));
     stream();
 
     AggregationProgress p = progress();
     assertEquals(3, p.batchId(), "one new batch, nothing reprocessed");
     assertEquals(late.size(), p.lateTotal());
-    assertEquals(counted.size(), p.validTotal());
+    assertEquals(1, p.tooLateTotal());
+    assertEquals(counted.size(), p.validTotal(), "late readings are counted like the others");
     assertAggregatesEqualOracle();
-    assertEquals(finalHoursAfterFirstRun, finalHours(), "finalized hours never change afterwards");
-    List<Row> lateRows = stores().aggregates().quarantine(Pipeline.SILO_READINGS).filter("kind = 'late'").collectAsList();
-    assertEquals(late.size(), lateRows.size());
-    for (Row q : lateRows) {
-      assertTrue(q.<String>getAs("reason").startsWith("late: hour 2026-11-20T01:00Z was already finalized"
-          + " (finalized_before " + firstFinalizedBefore + ")"), q.<String>getAs("reason"));
-      assertTrue(TestData.json(late).contains(q.<String>getAs("line")));
+
+    Map<Oracle.HourKey, Row> finalHours = finalHours();
+    for (Map.Entry<Oracle.HourKey, Row> e : finalHours.entrySet()) {
+      boolean revised = late.stream().anyMatch(r -> r.siloId() == e.getKey().siloId()
+          && r.ts().truncatedTo(ChronoUnit.HOURS).equals(e.getKey().hour()));
+      Row row = e.getValue();
+      assertEquals(revised ? 1L : 0L, row.<Long>getAs("late_count"), e.getKey().toString());
+      if (revised) {
+        assertEquals(CLOCK.instant(), row.<java.sql.Timestamp>getAs("revised_at").toInstant(), e.getKey().toString());
+        assertTrue(finalHoursAfterFirstRun.get(e.getKey()).<Long>getAs("record_count") + 1
+            == row.<Long>getAs("record_count"), "the late reading joined its hour " + e.getKey());
+      } else {
+        assertEquals(finalHoursAfterFirstRun.get(e.getKey()), row, "an hour without late readings is unchanged");
+      }
     }
+    List<Row> kept = stores().aggregates().quarantine(Pipeline.SILO_READINGS).filter("kind <> 'bad'").collectAsList();
+    assertEquals(1, kept.size(), "only the too-late reading is kept beside the bad ones");
+    assertEquals("too_late", kept.get(0).getAs("kind"));
+    assertTrue(kept.get(0).<String>getAs("reason").startsWith("too late: hour 2026-11-12T00:00Z: hours before"
+        + " 2026-11-13T"), kept.get(0).<String>getAs("reason"));
+    assertEquals(TestData.json(List.of(tooLate)).get(0), kept.get(0).getAs("line"));
   }
 
   @Test

@@ -24,14 +24,27 @@ public final class WorkbookReader {
   /** One data row of a silo sheet, as the cells hold it. */
   public record Line(BigDecimal avg, BigDecimal min, BigDecimal max, BigDecimal sum, long count) {}
 
-  public record Workbook(List<String> sheetNames, Map<Oracle.HourKey, Line> rows) {}
+  /**
+   * @param late the late column of every hour that has late readings
+   * @param facts the summary's facts: label -> the cell's text, or its number as a long
+   * @param revisedHours the summary's table of revised hours (silo and hour -> late readings)
+   */
+  public record Workbook(List<String> sheetNames, Map<Oracle.HourKey, Line> rows, Map<Oracle.HourKey, Long> late,
+      Map<String, Object> facts, Map<Oracle.HourKey, Long> revisedHours) {}
 
   public static Workbook read(Path file) throws Exception {
     try (InputStream in = Files.newInputStream(file); XSSFWorkbook wb = new XSSFWorkbook(in)) {
       List<String> names = new ArrayList<>();
       Map<Oracle.HourKey, Line> rows = new TreeMap<>();
+      Map<Oracle.HourKey, Long> late = new TreeMap<>();
+      Map<String, Object> facts = new java.util.LinkedHashMap<>();
+      Map<Oracle.HourKey, Long> revised = new TreeMap<>();
       for (Sheet sheet : wb) {
         names.add(sheet.getSheetName());
+        if (sheet.getSheetName().equals("Summary")) {
+          summary(sheet, facts, revised);
+          continue;
+        }
         if (!sheet.getSheetName().startsWith("Silo ")) {
           continue;
         }
@@ -49,9 +62,39 @@ public final class WorkbookReader {
           if (rows.put(new Oracle.HourKey(silo, hour), line) != null) {
             throw new AssertionError("hour " + hour + " of silo " + silo + " appears twice");
           }
+          long lateCount = (long) r.getCell(6).getNumericCellValue();
+          if (lateCount > 0) {
+            late.put(new Oracle.HourKey(silo, hour), lateCount);
+          }
         }
       }
-      return new Workbook(names, rows);
+      return new Workbook(names, rows, late, facts, revised);
+    }
+  }
+
+  /** The facts (label, value) down to the first blank row, and the revised-hours table if there is one. */
+  private static void summary(Sheet sheet, Map<String, Object> facts, Map<Oracle.HourKey, Long> revised) {
+    boolean inFacts = true;
+    boolean inRevised = false;
+    for (int i = 0; i <= sheet.getLastRowNum(); i++) {
+      Row r = sheet.getRow(i);
+      if (r == null || r.getCell(0) == null) {
+        inFacts = false;
+        inRevised = false;
+        continue;
+      }
+      Cell first = r.getCell(0);
+      if (inFacts) {
+        Cell v = r.getCell(1);
+        facts.put(first.getStringCellValue(), v == null ? null
+            : v.getCellType() == CellType.NUMERIC ? (Object) (long) v.getNumericCellValue() : v.getStringCellValue());
+      } else if (first.getCellType() == CellType.STRING && first.getStringCellValue().equals("silo")
+          && r.getCell(1) != null && r.getCell(1).getStringCellValue().startsWith("revised hour")) {
+        inRevised = true;
+      } else if (inRevised && first.getCellType() == CellType.NUMERIC) {
+        revised.put(new Oracle.HourKey((int) first.getNumericCellValue(),
+            r.getCell(1).getLocalDateTimeCellValue().toInstant(ZoneOffset.UTC)), (long) r.getCell(2).getNumericCellValue());
+      }
     }
   }
 

@@ -12,6 +12,9 @@ import org.apache.spark.sql.functions;
  * One final hourly row of a report, as the workbook writers read it from Spark.
  *
  * <p>The decimal columns may be null (a writer leaves the cell blank); silo, hour and count may not.
+ *
+ * @param lateCount readings of the hour that arrived after it was final (merged all the same)
+ * @param revisedAt when the hour last changed after it was final (a late reading or a backfill); null: never
  */
 public record FinalHourlyRow(
     int siloId,
@@ -20,11 +23,14 @@ public record FinalHourlyRow(
     BigDecimal minValue,
     BigDecimal maxValue,
     BigDecimal sumValue,
-    long recordCount) {
+    long recordCount,
+    long lateCount,
+    Instant revisedAt) {
 
   /** The report's columns, in the order {@link #from(Row)} expects them. */
   public static final List<String> COLUMNS =
-      List.of("silo_id", "hour_start", "avg_value", "min_value", "max_value", "sum_value", "record_count");
+      List.of("silo_id", "hour_start", "avg_value", "min_value", "max_value", "sum_value", "record_count",
+          "late_count", "revised_at");
 
   /** {@link #COLUMNS} as Spark columns, to project a Dataset into the order {@link #from(Row)} reads. */
   public static Column[] columns() {
@@ -43,7 +49,9 @@ public record FinalHourlyRow(
         row.isNullAt(3) ? null : row.getDecimal(3),
         row.isNullAt(4) ? null : row.getDecimal(4),
         row.isNullAt(5) ? null : row.getDecimal(5),
-        row.getLong(6));
+        row.getLong(6),
+        row.isNullAt(7) ? 0 : row.getLong(7),
+        row.isNullAt(8) ? null : toInstant(row.get(8)));
   }
 
   // Spark hands out java.sql.Timestamp, or Instant when spark.sql.datetime.java8API.enabled is set.
@@ -54,6 +62,6 @@ public record FinalHourlyRow(
     if (value instanceof Instant instant) {
       return instant;
     }
-    throw new IllegalArgumentException("hour_start is not a timestamp: " + value.getClass().getName());
+    throw new IllegalArgumentException("not a timestamp: " + value.getClass().getName());
   }
 }

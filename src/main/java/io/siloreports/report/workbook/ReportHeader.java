@@ -10,6 +10,7 @@ import java.util.List;
  * @param to end of the range (exclusive), UTC
  * @param cutoff readings with an event time before this instant are counted
  * @param finalizedBefore hours before this come from the aggregates, later ones from raw data
+ * @param tooLateReadings readings the stream kept aside as too late to merge (all hours; null when unknown)
  */
 public record ReportHeader(
     String jobId,
@@ -18,4 +19,5 @@ public record ReportHeader(
     Instant to,
     Instant cutoff,
     Instant finalizedBefore,
-    Instant generatedAt) {}
+    Instant generatedAt,
+    Long tooLateReadings) {}

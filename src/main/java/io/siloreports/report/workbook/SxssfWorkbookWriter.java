@@ -50,8 +50,8 @@ public final class SxssfWorkbookWriter implements WorkbookWriter {
   static final String DECIMAL_FORMAT = "#,##0.00";
   static final String COUNT_FORMAT = "#,##0";
 
-  private static final int[] SILO_COLUMN_WIDTHS = {18, 14, 14, 14, 18, 10}; // in characters
-  private static final int[] SUMMARY_COLUMN_WIDTHS = {26, 30, 12, 20, 20};
+  private static final int[] SILO_COLUMN_WIDTHS = {18, 14, 14, 14, 18, 10, 8, 20}; // in characters
+  private static final int[] SUMMARY_COLUMN_WIDTHS = {44, 30, 14, 20, 20};
 
   private final int maxRowsPerSheet;
 
@@ -150,6 +150,7 @@ public final class SxssfWorkbookWriter implements WorkbookWriter {
     private final CellStyle countStyle;
     private final long started = System.nanoTime();
     private long totalRows;
+    private final ReportLayout.Revisions revisions = new ReportLayout.Revisions();
 
     // The silo being written.
     private int siloId;
@@ -276,6 +277,15 @@ public final class SxssfWorkbookWriter implements WorkbookWriter {
       var count = excelRow.createCell(5);
       count.setCellValue(row.recordCount());
       count.setCellStyle(countStyle);
+      var late = excelRow.createCell(6);
+      late.setCellValue(row.lateCount());
+      late.setCellStyle(countStyle);
+      if (row.revisedAt() != null) {
+        var revised = excelRow.createCell(7);
+        revised.setCellValue(LocalDateTime.ofInstant(row.revisedAt(), ZoneOffset.UTC));
+        revised.setCellStyle(instantStyle);
+      }
+      revisions.add(row);
 
       if (firstHour == null) {
         firstHour = row.hourStart();
@@ -313,7 +323,7 @@ public final class SxssfWorkbookWriter implements WorkbookWriter {
         summary.setColumnWidth(c, SUMMARY_COLUMN_WIDTHS[c] * 256);
       }
       int r = 0;
-      for (ReportLayout.Fact fact : ReportLayout.facts(header, silos, totalRows)) {
+      for (ReportLayout.Fact fact : ReportLayout.facts(header, silos, totalRows, revisions)) {
         SXSSFRow row = summary.createRow(r++);
         var label = row.createCell(0);
         label.setCellValue(fact.label());
@@ -334,6 +344,26 @@ public final class SxssfWorkbookWriter implements WorkbookWriter {
         value(row, 2, silo.rows(), hourStyle);
         value(row, 3, silo.firstHour(), hourStyle);
         value(row, 4, silo.lastHour(), hourStyle);
+      }
+      if (revisions.hours() > 0) {
+        r++;
+        SXSSFRow revisedHeader = summary.createRow(r++);
+        for (int c = 0; c < ReportLayout.REVISED_TABLE_HEADER.size(); c++) {
+          var cell = revisedHeader.createCell(c);
+          cell.setCellValue(ReportLayout.REVISED_TABLE_HEADER.get(c));
+          cell.setCellStyle(headerStyle);
+        }
+        for (FinalHourlyRow revised : revisions.listed()) {
+          SXSSFRow row = summary.createRow(r++);
+          row.createCell(0).setCellValue(revised.siloId());
+          value(row, 1, revised.hourStart(), hourStyle);
+          value(row, 2, revised.lateCount(), hourStyle);
+          value(row, 3, revised.revisedAt(), instantStyle);
+        }
+        if (revisions.hours() > revisions.listed().size()) {
+          value(summary.createRow(r++), 0, "... and " + (revisions.hours() - revisions.listed().size())
+              + " more revised hours (see the late and revised columns of the silo sheets)", hourStyle);
+        }
       }
       workbook.finishSheet(summary, new CellRangeAddress(0, r - 1, 0, SUMMARY_COLUMN_WIDTHS.length - 1));
     }

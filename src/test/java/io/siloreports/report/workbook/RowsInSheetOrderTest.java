@@ -85,7 +85,9 @@ class RowsInSheetOrderTest {
                 lit(new BigDecimal("1.00")).cast("decimal(12,2)").as("min_value"),
                 lit(new BigDecimal("1.00")).cast("decimal(12,2)").as("max_value"),
                 lit(new BigDecimal("1.00")).cast("decimal(18,2)").as("sum_value"),
-                lit(1L).as("record_count"));
+                lit(1L).as("record_count"),
+                lit(0L).as("late_count"),
+                lit(null).cast("timestamp").as("revised_at"));
     RowsInSheetOrder rows = RowsInSheetOrder.open(many, List.of(1), header(List.of(1), hours));
     assertEquals(FROM, rows.next().hourStart());
 
@@ -110,7 +112,7 @@ class RowsInSheetOrderTest {
   private Dataset<Row> dataset(List<FinalHourlyRow> rows) {
     List<Row> shuffled =
         rows.stream()
-            .map(r -> RowFactory.create(r.siloId(), Timestamp.from(r.hourStart()), r.avgValue(), r.minValue(), r.maxValue(), r.sumValue(), r.recordCount()))
+            .map(r -> RowFactory.create(r.siloId(), Timestamp.from(r.hourStart()), r.avgValue(), r.minValue(), r.maxValue(), r.sumValue(), r.recordCount(), r.lateCount(), null))
             .collect(Collectors.toList());
     Collections.shuffle(shuffled, new Random(3));
     return spark.createDataFrame(shuffled, SCHEMA).repartition(2);
@@ -118,12 +120,12 @@ class RowsInSheetOrderTest {
 
   private static FinalHourlyRow row(int silo, Instant hour) {
     BigDecimal v = new BigDecimal(silo + ".50");
-    return new FinalHourlyRow(silo, hour, v, v, v, v, 3L);
+    return new FinalHourlyRow(silo, hour, v, v, v, v, 3L, 0L, null);
   }
 
   private static ReportHeader header(List<Integer> silos, long hours) {
     Instant to = FROM.plus(Duration.ofHours(hours));
-    return new ReportHeader("job", silos, FROM, to, to, to, to);
+    return new ReportHeader("job", silos, FROM, to, to, to, to, 0L);
   }
 
   private static String causeChain(Throwable t) {

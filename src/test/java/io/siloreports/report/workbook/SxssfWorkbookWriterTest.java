@@ -66,7 +66,9 @@ class SxssfWorkbookWriterTest {
           TO,
           Instant.parse("2025-01-02T00:15:00Z"),
           Instant.parse("2025-01-01T22:00:00Z"),
-          Instant.parse("2025-01-02T00:20:07Z"));
+          Instant.parse("2025-01-02T00:20:07Z"),
+          3L);
+  private static final Instant REVISED = Instant.parse("2025-01-01T05:06:07Z");
   /** Sheet order on purpose not ascending; silo 7 has no rows. */
   private static final List<Integer> SILOS = HEADER.silos();
 
@@ -86,9 +88,16 @@ class SxssfWorkbookWriterTest {
         List.of(FROM, Instant.parse("2024-12-31T23:00:00Z"), Instant.parse("2025-01-01T00:00:00Z"), TO.minusSeconds(3600))) {
       all.add(row(1, hour, "10.50", "0.01", "99.99", "1234.56", 12_345_678L));
     }
-    // Silo 2: negative values, the largest DECIMAL(12,2) magnitudes, whole-number decimals.
+    // Silo 2: negative values, the largest DECIMAL(12,2) magnitudes, whole-number decimals; two hours revised by late
+    // readings (2 and 1 of them).
     for (int h = 0; h < 5; h++) {
-      all.add(row(2, FROM.plus(Duration.ofHours(10 + h)), "-12.34", "-9999999999.99", "0.00", "-123456789012.3" + h, 1L + h));
+      FinalHourlyRow r =
+          row(2, FROM.plus(Duration.ofHours(10 + h)), "-12.34", "-9999999999.99", "0.00", "-123456789012.3" + h, 1L + h);
+      if (h < 2) {
+        r = new FinalHourlyRow(r.siloId(), r.hourStart(), r.avgValue(), r.minValue(), r.maxValue(), r.sumValue(),
+            r.recordCount(), 2 - h, REVISED.plusSeconds(h));
+      }
+      all.add(r);
     }
     // Silo 3: nine consecutive hours, enough to need three sheets at five rows per sheet.
     for (int h = 0; h < 9; h++) {
@@ -197,14 +206,14 @@ class SxssfWorkbookWriterTest {
     try (XSSFWorkbook workbook = open(target)) {
       assertEquals(expectedNames, sheetNames(workbook));
       assertSummary(workbook.getSheetAt(0), expected, stats);
-      // 9 facts, a blank row, the table header, one row per silo.
-      assertEquals("A1:E" + (9 + 1 + 1 + expected.size()), dimensions.get("Summary"));
+      // 12 facts, a blank row, the table header, one row per silo; a blank row, the revised hours' header, 2 hours.
+      assertEquals("A1:E" + (12 + 1 + 1 + expected.size() + 1 + 1 + 2), dimensions.get("Summary"));
       int sheetIndex = 1;
       for (var silo : expected.entrySet()) {
         for (List<FinalHourlyRow> part : silo.getValue()) {
           XSSFSheet sheet = workbook.getSheetAt(sheetIndex++);
           assertSiloSheet(sheet, part);
-          assertEquals("A1:F" + (part.size() + 1), dimensions.get(sheet.getSheetName()), sheet.getSheetName());
+          assertEquals("A1:H" + (part.size() + 1), dimensions.get(sheet.getSheetName()), sheet.getSheetName());
           List<String> expectedCounts = part.stream().map(r -> Long.toString(r.recordCount())).toList();
           assertEquals(expectedCounts, countTexts.get(sheet.getSheetName()), "count <v> texts of " + sheet.getSheetName());
         }
@@ -216,7 +225,7 @@ class SxssfWorkbookWriterTest {
     String name = sheet.getSheetName();
     assertEquals(expected.size(), sheet.getLastRowNum(), name + " last row index");
     XSSFRow header = sheet.getRow(0);
-    List<String> titles = List.of("hour_start (UTC)", "avg", "min", "max", "sum", "count");
+    List<String> titles = List.of("hour_start (UTC)", "avg", "min", "max", "sum", "count", "late", "revised at (UTC)");
     for (int c = 0; c < titles.size(); c++) {
       XSSFCell cell = header.getCell(c);
       assertEquals(CellType.STRING, cell.getCellType());
@@ -235,7 +244,7 @@ class SxssfWorkbookWriterTest {
       FinalHourlyRow want = expected.get(i);
       XSSFRow row = sheet.getRow(i + 1);
       String where = name + " row " + (i + 2);
-      assertEquals(6, row.getLastCellNum(), where);
+      assertEquals(want.revisedAt() == null ? 7 : 8, row.getLastCellNum(), where);
       XSSFCell hour = row.getCell(0);
       assertEquals(CellType.NUMERIC, hour.getCellType(), where);
       assertTrue(DateUtil.isCellDateFormatted(hour), where);
@@ -249,6 +258,12 @@ class SxssfWorkbookWriterTest {
       assertEquals(CellType.NUMERIC, count.getCellType(), where);
       assertEquals("#,##0", count.getCellStyle().getDataFormatString(), where);
       assertEquals((double) want.recordCount(), count.getNumericCellValue(), where + " count");
+      assertEquals((double) want.lateCount(), row.getCell(6).getNumericCellValue(), where + " late");
+      if (want.revisedAt() != null) {
+        XSSFCell revised = row.getCell(7);
+        assertTrue(DateUtil.isCellDateFormatted(revised), where);
+        assertEquals(utc(want.revisedAt()), revised.getLocalDateTimeCellValue(), where + " revised at");
+      }
     }
   }
 
@@ -271,6 +286,9 @@ class SxssfWorkbookWriterTest {
       {"finalized before (UTC)", LocalDateTime.of(2025, 1, 1, 22, 0)},
       {"generated at (UTC)", LocalDateTime.of(2025, 1, 2, 0, 20, 7)},
       {"total rows", (double) total},
+      {"late readings included", 3.0},
+      {"hours revised after final", 2.0},
+      {"too-late readings, not included (whole stream)", 3.0},
     };
     for (int r = 0; r < facts.length; r++) {
       XSSFRow row = summary.getRow(r);
@@ -302,6 +320,20 @@ class SxssfWorkbookWriterTest {
         assertEquals(utc(siloRows.get(siloRows.size() - 1).hourStart()), row.getCell(4).getLocalDateTimeCellValue());
       }
     }
+    assertNull(summary.getRow(r++), "a blank row before the revised hours");
+    XSSFRow revisedHeader = summary.getRow(r++);
+    assertEquals(List.of("silo", "revised hour (UTC)", "late readings", "revised at (UTC)"),
+        List.of(0, 1, 2, 3).stream().map(c -> revisedHeader.getCell(c).getStringCellValue()).toList());
+    List<FinalHourlyRow> revised = expected.values().stream().flatMap(List::stream).flatMap(List::stream)
+        .filter(x -> x.revisedAt() != null).toList();
+    for (FinalHourlyRow want : revised) {
+      XSSFRow row = summary.getRow(r++);
+      assertEquals((double) want.siloId(), row.getCell(0).getNumericCellValue());
+      assertEquals(utc(want.hourStart()), row.getCell(1).getLocalDateTimeCellValue());
+      assertEquals((double) want.lateCount(), row.getCell(2).getNumericCellValue());
+      assertEquals(utc(want.revisedAt()), row.getCell(3).getLocalDateTimeCellValue());
+    }
+    assertEquals(2, revised.size());
     assertEquals(r - 1, summary.getLastRowNum());
   }
 
@@ -380,12 +412,14 @@ class SxssfWorkbookWriterTest {
   private static FinalHourlyRow row(
       int silo, Instant hour, String avg, String min, String max, String sum, long count) {
     return new FinalHourlyRow(
-        silo, hour, new BigDecimal(avg), new BigDecimal(min), new BigDecimal(max), new BigDecimal(sum), count);
+        silo, hour, new BigDecimal(avg), new BigDecimal(min), new BigDecimal(max), new BigDecimal(sum), count, 0L,
+        null);
   }
 
   private static Row sparkRow(FinalHourlyRow r) {
     return RowFactory.create(
-        r.siloId(), Timestamp.from(r.hourStart()), r.avgValue(), r.minValue(), r.maxValue(), r.sumValue(), r.recordCount());
+        r.siloId(), Timestamp.from(r.hourStart()), r.avgValue(), r.minValue(), r.maxValue(), r.sumValue(), r.recordCount(),
+        r.lateCount(), r.revisedAt() == null ? null : Timestamp.from(r.revisedAt()));
   }
 
   private static LocalDateTime utc(Instant instant) {
