@@ -43,7 +43,8 @@ public final class Main {
 
   static {
     for (Command c : List.of(new GenerateCommand(), new StreamCommand(), new ReportCommand(), new StatusCommand(),
-        new ProduceCommand(), new MigrateCommand(), new BackfillCommand(), new ApiCommand(), new WorkerCommand())) {
+        new ProduceCommand(), new MigrateCommand(), new BackfillCommand(), new ApiCommand(), new WorkerCommand(),
+        new BucketsCommand())) {
       COMMANDS.put(c.name(), c);
     }
   }

@@ -76,16 +76,20 @@ final class StatusCommand extends Command {
       Wiring.prepareAggregates(config.store().db(), config.migrateOnStart());
     }
     ProgressStore progress = Wiring.progressStore(config.store(), config.sparkConf());
-    System.out.printf("%-16s %-6s %-22s %-26s %10s %6s %6s%n",
-        "pipeline", "batch", "finalized_before", "max_event_time", "aggregated", "bad", "late");
+    System.out.printf("%-16s %-6s %-22s %-26s %10s %8s %6s %8s  %s%n",
+        "pipeline", "batch", "finalized_before", "max_event_time", "merged", "of them late", "bad", "too late",
+        "closed before / position");
     for (Pipeline p : Pipeline.values()) {
       Optional<AggregationProgress> pr = progress.last(p);
       if (pr.isEmpty()) {
         System.out.printf("%-16s (no batch committed in %s)%n", p.id, config.store().describe());
       } else {
         AggregationProgress a = pr.get();
-        System.out.printf("%-16s %-6d %-22s %-26s %10d %6d %6d%n", p.id, a.batchId(), a.finalizedBefore(),
-            a.maxEventTime(), a.validTotal(), a.badTotal(), a.lateTotal());
+        System.out.printf("%-16s %-6d %-22s %-26s %10d %12d %6d %8d  %s%n", p.id, a.batchId(), a.finalizedBefore(),
+            a.maxEventTime(), a.validTotal(), a.lateTotal(), a.badTotal(), a.tooLateTotal(),
+            (a.closedBefore() == null ? "-" : a.closedBefore()) + (a.sourcePosition() == null ? ""
+                : " / " + (a.sourcePosition().length() > 60 ? a.sourcePosition().substring(0, 57) + "..."
+                    : a.sourcePosition())));
       }
     }
   }

@@ -6,13 +6,13 @@ import io.siloreports.db.Jdbc;
 import io.siloreports.db.SchemaMigrations.Scope;
 import io.siloreports.db.SchemaPolicy;
 import io.siloreports.ingest.KafkaSource;
+import io.siloreports.ingest.MySqlTableSource;
 import io.siloreports.ingest.RawFileSource;
 import io.siloreports.ingest.RawSource;
 import io.siloreports.jobstore.JdbcReportJobStore;
 import io.siloreports.jobstore.ReportJobStore;
 import io.siloreports.report.SiloReport;
 import io.siloreports.report.hot.HotReadings;
-import io.siloreports.report.hot.MySqlHotReadings;
 import io.siloreports.report.hot.RawHotReadings;
 import io.siloreports.report.output.DownloadLinks;
 import io.siloreports.report.output.LocalDownloadLinks;
@@ -83,9 +83,20 @@ public final class Wiring {
   }
 
   public static RawSource rawSource(SourceConfig config) {
+    if (config.mysql()) {
+      return tableSource(config);
+    }
     return config.kafka()
         ? new KafkaSource(config.topics(), config.kafkaOptions(), config.kafkaStreamOptions(), config.kafkaStartSlack())
         : new RawFileSource(config.inputDir(), config.fileOptions());
+  }
+
+  /** The MySQL raw table of {@code source.mysql.*} in the {@code db.*} database. */
+  public static MySqlTableSource tableSource(SourceConfig config) {
+    if (config.db() == null) {
+      throw new IllegalArgumentException("the MySQL raw table needs db.url (and db.user, db.password)");
+    }
+    return new MySqlTableSource(config.db(), config.table(), config.tableMaxRows(), config.tableGapTimeout());
   }
 
   public static ReportOutput reportOutput(OutputConfig config) {
@@ -129,9 +140,8 @@ public final class Wiring {
       prepareAggregates(config.db(), config.migrateOnStart());
     }
     Stores stores = stores(config.store(), spark);
-    HotReadings hot = config.hotFromMySql()
-        ? new MySqlHotReadings(spark, config.db())
-        : new RawHotReadings(spark, rawSource(config.source()), config.rules(), clock);
+    HotReadings hot = new RawHotReadings(spark,
+        config.hotFromMySql() ? tableSource(config.source()) : rawSource(config.source()), config.rules(), clock);
     return SiloReport.builder()
         .spark(spark)
         .aggregates(stores.aggregates(), stores.progress())

@@ -57,8 +57,9 @@ public final class Keys {
   }
 
   public static final Setting<String> SOURCE_TYPE = choice("source.type", "files",
-      "where the stream reads raw records: a directory per pipeline under `input.dir`, or Kafka topics",
-      "files", "kafka");
+      "where the stream reads raw records: a directory per pipeline under `input.dir`, Kafka topics, or (readings"
+          + " only) the MySQL raw table of `source.mysql.*` in the `db.*` database, read by its increasing id",
+      "files", "kafka", "mysql");
   public static final Setting<String> KAFKA_BOOTSTRAP_SERVERS = text("kafka.bootstrap.servers", null,
       "Kafka brokers (`source.type=kafka`, `produce`); every other `kafka.*` key is a client setting too");
   public static final Setting<String> SOURCE_KAFKA_TOPIC_READINGS = text("source.kafka.topic.silo-readings",
@@ -67,6 +68,22 @@ public final class Keys {
       "activity-events", "Kafka topic of the activity events");
   public static final Setting<String> SOURCE_KAFKA_STARTING_OFFSETS = text("source.kafka.startingOffsets", "earliest",
       "where a new checkpoint starts reading a topic (Spark's Kafka option)");
+  public static final Setting<String> SOURCE_MYSQL_TABLE = text("source.mysql.table", "silo_readings",
+      "the MySQL raw table of readings (`table` or `database.table`), for `source.type=mysql` and"
+          + " `report.hot-source=mysql`");
+  public static final Setting<String> SOURCE_MYSQL_ID_COLUMN = text("source.mysql.id-column", "id",
+      "its increasing id (auto-increment), which the stream reads it by");
+  public static final Setting<String> SOURCE_MYSQL_SILO_COLUMN = text("source.mysql.silo-column", "silo_id",
+      "its silo id column");
+  public static final Setting<String> SOURCE_MYSQL_TS_COLUMN = text("source.mysql.ts-column", "ts",
+      "its timestamp column (DATETIME holding UTC, or TIMESTAMP)");
+  public static final Setting<String> SOURCE_MYSQL_VALUE_COLUMN = text("source.mysql.value-column", "value",
+      "its value column");
+  public static final Setting<Integer> SOURCE_MYSQL_MAX_ROWS = integer("source.mysql.max-rows-per-batch", "100000",
+      "new ids per micro-batch at most");
+  public static final Setting<Duration> SOURCE_MYSQL_GAP_TIMEOUT = duration("source.mysql.gap-timeout", "10m",
+      "an id missing below the highest one read (its insert not committed yet) is read again until it appears or"
+          + " has been missing this long (rolled back)");
 
   // ---- aggregates
   static {
@@ -197,6 +214,18 @@ public final class Keys {
   public static final Setting<Integer> GENERATE_LATE_PER_PIPELINE = integer("generate.late-per-pipeline", "5",
       "`--late-per-pipeline`: late records per pipeline");
   public static final Setting<Integer> STATUS_LIMIT = integer("status.limit", "20", "`--limit`: report jobs listed");
+  public static final Setting<String> BUCKETS_RECORD_TYPE = text("buckets.record-type", null,
+      "`buckets --record-type`: items, scoreResults, tasks or evaluations");
+  public static final Setting<String> BUCKETS_ACCOUNT = text("buckets.account", null,
+      "`buckets --account`: one account; default all");
+  public static final Setting<Instant> BUCKETS_FROM = instant("buckets.from", null,
+      "`buckets --from`: first bucket start (inclusive); default two hours before `--to`, as seed 002 queries");
+  public static final Setting<Instant> BUCKETS_TO = instant("buckets.to", null,
+      "`buckets --to`: end (exclusive); default the end of the current hour");
+  public static final Setting<String> BUCKETS_MINUTES = text("buckets.minutes", "1,5,15,60",
+      "`buckets --minutes`: bucket sizes shown");
+  public static final Setting<Integer> BUCKETS_LIMIT = integer("buckets.limit", "10000",
+      "`buckets --limit`: rows per bucket size at most");
 
   // ---- report service
   static {

@@ -62,6 +62,14 @@ public record Jdbc(String url, String user, String password) {
     return p;
   }
 
+  /** The same as options of Spark's {@code jdbc} format, the URL included. */
+  public java.util.Map<String, String> sparkOptions() {
+    java.util.Map<String, String> options = new java.util.LinkedHashMap<>();
+    options.put("url", url);
+    sparkProperties().forEach((k, v) -> options.put((String) k, (String) v));
+    return options;
+  }
+
   public String redactedUrl() {
     return url.replaceAll("(?i)(password=)[^&;]*", "$1****");
   }

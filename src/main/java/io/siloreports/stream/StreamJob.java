@@ -1,11 +1,14 @@
 package io.siloreports.stream;
 
+import io.siloreports.ingest.MySqlTableSource;
 import io.siloreports.ingest.RawSource;
+import io.siloreports.ingest.TablePosition;
 import io.siloreports.ingest.ValidationRules;
 import io.siloreports.model.AggregationProgress;
 import io.siloreports.model.JobOutcome;
 import io.siloreports.model.Pipeline;
 import io.siloreports.model.ProgressRule;
+import io.siloreports.model.Refused;
 import io.siloreports.store.AggregateStore;
 import io.siloreports.store.ProgressStore;
 import java.io.IOException;
@@ -19,6 +22,7 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.apache.hadoop.util.ShutdownHookManager;
 import org.apache.spark.api.java.function.VoidFunction2;
 import org.apache.spark.sql.Dataset;
@@ -50,6 +54,8 @@ public final class StreamJob {
   private final ProgressRule.Lateness lateness;
   private final ValidationRules rules;
   private final Clock clock;
+  private final AtomicBoolean stopping = new AtomicBoolean();
+  private final List<StreamingQuery> running = new java.util.concurrent.CopyOnWriteArrayList<>();
 
   private StreamJob(Builder b) {
     this.spark = Objects.requireNonNull(b.spark, "spark");
@@ -86,6 +92,10 @@ public final class StreamJob {
 
   /** Starts every pipeline's query and waits: until all are done (available-now) or one fails or stops. */
   public Outcome run() throws StreamingQueryException, IOException, TimeoutException {
+    if (source instanceof MySqlTableSource table) {
+      pollTable(table);
+      return outcome();
+    }
     List<StreamingQuery> queries = start();
     // On SIGTERM stop the queries before Spark's own hook (priority 50) stops the SparkContext under them.
     Runnable stopper = () -> stopAll(queries);
@@ -109,6 +119,10 @@ public final class StreamJob {
         throw q.exception().get();
       }
     }
+    return outcome();
+  }
+
+  private Outcome outcome() {
     Map<Pipeline, Optional<AggregationProgress>> last = new LinkedHashMap<>();
     for (Pipeline p : pipelines) {
       Optional<AggregationProgress> pr = progress.last(p);
@@ -120,6 +134,79 @@ public final class StreamJob {
           () -> LOG.info("{}: no batch committed yet (no input from {})", p.id, source.describe(p)));
     }
     return new Outcome(last);
+  }
+
+  /**
+   * The MySQL raw table, read by position instead of a Spark query: each micro-batch reads the ids after the committed
+   * position and commits the new position with its aggregates (batch ids follow the committed one). Available-now
+   * stops when nothing new is left; with an interval it polls until SIGTERM.
+   */
+  private void pollTable(MySqlTableSource table) {
+    for (Pipeline p : pipelines) {
+      if (p != Pipeline.SILO_READINGS) {
+        throw new Refused("source.type=mysql reads the readings table only; " + p.id + " needs files or Kafka (set"
+            + " stream.pipelines=silo-readings, or another source.type)");
+      }
+    }
+    Runnable stopper = () -> stopping.set(true);
+    ShutdownHookManager.get().addShutdownHook(stopper, SHUTDOWN_PRIORITY);
+    try {
+      Map<Pipeline, MicroBatchAggregator> aggregators = new LinkedHashMap<>();
+      for (Pipeline p : pipelines) {
+        aggregators.put(p, new MicroBatchAggregator(p, store, progress, rules, lateness, clock));
+        LOG.info("{}: started (trigger {}, allowed lateness {}, max revision age {}, input {}, aggregates {},"
+                + " position {})", p.id, triggerInterval == null ? "available-now" : triggerInterval,
+            lateness.allowedLateness(), lateness.maxRevisionAge(), table.describe(p), store.describe(),
+            progress.last(p).map(AggregationProgress::sourcePosition).orElse("the start"));
+      }
+      while (!stopping.get()) {
+        boolean read = false;
+        for (Map.Entry<Pipeline, MicroBatchAggregator> e : aggregators.entrySet()) {
+          Optional<AggregationProgress> committed = progress.last(e.getKey());
+          TablePosition position = TablePosition.parse(committed.map(AggregationProgress::sourcePosition).orElse(null));
+          MySqlTableSource.Batch batch = table.next(spark, e.getKey(), position, clock.instant());
+          if (batch == null) {
+            continue;
+          }
+          for (TablePosition.Gap g : batch.abandoned()) {
+            LOG.warn("{}: ids {}..{} of the raw table never appeared within the gap timeout (missing since {}):"
+                + " taken as rolled back, not read again", e.getKey().id, g.from(), g.to(), g.since());
+          }
+          e.getValue().process(batch.lines(), committed.map(a -> a.batchId() + 1).orElse(0L),
+              batch.position().format());
+          read = true;
+        }
+        if (!read) {
+          if (triggerInterval == null) {
+            return;
+          }
+          sleep(triggerInterval);
+        }
+      }
+      LOG.info("stopping between micro-batches (SIGTERM, or stop() was called)");
+    } finally {
+      if (!ShutdownHookManager.get().isShutdownInProgress()) {
+        ShutdownHookManager.get().removeShutdownHook(stopper);
+      }
+    }
+  }
+
+  /**
+   * Stops the job between micro-batches, from another thread (a shell, a test): its queries stop, and a table
+   * source's polling ends after the batch in progress; {@link #run} then returns.
+   */
+  public void stop() {
+    stopping.set(true);
+    stopAll(running);
+  }
+
+  private static void sleep(Duration d) {
+    try {
+      Thread.sleep(d.toMillis());
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("interrupted while waiting for the next micro-batch", e);
+    }
   }
 
   /** Starts one query per configured pipeline. */
@@ -147,6 +234,7 @@ public final class StreamJob {
           lateness.maxRevisionAge(), source.describe(p),
           store.describe(), checkpoint, progress.last(p).map(a -> Long.toString(a.batchId())).orElse("none"));
       queries.add(q);
+      running.add(q);
     }
     return queries;
   }

@@ -83,5 +83,28 @@ class ActivityEventsStreamTest {
     assertEquals(2, reasons.size());
     assertTrue(reasons.get(0).startsWith("missing field: account_id"), reasons.toString());
     assertTrue(reasons.get(1).startsWith("unknown record_type 'widgets'"), reasons.toString());
+
+    // The buckets command reads the same counts back, cross-checked over whole hours.
+    List<String> args = new ArrayList<>(List.of("buckets", "--record-type", "items", "--from", DAY.toString(),
+        "--to", DAY.plusSeconds(6 * 3600).toString()));
+    profile.forEach((k, v) -> args.addAll(List.of("--conf", k + "=" + v)));
+    java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+    java.io.PrintStream stdout = System.out;
+    int code;
+    try {
+      System.setOut(new java.io.PrintStream(out, true, java.nio.charset.StandardCharsets.UTF_8));
+      code = io.siloreports.cli.Main.run(args.toArray(String[]::new));
+    } finally {
+      System.setOut(stdout);
+    }
+    String printed = out.toString(java.nio.charset.StandardCharsets.UTF_8);
+    long items = counted.stream().filter(e -> e.recordType().equals("items")).count();
+    assertEquals(0, code, printed);
+    assertTrue(printed.contains(String.format(java.util.Locale.ROOT, "Cross-check: %,d records in every bucket size ✓",
+        items)), printed);
+    long sixtyMinuteBuckets = Oracle.buckets(counted).keySet().stream()
+        .filter(k -> k.recordType().equals("items") && k.minutes() == 60).count();
+    assertTrue(printed.contains(String.format(java.util.Locale.ROOT, "   60min: %6d buckets, %,10d records",
+        sixtyMinuteBuckets, items)), printed);
   }
 }
