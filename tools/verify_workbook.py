@@ -4,7 +4,8 @@ Python (decimal arithmetic, HALF_UP) and compare with what openpyxl reads from t
 read-only mode (read-only trusts each sheet's <dimension>).
 
 usage: verify_workbook.py WORKBOOK RAW_READINGS_DIR [--exclude GLOB ...]
-Late readings are left out by excluding their files (the sample generator puts them in zz-late-*).
+Late readings are merged by the stream, so they count; --exclude leaves files out (the sample generator puts its
+late readings in zz-late-*).
 """
 import argparse, datetime as dt, fnmatch, json, math, os, sys
 from decimal import Decimal, ROUND_HALF_UP

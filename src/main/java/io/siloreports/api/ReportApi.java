@@ -230,6 +230,10 @@ final class ReportApi {
         if (a.maxEventTime() != null) {
           n.put("eventTimeLagSeconds", Duration.between(a.maxEventTime(), now).toSeconds());
         }
+        n.put("merged", a.validTotal());
+        n.put("late", a.lateTotal());
+        n.put("bad", a.badTotal());
+        n.put("tooLate", a.tooLateTotal());
         boolean ok = commitAge <= maxCommitAge.toSeconds();
         n.put("ok", ok);
         if (!ok) {

@@ -76,7 +76,7 @@ final class StatusCommand extends Command {
       Wiring.prepareAggregates(config.store().db(), config.migrateOnStart());
     }
     ProgressStore progress = Wiring.progressStore(config.store(), config.sparkConf());
-    System.out.printf("%-16s %-6s %-22s %-26s %10s %8s %6s %8s  %s%n",
+    System.out.printf("%-16s %-6s %-22s %-26s %10s %12s %6s %8s  %s%n",
         "pipeline", "batch", "finalized_before", "max_event_time", "merged", "of them late", "bad", "too late",
         "closed before / position");
     for (Pipeline p : Pipeline.values()) {

@@ -15,6 +15,7 @@ import io.siloreports.model.Pipeline;
 import io.siloreports.store.MySqlProgressStore;
 import io.siloreports.testing.InputFiles;
 import io.siloreports.testing.LocalSpark;
+import io.siloreports.testing.MySqlTables;
 import io.siloreports.testing.Oracle;
 import io.siloreports.testing.Profiles;
 import io.siloreports.testing.TestData;
@@ -38,7 +39,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import java.util.TreeMap;
-import java.util.function.Predicate;
 import org.apache.spark.sql.SparkSession;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
@@ -175,13 +175,13 @@ class BackfillJobIT {
     assertEquals(at("10:00"), fb);
     assertEquals(3, readingsProgress.lateTotal(), "the stream merged the late readings, counted as late");
     assertEquals(3, eventsProgress.lateTotal(), "the stream merged the late events, counted as late");
-    assertEquals(rounded(Oracle.hourly(all)), hourlyFromMySql(h -> true), "every valid reading counted once");
-    assertEquals(Oracle.buckets(allEvents), bucketsFromMySql(b -> true));
-    assertEquals(3, count("SELECT SUM(late_count) FROM silo_hourly_aggregates"));
-    assertEquals(3, count("SELECT COUNT(*) FROM silo_hourly_aggregates WHERE revised_at IS NOT NULL"),
+    assertEquals(MySqlTables.rounded(Oracle.hourly(all)), MySqlTables.hourly(mysql, h -> true), "every valid reading counted once");
+    assertEquals(Oracle.buckets(allEvents), MySqlTables.buckets(mysql, b -> true));
+    assertEquals(3, MySqlTables.count(mysql, "SELECT SUM(late_count) FROM silo_hourly_aggregates"));
+    assertEquals(3, MySqlTables.count(mysql, "SELECT COUNT(*) FROM silo_hourly_aggregates WHERE revised_at IS NOT NULL"),
         "three hours revised: silo 1 hour 1, silo 3 hour 2, silo 4 hour 1");
-    assertEquals(3 * 4, count("SELECT SUM(late_count) FROM bucket_counts"), "3 late events in 4 bucket sizes");
-    assertEquals(0, count("SELECT COUNT(*) FROM quarantine WHERE kind <> 'bad'"));
+    assertEquals(3 * 4, MySqlTables.count(mysql, "SELECT SUM(late_count) FROM bucket_counts"), "3 late events in 4 bucket sizes");
+    assertEquals(0, MySqlTables.count(mysql, "SELECT COUNT(*) FROM quarantine WHERE kind <> 'bad'"));
   }
 
   @Test
@@ -209,17 +209,17 @@ class BackfillJobIT {
     assertEquals(fb, second.get(0).to(), "--to defaults to finalized_before");
     assertEquals(fbEvents, second.get(1).to());
     assertEquals(3, second.get(0).chunks(), "[0, 4), [4, 8), [8, 10)");
-    assertEquals(rounded(Oracle.hourly(before(all, fb))), hourlyFromMySql(h -> h.hour().isBefore(fb)),
+    assertEquals(MySqlTables.rounded(Oracle.hourly(before(all, fb))), MySqlTables.hourly(mysql, h -> h.hour().isBefore(fb)),
         "final hours = the oracle over all valid readings, late ones included");
     backfilled = snapshot();
     assertEquals(streamed.hourly, backfilled.hourly, "the stream had merged the late readings already: no change");
     assertTrue(backfilled.hourly.containsKey("4|2026-11-20T01:00:00"), "a silo seen only in late data");
-    assertEquals(Oracle.buckets(before(allEvents, fbEvents)), bucketsFromMySql(b -> b.start().isBefore(fbEvents)));
+    assertEquals(Oracle.buckets(before(allEvents, fbEvents)), MySqlTables.buckets(mysql, b -> b.start().isBefore(fbEvents)));
     assertEquals(streamed.buckets, backfilled.buckets);
     assertMinuteBucketsAddUp(before(allEvents, fbEvents), fbEvents);
     assertEquals(fb, progress(Pipeline.SILO_READINGS).closedBefore(), "the backfilled hours are closed for revision");
     assertEquals(fbEvents, progress(Pipeline.ACTIVITY_EVENTS).closedBefore());
-    assertEquals(0, count("SELECT COUNT(*) FROM silo_hourly_aggregates WHERE hour_start < '2026-11-20 10:00:00'"
+    assertEquals(0, MySqlTables.count(mysql, "SELECT COUNT(*) FROM silo_hourly_aggregates WHERE hour_start < '2026-11-20 10:00:00'"
         + " AND (revised_at <> '2026-11-25 00:00:00' OR late_count <> 0)"), "rewritten hours: revised now, late count 0");
   }
 
@@ -237,7 +237,7 @@ class BackfillJobIT {
             "bad|null|unparseable JSON"),
         backfillQuarantine(Pipeline.SILO_READINGS));
     assertEquals(3, backfillQuarantine(Pipeline.ACTIVITY_EVENTS).size(), "gadgets, empty account, [1, 2]");
-    assertEquals(0, count("SELECT count(*) FROM quarantine WHERE kind <> 'bad'"), "late records are not quarantined");
+    assertEquals(0, MySqlTables.count(mysql, "SELECT count(*) FROM quarantine WHERE kind <> 'bad'"), "late records are not quarantined");
 
   }
 
@@ -303,7 +303,7 @@ class BackfillJobIT {
             "bad|null|unparseable JSON"),
         backfillQuarantine(Pipeline.SILO_READINGS));
     assertEquals(Map.of("unknown record_type", 1L, "missing field: account_id", 1L), fromCsv.get(1).badByReason());
-    assertEquals(5, count("SELECT count(*) FROM quarantine WHERE batch_id = -1 AND source LIKE '%readings-a.csv'"));
+    assertEquals(5, MySqlTables.count(mysql, "SELECT count(*) FROM quarantine WHERE batch_id = -1 AND source LIKE '%readings-a.csv'"));
   }
 
   /**
@@ -324,8 +324,8 @@ class BackfillJobIT {
         .keySet().stream().toList());
 
     backfill(Map.of("backfill.from", DAY.toString(), "backfill.chunk", "4h", "backfill.pipelines", "silo-readings"));
-    assertEquals(rounded(Oracle.hourly(before(concat(all, List.of(tooLate)), fb))),
-        hourlyFromMySql(h -> h.hour().isBefore(fb)), "the backfill took the too-late reading in");
+    assertEquals(MySqlTables.rounded(Oracle.hourly(before(concat(all, List.of(tooLate)), fb))),
+        MySqlTables.hourly(mysql, h -> h.hour().isBefore(fb)), "the backfill took the too-late reading in");
   }
 
   /** Refusals through the command line: exit 2, nothing written. Runs last: it changes the progress row. */
@@ -388,52 +388,9 @@ class BackfillJobIT {
         .orElseThrow();
   }
 
-  private static long count(String sql) throws Exception {
-    try (Connection c = mysql.rootConnection(); Statement st = c.createStatement(); ResultSet rs = st.executeQuery(sql)) {
-      rs.next();
-      return rs.getLong(1);
-    }
-  }
 
-  /** The hourly table rounded as stored, in the oracle's shape (compared through its rounded accessors). */
-  private static Map<Oracle.HourKey, String> hourlyFromMySql(Predicate<Oracle.HourKey> keep) throws Exception {
-    Map<Oracle.HourKey, String> out = new TreeMap<>();
-    try (Connection c = mysql.rootConnection(); Statement st = c.createStatement();
-        ResultSet rs = st.executeQuery("SELECT silo_id, hour_start, avg_value, min_value, max_value, sum_value,"
-            + " record_count FROM silo_hourly_aggregates")) {
-      while (rs.next()) {
-        Oracle.HourKey k = new Oracle.HourKey(rs.getInt(1), rs.getObject(2, LocalDateTime.class).toInstant(ZoneOffset.UTC));
-        if (keep.test(k)) {
-          out.put(k, rs.getBigDecimal(3) + " " + rs.getBigDecimal(4) + " " + rs.getBigDecimal(5) + " "
-              + rs.getBigDecimal(6) + " " + rs.getLong(7));
-        }
-      }
-    }
-    return out;
-  }
 
-  /** The oracle's hours rounded like the table, in {@link #hourlyFromMySql}'s shape. */
-  private static Map<Oracle.HourKey, String> rounded(TreeMap<Oracle.HourKey, Oracle.Hour> hours) {
-    Map<Oracle.HourKey, String> out = new TreeMap<>();
-    hours.forEach((k, h) -> out.put(k, h.avg2() + " " + h.min2() + " " + h.max2() + " " + h.sum2() + " " + h.count));
-    return out;
-  }
 
-  private static Map<Oracle.BucketKey, Long> bucketsFromMySql(Predicate<Oracle.BucketKey> keep) throws Exception {
-    Map<Oracle.BucketKey, Long> out = new TreeMap<>();
-    try (Connection c = mysql.rootConnection(); Statement st = c.createStatement();
-        ResultSet rs = st.executeQuery("SELECT record_type, account_id, bucket_minutes, bucket_start, record_count"
-            + " FROM bucket_counts")) {
-      while (rs.next()) {
-        Oracle.BucketKey k = new Oracle.BucketKey(rs.getString(1), rs.getString(2), rs.getInt(3),
-            rs.getObject(4, LocalDateTime.class).toInstant(ZoneOffset.UTC));
-        if (keep.test(k)) {
-          out.put(k, rs.getLong(5));
-        }
-      }
-    }
-    return out;
-  }
 
   /** For every key and hour before {@code end}: 1, 5 and 15-minute buckets add up to the 60-minute one and the raw count. */
   private static void assertMinuteBucketsAddUp(List<Oracle.Event> events, Instant end) throws Exception {
@@ -442,7 +399,7 @@ class BackfillJobIT {
       raw.merge(e.recordType() + "|" + e.accountId() + "|" + e.ts().truncatedTo(ChronoUnit.HOURS), 1L, Long::sum);
     }
     Map<Integer, Map<String, Long>> bySize = new TreeMap<>();
-    bucketsFromMySql(b -> b.start().isBefore(end)).forEach((k, v) -> bySize.computeIfAbsent(k.minutes(), x -> new TreeMap<>())
+    MySqlTables.buckets(mysql, b -> b.start().isBefore(end)).forEach((k, v) -> bySize.computeIfAbsent(k.minutes(), x -> new TreeMap<>())
         .merge(k.recordType() + "|" + k.accountId() + "|" + k.start().truncatedTo(ChronoUnit.HOURS), v, Long::sum));
     assertEquals(List.of(1, 5, 15, 60), List.copyOf(bySize.keySet()));
     bySize.forEach((minutes, perHour) -> assertEquals(raw, perHour, minutes + "-minute buckets per hour = raw count"));

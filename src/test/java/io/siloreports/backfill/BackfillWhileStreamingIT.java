@@ -13,6 +13,7 @@ import io.siloreports.model.Pipeline;
 import io.siloreports.store.MySqlProgressStore;
 import io.siloreports.testing.InputFiles;
 import io.siloreports.testing.LocalSpark;
+import io.siloreports.testing.MySqlTables;
 import io.siloreports.testing.Oracle;
 import io.siloreports.testing.Profiles;
 import io.siloreports.testing.TestData;
@@ -26,13 +27,11 @@ import java.sql.Statement;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.LocalDateTime;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
-import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.apache.spark.sql.SparkSession;
@@ -128,11 +127,11 @@ class BackfillWhileStreamingIT {
     assertEquals(p.tooLateTotal(), tooLate.size());
     assertTrue(p.lateTotal() > 0, "some late readings were merged before the backfill closed their hours");
     assertTrue(!tooLate.isEmpty(), "some arrived after it");
-    Map<Oracle.HourKey, String> tables = hourlyFromMySql(mysql);
+    Map<Oracle.HourKey, String> tables = MySqlTables.hourly(mysql);
     int k = -1;
     List<Oracle.Reading> prefix = new ArrayList<>(onTime);
     for (int i = 0; i <= lateFiles.size() && k < 0; i++) {
-      if (hourly(Oracle.hourly(prefix)).equals(tables)) {
+      if (MySqlTables.rounded(Oracle.hourly(prefix)).equals(tables)) {
         k = i;
       } else if (i < lateFiles.size()) {
         prefix.addAll(lateFiles.get(i));
@@ -149,7 +148,7 @@ class BackfillWhileStreamingIT {
     }
 
     Wiring.backfill(BackfillConfig.from(Settings.of(backfill)), spark, CLOCK).run();
-    assertEquals(hourly(Oracle.hourly(all)), hourlyFromMySql(mysql), "a second backfill takes the too-late ones in");
+    assertEquals(MySqlTables.rounded(Oracle.hourly(all)), MySqlTables.hourly(mysql), "a second backfill takes the too-late ones in");
   }
 
   /** A file of 15 late readings for random silos and hours before {@code fb}. */
@@ -203,23 +202,5 @@ class BackfillWhileStreamingIT {
     return out;
   }
 
-  private static Map<Oracle.HourKey, String> hourly(TreeMap<Oracle.HourKey, Oracle.Hour> hours) {
-    Map<Oracle.HourKey, String> out = new TreeMap<>();
-    hours.forEach((k, h) -> out.put(k, h.avg2() + " " + h.min2() + " " + h.max2() + " " + h.sum2() + " " + h.count));
-    return out;
-  }
 
-  private static Map<Oracle.HourKey, String> hourlyFromMySql(EmbeddedMySql mysql) throws Exception {
-    Map<Oracle.HourKey, String> out = new TreeMap<>();
-    try (Connection c = mysql.rootConnection(); Statement st = c.createStatement();
-        ResultSet rs = st.executeQuery("SELECT silo_id, hour_start, avg_value, min_value, max_value, sum_value,"
-            + " record_count FROM silo_hourly_aggregates")) {
-      while (rs.next()) {
-        out.put(new Oracle.HourKey(rs.getInt(1), rs.getObject(2, LocalDateTime.class).toInstant(ZoneOffset.UTC)),
-            rs.getBigDecimal(3) + " " + rs.getBigDecimal(4) + " " + rs.getBigDecimal(5) + " " + rs.getBigDecimal(6)
-                + " " + rs.getLong(7));
-      }
-    }
-    return out;
-  }
 }

@@ -12,6 +12,7 @@ import io.siloreports.model.Pipeline;
 import io.siloreports.store.MySqlProgressStore;
 import io.siloreports.testing.InputFiles;
 import io.siloreports.testing.LocalSpark;
+import io.siloreports.testing.MySqlTables;
 import io.siloreports.testing.Oracle;
 import io.siloreports.testing.Profiles;
 import io.siloreports.testing.TestData;
@@ -25,8 +26,6 @@ import java.sql.ResultSet;
 import java.sql.Statement;
 import java.time.Clock;
 import java.time.Instant;
-import java.time.LocalDateTime;
-import java.time.ZoneOffset;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.List;
@@ -129,8 +128,8 @@ class PoisonPillsIT {
 
     stream(profile);
 
-    assertEquals(new TreeMap<>(Oracle.buckets(countedEvents)), buckets(), "stored keys are exactly the events' keys");
-    assertEquals(rounded(Oracle.hourly(countedReadings)), hourly());
+    assertEquals(new TreeMap<>(Oracle.buckets(countedEvents)), MySqlTables.buckets(mysql), "stored keys are exactly the events' keys");
+    assertEquals(MySqlTables.rounded(Oracle.hourly(countedReadings)), MySqlTables.hourly(mysql));
     AggregationProgress events = new MySqlProgressStore(db()).last(Pipeline.ACTIVITY_EVENTS).orElseThrow();
     assertEquals(5, events.badTotal());
     List<String> reasons = reasons("activity-events");
@@ -142,7 +141,7 @@ class PoisonPillsIT {
     assertTrue(reasons.stream().anyMatch(r -> r.startsWith("unknown record_type 'rrrr")), reasons.toString());
     assertTrue(reasons.stream().anyMatch(r -> r.startsWith("missing field: record_type")), reasons.toString());
     assertEquals(5, reasons("silo-readings").size(), reasons("silo-readings").toString());
-    assertEquals(1, count("SELECT COUNT(*) FROM quarantine WHERE CHAR_LENGTH(line) = 900012"), "kept whole");
+    assertEquals(1, MySqlTables.count(mysql, "SELECT COUNT(*) FROM quarantine WHERE CHAR_LENGTH(line) = 900012"), "kept whole");
   }
 
   /**
@@ -166,7 +165,7 @@ class PoisonPillsIT {
 
     AggregationProgress events = new MySqlProgressStore(db()).last(Pipeline.ACTIVITY_EVENTS).orElseThrow();
     assertTrue(events.batchId() > batchBefore, "the batch committed");
-    assertEquals(new TreeMap<>(Oracle.buckets(countedEvents)), buckets());
+    assertEquals(new TreeMap<>(Oracle.buckets(countedEvents)), MySqlTables.buckets(mysql));
     List<String> refused = reasons("activity-events").stream().filter(r -> r.startsWith("refused by the store"))
         .toList();
     assertEquals(2, refused.size(), reasons("activity-events").toString());
@@ -176,7 +175,7 @@ class PoisonPillsIT {
     countedEvents.addAll(after);
     kafka.send("activity-events-" + suffix, TestData.eventJson(after));
     stream(loose);
-    assertEquals(new TreeMap<>(Oracle.buckets(countedEvents)), buckets(), "the pipeline goes on");
+    assertEquals(new TreeMap<>(Oracle.buckets(countedEvents)), MySqlTables.buckets(mysql), "the pipeline goes on");
   }
 
   /**
@@ -194,22 +193,16 @@ class PoisonPillsIT {
     String longLine = "{\"oops\": \"" + "z".repeat(1_200_000) + "\"}";
     InputFiles.write(deep.resolve("silo-readings"), "bad.jsonl", List.of("{\"silo_id\": 1}", longLine));
     mysql.execute("DELETE FROM aggregation_progress WHERE pipeline = 'silo-readings'");
-    long before = count("SELECT COUNT(*) FROM quarantine WHERE pipeline = 'silo-readings'");
+    long before = MySqlTables.count(mysql, "SELECT COUNT(*) FROM quarantine WHERE pipeline = 'silo-readings'");
     stream(files);
-    assertEquals(before + 2, count("SELECT COUNT(*) FROM quarantine WHERE pipeline = 'silo-readings'"));
-    assertEquals(1, count("SELECT COUNT(*) FROM quarantine WHERE CHAR_LENGTH(source) = 512 AND reason LIKE 'missing field%'"
+    assertEquals(before + 2, MySqlTables.count(mysql, "SELECT COUNT(*) FROM quarantine WHERE pipeline = 'silo-readings'"));
+    assertEquals(1, MySqlTables.count(mysql, "SELECT COUNT(*) FROM quarantine WHERE CHAR_LENGTH(source) = 512 AND reason LIKE 'missing field%'"
         + " AND line = '{\"silo_id\": 1}'"));
-    assertEquals(1, count("SELECT COUNT(*) FROM quarantine WHERE CHAR_LENGTH(line) = 1000000"
+    assertEquals(1, MySqlTables.count(mysql, "SELECT COUNT(*) FROM quarantine WHERE CHAR_LENGTH(line) = 1000000"
         + " AND line LIKE '%[... cut: the line has " + longLine.length() + " characters]'"),
         "the long line is kept, cut and marked");
   }
 
-  private long count(String sql) throws Exception {
-    try (Connection c = mysql.rootConnection(); Statement st = c.createStatement(); ResultSet rs = st.executeQuery(sql)) {
-      rs.next();
-      return rs.getLong(1);
-    }
-  }
 
   private List<String> reasons(String pipeline) throws Exception {
     List<String> out = new ArrayList<>();
@@ -222,36 +215,6 @@ class PoisonPillsIT {
     return out;
   }
 
-  private TreeMap<Oracle.BucketKey, Long> buckets() throws Exception {
-    TreeMap<Oracle.BucketKey, Long> out = new TreeMap<>();
-    try (Connection c = mysql.rootConnection(); Statement st = c.createStatement();
-        ResultSet rs = st.executeQuery("SELECT record_type, account_id, bucket_minutes, bucket_start, record_count"
-            + " FROM bucket_counts")) {
-      while (rs.next()) {
-        out.put(new Oracle.BucketKey(rs.getString(1), rs.getString(2), rs.getInt(3),
-            rs.getObject(4, LocalDateTime.class).toInstant(ZoneOffset.UTC)), rs.getLong(5));
-      }
-    }
-    return out;
-  }
 
-  private Map<Oracle.HourKey, String> hourly() throws Exception {
-    Map<Oracle.HourKey, String> out = new TreeMap<>();
-    try (Connection c = mysql.rootConnection(); Statement st = c.createStatement();
-        ResultSet rs = st.executeQuery("SELECT silo_id, hour_start, avg_value, min_value, max_value, sum_value,"
-            + " record_count FROM silo_hourly_aggregates")) {
-      while (rs.next()) {
-        out.put(new Oracle.HourKey(rs.getInt(1), rs.getObject(2, LocalDateTime.class).toInstant(ZoneOffset.UTC)),
-            rs.getBigDecimal(3) + " " + rs.getBigDecimal(4) + " " + rs.getBigDecimal(5) + " " + rs.getBigDecimal(6)
-                + " " + rs.getLong(7));
-      }
-    }
-    return out;
-  }
 
-  private static Map<Oracle.HourKey, String> rounded(TreeMap<Oracle.HourKey, Oracle.Hour> hours) {
-    Map<Oracle.HourKey, String> out = new TreeMap<>();
-    hours.forEach((k, h) -> out.put(k, h.avg2() + " " + h.min2() + " " + h.max2() + " " + h.sum2() + " " + h.count));
-    return out;
-  }
 }

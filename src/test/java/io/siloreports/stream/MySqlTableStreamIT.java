@@ -11,6 +11,7 @@ import io.siloreports.model.AggregationProgress;
 import io.siloreports.model.Pipeline;
 import io.siloreports.store.MySqlProgressStore;
 import io.siloreports.testing.LocalSpark;
+import io.siloreports.testing.MySqlTables;
 import io.siloreports.testing.Oracle;
 import io.siloreports.testing.Profiles;
 import io.siloreports.testing.TestData;
@@ -32,7 +33,6 @@ import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
-import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.apache.spark.sql.SparkSession;
@@ -121,7 +121,7 @@ class MySqlTableStreamIT {
     assertEquals(4, p.badTotal());
     assertTrue(p.lateTotal() > 0, "rows for hours already final were merged as late: " + p);
     assertEquals("id=" + maxId(mysql), p.sourcePosition(), "no gap left");
-    assertEquals(rounded(Oracle.hourly(valid)), hourlyFromMySql(mysql));
+    assertEquals(MySqlTables.rounded(Oracle.hourly(valid)), MySqlTables.hourly(mysql));
     List<String> reasons = new ArrayList<>();
     try (Connection c = mysql.rootConnection(); Statement st = c.createStatement();
         ResultSet rs = st.executeQuery("SELECT reason, source FROM quarantine ORDER BY reason")) {
@@ -196,23 +196,5 @@ class MySqlTableStreamIT {
     }
   }
 
-  private static Map<Oracle.HourKey, String> rounded(TreeMap<Oracle.HourKey, Oracle.Hour> hours) {
-    Map<Oracle.HourKey, String> out = new TreeMap<>();
-    hours.forEach((k, h) -> out.put(k, h.avg2() + " " + h.min2() + " " + h.max2() + " " + h.sum2() + " " + h.count));
-    return out;
-  }
 
-  private static Map<Oracle.HourKey, String> hourlyFromMySql(EmbeddedMySql mysql) throws Exception {
-    Map<Oracle.HourKey, String> out = new TreeMap<>();
-    try (Connection c = mysql.rootConnection(); Statement st = c.createStatement();
-        ResultSet rs = st.executeQuery("SELECT silo_id, hour_start, avg_value, min_value, max_value, sum_value,"
-            + " record_count FROM silo_hourly_aggregates")) {
-      while (rs.next()) {
-        out.put(new Oracle.HourKey(rs.getInt(1), rs.getObject(2, LocalDateTime.class).toInstant(ZoneOffset.UTC)),
-            rs.getBigDecimal(3) + " " + rs.getBigDecimal(4) + " " + rs.getBigDecimal(5) + " " + rs.getBigDecimal(6)
-                + " " + rs.getLong(7));
-      }
-    }
-    return out;
-  }
 }
