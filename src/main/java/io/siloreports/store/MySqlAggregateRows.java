@@ -8,6 +8,7 @@ import java.sql.PreparedStatement;
 import java.sql.SQLException;
 import java.sql.Timestamp;
 import java.sql.Types;
+import java.time.Instant;
 import java.time.LocalDateTime;
 import java.util.Arrays;
 import java.util.Iterator;
@@ -173,7 +174,7 @@ public final class MySqlAggregateRows {
         st.setString(3, r.getString(2));
         String reason = r.getString(3);
         st.setString(4, reason.length() > MAX_TEXT ? reason.substring(0, MAX_TEXT - 3) + "..." : reason);
-        setUtcOrNull(st, 5, r.isNullAt(4) ? null : r.getTimestamp(4));
+        setUtcOrNull(st, 5, r.isNullAt(4) ? null : storable(r.getTimestamp(4)));
         st.setString(6, lineColumn(r.getString(5)));
         st.setString(7, sourceColumn(r.getString(6)));
         st.setObject(8, utc(r.getTimestamp(7)));
@@ -199,6 +200,15 @@ public final class MySqlAggregateRows {
   /** A record's source as the quarantine table stores it (cut to the column's length). */
   public static String sourceColumn(String source) {
     return source == null || source.length() <= MAX_TEXT ? source : source.substring(0, MAX_TEXT);
+  }
+
+  /** DATETIME's range; a bad record's time outside it is kept as NULL (its line still holds it). */
+  private static final Instant DATETIME_MIN = Instant.parse("1000-01-01T00:00:00Z");
+  private static final Instant DATETIME_END = Instant.parse("+10000-01-01T00:00:00Z");
+
+  private static Timestamp storable(Timestamp t) {
+    Instant i = t.toInstant();
+    return i.isBefore(DATETIME_MIN) || !i.isBefore(DATETIME_END) ? null : t;
   }
 
   private static void setUtcOrNull(PreparedStatement st, int index, Timestamp t) throws SQLException {

@@ -127,7 +127,15 @@ public final class MicroBatchAggregator {
   }
 
   private boolean replayed(Optional<AggregationProgress> committed, long batchId) {
-    if (committed.isPresent() && batchId <= committed.get().batchId()) {
+    if (committed.isPresent() && batchId < committed.get().batchId()) {
+      // Spark re-runs only its last batch; an older id means the checkpoint is not the one the store followed.
+      throw new IllegalStateException(pipeline.id + ": Spark's checkpoint is at batch " + batchId + " but the"
+          + " aggregates already committed batch " + committed.get().batchId() + " (" + store.describe() + "): the"
+          + " checkpoint directory was deleted, moved or belongs to another store. Nothing was written. Restore the"
+          + " checkpoint, or rebuild: an empty store and a fresh checkpoint (or, for a source that will not be read"
+          + " again from its start, delete the pipeline's aggregation_progress row to continue from here).");
+    }
+    if (committed.isPresent() && batchId == committed.get().batchId()) {
       LOG.info("{} batch {}: already committed (last committed batch {}), skipping the replay",
           pipeline.id, batchId, committed.get().batchId());
       return true;

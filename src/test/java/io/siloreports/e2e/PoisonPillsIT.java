@@ -124,6 +124,7 @@ class PoisonPillsIT {
     readingLines.add("{\"silo_id\": 1, \"ts\": \"" + HOUR + "\", \"value\": 1e400}");
     readingLines.add("{\"silo_id\": 1, \"ts\": \"9999-12-31T23:59:59Z\", \"value\": 1}");
     readingLines.add("{\"silo_id\": 1, \"ts\": \"0999-01-01T00:00:00Z\", \"value\": 1}");
+    readingLines.add("{\"silo_id\": 1, \"ts\": \"+12345-01-01T00:00:00Z\", \"value\": 1}"); // beyond DATETIME
     kafka.send("silo-readings-" + suffix, readingLines);
 
     stream(profile);
@@ -140,7 +141,9 @@ class PoisonPillsIT {
         reasons.toString());
     assertTrue(reasons.stream().anyMatch(r -> r.startsWith("unknown record_type 'rrrr")), reasons.toString());
     assertTrue(reasons.stream().anyMatch(r -> r.startsWith("missing field: record_type")), reasons.toString());
-    assertEquals(5, reasons("silo-readings").size(), reasons("silo-readings").toString());
+    assertEquals(6, reasons("silo-readings").size(), reasons("silo-readings").toString());
+    assertEquals(1, MySqlTables.count(mysql, "SELECT COUNT(*) FROM quarantine WHERE event_ts IS NULL"
+        + " AND line LIKE '%+12345-01-01%'"), "a time DATETIME cannot hold is kept in the line, event_ts NULL");
     assertEquals(1, MySqlTables.count(mysql, "SELECT COUNT(*) FROM quarantine WHERE CHAR_LENGTH(line) = 900012"), "kept whole");
   }
 

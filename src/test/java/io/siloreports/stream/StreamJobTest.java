@@ -267,6 +267,23 @@ class StreamJobTest {
     assertAggregatesEqualOracle();
   }
 
+  /** A fresh checkpoint over a store that committed batches would skip them as replays: it stops, saying why. */
+  @Test
+  @Order(9)
+  void aCheckpointBehindTheStoreStopsTheStreamWithTheReason() throws Exception {
+    Map<Oracle.HourKey, Row> before = HourlyAggregatesTestAccess.collect(
+        HourlyAggregates.finish(stores().aggregates().aggregates(Pipeline.SILO_READINGS, progress())));
+    Map<String, String> moved = new java.util.LinkedHashMap<>(profile);
+    moved.put("checkpoint.dir", dir.resolve("another-checkpoint").toString());
+    Exception e = assertThrows(Exception.class,
+        () -> Wiring.stream(StreamConfig.from(Settings.of(moved)), spark, CLOCK).run());
+    String chain = e.toString() + (e.getCause() == null ? "" : " / " + e.getCause());
+    assertTrue(chain.contains("Spark's checkpoint is at batch 0 but the aggregates already committed batch 6"), chain);
+    assertEquals(6, progress().batchId());
+    assertEquals(before, HourlyAggregatesTestAccess.collect(
+        HourlyAggregates.finish(stores().aggregates().aggregates(Pipeline.SILO_READINGS, progress()))));
+  }
+
   /** What a crash between Spark's sink call and its checkpoint commit leaves: offsets/N without commits/N. */
   private static void deleteCheckpointCommit(long batchId) throws Exception {
     Path commit = dir.resolve("checkpoints/silo-readings/commits/" + batchId);
