@@ -20,7 +20,7 @@ COMMANDS = ("stream", "report", "migrate", "backfill", "status")
 ONE_ATTEMPT = ("report", "migrate", "backfill", "status")
 JOB_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$")
 REPORT_CONF_KEYS = ("job_id", "silos", "from", "to", "as_of", "format", "priority")
-FORMATS = ("xlsx",)
+FORMATS = ("xlsx", "csv")
 
 
 def hadoop_url(url, emr=True):
@@ -78,10 +78,12 @@ def report_arguments(conf):
     job_id = str(conf.get("job_id") or "")
     if not JOB_ID.match(job_id):
         raise ValueError("job_id must be 1-128 of [A-Za-z0-9._-] starting with a letter or digit, got %r" % job_id)
-    fmt = conf.get("format") or "xlsx"
-    if fmt not in FORMATS:
+    fmt = conf.get("format")
+    if fmt is not None and fmt not in FORMATS:
         raise ValueError("format %r is not supported (supported: %s)" % (fmt, ", ".join(FORMATS)))
     args = ["--job-id", job_id]
+    if fmt:
+        args += ["--format", fmt]
     silos = conf.get("silos")
     if silos not in (None, "", "all"):
         if isinstance(silos, (list, tuple)):

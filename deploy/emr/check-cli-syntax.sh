@@ -37,6 +37,10 @@ for bin in "${bins[@]}"; do
     check "add-steps.sh $c" deploy/emr/add-steps.sh "${words[0]}" j-ABCDEFGHIJKLM "${words[@]:1}"
   done
   check "s3 cp (upload)" aws s3 cp conf/emr.properties "$ARTIFACTS/emr.properties" "${e[@]}"
+  check "s3api put-bucket-lifecycle-configuration" aws s3api put-bucket-lifecycle-configuration \
+    --bucket example-silo-reports --lifecycle-configuration file://deploy/emr/s3-lifecycle.json "${e[@]}"
+  check "iam put-role-policy (report service)" aws iam put-role-policy --role-name silo-reports-service \
+    --policy-name silo-reports-service --policy-document file://deploy/emr/iam/report-service-policy.json "${e[@]}"
   rm -rf "$dir"
 done
 [[ $fails -eq 0 ]] && echo "all commands accepted by the CLI" || { echo "$fails command(s) refused"; exit 1; }

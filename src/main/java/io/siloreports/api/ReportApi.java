@@ -14,6 +14,7 @@ import io.siloreports.report.ReportRequest;
 import io.siloreports.report.SiloReport;
 import io.siloreports.report.output.DownloadLinks;
 import io.siloreports.report.output.LocalDownloadLinks;
+import io.siloreports.report.output.ReportOutput;
 import io.siloreports.store.ProgressStore;
 import io.siloreports.store.StoreQueries;
 import java.security.SecureRandom;
@@ -41,7 +42,7 @@ final class ReportApi {
   static final Duration MAX_RANGE = Duration.ofDays(3_700);
   static final int MAX_BUCKETS = 10_000;
   static final int MAX_PAGE = 500;
-  private static final Set<String> REQUEST_FIELDS = Set.of("silos", "from", "to", "as_of");
+  private static final Set<String> REQUEST_FIELDS = Set.of("silos", "from", "to", "as_of", "format");
   private static final Set<Integer> BUCKET_MINUTES = Set.of(1, 5, 15, 60);
   private static final DateTimeFormatter JOB_ID_TIME =
       DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss").withZone(ZoneOffset.UTC);
@@ -259,8 +260,7 @@ final class ReportApi {
     if (file.isEmpty()) {
       throw new HttpError(403, "the link is not valid (wrong signature, expired, or the file is gone)");
     }
-    x.file(file.get(), "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-        file.get().getFileName().toString());
+    x.file(file.get(), ReportOutput.contentType(key), file.get().getFileName().toString());
   }
 
   // ---- helpers
@@ -286,7 +286,7 @@ final class ReportApi {
     }
     body.fieldNames().forEachRemaining(f -> {
       if (!REQUEST_FIELDS.contains(f)) {
-        throw HttpError.badRequest("unknown field '" + clip(f) + "' (known: silos, from, to, as_of)");
+        throw HttpError.badRequest("unknown field '" + clip(f) + "' (known: silos, from, to, as_of, format)");
       }
     });
     List<Integer> silos = new ArrayList<>();
@@ -321,7 +321,16 @@ final class ReportApi {
     if (from != null && to != null) {
       requireRange(from, to);
     }
-    return new ReportRequest(from, to, silos, asOf);
+    ReportRequest.Format format = null;
+    JsonNode f = body.get("format");
+    if (f != null && !f.isNull()) {
+      try {
+        format = ReportRequest.Format.parse(f.asText());
+      } catch (IllegalArgumentException e) {
+        throw HttpError.badRequest(e.getMessage());
+      }
+    }
+    return new ReportRequest(from, to, silos, asOf, format, List.of());
   }
 
   private static Instant optionalInstant(JsonNode body, String field) {
@@ -411,9 +420,7 @@ final class ReportApi {
       jobs.as("api").markExpired(id);
       return jobs.find(id).orElse(job);
     }
-    return new ReportJob(job.jobId(), job.status(), job.reportType(), job.params(), job.s3Key(), link.get(),
-        job.errorMessage(), job.createdAt(), job.updatedAt(), job.startedAt(), job.finishedAt(), job.requestedBy(),
-        job.submittedAt(), job.submitRef());
+    return job.withUrl(link.get());
   }
 
   private static ObjectNode jobJson(ReportJob j) {
@@ -427,6 +434,8 @@ final class ReportApi {
       n.put("params", j.params());
     }
     n.put("requestedBy", j.requestedBy());
+    n.put("trigger", j.trigger().name());
+    n.put("schedule", j.scheduleName());
     n.put("createdAt", text(j.createdAt()));
     n.put("submittedAt", text(j.submittedAt()));
     n.put("startedAt", text(j.startedAt()));

@@ -23,6 +23,7 @@ final class ReportCommand extends Command {
         "from", Keys.REPORT_FROM,
         "to", Keys.REPORT_TO,
         "silos", Keys.REPORT_SILOS,
+        "format", Keys.REPORT_FORMAT,
         "as-of", Keys.REPORT_AS_OF,
         "output", Keys.REPORT_OUTPUT_DIR,
         "input", Keys.INPUT_DIR,

@@ -39,7 +39,9 @@ public record ReportConfig(
             s.find(Keys.REPORT_FROM).orElse(null),
             s.find(Keys.REPORT_TO).orElse(null),
             ReportRequest.parseSilos(s.find(Keys.REPORT_SILOS).orElse("")),
-            s.find(Keys.REPORT_AS_OF).orElse(null));
+            s.find(Keys.REPORT_AS_OF).orElse(null),
+            s.find(Keys.REPORT_FORMAT).map(ReportRequest.Format::parse).orElse(null),
+            java.util.List.of());
     boolean hotFromMySql = s.get(Keys.REPORT_HOT_SOURCE).equals("mysql");
     return new ReportConfig(
         s.get(Keys.REPORT_JOB_ID),

@@ -11,6 +11,10 @@ import io.siloreports.ingest.RawFileSource;
 import io.siloreports.ingest.RawSource;
 import io.siloreports.jobstore.JdbcReportJobStore;
 import io.siloreports.jobstore.ReportJobStore;
+import io.siloreports.notify.Notifications;
+import io.siloreports.notify.Notifier;
+import io.siloreports.notify.SnsNotifier;
+import io.siloreports.notify.WebhookNotifier;
 import io.siloreports.report.SiloReport;
 import io.siloreports.report.hot.HotReadings;
 import io.siloreports.report.hot.RawHotReadings;
@@ -18,8 +22,11 @@ import io.siloreports.report.output.DownloadLinks;
 import io.siloreports.report.output.LocalDownloadLinks;
 import io.siloreports.report.output.LocalReportOutput;
 import io.siloreports.report.output.ReportOutput;
+import io.siloreports.report.output.Retention;
 import io.siloreports.report.output.S3ReportOutput;
+import io.siloreports.report.workbook.CsvZipWriter;
 import io.siloreports.report.workbook.SxssfWorkbookWriter;
+import io.siloreports.schedule.Scheduler;
 import io.siloreports.store.AggregateStore;
 import io.siloreports.store.MySqlAggregateStore;
 import io.siloreports.store.MySqlProgressStore;
@@ -30,12 +37,17 @@ import io.siloreports.store.ParquetStoreQueries;
 import io.siloreports.store.ProgressStore;
 import io.siloreports.store.StoreQueries;
 import io.siloreports.stream.StreamJob;
+import io.siloreports.submit.AirflowSubmitter;
+import io.siloreports.submit.EmrSubmitter;
 import io.siloreports.submit.LocalSubmitter;
 import io.siloreports.submit.ReportWorker;
+import io.siloreports.submit.Submitter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.time.Clock;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.spark.sql.SparkSession;
@@ -147,7 +159,7 @@ public final class Wiring {
         .aggregates(stores.aggregates(), stores.progress())
         .hot(hot)
         .jobs(jobs)
-        .writer(new SxssfWorkbookWriter())
+        .writers(new SxssfWorkbookWriter(), new CsvZipWriter())
         .output(reportOutput(config.output()))
         .defaultDays(config.defaultDays())
         .processingTimeout(config.processingTimeout())
@@ -155,11 +167,38 @@ public final class Wiring {
         .build();
   }
 
-  /** The worker of {@code config} over {@code jobs}; it is started by whoever runs it. */
-  public static ReportWorker worker(WorkerConfig config, ReportJobStore jobs) {
-    return new ReportWorker(jobs.as("worker " + JdbcReportJobStore.thisProcess()),
-        config.local() == null ? null : new LocalSubmitter(config.local()), config.maxConcurrent(),
-        config.pollInterval(), config.pendingTimeout(), config.submittedTimeout(), config.processingTimeout());
+  /** The worker of {@code config} over {@code jobs}, with its duties; it is started by whoever runs it. */
+  public static ReportWorker worker(WorkerConfig config, ReportJobStore jobs, Clock clock) {
+    ReportJobStore own = jobs.as("worker " + JdbcReportJobStore.thisProcess());
+    Submitter submitter = config.local() != null ? new LocalSubmitter(config.local())
+        : config.emr() != null ? new EmrSubmitter(config.emr())
+        : config.airflow() != null ? new AirflowSubmitter(config.airflow())
+        : null;
+    ReportWorker.Builder b = ReportWorker.builder()
+        .jobs(own)
+        .submitter(submitter, config.maxConcurrent())
+        .polling(config.pollInterval(), config.remotePollInterval())
+        .timeouts(config.pendingTimeout(), config.submittedTimeout(), config.processingTimeout())
+        .clock(clock);
+    if (!config.schedules().isEmpty()) {
+      b.duty(new Scheduler(own, config.schedules()));
+    }
+    boolean anyTargets = !config.notifyTargets().isEmpty()
+        || config.schedules().stream().anyMatch(s -> !s.notifyTargets().isEmpty());
+    if (anyTargets) {
+      List<Notifier> notifiers = new ArrayList<>();
+      if (config.webhookSecret() != null) {
+        notifiers.add(new WebhookNotifier(config.webhookSecret(), config.webhookAttempts(), config.webhookBackoff(),
+            config.webhookTimeout(), clock));
+      }
+      notifiers.add(new SnsNotifier(config.snsRegion(), config.snsEndpoint()));
+      b.duty(new Notifications(own, notifiers, config.notifyTargets(), config.notifyMaxAge()));
+    }
+    if (config.reportAge() != null || config.jobAge() != null) {
+      b.duty(new Retention(own, reportOutput(config.output()), config.reportAge(), config.jobAge(),
+          config.retentionInterval()));
+    }
+    return b.build();
   }
 
   /** What the HTTP service reads from the aggregates, without Spark. */
@@ -189,7 +228,7 @@ public final class Wiring {
     server[0] = new ApiServer(config.bind(), config.port(), config.threads(), config.tokens(), jobs, links, localFiles,
         progressStore(config.store(), config.sparkConf()), storeQueries(config.store(), config.sparkConf()),
         config.maxCommitAge(), new ApiServer.PageSettings(config.pollInterval(), config.pollMax(), config.defaultDays()),
-        config.worker() == null ? null : worker(config.worker(), jobs), clock);
+        config.worker() == null ? null : worker(config.worker(), jobs, clock), clock);
     return server[0];
   }
 

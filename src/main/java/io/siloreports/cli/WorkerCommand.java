@@ -24,7 +24,7 @@ final class WorkerCommand extends Command {
   JobOutcome run(Settings settings, SessionSource sessions) throws Exception {
     WorkerConfig config = WorkerConfig.from(settings);
     ReportJobStore jobs = Wiring.jobStore(config.jobStore(), config.migrateOnStart(), Clock.systemUTC());
-    ReportWorker worker = Wiring.worker(config, jobs).start();
+    ReportWorker worker = Wiring.worker(config, jobs, Clock.systemUTC()).start();
     CountDownLatch stopped = new CountDownLatch(1);
     Runtime.getRuntime().addShutdownHook(new Thread(() -> {
       worker.close();

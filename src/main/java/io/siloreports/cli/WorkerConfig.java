@@ -3,52 +3,127 @@ package io.siloreports.cli;
 import io.siloreports.config.Keys;
 import io.siloreports.config.Settings;
 import io.siloreports.db.Jdbc;
+import io.siloreports.schedule.ReportSchedule;
+import io.siloreports.submit.AirflowSubmitter;
+import io.siloreports.submit.EmrSubmitter;
 import io.siloreports.submit.LocalSubmitter;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
 import java.util.Set;
 
 /**
- * Everything the report worker reads from configuration: the job store, how jobs run, and the timeouts.
+ * Everything the report worker reads from configuration: the job store, how jobs run (one of {@code local},
+ * {@code emr}, {@code airflow}, or none of them), the timeouts, and its duties: schedules, notifications, retention.
  *
- * @param local how the local submitter starts a report, with the settings it hands to each run; null for
- *     {@code worker.submitter=none}
+ * @param local settings of {@code worker.submitter=local}, else null (likewise {@code emr}, {@code airflow})
+ * @param schedules {@code schedule.<name>.*}
+ * @param notifyTargets {@code notify.targets}
+ * @param webhookSecret null when webhooks are not configured
+ * @param reportAge null: reports are kept; {@code jobAge} likewise for job rows
  */
 public record WorkerConfig(
     Jdbc jobStore,
     LocalSubmitter.Settings local,
+    EmrSubmitter.Settings emr,
+    AirflowSubmitter.Settings airflow,
     int maxConcurrent,
     Duration pollInterval,
+    Duration remotePollInterval,
     Duration pendingTimeout,
     Duration submittedTimeout,
     Duration processingTimeout,
+    List<ReportSchedule> schedules,
+    List<String> notifyTargets,
+    String webhookSecret,
+    int webhookAttempts,
+    Duration webhookBackoff,
+    Duration webhookTimeout,
+    String snsRegion,
+    String snsEndpoint,
+    Duration notifyMaxAge,
+    OutputConfig output,
+    Duration reportAge,
+    Duration jobAge,
+    Duration retentionInterval,
     boolean migrateOnStart) {
 
   /** A report run gets its job id and request from the job row, never from the settings it inherits. */
   private static final Set<String> NOT_FORWARDED = Set.of(Keys.REPORT_JOB_ID.key(), Keys.REPORT_FROM.key(),
-      Keys.REPORT_TO.key(), Keys.REPORT_SILOS.key(), Keys.REPORT_AS_OF.key());
+      Keys.REPORT_TO.key(), Keys.REPORT_SILOS.key(), Keys.REPORT_AS_OF.key(), Keys.REPORT_FORMAT.key());
 
   public static WorkerConfig from(Settings s) {
+    String submitter = s.get(Keys.WORKER_SUBMITTER);
     LocalSubmitter.Settings local = null;
-    if (s.get(Keys.WORKER_SUBMITTER).equals("local")) {
-      Settings.Forwarding forwarding = s.forwarding(NOT_FORWARDED);
-      local = new LocalSubmitter.Settings(
-          Path.of(s.get(Keys.SUBMIT_LOCAL_SPARK_HOME)).toAbsolutePath().toString(),
-          s.get(Keys.SUBMIT_LOCAL_APP_RESOURCE),
-          s.get(Keys.SUBMIT_LOCAL_MASTER),
-          s.get(Keys.SUBMIT_LOCAL_JAVA_OPTIONS),
-          Path.of(s.get(Keys.SUBMIT_LOCAL_LOG_DIR)),
-          forwarding.args(),
-          forwarding.env());
+    EmrSubmitter.Settings emr = null;
+    AirflowSubmitter.Settings airflow = null;
+    switch (submitter) {
+      case "local" -> {
+        Settings.Forwarding forwarding = s.forwarding(NOT_FORWARDED);
+        local = new LocalSubmitter.Settings(
+            Path.of(s.get(Keys.SUBMIT_LOCAL_SPARK_HOME)).toAbsolutePath().toString(),
+            s.get(Keys.SUBMIT_LOCAL_APP_RESOURCE),
+            s.get(Keys.SUBMIT_LOCAL_MASTER),
+            s.get(Keys.SUBMIT_LOCAL_JAVA_OPTIONS),
+            Path.of(s.get(Keys.SUBMIT_LOCAL_LOG_DIR)),
+            forwarding.args(),
+            forwarding.env());
+      }
+      case "emr" -> {
+        Map<String, String> secretIds = new LinkedHashMap<>();
+        s.find(Keys.DB_PASSWORD_SECRET_ID).ifPresent(v -> secretIds.put("db", v));
+        s.find(Keys.JOBSTORE_PASSWORD_SECRET_ID).ifPresent(v -> secretIds.put("jobstore", v));
+        List<String> options = new ArrayList<>();
+        for (String o : s.find(Keys.WORKER_EMR_SPARK_OPTIONS).orElse("").trim().split("\\s+")) {
+          if (!o.isEmpty()) {
+            options.add(o);
+          }
+        }
+        emr = new EmrSubmitter.Settings(s.find(Keys.WORKER_EMR_CLUSTER_ID).orElse(null),
+            s.find(Keys.WORKER_EMR_ARTIFACTS).orElse(null), s.find(Keys.WORKER_EMR_REGION).orElse(null),
+            s.find(Keys.WORKER_EMR_ENDPOINT).orElse(null), secretIds, List.copyOf(options));
+      }
+      case "airflow" -> airflow = new AirflowSubmitter.Settings(s.find(Keys.WORKER_AIRFLOW_URL).orElse(null),
+          s.get(Keys.WORKER_AIRFLOW_API_PATH), s.get(Keys.WORKER_AIRFLOW_DAG_ID),
+          s.find(Keys.WORKER_AIRFLOW_USER).orElse(null), s.find(Keys.WORKER_AIRFLOW_PASSWORD).orElse(null),
+          Duration.ofSeconds(30));
+      default -> { }
     }
+    List<String> targets = new ArrayList<>();
+    for (String t : s.find(Keys.NOTIFY_TARGETS).orElse("").split(",")) {
+      if (!t.isBlank()) {
+        targets.add(t.trim());
+      }
+    }
+    Map<String, String> scheduleKeys = new LinkedHashMap<>();
+    s.withPrefix("schedule.").forEach((k, v) -> scheduleKeys.put(k.substring("schedule.".length()), v));
     return new WorkerConfig(
         Configs.jobStore(s),
         local,
+        emr,
+        airflow,
         s.get(Keys.WORKER_MAX_CONCURRENT),
         s.get(Keys.WORKER_POLL_INTERVAL),
+        s.get(Keys.WORKER_REMOTE_POLL_INTERVAL),
         s.get(Keys.WORKER_PENDING_TIMEOUT),
         s.get(Keys.WORKER_SUBMITTED_TIMEOUT),
         s.get(Keys.REPORT_PROCESSING_TIMEOUT),
+        ReportSchedule.parse(scheduleKeys, Keys.WORKER_POLL_INTERVAL::parse),
+        List.copyOf(targets),
+        s.find(Keys.NOTIFY_WEBHOOK_SECRET).orElse(null),
+        s.get(Keys.NOTIFY_WEBHOOK_ATTEMPTS),
+        s.get(Keys.NOTIFY_WEBHOOK_BACKOFF),
+        s.get(Keys.NOTIFY_WEBHOOK_TIMEOUT),
+        s.find(Keys.NOTIFY_SNS_REGION).orElse(null),
+        s.find(Keys.NOTIFY_SNS_ENDPOINT).orElse(null),
+        s.get(Keys.NOTIFY_MAX_AGE),
+        OutputConfig.from(s),
+        s.find(Keys.RETENTION_REPORT_AGE).orElse(null),
+        s.find(Keys.RETENTION_JOB_AGE).orElse(null),
+        s.get(Keys.RETENTION_INTERVAL),
         s.get(Keys.DB_MIGRATE_ON_START));
   }
 }

@@ -154,6 +154,9 @@ public final class Keys {
       "`--to`: end of the range (exclusive); default the end of the cut-off's hour");
   public static final Setting<String> REPORT_SILOS = text("report.silos", null,
       "`--silos`: silos to report (`1,3-5`); default every silo with data in the range");
+  public static final Setting<String> REPORT_FORMAT = choice("report.format", null,
+      "`--format`: an Excel workbook, or a zip of CSV files (one per silo and a summary, the same numbers); default"
+          + " the job's, else xlsx", "xlsx", "csv");
   public static final Setting<Instant> REPORT_AS_OF = instant("report.as-of", null,
       "`--as-of`: the cut-off; default the time the run starts");
   public static final Setting<Integer> REPORT_DEFAULT_DAYS = integer("report.default-days", "31",
@@ -253,8 +256,55 @@ public final class Keys {
   public static final Setting<String> API_DOWNLOAD_SIGNING_KEY = secret("api.download-signing-key",
       "key that signs download links of local reports; default a random key per start");
   public static final Setting<String> WORKER_SUBMITTER = choice("worker.submitter", "local",
-      "how the worker runs a job: a child JVM per report through Spark's launcher, or none (something else runs"
-          + " the jobs; the worker only times them out)", "local", "none");
+      "how the worker runs a job: a child JVM per report through Spark's launcher, an EMR step (`worker.emr.*`), an"
+          + " Airflow DAG run (`worker.airflow.*`), or none (something else runs the jobs; the worker only times them"
+          + " out, creates scheduled jobs, notifies and applies retention)", "local", "emr", "airflow", "none");
+  public static final Setting<Duration> WORKER_REMOTE_POLL_INTERVAL = duration("worker.remote-poll-interval", "30s",
+      "how often the worker asks EMR or Airflow how its runs are doing");
+  public static final Setting<String> WORKER_EMR_CLUSTER_ID = text("worker.emr.cluster-id", null,
+      "the EMR cluster (j-...) report steps are added to");
+  public static final Setting<String> WORKER_EMR_ARTIFACTS = text("worker.emr.artifacts", null,
+      "s3://bucket/prefix holding silo-reports-shaded.jar and emr.properties (as deploy/emr uploads them)");
+  public static final Setting<String> WORKER_EMR_REGION = text("worker.emr.region", null,
+      "region of the EMR API; default the AWS default region chain");
+  public static final Setting<String> WORKER_EMR_ENDPOINT = text("worker.emr.endpoint", null,
+      "endpoint of an EMR-compatible API (VPC endpoints, tests)");
+  public static final Setting<String> WORKER_EMR_SPARK_OPTIONS = text("worker.emr.spark-options", null,
+      "more spark-submit options of each report step, space-separated (`--driver-memory 4g`)");
+  public static final Setting<String> WORKER_AIRFLOW_URL = text("worker.airflow.url", null,
+      "base URL of the Airflow webserver whose REST API triggers the report DAG");
+  public static final Setting<String> WORKER_AIRFLOW_API_PATH = text("worker.airflow.api-path", "/api/v1",
+      "path of Airflow's stable REST API");
+  public static final Setting<String> WORKER_AIRFLOW_DAG_ID = text("worker.airflow.dag-id", "silo_reports_report",
+      "the DAG a report runs as (deploy/airflow/silo_reports_dag.py)");
+  public static final Setting<String> WORKER_AIRFLOW_USER = text("worker.airflow.user", null,
+      "user of Airflow's API (basic authentication)");
+  public static final Setting<String> WORKER_AIRFLOW_PASSWORD = secret("worker.airflow.password",
+      "its password (from the environment: `SILO_REPORTS_WORKER_AIRFLOW_PASSWORD`)");
+  public static final Setting<String> NOTIFY_TARGETS = text("notify.targets", null,
+      "where every finished job is announced unless its request says otherwise: webhook URLs (`https://...`) and SNS"
+          + " topic ARNs, comma-separated");
+  public static final Setting<String> NOTIFY_WEBHOOK_SECRET = secret("notify.webhook.secret",
+      "key of the HMAC-SHA256 signature of webhook notifications (from the environment:"
+          + " `SILO_REPORTS_NOTIFY_WEBHOOK_SECRET`)");
+  public static final Setting<Integer> NOTIFY_WEBHOOK_ATTEMPTS = integer("notify.webhook.attempts", "4",
+      "tries of a webhook before it is given up (recorded in the job's history)");
+  public static final Setting<Duration> NOTIFY_WEBHOOK_BACKOFF = duration("notify.webhook.backoff", "2s",
+      "pause after a webhook's first failed try, doubling after each");
+  public static final Setting<Duration> NOTIFY_WEBHOOK_TIMEOUT = duration("notify.webhook.timeout", "10s",
+      "connect and answer timeout of a webhook call");
+  public static final Setting<String> NOTIFY_SNS_REGION = text("notify.sns.region", null,
+      "region of SNS; default the topic ARN's");
+  public static final Setting<String> NOTIFY_SNS_ENDPOINT = text("notify.sns.endpoint", null,
+      "endpoint of an SNS-compatible API (VPC endpoints, tests)");
+  public static final Setting<Duration> NOTIFY_MAX_AGE = duration("notify.max-age", "1d",
+      "a job that finished longer ago than this when a worker first sees it is not announced");
+  public static final Setting<Duration> RETENTION_REPORT_AGE = duration("retention.report-age", null,
+      "reports finished longer ago are deleted from the output and their jobs EXPIRED; unset: kept");
+  public static final Setting<Duration> RETENTION_JOB_AGE = duration("retention.job-age", null,
+      "ended jobs (and their history) last changed longer ago are deleted; unset: kept");
+  public static final Setting<Duration> RETENTION_INTERVAL = duration("retention.interval", "10m",
+      "how often the worker applies retention");
   public static final Setting<Integer> WORKER_MAX_CONCURRENT = integer("worker.max-concurrent", "2",
       "reports a worker runs at the same time");
   public static final Setting<Duration> WORKER_POLL_INTERVAL = duration("worker.poll-interval", "2s",
@@ -286,7 +336,9 @@ public final class Keys {
           + " `spark.sql.shuffle.partitions`"),
       new Family("kafka.", "Kafka client settings, passed to the consumer and `produce` (MSK security settings)"),
       new Family("source.kafka.", "Spark Kafka source options of the stream, e.g. `source.kafka.maxOffsetsPerTrigger`"),
-      new Family("source.file.", "Spark file source options of the stream, e.g. `source.file.maxFilesPerTrigger`"));
+      new Family("source.file.", "Spark file source options of the stream, e.g. `source.file.maxFilesPerTrigger`"),
+      new Family("schedule.", "report definitions the worker runs: `schedule.<name>.cron` (5 fields, UTC), `.silos`,"
+          + " `.range` (before the run's hour, default 1d), `.format` (xlsx, csv), `.notify` (webhook URLs, SNS ARNs)"));
 
   /** Every declared setting, in declaration order. */
   public static List<Setting<?>> all() {

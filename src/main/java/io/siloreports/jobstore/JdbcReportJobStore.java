@@ -39,7 +39,8 @@ public final class JdbcReportJobStore implements ReportJobStore {
 
   private static final String COLUMNS =
       "job_id, status, report_type, params, s3_key, s3_url, error_message, created_at, updated_at, started_at,"
-          + " finished_at, requested_by, submitted_at, submit_ref";
+          + " finished_at, requested_by, submitted_at, submit_ref, trigger_type, schedule_name, scheduled_for,"
+          + " notified_at";
   private static final String FAIL_SET = "status = ?, error_message = ?, finished_at = ?, updated_at = ?";
 
   private final Jdbc db;
@@ -100,7 +101,49 @@ public final class JdbcReportJobStore implements ReportJobStore {
       throw failure("create", jobId, e);
     }
     return new ReportJob(jobId, JobStatus.PENDING, reportType, paramsJson, null, null, null, now, now, null, null,
-        requestedBy, null, null);
+        requestedBy, null, null, ReportJob.Trigger.ADHOC, null, null, null);
+  }
+
+  @Override
+  public Optional<ReportJob> createScheduled(String jobId, String reportType, String paramsJson, String scheduleName,
+      Instant scheduledFor) {
+    Instant now = now();
+    String by = "schedule:" + scheduleName;
+    try (Connection c = connect()) {
+      c.setAutoCommit(false);
+      try {
+        update(c, "INSERT INTO report_jobs (job_id, status, report_type, params, created_at, updated_at, requested_by,"
+                + " trigger_type, schedule_name, scheduled_for) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            jobId, JobStatus.PENDING, reportType, paramsJson, now, now, by, ReportJob.Trigger.SCHEDULED.name(),
+            scheduleName, scheduledFor);
+        event(c, jobId, now, null, JobStatus.PENDING, "scheduled run of " + scheduleName + " for " + scheduledFor);
+        c.commit();
+      } catch (SQLException e) {
+        c.rollback();
+        throw e;
+      }
+    } catch (SQLException e) {
+      if (dialect.isDuplicateKey(e)) {
+        return Optional.empty(); // another worker created this run (same job id, or same schedule and tick)
+      }
+      throw failure("create", jobId, e);
+    }
+    return Optional.of(new ReportJob(jobId, JobStatus.PENDING, reportType, paramsJson, null, null, null, now, now,
+        null, null, by, null, null, ReportJob.Trigger.SCHEDULED, scheduleName, scheduledFor, null));
+  }
+
+  @Override
+  public Optional<Instant> lastScheduledRun(String scheduleName) {
+    try (Connection c = connect();
+        PreparedStatement st = c.prepareStatement("SELECT scheduled_for FROM report_jobs WHERE schedule_name = ?"
+            + " ORDER BY scheduled_for DESC LIMIT 1")) {
+      st.setString(1, scheduleName);
+      try (ResultSet rs = st.executeQuery()) {
+        return rs.next() ? Optional.ofNullable(dialect.getInstant(rs, "scheduled_for")) : Optional.empty();
+      }
+    } catch (SQLException e) {
+      throw failure("read the last run of schedule " + scheduleName, null, e);
+    }
   }
 
   @Override
@@ -141,7 +184,8 @@ public final class JdbcReportJobStore implements ReportJobStore {
   @Override
   public List<ReportJob> pending(int limit) {
     return query("list pending", null, "SELECT " + COLUMNS + " FROM report_jobs WHERE status = ?"
-        + " ORDER BY created_at, job_id LIMIT ?", JobStatus.PENDING, limit);
+        + " ORDER BY CASE WHEN trigger_type = 'ADHOC' THEN 0 ELSE 1 END, created_at, job_id LIMIT ?",
+        JobStatus.PENDING, limit);
   }
 
   @Override
@@ -220,8 +264,79 @@ public final class JdbcReportJobStore implements ReportJobStore {
 
   @Override
   public boolean markExpired(String jobId) {
-    return transition(jobId, Set.of(JobStatus.COMPLETED), JobStatus.EXPIRED, "the report object is gone",
+    return markExpired(jobId, "the report object is gone");
+  }
+
+  @Override
+  public boolean markExpired(String jobId, String reason) {
+    return transition(jobId, Set.of(JobStatus.COMPLETED), JobStatus.EXPIRED, reason,
         "status = ?, updated_at = ?", JobStatus.EXPIRED, now());
+  }
+
+  @Override
+  public List<ReportJob> completedBefore(Instant finishedBefore, int limit) {
+    return query("list old reports", null, "SELECT " + COLUMNS + " FROM report_jobs WHERE status = ?"
+        + " AND finished_at < ? ORDER BY finished_at, job_id LIMIT ?", JobStatus.COMPLETED, finishedBefore, limit);
+  }
+
+  @Override
+  public int prune(Instant updatedBefore) {
+    return inTransaction("prune old report jobs", null, c -> {
+      String old = "SELECT job_id FROM report_jobs WHERE status IN (?, ?, ?) AND updated_at < ?";
+      update(c, "DELETE FROM report_job_events WHERE job_id IN (" + old + ")", JobStatus.COMPLETED, JobStatus.FAILED,
+          JobStatus.EXPIRED, updatedBefore);
+      return update(c, "DELETE FROM report_jobs WHERE status IN (?, ?, ?) AND updated_at < ?", JobStatus.COMPLETED,
+          JobStatus.FAILED, JobStatus.EXPIRED, updatedBefore);
+    });
+  }
+
+  @Override
+  public List<ReportJob> toNotify(Instant finishedSince, int limit) {
+    return query("list jobs to notify", null, "SELECT " + COLUMNS + " FROM report_jobs WHERE status IN (?, ?)"
+        + " AND notified_at IS NULL AND finished_at >= ? ORDER BY finished_at, job_id LIMIT ?", JobStatus.COMPLETED,
+        JobStatus.FAILED, finishedSince, limit);
+  }
+
+  @Override
+  public boolean claimNotification(String jobId) {
+    try (Connection c = connect()) {
+      return update(c, "UPDATE report_jobs SET notified_at = ? WHERE job_id = ? AND notified_at IS NULL", now(),
+          jobId) == 1;
+    } catch (SQLException e) {
+      throw failure("claim the notifications of", jobId, e);
+    }
+  }
+
+  @Override
+  public void note(String jobId, String detail) {
+    Optional<ReportJob> job = find(jobId);
+    if (job.isPresent()) {
+      inTransaction("note an event of", jobId, c -> {
+        event(c, jobId, now(), job.get().status(), job.get().status(), detail);
+        return null;
+      });
+    }
+  }
+
+  /** Work done in one transaction of this store. */
+  private interface Work<T> {
+    T run(Connection c) throws SQLException;
+  }
+
+  private <T> T inTransaction(String action, String jobId, Work<T> work) {
+    try (Connection c = connect()) {
+      c.setAutoCommit(false);
+      try {
+        T result = work.run(c);
+        c.commit();
+        return result;
+      } catch (SQLException e) {
+        c.rollback();
+        throw e;
+      }
+    } catch (SQLException e) {
+      throw failure(action, jobId, e);
+    }
   }
 
   @Override
@@ -401,7 +516,11 @@ public final class JdbcReportJobStore implements ReportJobStore {
         dialect.getInstant(row, "finished_at"),
         row.getString("requested_by"),
         dialect.getInstant(row, "submitted_at"),
-        row.getString("submit_ref"));
+        row.getString("submit_ref"),
+        ReportJob.Trigger.valueOf(row.getString("trigger_type")),
+        row.getString("schedule_name"),
+        dialect.getInstant(row, "scheduled_for"),
+        dialect.getInstant(row, "notified_at"));
   }
 
   private Connection connect() throws SQLException {

@@ -1,6 +1,7 @@
 package io.siloreports.jobstore;
 
 import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
 
@@ -26,6 +27,16 @@ public interface ReportJobStore extends AutoCloseable {
     return create(jobId, reportType, paramsJson, null);
   }
 
+  /**
+   * Inserts the PENDING job of a schedule's tick, or nothing when that run exists already (another worker, or an
+   * earlier round, created it): empty then.
+   */
+  Optional<ReportJob> createScheduled(String jobId, String reportType, String paramsJson, String scheduleName,
+      Instant scheduledFor);
+
+  /** The latest tick a run of the schedule was created for. */
+  Optional<Instant> lastScheduledRun(String scheduleName);
+
   Optional<ReportJob> find(String jobId);
 
   /** Most recently created first; {@code status} null for every status. */
@@ -38,7 +49,7 @@ public interface ReportJobStore extends AutoCloseable {
   /** How many jobs there are with {@code status} (null: all). */
   long count(JobStatus status);
 
-  /** PENDING jobs, oldest first: the order a worker takes them in. */
+  /** PENDING jobs in the order a worker takes them: ad hoc before scheduled, then oldest first. */
   List<ReportJob> pending(int limit);
 
   /** SUBMITTED jobs, oldest first. */
@@ -67,6 +78,24 @@ public interface ReportJobStore extends AutoCloseable {
 
   /** COMPLETED -> EXPIRED (the report object is gone). */
   boolean markExpired(String jobId);
+
+  /** COMPLETED -> EXPIRED, saying why (retention deleted the report). */
+  boolean markExpired(String jobId, String reason);
+
+  /** COMPLETED jobs finished before {@code finishedBefore}, oldest first. */
+  List<ReportJob> completedBefore(Instant finishedBefore, int limit);
+
+  /** Deletes final jobs (and their events) last changed before {@code updatedBefore}; returns how many jobs. */
+  int prune(Instant updatedBefore);
+
+  /** COMPLETED and FAILED jobs finished since {@code finishedSince} whose notifications nobody took on yet. */
+  List<ReportJob> toNotify(Instant finishedSince, int limit);
+
+  /** Takes on a finished job's notifications: true for exactly one caller. */
+  boolean claimNotification(String jobId);
+
+  /** Records something that happened to a job without changing its status (a notification sent or failed). */
+  void note(String jobId, String detail);
 
   /** Replaces the URL of a COMPLETED job (a fresh presigned URL). Not a transition: no event. */
   boolean updateUrl(String jobId, String s3Url);

@@ -16,12 +16,52 @@ import java.util.List;
  * @param to end of the range (exclusive); default the end of the cut-off's hour
  * @param silos silos to report; empty means every silo with data in the range
  * @param asOf the cut-off; default the time the job starts
+ * @param format the output: an Excel workbook (the default) or a zip of CSV files
+ * @param notifyTargets where to say the job finished (webhook URLs, SNS topic ARNs); empty means the configured default
  */
-public record ReportRequest(Instant from, Instant to, List<Integer> silos, Instant asOf) {
+public record ReportRequest(Instant from, Instant to, List<Integer> silos, Instant asOf, Format format,
+    List<String> notifyTargets) {
   private static final ObjectMapper JSON = new ObjectMapper();
+
+  /** What a report is written as. */
+  public enum Format {
+    XLSX("silo_data_report.xlsx"),
+    CSV("silo_data_report.zip");
+
+    public final String fileName;
+
+    Format(String fileName) {
+      this.fileName = fileName;
+    }
+
+    /** {@code xlsx} or {@code csv} (any case). */
+    public static Format parse(String text) {
+      for (Format f : values()) {
+        if (f.name().equalsIgnoreCase(text.trim())) {
+          return f;
+        }
+      }
+      throw new IllegalArgumentException("format must be xlsx or csv, got '" + text + "'");
+    }
+
+    public String id() {
+      return name().toLowerCase(java.util.Locale.ROOT);
+    }
+  }
 
   public ReportRequest {
     silos = silos == null ? List.of() : List.copyOf(silos);
+    notifyTargets = notifyTargets == null ? List.of() : List.copyOf(notifyTargets);
+  }
+
+  /** A request in the default format with the default notifications. */
+  public ReportRequest(Instant from, Instant to, List<Integer> silos, Instant asOf) {
+    this(from, to, silos, asOf, null, List.of());
+  }
+
+  /** The format, the default (xlsx) when none was asked for. */
+  public Format formatOrDefault() {
+    return format == null ? Format.XLSX : format;
   }
 
   public static ReportRequest fromJson(String json) {
@@ -34,7 +74,12 @@ public record ReportRequest(Instant from, Instant to, List<Integer> silos, Insta
       if (n.hasNonNull("silos")) {
         n.get("silos").forEach(s -> silos.add(s.asInt()));
       }
-      return new ReportRequest(instant(n, "from"), instant(n, "to"), silos, instant(n, "as_of"));
+      List<String> notify = new ArrayList<>();
+      if (n.hasNonNull("notify")) {
+        n.get("notify").forEach(t -> notify.add(t.asText()));
+      }
+      return new ReportRequest(instant(n, "from"), instant(n, "to"), silos, instant(n, "as_of"),
+          n.hasNonNull("format") ? Format.parse(n.get("format").asText()) : null, notify);
     } catch (Exception e) {
       throw new IllegalArgumentException("report params are not valid JSON: " + e.getMessage(), e);
     }
@@ -53,6 +98,12 @@ public record ReportRequest(Instant from, Instant to, List<Integer> silos, Insta
     }
     if (asOf != null) {
       n.put("as_of", asOf.toString());
+    }
+    if (format != null) {
+      n.put("format", format.id());
+    }
+    if (!notifyTargets.isEmpty()) {
+      notifyTargets.forEach(n.putArray("notify")::add);
     }
     return n.toString();
   }

@@ -43,7 +43,6 @@ import org.slf4j.LoggerFactory;
 public final class SiloReport {
   private static final Logger LOG = LoggerFactory.getLogger(SiloReport.class);
   public static final String REPORT_TYPE = "silo_hourly";
-  public static final String FILE_NAME = "silo_data_report.xlsx";
   private static final Pattern JOB_ID = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,127}");
 
   private final SparkSession spark;
@@ -52,6 +51,7 @@ public final class SiloReport {
   private final HotReadings hot;
   private final ReportJobStore jobs;
   private final WorkbookWriter writer;
+  private final WorkbookWriter csvWriter;
   private final ReportOutput output;
   private final int defaultDays;
   private final Duration processingTimeout;
@@ -64,6 +64,7 @@ public final class SiloReport {
     this.hot = Objects.requireNonNull(b.hot, "hot");
     this.jobs = Objects.requireNonNull(b.jobs, "jobs");
     this.writer = Objects.requireNonNull(b.writer, "writer");
+    this.csvWriter = Objects.requireNonNull(b.csvWriter, "csvWriter");
     this.output = Objects.requireNonNull(b.output, "output");
     this.defaultDays = b.defaultDays;
     this.processingTimeout = Objects.requireNonNull(b.processingTimeout, "processingTimeout");
@@ -127,10 +128,12 @@ public final class SiloReport {
       // Parsed once the job is ours: params someone stored wrong end the job FAILED with the reason.
       ReportRequest request = merge(ReportRequest.fromJson(job.params()), override);
       LOG.info("report {}: PROCESSING ({})", jobId, request.toJson());
-      Path tmp = Files.createTempFile("silo-report-" + jobId + "-", ".xlsx");
+      ReportRequest.Format format = request.formatOrDefault();
+      String fileName = format.fileName;
+      Path tmp = Files.createTempFile("silo-report-" + jobId + "-", fileName.substring(fileName.lastIndexOf('.')));
       try {
-        WorkbookStats stats = build(jobId, request, tmp);
-        ReportOutput.Stored stored = output.store(tmp, "reports/" + jobId + "/" + FILE_NAME);
+        WorkbookStats stats = build(jobId, request, tmp, format == ReportRequest.Format.CSV ? csvWriter : writer);
+        ReportOutput.Stored stored = output.store(tmp, "reports/" + jobId + "/" + fileName);
         if (!jobs.markCompleted(jobId, stored.key(), stored.url())) {
           throw new IllegalStateException("job " + jobId + " left PROCESSING while it ran (reaped as stuck?)");
         }
@@ -148,7 +151,8 @@ public final class SiloReport {
     }
   }
 
-  private WorkbookStats build(String jobId, ReportRequest request, Path target) throws IOException {
+  private WorkbookStats build(String jobId, ReportRequest request, Path target, WorkbookWriter writer)
+      throws IOException {
     Instant started = clock.instant().truncatedTo(java.time.temporal.ChronoUnit.MILLIS);
     Instant cutoff = request.asOf() != null ? request.asOf() : started;
     Instant to = request.to() != null ? request.to() : Times.hourCeil(cutoff);
@@ -194,7 +198,9 @@ public final class SiloReport {
         override.from() != null ? override.from() : stored.from(),
         override.to() != null ? override.to() : stored.to(),
         !override.silos().isEmpty() ? override.silos() : stored.silos(),
-        override.asOf() != null ? override.asOf() : stored.asOf());
+        override.asOf() != null ? override.asOf() : stored.asOf(),
+        override.format() != null ? override.format() : stored.format(),
+        !override.notifyTargets().isEmpty() ? override.notifyTargets() : stored.notifyTargets());
   }
 
   /** A reason a person can act on: the exception and its root cause, without Spark's plan dumps. */
@@ -224,6 +230,7 @@ public final class SiloReport {
     private HotReadings hot;
     private ReportJobStore jobs;
     private WorkbookWriter writer;
+    private WorkbookWriter csvWriter;
     private ReportOutput output;
     private int defaultDays;
     private Duration processingTimeout;
@@ -253,8 +260,10 @@ public final class SiloReport {
       return this;
     }
 
-    public Builder writer(WorkbookWriter writer) {
-      this.writer = writer;
+    /** The Excel writer, and the writer of {@code format=csv} reports. */
+    public Builder writers(WorkbookWriter xlsx, WorkbookWriter csv) {
+      this.writer = xlsx;
+      this.csvWriter = csv;
       return this;
     }
 

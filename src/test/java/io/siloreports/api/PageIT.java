@@ -146,15 +146,34 @@ class PageIT {
     Files.write(Path.of("target/page.png"), ((ChromeDriver) browser).getScreenshotAs(OutputType.BYTES));
 
     el("download").click();
-    Path file = waitUpTo(Duration.ofSeconds(30)).until(b -> downloaded().orElse(null));
+    Path file = waitUpTo(Duration.ofSeconds(30)).until(b -> downloaded(".xlsx").orElse(null));
     WorkbookReader.Workbook wb = WorkbookReader.read(file);
     assertEquals(List.of("Summary", "Silo 1", "Silo 2", "Silo 3"), wb.sheetNames());
     WorkbookReader.assertEqualsOracle(Oracle.hourly(readings), wb.rows());
+
+    // The same as CSV files in a zip.
+    new org.openqa.selenium.support.ui.Select(el("format")).selectByValue("csv");
+    el("generate").click();
+    waitUpTo(Duration.ofSeconds(10)).until(b -> !el("status").getText().contains(jobId)
+        && el("status").getText().startsWith("Report r-"));
+    waitUpTo(Duration.ofMinutes(4)).until(b -> el("status").getText().endsWith("COMPLETED")
+        || el("status").getText().endsWith("FAILED"));
+    assertTrue(el("status").getText().endsWith("COMPLETED"), el("error").getText());
+    waitUpTo(Duration.ofSeconds(5)).until(b -> el("download").isDisplayed());
+    el("download").click();
+    Path zip = waitUpTo(Duration.ofSeconds(30)).until(b -> downloaded(".zip").orElse(null));
+    List<String> entries = new java.util.ArrayList<>();
+    try (java.util.zip.ZipInputStream in = new java.util.zip.ZipInputStream(Files.newInputStream(zip))) {
+      for (java.util.zip.ZipEntry e; (e = in.getNextEntry()) != null; ) {
+        entries.add(e.getName());
+      }
+    }
+    assertEquals(List.of("silo-1.csv", "silo-2.csv", "silo-3.csv", "summary.csv"), entries);
   }
 
-  private Optional<Path> downloaded() {
+  private Optional<Path> downloaded(String extension) {
     try (Stream<Path> files = Files.list(dir.resolve("downloads"))) {
-      return files.filter(f -> f.toString().endsWith(".xlsx")).findFirst();
+      return files.filter(f -> f.toString().endsWith(extension)).findFirst();
     } catch (java.io.IOException e) {
       return Optional.empty();
     }

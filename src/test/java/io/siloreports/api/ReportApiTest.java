@@ -131,9 +131,12 @@ class ReportApiTest {
   @Test
   void aRequestWithABodyKeepsItsParamsAndTheJobIsListedWithItsHistory() throws Exception {
     ApiClient.Answer created = checked("POST", "/api/reports", api.post("/api/reports",
-        "{\"silos\": \"1,3-4\", \"from\": \"2026-11-01\", \"to\": \"2026-11-03T06:00:00Z\", \"as_of\": \"2026-11-03T05:30:00Z\"}"));
+        "{\"silos\": \"1,3-4\", \"from\": \"2026-11-01\", \"to\": \"2026-11-03T06:00:00Z\", \"as_of\": \"2026-11-03T05:30:00Z\","
+            + " \"format\": \"csv\"}"));
     assertEquals(202, created.status());
     JsonNode params = created.json().get("params");
+    assertEquals("csv", params.get("format").asText());
+    assertEquals("ADHOC", created.json().get("trigger").asText());
     assertEquals("[1,3,4]", params.get("silos").toString());
     assertEquals("2026-11-01T00:00:00Z", params.get("from").asText());
     assertEquals("2026-11-03T05:30:00Z", params.get("as_of").asText());
@@ -166,6 +169,7 @@ class ReportApiTest {
         Map.entry("{\"silos\": \"1;DROP TABLE report_jobs\"}", "silos must look like 1,2,5-8"),
         Map.entry("{\"silos\": {\"a\": 1}}", "silos must be an array"),
         Map.entry("{\"as_of\": 12}", "as_of must be an ISO-8601 time or date text"),
+        Map.entry("{\"format\": \"pdf\"}", "format must be xlsx or csv"),
         Map.entry("[1, 2]", "the body must be a JSON object"),
         Map.entry("{not json", "the body is not valid JSON"));
     for (Map.Entry<String, String> e : bodies.entrySet()) {

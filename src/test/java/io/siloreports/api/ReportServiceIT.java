@@ -64,6 +64,9 @@ class ReportServiceIT {
   private List<Oracle.Event> events;
   private EmbeddedMySql mysql;
   private String database;
+  /** Webhook notifications the service sent: job id -> body, only those whose signature checks out. */
+  private final Map<String, JsonNode> announced = new java.util.concurrent.ConcurrentHashMap<>();
+  private com.sun.net.httpserver.HttpServer receiver;
 
   @BeforeAll
   void start() throws Exception {
@@ -73,6 +76,21 @@ class ReportServiceIT {
     Map<String, String> m = Profiles.service(Profiles.s3(Profiles.mysql(Profiles.embedded(dir), mysql, database),
         SharedTestServers.s3(), database), dir, "ops:ops-token-123");
     m.put("worker.max-concurrent", "2");
+    receiver = com.sun.net.httpserver.HttpServer.create(new java.net.InetSocketAddress("127.0.0.1", 0), 0);
+    receiver.createContext("/hook", x -> {
+      String body = new String(x.getRequestBody().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+      long ts = Long.parseLong(x.getRequestHeaders().getFirst(io.siloreports.notify.WebhookNotifier.TIMESTAMP_HEADER));
+      if (io.siloreports.notify.WebhookNotifier.signature("svc-secret".getBytes(java.nio.charset.StandardCharsets.UTF_8),
+          ts, body).equals(x.getRequestHeaders().getFirst(io.siloreports.notify.WebhookNotifier.SIGNATURE_HEADER))) {
+        JsonNode n = new com.fasterxml.jackson.databind.ObjectMapper().readTree(body);
+        announced.put(n.get("job_id").asText(), n);
+      }
+      x.sendResponseHeaders(204, -1);
+      x.close();
+    });
+    receiver.start();
+    m.put("notify.targets", "http://127.0.0.1:" + receiver.getAddress().getPort() + "/hook");
+    m.put("notify.webhook.secret", "svc-secret");
 
     readings = TestData.readings(new Random(33)).silos(3).hours(DAY, 0, 10).every(300, 600).build();
     InputFiles.write(dir.resolve("input/silo-readings"), "readings.jsonl", TestData.json(readings));
@@ -91,6 +109,9 @@ class ReportServiceIT {
   void stop() {
     if (server != null) {
       server.close();
+    }
+    if (receiver != null) {
+      receiver.stop(0);
     }
   }
 
@@ -116,8 +137,20 @@ class ReportServiceIT {
     workbookEqualsOracle(done.get("downloadUrl").asText(), id);
     JsonNode events = api.get("/api/reports/" + id + "/events").json().get("events");
     List<String> path = new ArrayList<>();
-    events.forEach(e -> path.add(e.get("to").asText()));
+    events.forEach(e -> {
+      if (!e.get("detail").asText("").startsWith("notified")) {
+        path.add(e.get("to").asText());
+      }
+    });
     assertEquals(List.of("PENDING", "SUBMITTED", "PROCESSING", "COMPLETED"), path);
+    long deadline = System.nanoTime() + 30_000_000_000L;
+    while (!announced.containsKey(id) && System.nanoTime() < deadline) {
+      Thread.sleep(100);
+    }
+    JsonNode note = announced.get(id);
+    assertTrue(note != null, "the finished job was announced to the webhook with a valid signature");
+    assertEquals("report.completed", note.get("event").asText());
+    assertTrue(note.get("url").asText().contains("X-Amz-Signature="), "with its download link");
     assertEquals("api:ops", events.get(0).get("actor").asText());
     assertTrue(events.get(1).get("actor").asText().startsWith("worker pid "), events.toString());
     assertTrue(events.get(2).get("actor").asText().startsWith("pid "), "the report run took it: " + events);

@@ -33,6 +33,19 @@ class DeployStepsTest {
     return out;
   }
 
+  /** The worker's EMR submitter builds the very step the scripts and DAGs build: one definition, held equal here. */
+  @Test
+  void theWorkersEmrStepIsTheScriptsStep() throws Exception {
+    String out = python(String.join("\n",
+        "import json, silo_reports_steps as s",
+        "print(json.dumps(s.emr_step('report', 's3://bucket/silo-reports', s.report_arguments({'job_id': 'r-9'}),"
+            + " {'jobstore': 'js/secret', 'db': 'rds/silo'}, ['--driver-memory', '4g'])))"));
+    List<String> python = new ArrayList<>();
+    JSON.readTree(out).get("HadoopJarStep").get("Args").forEach(a -> python.add(a.asText()));
+    assertEquals(python, io.siloreports.submit.EmrSubmitter.stepArgs("s3://bucket/silo-reports", "r-9",
+        java.util.Map.of("db", "rds/silo", "jobstore", "js/secret"), List.of("--driver-memory", "4g")));
+  }
+
   @Test
   void everyStepParsesWithSparkSubmitAndWithTheCommandsFlags() throws Exception {
     String out = python(String.join("\n",

@@ -66,7 +66,7 @@ class JdbcReportJobStoreTest {
     ReportJob created = store.create("job-1", "silo-hourly", "{\"from\":\"2026-11-01\"}");
     ReportJob expectedPending =
         new ReportJob("job-1", JobStatus.PENDING, "silo-hourly", "{\"from\":\"2026-11-01\"}",
-            null, null, null, T0, T0, null, null, null, null, null);
+            null, null, null, T0, T0, null, null, null, null, null, ReportJob.Trigger.ADHOC, null, null, null);
     assertEquals(expectedPending, created);
     assertEquals(expectedPending, store.find("job-1").orElseThrow());
 
@@ -75,7 +75,7 @@ class JdbcReportJobStoreTest {
     assertTrue(store.markProcessing("job-1"));
     assertEquals(
         new ReportJob("job-1", JobStatus.PROCESSING, "silo-hourly", "{\"from\":\"2026-11-01\"}",
-            null, null, null, T0, started, started, null, null, null, null),
+            null, null, null, T0, started, started, null, null, null, null, ReportJob.Trigger.ADHOC, null, null, null),
         store.find("job-1").orElseThrow());
 
     Instant finished = T0.plusSeconds(65);
@@ -83,7 +83,8 @@ class JdbcReportJobStoreTest {
     assertTrue(store.markCompleted("job-1", "reports/job-1/report.xlsx", "https://s3/url-1"));
     assertEquals(
         new ReportJob("job-1", JobStatus.COMPLETED, "silo-hourly", "{\"from\":\"2026-11-01\"}",
-            "reports/job-1/report.xlsx", "https://s3/url-1", null, T0, finished, started, finished, null, null, null),
+            "reports/job-1/report.xlsx", "https://s3/url-1", null, T0, finished, started, finished, null, null, null,
+            ReportJob.Trigger.ADHOC, null, null, null),
         store.find("job-1").orElseThrow());
 
     Instant represigned = T0.plusSeconds(600);
@@ -99,7 +100,8 @@ class JdbcReportJobStoreTest {
     assertTrue(store.markExpired("job-1"));
     assertEquals(
         new ReportJob("job-1", JobStatus.EXPIRED, "silo-hourly", "{\"from\":\"2026-11-01\"}",
-            "reports/job-1/report.xlsx", "https://s3/url-2", null, T0, expired, started, finished, null, null, null),
+            "reports/job-1/report.xlsx", "https://s3/url-2", null, T0, expired, started, finished, null, null, null,
+            ReportJob.Trigger.ADHOC, null, null, null),
         store.find("job-1").orElseThrow());
   }
 

@@ -195,6 +195,50 @@ class SiloReportTest {
         .filter(r -> r.siloId() == 2 && r.ts().isBefore(DAY.plus(2, ChronoUnit.HOURS))).toList()), wb.rows());
   }
 
+  /** The same request as a zip of CSV files: the same rows, the same rounded numbers, the same summary facts. */
+  @Test
+  @Order(8)
+  void aCsvReportHoldsTheWorkbooksNumbers() throws Exception {
+    ReportRequest request = new ReportRequest(DAY, DAY.plus(1, ChronoUnit.DAYS), List.of(), NOW, null, List.of());
+    SiloReport.Outcome xlsx = report(profile).run("as-xlsx", request);
+    SiloReport.Outcome csv = report(profile).run("as-csv", new ReportRequest(request.from(), request.to(),
+        request.silos(), request.asOf(), ReportRequest.Format.CSV, List.of()));
+    assertEquals(JobStatus.COMPLETED, csv.status(), csv.error());
+    assertTrue(csv.url().endsWith("/reports/as-csv/silo_data_report.zip"), csv.url());
+    WorkbookReader.Workbook wb = WorkbookReader.read(Path.of(URI.create(xlsx.url())));
+    Map<Oracle.HourKey, WorkbookReader.Line> fromCsv = new TreeMap<>();
+    Map<String, String> facts = new java.util.LinkedHashMap<>();
+    List<String> names = new ArrayList<>();
+    try (java.util.zip.ZipInputStream zip = new java.util.zip.ZipInputStream(
+        Files.newInputStream(Path.of(URI.create(csv.url()))))) {
+      for (java.util.zip.ZipEntry e; (e = zip.getNextEntry()) != null; ) {
+        names.add(e.getName());
+        List<String> lines = new String(zip.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8).lines().toList();
+        if (e.getName().startsWith("silo-")) {
+          int silo = Integer.parseInt(e.getName().replaceAll("\\D", ""));
+          assertEquals("hour_start (UTC),avg,min,max,sum,count,late,revised at (UTC)", lines.get(0));
+          for (String line : lines.subList(1, lines.size())) {
+            String[] f = line.split(",", -1);
+            fromCsv.put(new Oracle.HourKey(silo, java.time.LocalDateTime.parse(f[0].replace(' ', 'T'))
+                .toInstant(ZoneOffset.UTC)), new WorkbookReader.Line(new BigDecimal(f[1]), new BigDecimal(f[2]),
+                new BigDecimal(f[3]), new BigDecimal(f[4]), Long.parseLong(f[5])));
+          }
+        } else {
+          for (String line : lines) {
+            String[] f = line.split(",", 2);
+            if (f.length == 2) {
+              facts.putIfAbsent(f[0], f[1]);
+            }
+          }
+        }
+      }
+    }
+    assertEquals(List.of("silo-1.csv", "silo-2.csv", "silo-3.csv", "summary.csv"), names);
+    assertEquals(wb.rows(), fromCsv, "every hour, every rounded number");
+    assertEquals(String.valueOf(wb.rows().size()), facts.get("total rows"));
+    assertEquals(String.valueOf(wb.facts().get("late readings included")), facts.get("late readings included"));
+  }
+
   @Test
   @Order(7)
   void aFailingReportEndsFailedWithAReadableReason() throws Exception {

@@ -71,7 +71,8 @@ class ReportWorkerTest {
   }
 
   private ReportWorker worker(Submitter submitter, int max) {
-    return new ReportWorker(jobs.as("worker"), submitter, max, Duration.ofMillis(50), LONG, LONG, LONG);
+    return ReportWorker.builder().jobs(jobs.as("worker")).submitter(submitter, max)
+        .polling(Duration.ofMillis(50), null).timeouts(LONG, LONG, LONG).build();
   }
 
   /** What a report run does with its job: take it, then complete it. */
@@ -131,8 +132,8 @@ class ReportWorkerTest {
     worker(broken, 1).round();
     ReportJob job = jobs.find("no-spark").orElseThrow();
     assertEquals(JobStatus.FAILED, job.status());
-    assertTrue(job.errorMessage().startsWith("could not submit the report: java.lang.IllegalStateException: no"
-        + " spark-submit in /nowhere/bin"), job.errorMessage());
+    assertTrue(job.errorMessage().startsWith("could not submit the report to held by the test: no spark-submit in"
+        + " /nowhere/bin"), job.errorMessage());
   }
 
   @Test
@@ -144,9 +145,9 @@ class ReportWorkerTest {
     HeldSubmitter a = new HeldSubmitter();
     HeldSubmitter b = new HeldSubmitter();
     ReportWorker wa = worker(a, n);
-    ReportWorker wb = new ReportWorker(new JdbcReportJobStore(
-        new Jdbc("jdbc:sqlite:" + dir.resolve("jobs.db"), null, null), Clock.systemUTC(), "worker-b"), b, n,
-        Duration.ofMillis(50), LONG, LONG, LONG);
+    ReportWorker wb = ReportWorker.builder().jobs(new JdbcReportJobStore(
+        new Jdbc("jdbc:sqlite:" + dir.resolve("jobs.db"), null, null), Clock.systemUTC(), "worker-b"))
+        .submitter(b, n).polling(Duration.ofMillis(50), null).timeouts(LONG, LONG, LONG).build();
     ExecutorService pool = Executors.newFixedThreadPool(2);
     CountDownLatch go = new CountDownLatch(1);
     var fa = pool.submit(() -> {
@@ -207,7 +208,8 @@ class ReportWorkerTest {
   void withoutASubmitterJobsOnlyTimeOut() throws Exception {
     jobs.create("waits", "silo_hourly", "{}");
     Thread.sleep(20);
-    new ReportWorker(jobs, null, 1, Duration.ofMillis(50), Duration.ofMillis(10), LONG, LONG).round();
+    ReportWorker.builder().jobs(jobs).submitter(null, 1).polling(Duration.ofMillis(50), null)
+        .timeouts(Duration.ofMillis(10), LONG, LONG).build().round();
     ReportJob job = jobs.find("waits").orElseThrow();
     assertEquals(JobStatus.FAILED, job.status());
     assertTrue(job.errorMessage().startsWith("timed out: nothing took the job"), job.errorMessage());

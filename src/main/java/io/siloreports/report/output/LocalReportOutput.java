@@ -27,4 +27,22 @@ public final class LocalReportOutput implements ReportOutput {
     }
     return new Stored(key, target.toUri().toString());
   }
+
+  @Override
+  public boolean delete(String storedKey) throws IOException {
+    Path target = outputDir.resolve(storedKey).normalize();
+    if (!target.startsWith(outputDir)) {
+      throw new IllegalArgumentException("report key escapes the output directory: " + storedKey);
+    }
+    Files.deleteIfExists(target);
+    Path dir = target.getParent();
+    try (var left = Files.list(dir)) {
+      if (left.findAny().isEmpty()) {
+        Files.delete(dir); // reports/<jobId>/ held only this report
+      }
+    } catch (java.nio.file.NoSuchFileException e) {
+      // already gone
+    }
+    return true;
+  }
 }

@@ -3,7 +3,7 @@ package io.siloreports.report.output;
 import java.io.IOException;
 import java.nio.file.Path;
 
-/** Where a finished workbook goes: a local directory now, S3 with a presigned URL on the production path. */
+/** Where a finished report goes: a local directory, or S3 with a presigned URL on the production path. */
 public interface ReportOutput {
 
   /** Where the object ended up and the URL to hand out. */
@@ -11,6 +11,15 @@ public interface ReportOutput {
 
   /** Moves or uploads {@code localFile} to {@code key} (e.g. {@code reports/<jobId>/silo_data_report.xlsx}). */
   Stored store(Path localFile, String key) throws IOException;
+
+  /** Deletes a stored report ({@link Stored#key}); true when it is gone now (also when it was gone before). */
+  boolean delete(String storedKey) throws IOException;
+
+  /** What a report file is, by its name: an Excel workbook or a zip of CSV files. */
+  static String contentType(String key) {
+    return key.endsWith(".zip") ? "application/zip"
+        : "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
+  }
 
   /** A URL without its query string: a presigned URL's signature never goes into a log. */
   static String unsigned(String url) {

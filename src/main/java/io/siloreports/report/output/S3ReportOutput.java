@@ -71,7 +71,7 @@ public final class S3ReportOutput implements ReportOutput, DownloadLinks, AutoCl
     try {
       s3.putObject(
           PutObjectRequest.builder().bucket(settings.bucket()).key(objectKey)
-              .contentType("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+              .contentType(ReportOutput.contentType(key))
               .contentDisposition("attachment; filename=\"" + key.substring(key.lastIndexOf('/') + 1) + "\"")
               .build(),
           RequestBody.fromFile(localFile));
@@ -82,6 +82,21 @@ public final class S3ReportOutput implements ReportOutput, DownloadLinks, AutoCl
       throw new IOException("cannot reach S3 for s3://" + settings.bucket() + "/" + objectKey + ": " + e.getMessage(), e);
     }
     return new Stored(objectKey, presign(objectKey));
+  }
+
+  @Override
+  public boolean delete(String storedKey) throws IOException {
+    try {
+      s3.deleteObject(software.amazon.awssdk.services.s3.model.DeleteObjectRequest.builder().bucket(settings.bucket())
+          .key(storedKey).build());
+      return true;
+    } catch (S3Exception e) {
+      throw new IOException("cannot delete s3://" + settings.bucket() + "/" + storedKey + ": "
+          + e.awsErrorDetails().errorMessage() + " (HTTP " + e.statusCode() + ")", e);
+    } catch (software.amazon.awssdk.core.exception.SdkClientException e) {
+      throw new IOException("cannot reach S3 to delete s3://" + settings.bucket() + "/" + storedKey + ": "
+          + e.getMessage(), e);
+    }
   }
 
   /** A fresh presigned GET URL for an object key. */
