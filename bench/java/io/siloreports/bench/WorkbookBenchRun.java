@@ -20,7 +20,8 @@ import org.apache.spark.sql.SparkSession;
  * One benchmark run, meant to be its own JVM: reads silos 1..S of the Parquet rows from
  * {@link WorkbookBenchData}, writes them with one writer and prints a {@code RESULT} line (time of the
  * write alone, peak heap, file size). Usage:
- * {@code WorkbookBenchRun <sxssf|spark-excel|csv> <parquet dir> <silos> <days> <output file>}.
+ * {@code WorkbookBenchRun <sxssf|sxssf-nocharts|spark-excel|csv> <parquet dir> <silos> <days> <output file>}
+ * ({@code sxssf-nocharts}: the report's statistics without its charts).
  *
  * <p>The writer class is loaded by name so that a spark-excel run never touches our POI classes.
  */
@@ -36,13 +37,16 @@ public final class WorkbookBenchRun {
     Path output = Path.of(args[4]);
     String writerClass =
         switch (writerName) {
-          case "sxssf" -> "io.siloreports.report.workbook.SxssfWorkbookWriter";
+          case "sxssf", "sxssf-nocharts" -> "io.siloreports.report.workbook.SxssfWorkbookWriter";
           case "spark-excel" -> "io.siloreports.bench.SparkExcelWorkbookWriter";
           case "csv" -> "io.siloreports.bench.CsvBaselineWriter";
           default -> throw new IllegalArgumentException("unknown writer " + writerName);
         };
-    WorkbookWriter writer =
-        (WorkbookWriter) Class.forName(writerClass).getDeclaredConstructor().newInstance();
+    WorkbookWriter writer = writerName.equals("sxssf-nocharts")
+        // statistics on, charts off: what the charts cost
+        ? new io.siloreports.report.workbook.SxssfWorkbookWriter(
+            new io.siloreports.report.statistics.StatisticsSettings(6.0, 6, Duration.ofHours(6), 100.0, 0, false))
+        : (WorkbookWriter) Class.forName(writerClass).getDeclaredConstructor().newInstance();
 
     SparkSession spark = session("silo-reports-bench-" + writerName);
     Instant from = WorkbookBenchData.FIRST_HOUR;
@@ -50,6 +54,11 @@ public final class WorkbookBenchRun {
     Dataset<Row> rows =
         spark.read().parquet(parquet.toString())
             .filter(col("silo_id").leq(silos).and(col("hour_start").lt(java.sql.Timestamp.from(to))));
+    // Rows written before the report had late readings lack their columns: none were late.
+    if (!List.of(rows.columns()).contains("late_count")) {
+      rows = rows.withColumn("late_count", org.apache.spark.sql.functions.lit(0L))
+          .withColumn("revised_at", org.apache.spark.sql.functions.lit(null).cast("timestamp"));
+    }
     List<Integer> siloIds = IntStream.rangeClosed(1, silos).boxed().collect(Collectors.toList());
     ReportHeader header =
         new ReportHeader("bench-" + writerName + "-" + silos + "x" + days, siloIds, from, to, to, to, Instant.now(), 0L);

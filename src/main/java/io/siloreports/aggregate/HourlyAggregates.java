@@ -106,7 +106,24 @@ public final class HourlyAggregates {
 
   /** Merged partials -> output rows (columns of {@link #FINAL}), rounded HALF_UP to 2 decimals. */
   public static Dataset<Row> finish(Dataset<Row> merged) {
-    return merged.select(
+    return merged.select(finalColumns().toArray(Column[]::new));
+  }
+
+  /**
+   * The same with the exact sum kept as {@code sum_exact} (the report's statistics average all readings of a range
+   * exactly, not the rounded hourly sums).
+   */
+  public static Dataset<Row> finishKeepingExactSum(Dataset<Row> merged) {
+    java.util.List<Column> columns = finalColumns();
+    columns.add(col("sum_value").as(SUM_EXACT));
+    return merged.select(columns.toArray(Column[]::new));
+  }
+
+  /** The exact sum of an hour's readings next to the rounded ones, in the report's rows. */
+  public static final String SUM_EXACT = "sum_exact";
+
+  private static java.util.List<Column> finalColumns() {
+    return new java.util.ArrayList<>(java.util.List.of(
         col("silo_id"),
         col("hour_start"),
         AVERAGE.apply(col("sum_value"), col("record_count")).as("avg_value"),
@@ -115,7 +132,7 @@ public final class HourlyAggregates {
         rounded(col("sum_value"), SUM_OUT).as("sum_value"),
         col("record_count"),
         coalesce(col("late_count"), lit(0L)).as("late_count"),
-        col("revised_at"));
+        col("revised_at")));
   }
 
   /** sum / count rounded once to 2 decimals HALF_UP; null for no readings. The one average of the product. */

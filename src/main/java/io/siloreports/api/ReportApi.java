@@ -126,7 +126,15 @@ final class ReportApi {
   }
 
   private void detail(Exchange x) throws Exception {
-    x.json(200, jobJson(current(jobId(x))));
+    ReportJob job = current(jobId(x));
+    ObjectNode out = jobJson(job);
+    if (job.status() == JobStatus.COMPLETED) {
+      Optional<String> summary = jobs.summary(job.jobId());
+      if (summary.isPresent()) {
+        out.set("summary", Exchange.JSON.readTree(summary.get()));
+      }
+    }
+    x.json(200, out);
   }
 
   private void events(Exchange x) throws Exception {

@@ -5,6 +5,7 @@ import io.siloreports.config.Settings;
 import io.siloreports.db.Jdbc;
 import io.siloreports.ingest.ValidationRules;
 import io.siloreports.report.ReportRequest;
+import io.siloreports.report.statistics.StatisticsSettings;
 import java.time.Duration;
 import java.util.Map;
 
@@ -30,6 +31,7 @@ public record ReportConfig(
     int defaultDays,
     Duration processingTimeout,
     ValidationRules rules,
+    StatisticsSettings statistics,
     boolean migrateOnStart,
     Map<String, String> sparkConf) {
 
@@ -55,6 +57,9 @@ public record ReportConfig(
         s.get(Keys.REPORT_DEFAULT_DAYS),
         s.get(Keys.REPORT_PROCESSING_TIMEOUT),
         Configs.rules(s),
+        new StatisticsSettings(s.get(Keys.REPORT_ANOMALY_THRESHOLD), s.get(Keys.REPORT_ANOMALY_FLAT_HOURS),
+            s.get(Keys.REPORT_STALE_AFTER), s.get(Keys.REPORT_TREND_FULL_LEVEL), s.get(Keys.REPORT_CHART_MAX_SILOS),
+            s.get(Keys.REPORT_CHARTS)),
         s.get(Keys.DB_MIGRATE_ON_START),
         Configs.sparkConf(s));
   }

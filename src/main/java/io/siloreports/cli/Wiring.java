@@ -159,7 +159,7 @@ public final class Wiring {
         .aggregates(stores.aggregates(), stores.progress())
         .hot(hot)
         .jobs(jobs)
-        .writers(new SxssfWorkbookWriter(), new CsvZipWriter())
+        .writers(new SxssfWorkbookWriter(config.statistics()), new CsvZipWriter(config.statistics()))
         .output(reportOutput(config.output()))
         .defaultDays(config.defaultDays())
         .processingTimeout(config.processingTimeout())

@@ -166,6 +166,21 @@ public final class Keys {
   public static final Setting<String> REPORT_HOT_SOURCE = choice("report.hot-source", "raw",
       "where readings after `finalized_before` come from: the stream's source (files or Kafka) or the MySQL"
           + " raw table `silo_readings`", "raw", "mysql");
+  public static final Setting<Double> REPORT_ANOMALY_THRESHOLD = number("report.anomaly.threshold", "6",
+      "an hour whose change of the hourly average is more than this many robust standard deviations (1.4826 x the"
+          + " median absolute deviation of the silo's hour-to-hour changes) from the silo's median change is an"
+          + " anomaly (a spike, jump or drop)");
+  public static final Setting<Integer> REPORT_ANOMALY_FLAT_HOURS = integer("report.anomaly.flat-hours", "6",
+      "this many adjacent hours or more in which every reading has one unchanged value are a `flat` anomaly");
+  public static final Setting<Duration> REPORT_STALE_AFTER = duration("report.stale-after", "6h",
+      "a silo whose newest reading is older than this at the end of the range (or the cut-off) is flagged stale");
+  public static final Setting<Double> REPORT_TREND_FULL_LEVEL = number("report.trend.full-level", "100",
+      "the value of a full silo, for the Summary's days to full at the last 7 days' rate (days to empty count"
+          + " down to 0)");
+  public static final Setting<Boolean> REPORT_CHARTS = bool("report.charts", "true",
+      "a line chart of the hourly average, min and max on each silo sheet");
+  public static final Setting<Integer> REPORT_CHART_MAX_SILOS = integer("report.chart.max-silos", "12",
+      "the Summary gets one chart of every silo's hourly average when the report has at most this many silos");
   public static final Setting<Duration> REPORT_PRESIGN_TTL = duration("report.presign-ttl", "15m",
       "how long a presigned report URL works");
   public static final Setting<String> REPORT_S3_REGION = text("report.s3.region", "us-east-1", "S3 region");
@@ -416,6 +431,10 @@ public final class Keys {
 
   private static Setting<Integer> integer(String key, String def, String doc) {
     return declare(key, Kind.INT, def, doc, false);
+  }
+
+  private static Setting<Double> number(String key, String def, String doc) {
+    return declare(key, Kind.NUMBER, def, doc, false);
   }
 
   private static Setting<Long> longValue(String key, String def, String doc) {

@@ -83,9 +83,18 @@ public final class Setting<T> {
     static final Kind<String> TEXT = new Kind<>("text", s -> s);
     static final Kind<Integer> INT = new Kind<>("integer", Integer::parseInt);
     static final Kind<Long> LONG = new Kind<>("integer", Long::parseLong);
+    static final Kind<Double> NUMBER = new Kind<>("number", Kind::parseNumber);
     static final Kind<Boolean> BOOLEAN = new Kind<>("true|false", Kind::parseBoolean);
     static final Kind<Duration> DURATION = new Kind<>("duration", Kind::parseDuration);
     static final Kind<Instant> INSTANT = new Kind<>("instant", Times::parseInstant);
+
+    private static Double parseNumber(String s) {
+      double v = Double.parseDouble(s.trim());
+      if (Double.isNaN(v) || Double.isInfinite(v)) {
+        throw new IllegalArgumentException("not a finite number: " + s);
+      }
+      return v;
+    }
 
     static Kind<String> oneOf(String... values) {
       List<String> allowed = List.of(values);

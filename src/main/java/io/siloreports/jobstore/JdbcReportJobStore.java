@@ -247,11 +247,29 @@ public final class JdbcReportJobStore implements ReportJobStore {
 
   @Override
   public boolean markCompleted(String jobId, String s3Key, String s3Url) {
+    return markCompleted(jobId, s3Key, s3Url, null);
+  }
+
+  @Override
+  public boolean markCompleted(String jobId, String s3Key, String s3Url, String summaryJson) {
     Objects.requireNonNull(s3Key, "s3Key");
     Instant now = now();
     return transition(jobId, Set.of(JobStatus.PROCESSING), JobStatus.COMPLETED, s3Key,
-        "status = ?, s3_key = ?, s3_url = ?, finished_at = ?, updated_at = ?",
-        JobStatus.COMPLETED, s3Key, s3Url, now, now);
+        "status = ?, s3_key = ?, s3_url = ?, summary = ?, finished_at = ?, updated_at = ?",
+        JobStatus.COMPLETED, s3Key, s3Url, summaryJson, now, now);
+  }
+
+  @Override
+  public Optional<String> summary(String jobId) {
+    try (Connection c = connect();
+        PreparedStatement st = c.prepareStatement("SELECT summary FROM report_jobs WHERE job_id = ?")) {
+      st.setString(1, jobId);
+      try (ResultSet rs = st.executeQuery()) {
+        return rs.next() ? Optional.ofNullable(rs.getString(1)) : Optional.empty();
+      }
+    } catch (SQLException e) {
+      throw failure("read the summary of", jobId, e);
+    }
   }
 
   @Override

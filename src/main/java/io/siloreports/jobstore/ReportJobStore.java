@@ -73,6 +73,12 @@ public interface ReportJobStore extends AutoCloseable {
   /** PROCESSING -> COMPLETED; sets s3_key, s3_url, finished_at. */
   boolean markCompleted(String jobId, String s3Key, String s3Url);
 
+  /** The same, keeping the report's statistics (JSON) for the job's detail. */
+  boolean markCompleted(String jobId, String s3Key, String s3Url, String summaryJson);
+
+  /** A completed job's statistics as JSON; empty when the job is missing or has none. */
+  Optional<String> summary(String jobId);
+
   /** PENDING, SUBMITTED or PROCESSING -> FAILED with a readable reason; sets finished_at. */
   boolean markFailed(String jobId, String errorMessage);
 

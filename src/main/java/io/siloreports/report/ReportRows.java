@@ -21,7 +21,7 @@ public final class ReportRows {
    * @param aggregates merged hourly partials ({@link HourlyAggregates#PARTIAL}), any hours
    * @param readings valid raw readings (silo_id, ts, value), any times
    * @param silos silos to keep; empty keeps all
-   * @return rows in {@link HourlyAggregates#FINAL}
+   * @return rows in {@link HourlyAggregates#FINAL} and the exact sum ({@link HourlyAggregates#SUM_EXACT})
    */
   public static Dataset<Row> combine(
       Dataset<Row> aggregates, Dataset<Row> readings, ReportRange range, List<Integer> silos) {
@@ -38,7 +38,7 @@ public final class ReportRows {
       finalized = finalized.filter(keep);
       hot = hot.filter(keep);
     }
-    return HourlyAggregates.finish(HourlyAggregates.merge(finalized.unionByName(hot)));
+    return HourlyAggregates.finishKeepingExactSum(HourlyAggregates.merge(finalized.unionByName(hot)));
   }
 
   private static Column ts(java.time.Instant t) {

@@ -134,7 +134,8 @@ public final class SiloReport {
       try {
         WorkbookStats stats = build(jobId, request, tmp, format == ReportRequest.Format.CSV ? csvWriter : writer);
         ReportOutput.Stored stored = output.store(tmp, "reports/" + jobId + "/" + fileName);
-        if (!jobs.markCompleted(jobId, stored.key(), stored.url())) {
+        String summary = stats.statistics() == null ? null : stats.statistics().toJson();
+        if (!jobs.markCompleted(jobId, stored.key(), stored.url(), summary)) {
           throw new IllegalStateException("job " + jobId + " left PROCESSING while it ran (reaped as stuck?)");
         }
         LOG.info("report {}: COMPLETED, {} rows on {} sheets, {} bytes at {}",

@@ -148,7 +148,7 @@ class PageIT {
     el("download").click();
     Path file = waitUpTo(Duration.ofSeconds(30)).until(b -> downloaded(".xlsx").orElse(null));
     WorkbookReader.Workbook wb = WorkbookReader.read(file);
-    assertEquals(List.of("Summary", "Silo 1", "Silo 2", "Silo 3"), wb.sheetNames());
+    assertEquals(List.of("Summary", "Silo 1", "Silo 2", "Silo 3", "Anomalies", "Gaps"), wb.sheetNames());
     WorkbookReader.assertEqualsOracle(Oracle.hourly(readings), wb.rows());
 
     // The same as CSV files in a zip.
@@ -168,7 +168,7 @@ class PageIT {
         entries.add(e.getName());
       }
     }
-    assertEquals(List.of("silo-1.csv", "silo-2.csv", "silo-3.csv", "summary.csv"), entries);
+    assertEquals(List.of("silo-1.csv", "silo-2.csv", "silo-3.csv", "summary.csv", "anomalies.csv", "gaps.csv"), entries);
   }
 
   private Optional<Path> downloaded(String extension) {

@@ -207,7 +207,10 @@ class ReportApiTest {
     byte[] bytes = "a workbook".getBytes(java.nio.charset.StandardCharsets.UTF_8);
     Files.write(file, bytes);
     assertTrue(jobs.markProcessing(id));
-    assertTrue(jobs.markCompleted(id, key, file.toUri().toString()));
+    String summary = "{\"rules\":{\"anomalyThreshold\":6.0},\"allSilos\":{\"readings\":12},"
+        + "\"silos\":[{\"silo\":1,\"readings\":12,\"hoursWithData\":2,\"hoursWithoutData\":1,\"stale\":false,"
+        + "\"anomalies\":0,\"average\":3.25}]}";
+    assertTrue(jobs.markCompleted(id, key, file.toUri().toString(), summary));
 
     ApiClient.Answer seed = checked("GET", "/silo-report-status/{jobId}", api.get("/silo-report-status/" + id));
     assertEquals("COMPLETED", seed.json().get("status").asText());
@@ -220,7 +223,11 @@ class ReportApiTest {
     assertEquals(403, api.download(link.replace("expires=", "expires=1")).statusCode(), "a changed expiry");
     assertEquals(403, api.download(server.url() + "/api/files/..%2F..%2Fjobstore.db?expires=9999999999&signature=x")
         .statusCode());
-    String other = checked("GET", "/api/reports/{jobId}", api.get("/api/reports/" + id)).json().get("downloadUrl").asText();
+    var detail = checked("GET", "/api/reports/{jobId}", api.get("/api/reports/" + id)).json();
+    String other = detail.get("downloadUrl").asText();
+    assertEquals(3.25, detail.get("summary").get("silos").get(0).get("average").asDouble(), "the report's statistics");
+    assertEquals(12, detail.get("summary").get("allSilos").get("readings").asLong());
+    assertTrue(seed.json().get("summary") == null, "the seed's status answer stays as it was");
     assertEquals(200, api.download(other).statusCode());
 
     Files.delete(file);

@@ -124,10 +124,59 @@ class SiloReportTest {
         Oracle.hourly(all.stream().filter(r -> r.ts().isBefore(asOf)).filter(counted).toList());
     WorkbookReader.Workbook wb = WorkbookReader.read(file);
     WorkbookReader.assertEqualsOracle(expected, wb.rows());
-    assertEquals(List.of("Summary", "Silo 1", "Silo 2", "Silo 3"), wb.sheetNames());
+    assertEquals(List.of("Summary", "Silo 1", "Silo 2", "Silo 3", "Anomalies", "Gaps"), wb.sheetNames());
     assertTrue(expected.size() > 3, "the case has data to compare");
     assertEquals(expected.size(), outcome.stats().totalRows());
+    assertSummaryEqualsRawReadings(jobId, file, all.stream().filter(r -> r.ts().isBefore(asOf)).filter(counted)
+        .toList(), DAY, DAY.plus(1, ChronoUnit.DAYS), asOf);
     return job;
+  }
+
+  /**
+   * The Summary's per-silo statistics and the job's stored summary against a plain computation over the raw readings:
+   * readings, hours without data, exact average, min and max with their hour.
+   */
+  private void assertSummaryEqualsRawReadings(String jobId, Path file, List<Oracle.Reading> counted, Instant from,
+      Instant to, Instant asOf) throws Exception {
+    Map<Integer, Map<String, Object>> table = WorkbookReader.siloSummaries(file);
+    Instant cutoffHourEnd = asOf.truncatedTo(ChronoUnit.HOURS).equals(asOf) ? asOf
+        : asOf.truncatedTo(ChronoUnit.HOURS).plus(1, ChronoUnit.HOURS);
+    long rangeHours = java.time.Duration.between(from, cutoffHourEnd.isBefore(to) ? cutoffHourEnd : to).toHours();
+    com.fasterxml.jackson.databind.JsonNode json = new com.fasterxml.jackson.databind.ObjectMapper()
+        .readTree(jobs.summary(jobId).orElseThrow(() -> new AssertionError("no summary stored for " + jobId)));
+    long allReadings = 0;
+    BigDecimal allSum = BigDecimal.ZERO;
+    for (int silo : List.of(1, 2, 3)) {
+      List<Oracle.Reading> mine = counted.stream().filter(r -> r.siloId() == silo).toList();
+      Map<String, Object> row = table.get(silo);
+      String where = jobId + " silo " + silo;
+      assertEquals(BigDecimal.valueOf(mine.size()), ((BigDecimal) row.get("readings")).stripTrailingZeros()
+          .setScale(0), where + " readings");
+      long hours = mine.stream().map(r -> r.ts().truncatedTo(ChronoUnit.HOURS)).distinct().count();
+      assertEquals(rangeHours - hours, ((BigDecimal) row.get("hours without data")).longValue(), where + " gaps");
+      BigDecimal sum = mine.stream().map(Oracle.Reading::value).reduce(BigDecimal.ZERO, BigDecimal::add);
+      BigDecimal average = sum.divide(BigDecimal.valueOf(mine.size()), 2, java.math.RoundingMode.HALF_UP);
+      assertEquals(0, average.compareTo((BigDecimal) row.get("average")), where + " average " + row.get("average"));
+      Oracle.Reading min = mine.stream().min(java.util.Comparator.comparing(Oracle.Reading::value)
+          .thenComparing(Oracle.Reading::ts)).orElseThrow();
+      Oracle.Reading max = mine.stream().max(java.util.Comparator.comparing(Oracle.Reading::value)
+          .thenComparing(Oracle.Reading::ts, java.util.Comparator.reverseOrder())).orElseThrow();
+      assertEquals(0, min.value().setScale(2, java.math.RoundingMode.HALF_UP).compareTo((BigDecimal) row.get("min")),
+          where + " min");
+      assertEquals(0, max.value().setScale(2, java.math.RoundingMode.HALF_UP).compareTo((BigDecimal) row.get("max")),
+          where + " max");
+      assertEquals(min.ts().truncatedTo(ChronoUnit.HOURS), row.get("min hour (UTC)"), where + " min hour");
+      assertEquals(max.ts().truncatedTo(ChronoUnit.HOURS), row.get("max hour (UTC)"), where + " max hour");
+      com.fasterxml.jackson.databind.JsonNode stored = json.get("silos").get(silo - 1);
+      assertEquals(silo, stored.get("silo").asInt());
+      assertEquals(mine.size(), stored.get("readings").asLong(), where + " stored readings");
+      assertEquals(0, average.compareTo(stored.get("average").decimalValue()), where + " stored average");
+      allReadings += mine.size();
+      allSum = allSum.add(sum);
+    }
+    assertEquals(allReadings, json.get("allSilos").get("readings").asLong());
+    assertEquals(0, allSum.divide(BigDecimal.valueOf(allReadings), 2, java.math.RoundingMode.HALF_UP)
+        .compareTo((BigDecimal) table.get(-1).get("average")), "all silos: average");
   }
 
   @Test
@@ -190,7 +239,8 @@ class SiloReportTest {
     SiloReport.Outcome outcome = report(profile).run("from-api", new ReportRequest(null, null, List.of(), null));
     assertEquals(JobStatus.COMPLETED, outcome.status(), outcome.error());
     WorkbookReader.Workbook wb = WorkbookReader.read(Path.of(URI.create(outcome.url())));
-    assertEquals(List.of("Summary", "Silo 2", "Silo 7"), wb.sheetNames(), "a requested silo without data gets a sheet");
+    assertEquals(List.of("Summary", "Silo 2", "Silo 7", "Anomalies", "Gaps"), wb.sheetNames(),
+        "a requested silo without data gets a sheet");
     WorkbookReader.assertEqualsOracle(Oracle.hourly(all.stream()
         .filter(r -> r.siloId() == 2 && r.ts().isBefore(DAY.plus(2, ChronoUnit.HOURS))).toList()), wb.rows());
   }
@@ -216,7 +266,7 @@ class SiloReportTest {
         List<String> lines = new String(zip.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8).lines().toList();
         if (e.getName().startsWith("silo-")) {
           int silo = Integer.parseInt(e.getName().replaceAll("\\D", ""));
-          assertEquals("hour_start (UTC),avg,min,max,sum,count,late,revised at (UTC)", lines.get(0));
+          assertEquals("hour_start (UTC),avg,min,max,sum,count,late,revised at (UTC),anomaly", lines.get(0));
           for (String line : lines.subList(1, lines.size())) {
             String[] f = line.split(",", -1);
             fromCsv.put(new Oracle.HourKey(silo, java.time.LocalDateTime.parse(f[0].replace(' ', 'T'))
@@ -233,7 +283,7 @@ class SiloReportTest {
         }
       }
     }
-    assertEquals(List.of("silo-1.csv", "silo-2.csv", "silo-3.csv", "summary.csv"), names);
+    assertEquals(List.of("silo-1.csv", "silo-2.csv", "silo-3.csv", "summary.csv", "anomalies.csv", "gaps.csv"), names);
     assertEquals(wb.rows(), fromCsv, "every hour, every rounded number");
     assertEquals(String.valueOf(wb.rows().size()), facts.get("total rows"));
     assertEquals(String.valueOf(wb.facts().get("late readings included")), facts.get("late readings included"));

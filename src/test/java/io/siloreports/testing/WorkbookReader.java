@@ -124,4 +124,51 @@ public final class WorkbookReader {
   private static List<Oracle.HourKey> diff(java.util.Set<Oracle.HourKey> a, java.util.Set<Oracle.HourKey> b) {
     return a.stream().filter(k -> !b.contains(k)).limit(5).toList();
   }
+
+  /**
+   * The Summary's per-silo table: silo -> column title -> the cell (a number as BigDecimal, a date as Instant, else
+   * the text); the all-silos row under the key -1.
+   */
+  public static Map<Integer, Map<String, Object>> siloSummaries(Path file) throws Exception {
+    try (InputStream in = Files.newInputStream(file); XSSFWorkbook wb = new XSSFWorkbook(in)) {
+      Sheet sheet = wb.getSheet("Summary");
+      Map<Integer, Map<String, Object>> out = new TreeMap<>();
+      List<String> titles = null;
+      for (int i = 0; i <= sheet.getLastRowNum(); i++) {
+        Row r = sheet.getRow(i);
+        if (r == null || r.getCell(0) == null) {
+          if (titles != null) {
+            break;
+          }
+          continue;
+        }
+        Cell first = r.getCell(0);
+        if (titles == null) {
+          if (first.getCellType() == CellType.STRING && first.getStringCellValue().equals("silo")
+              && r.getCell(1) != null && r.getCell(1).getStringCellValue().equals("sheets")) {
+            titles = new ArrayList<>();
+            for (Cell c : r) {
+              titles.add(c.getStringCellValue());
+            }
+          }
+          continue;
+        }
+        Map<String, Object> cells = new java.util.LinkedHashMap<>();
+        for (int c = 0; c < titles.size(); c++) {
+          Cell cell = r.getCell(c);
+          Object v = null;
+          if (cell != null && cell.getCellType() == CellType.NUMERIC) {
+            v = org.apache.poi.ss.usermodel.DateUtil.isCellDateFormatted(cell)
+                ? cell.getLocalDateTimeCellValue().toInstant(ZoneOffset.UTC)
+                : new BigDecimal(Double.toString(cell.getNumericCellValue()));
+          } else if (cell != null) {
+            v = cell.getStringCellValue();
+          }
+          cells.put(titles.get(c), v);
+        }
+        out.put(first.getCellType() == CellType.NUMERIC ? (int) first.getNumericCellValue() : -1, cells);
+      }
+      return out;
+    }
+  }
 }

@@ -1,5 +1,11 @@
 package io.siloreports.report.workbook;
 
+import io.siloreports.report.statistics.Anomaly;
+import io.siloreports.report.statistics.Gap;
+import io.siloreports.report.statistics.ReportStatistics;
+import io.siloreports.report.statistics.SiloStatistics;
+import io.siloreports.report.statistics.SiloSummary;
+import io.siloreports.report.statistics.StatisticsSettings;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -11,11 +17,31 @@ public final class ReportLayout {
 
   /** Column titles of every silo sheet. */
   public static final List<String> SILO_HEADER =
-      List.of("hour_start (UTC)", "avg", "min", "max", "sum", "count", "late", "revised at (UTC)");
+      List.of("hour_start (UTC)", "avg", "min", "max", "sum", "count", "late", "revised at (UTC)", "anomaly");
 
-  /** Column titles of the per-silo table on the summary sheet. */
+  /** Column titles of the per-silo table on the summary sheet (the first five as before statistics). */
   public static final List<String> SUMMARY_TABLE_HEADER =
-      List.of("silo", "sheets", "rows", "first hour (UTC)", "last hour (UTC)");
+      List.of("silo", "sheets", "rows", "first hour (UTC)", "last hour (UTC)", "readings", "hours without data",
+          "average", "min", "min hour (UTC)", "max", "max hour (UTC)", "late readings", "revised hours", "anomalies",
+          "trend per day (last 7 days)", "days to empty", "days to full", "status");
+
+  /** An hour written as text (where a cell holds more than the hour), UTC. */
+  private static final java.time.format.DateTimeFormatter HOUR_TEXT =
+      java.time.format.DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm").withZone(java.time.ZoneOffset.UTC);
+
+  /** The label of the all-silos row under the per-silo table. */
+  public static final String ALL_SILOS = "all silos";
+
+  public static final String ANOMALIES_SHEET = "Anomalies";
+  public static final String GAPS_SHEET = "Gaps";
+
+  /** Column titles of the Anomalies sheet. */
+  public static final List<String> ANOMALY_HEADER =
+      List.of("silo", "hour (UTC)", "kind", "hours", "hourly avg", "change", "score", "reason");
+
+  /** Column titles of the Gaps sheet. */
+  public static final List<String> GAP_HEADER =
+      List.of("silo", "from hour (UTC)", "to hour (UTC, exclusive)", "hours without data");
 
   /** Column titles of the summary's table of hours revised after they were final. */
   public static final List<String> REVISED_TABLE_HEADER =
@@ -75,7 +101,8 @@ public final class ReportLayout {
   }
 
   /** The facts at the top of the summary sheet, in order. */
-  public static List<Fact> facts(ReportHeader header, List<Integer> silos, long totalRows, Revisions revisions) {
+  public static List<Fact> facts(ReportHeader header, List<Integer> silos, long totalRows, Revisions revisions,
+      ReportStatistics statistics) {
     List<Fact> facts = new ArrayList<>();
     facts.add(new Fact("job id", header.jobId()));
     facts.add(new Fact("silos", (long) silos.size()));
@@ -94,6 +121,92 @@ public final class ReportLayout {
     facts.add(new Fact("late readings included", revisions.lateReadings()));
     facts.add(new Fact("hours revised after final", revisions.hours()));
     facts.add(new Fact("too-late readings, not included (whole stream)", header.tooLateReadings()));
+    ReportStatistics.AllSilos all = statistics.all();
+    StatisticsSettings rules = statistics.settings();
+    facts.add(new Fact("silos without data", (long) (all.silos() - all.silosWithData())));
+    facts.add(new Fact("hours without data (all silos, see Gaps)", all.hoursWithoutData()));
+    facts.add(new Fact("stale silos (no reading for " + rules.staleAfter() + ")", (long) all.staleSilos()));
+    facts.add(new Fact("anomalies (see Anomalies)", all.anomalies()));
+    facts.add(new Fact("anomaly rule", "hour-to-hour change of the hourly average more than "
+        + rules.anomalyThreshold() + " robust standard deviations (median/MAD) from the silo's median change; flat: "
+        + rules.flatHours() + "+ hours of one unchanged value"));
+    facts.add(new Fact("trend", "least-squares slope of the hourly averages over the last "
+        + SiloStatistics.TREND_DAYS + " days of the range; days to empty (0)"
+        + (rules.fullLevel() == null ? "" : " or full (" + rules.fullLevel() + ")") + " at that rate"));
     return facts;
+  }
+
+  /**
+   * The per-silo table's cells for one silo, in {@link #SUMMARY_TABLE_HEADER} order: Integer, Long, BigDecimal,
+   * Instant or String values, null for a blank cell.
+   */
+  public static List<Object> summaryRow(SiloSheets sheets, SiloSummary s) {
+    List<Object> cells = new ArrayList<>();
+    cells.add(s.siloId());
+    cells.add(String.join(", ", sheets.sheetNames()));
+    cells.add(sheets.rows());
+    cells.add(sheets.firstHour());
+    cells.add(sheets.lastHour());
+    cells.add(s.readings());
+    cells.add(s.hoursWithoutData());
+    cells.add(s.average());
+    cells.add(s.min());
+    cells.add(s.minHour());
+    cells.add(s.max());
+    cells.add(s.maxHour());
+    cells.add(s.lateReadings());
+    cells.add(s.revisedHours());
+    cells.add((long) s.anomalies());
+    cells.add(s.trend() == null ? null : ReportStatistics.round(s.trend().slopePerDay(), 3));
+    cells.add(s.trend() == null || s.trend().daysToEmpty() == null ? null
+        : ReportStatistics.round(s.trend().daysToEmpty(), 1));
+    cells.add(s.trend() == null || s.trend().daysToFull() == null ? null
+        : ReportStatistics.round(s.trend().daysToFull(), 1));
+    cells.add(s.status().isEmpty() ? null : s.status());
+    return cells;
+  }
+
+  /** The all-silos row, aligned with {@link #summaryRow}. */
+  public static List<Object> allSilosRow(ReportStatistics.AllSilos a, long rows) {
+    List<Object> cells = new ArrayList<>();
+    cells.add(ALL_SILOS);
+    cells.add(a.silos() + " silos, " + a.silosWithData() + " with data");
+    cells.add(rows);
+    cells.add(null);
+    cells.add(null);
+    cells.add(a.readings());
+    cells.add(a.hoursWithoutData());
+    cells.add(a.average());
+    cells.add(a.min());
+    cells.add(a.minHour() == null ? null : "silo " + a.minSilo() + ", " + HOUR_TEXT.format(a.minHour()));
+    cells.add(a.max());
+    cells.add(a.maxHour() == null ? null : "silo " + a.maxSilo() + ", " + HOUR_TEXT.format(a.maxHour()));
+    cells.add(a.lateReadings());
+    cells.add(a.revisedHours());
+    cells.add(a.anomalies());
+    cells.add(null);
+    cells.add(null);
+    cells.add(null);
+    cells.add(a.staleSilos() == 0 ? null : a.staleSilos() + " stale");
+    return cells;
+  }
+
+  /** An Anomalies sheet row, in {@link #ANOMALY_HEADER} order. */
+  public static List<Object> anomalyRow(Anomaly a) {
+    List<Object> cells = new ArrayList<>();
+    cells.add(a.siloId());
+    cells.add(a.hour());
+    cells.add(a.kind().label());
+    cells.add((long) a.hours());
+    cells.add(a.average());
+    cells.add(a.change());
+    cells.add(a.kind() == Anomaly.Kind.FLAT ? null : java.math.BigDecimal.valueOf(a.score()));
+    cells.add(a.reason());
+    return cells;
+  }
+
+  /** A Gaps sheet row, in {@link #GAP_HEADER} order. */
+  public static List<Object> gapRow(Gap g) {
+    return java.util.Arrays.asList(g.siloId(), g.from(), g.to(), g.hours());
   }
 }

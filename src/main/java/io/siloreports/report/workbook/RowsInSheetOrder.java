@@ -72,10 +72,11 @@ public final class RowsInSheetOrder implements Iterator<FinalHourlyRow>, AutoClo
     // A range shuffle into a known number of partitions (AQE does not coalesce an explicit number),
     // sorted within each: the same order as orderBy, with the partition size chosen here rather than by
     // spark.sql.shuffle.partitions.
-    return rows.withColumn(SHEET_POSITION, sheetPosition)
+    Dataset<Row> positioned = rows.withColumn(SHEET_POSITION, sheetPosition);
+    return positioned
         .repartitionByRange(partitions(silos.size(), header), col(SHEET_POSITION), col("hour_start"))
         .sortWithinPartitions(SHEET_POSITION, "hour_start")
-        .select(FinalHourlyRow.columns());
+        .select(FinalHourlyRow.columns(positioned));
   }
 
   /** Enough partitions for the largest report the header allows: one row per silo and hour of the range. */

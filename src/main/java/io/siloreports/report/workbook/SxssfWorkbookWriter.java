@@ -1,5 +1,11 @@
 package io.siloreports.report.workbook;
 
+import io.siloreports.report.statistics.Anomaly;
+import io.siloreports.report.statistics.Gap;
+import io.siloreports.report.statistics.ReportStatistics;
+import io.siloreports.report.statistics.SiloAnalysis;
+import io.siloreports.report.statistics.SiloSummary;
+import io.siloreports.report.statistics.StatisticsSettings;
 import java.io.BufferedOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -10,8 +16,6 @@ import java.time.Instant;
 import java.time.LocalDateTime;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
-import java.util.HashMap;
-import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -19,7 +23,9 @@ import java.util.UUID;
 import org.apache.poi.ss.SpreadsheetVersion;
 import org.apache.poi.ss.usermodel.CellStyle;
 import org.apache.poi.ss.usermodel.DataFormat;
+import org.apache.poi.ss.usermodel.FillPatternType;
 import org.apache.poi.ss.usermodel.Font;
+import org.apache.poi.ss.usermodel.IndexedColors;
 import org.apache.poi.ss.util.CellRangeAddress;
 import org.apache.poi.xssf.streaming.SXSSFRow;
 import org.apache.poi.xssf.streaming.SXSSFSheet;
@@ -29,12 +35,17 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * <p>Longer than most files: the sheet writer is one state machine (silo, part, row) over the streamed rows; split, its state would be shared across classes.
+ * <p>Longer than most files: the sheet writer is one state machine (silo, part, row) over the streamed rows; split, its
+ * state would be shared across classes.
  *
  * Writes a report workbook with Apache POI's streaming {@code SXSSFWorkbook}: rows come to the driver one
- * Spark partition at a time ({@link RowsInSheetOrder}) and go to gzip temp files through a window of
- * {@value #ROW_WINDOW} rows, so driver memory does not grow with the number of rows. What does grow is
- * small: one summary entry and one (empty) sheet object per sheet.
+ * Spark partition at a time ({@link RowsInSheetOrder}), are handed over one silo at a time ({@link SiloGroups}: the
+ * statistics need the silo's hours before its rows are highlighted), and go to gzip temp files through a window of
+ * {@value #ROW_WINDOW} rows, so driver memory grows with one silo's hours, not with the report. What grows with the
+ * report is small: one summary and one (empty) sheet object per silo, and a chart's few kilobytes per silo.
+ *
+ * <p>Sheets: Summary first, the silo sheets, then Anomalies and Gaps (filled as the silos come, moved to the end
+ * once the last silo sheet exists).
  */
 public final class SxssfWorkbookWriter implements WorkbookWriter {
   private static final Logger log = LoggerFactory.getLogger(SxssfWorkbookWriter.class);
@@ -50,13 +61,23 @@ public final class SxssfWorkbookWriter implements WorkbookWriter {
   static final String DECIMAL_FORMAT = "#,##0.00";
   static final String COUNT_FORMAT = "#,##0";
 
-  private static final int[] SILO_COLUMN_WIDTHS = {18, 14, 14, 14, 18, 10, 8, 20}; // in characters
-  private static final int[] SUMMARY_COLUMN_WIDTHS = {44, 30, 14, 20, 20};
+  private static final int[] SILO_COLUMN_WIDTHS = {18, 14, 14, 14, 18, 10, 8, 20, 10}; // in characters
+  static final int SILO_COLUMNS = SILO_COLUMN_WIDTHS.length;
+  private static final int[] SUMMARY_COLUMN_WIDTHS =
+      {44, 30, 10, 20, 20, 12, 20, 10, 10, 24, 10, 24, 15, 15, 11, 28, 15, 14, 50};
+  private static final int[] ANOMALY_COLUMN_WIDTHS = {10, 18, 8, 8, 12, 12, 8, 90};
+  private static final int[] GAP_COLUMN_WIDTHS = {10, 18, 22, 18};
 
   private final int maxRowsPerSheet;
+  private final StatisticsSettings settings;
 
+  /** The default statistics settings and Excel's row limit (tests and benchmarks). */
   public SxssfWorkbookWriter() {
-    this(EXCEL_MAX_ROWS_PER_SHEET);
+    this(StatisticsSettings.DEFAULTS);
+  }
+
+  public SxssfWorkbookWriter(StatisticsSettings settings) {
+    this(settings, EXCEL_MAX_ROWS_PER_SHEET);
   }
 
   /**
@@ -64,18 +85,23 @@ public final class SxssfWorkbookWriter implements WorkbookWriter {
    *     continues on {@code Silo <id> (2)}, ... (tests use a tiny limit)
    */
   public SxssfWorkbookWriter(int maxRowsPerSheet) {
+    this(StatisticsSettings.DEFAULTS, maxRowsPerSheet);
+  }
+
+  public SxssfWorkbookWriter(StatisticsSettings settings, int maxRowsPerSheet) {
     if (maxRowsPerSheet < 2 || maxRowsPerSheet > EXCEL_MAX_ROWS_PER_SHEET) {
       throw new IllegalArgumentException(
           "maxRowsPerSheet must be 2.." + EXCEL_MAX_ROWS_PER_SHEET + " (a header and at least one row), got "
               + maxRowsPerSheet);
     }
     this.maxRowsPerSheet = maxRowsPerSheet;
+    this.settings = java.util.Objects.requireNonNull(settings, "settings");
   }
 
   @Override
   public WorkbookStats write(ReportHeader header, Dataset<Row> rows, List<Integer> silos, Path target)
       throws IOException {
-    Map<Integer, Integer> positionBySilo = positions(silos);
+    SiloGroups.positions(silos); // a duplicate or null fails before anything is written
     Path destination = target.toAbsolutePath();
     Files.createDirectories(destination.getParent());
     // Written next to the target and moved into place, so a reader never sees a half-written workbook.
@@ -85,14 +111,16 @@ public final class SxssfWorkbookWriter implements WorkbookWriter {
         "Writing workbook {} for job {}: {} silos, hours {} to {}",
         destination, header.jobId(), silos.size(), header.from(), header.to());
     try {
-      List<ReportLayout.SiloSheets> siloSheets;
+      List<ReportLayout.SiloSheets> siloSheets = new ArrayList<>(silos.size());
+      ReportStatistics statistics = new ReportStatistics(header.from(), header.to(), header.cutoff(), settings);
       int sheets;
       try (ReportSxssfWorkbook workbook = new ReportSxssfWorkbook(ROW_WINDOW)) { // close() deletes temp files
-        SheetsWriter sheetsWriter = new SheetsWriter(workbook, destination);
+        SheetsWriter sheetsWriter = new SheetsWriter(workbook, destination, statistics);
         try (RowsInSheetOrder sorted = RowsInSheetOrder.open(rows, silos, header)) {
-          siloSheets = sheetsWriter.writeSilos(sorted, silos, positionBySilo);
+          SiloGroups.forEach(sorted, silos, (silo, siloRows) -> siloSheets.add(sheetsWriter.writeSilo(silo, siloRows)));
         }
         sheetsWriter.writeSummary(header, silos, siloSheets);
+        sheetsWriter.finishListSheets();
         sheets = workbook.getNumberOfSheets();
         try (OutputStream out = new BufferedOutputStream(Files.newOutputStream(partial), 1 << 16)) {
           workbook.write(out);
@@ -101,10 +129,11 @@ public final class SxssfWorkbookWriter implements WorkbookWriter {
       Files.move(partial, destination, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
       Map<Integer, Long> rowsPerSilo = new LinkedHashMap<>();
       siloSheets.forEach(s -> rowsPerSilo.put(s.siloId(), s.rows()));
-      WorkbookStats stats = new WorkbookStats(rowsPerSilo, sheets, Files.size(destination));
+      WorkbookStats stats = new WorkbookStats(rowsPerSilo, sheets, Files.size(destination), statistics);
       log.info(
-          "Wrote workbook {} for job {}: {} rows on {} sheets, {} bytes, in {} s",
-          destination, header.jobId(), stats.totalRows(), sheets, stats.bytes(), seconds(started));
+          "Wrote workbook {} for job {}: {} rows on {} sheets, {} anomalies, {} bytes, in {} s",
+          destination, header.jobId(), stats.totalRows(), sheets, statistics.all().anomalies(), stats.bytes(),
+          seconds(started));
       return stats;
     } finally {
       Files.deleteIfExists(partial);
@@ -119,20 +148,6 @@ public final class SxssfWorkbookWriter implements WorkbookWriter {
     return destination.resolveSibling("." + destination.getFileName() + "." + UUID.randomUUID() + ".partial");
   }
 
-  private static Map<Integer, Integer> positions(List<Integer> silos) {
-    Map<Integer, Integer> positionBySilo = new HashMap<>();
-    for (int i = 0; i < silos.size(); i++) {
-      Integer silo = silos.get(i);
-      if (silo == null) {
-        throw new IllegalArgumentException("silo list contains null at position " + i);
-      }
-      if (positionBySilo.put(silo, i) != null) {
-        throw new IllegalArgumentException("silo " + silo + " is listed twice; each silo gets one set of sheets");
-      }
-    }
-    return positionBySilo;
-  }
-
   private static long seconds(long startedNanos) {
     return (System.nanoTime() - startedNanos) / 1_000_000_000L;
   }
@@ -141,13 +156,22 @@ public final class SxssfWorkbookWriter implements WorkbookWriter {
   private final class SheetsWriter {
     private final ReportSxssfWorkbook workbook;
     private final Path destination;
+    private final ReportStatistics statistics;
+    private final ReportCharts charts;
     private final SXSSFSheet summary;
+    private final SXSSFSheet anomalies;
+    private final SXSSFSheet gaps;
+    private int anomalyRows = 1;
+    private int gapRows = 1;
     private final CellStyle headerStyle;
     private final CellStyle numberHeaderStyle;
     private final CellStyle hourStyle;
     private final CellStyle instantStyle;
     private final CellStyle decimalStyle;
     private final CellStyle countStyle;
+    private final CellStyle flagStyle;
+    private final CellStyle idStyle;
+    private final CellStyle flaggedDecimalStyle;
     private final long started = System.nanoTime();
     private long totalRows;
     private final ReportLayout.Revisions revisions = new ReportLayout.Revisions();
@@ -161,12 +185,16 @@ public final class SxssfWorkbookWriter implements WorkbookWriter {
     private Instant firstHour;
     private Instant lastHour;
     private List<String> sheetNames;
+    private int firstSheetLastRow; // 1-based row of the last data row on the silo's first sheet
 
-    SheetsWriter(ReportSxssfWorkbook workbook, Path destination) {
+    SheetsWriter(ReportSxssfWorkbook workbook, Path destination, ReportStatistics statistics) {
       this.workbook = workbook;
       this.destination = destination;
+      this.statistics = statistics;
+      this.charts = new ReportCharts(workbook.getXSSFWorkbook());
       // Created first so it is the first sheet; filled last, once the counts are known.
       this.summary = workbook.createSheet(ReportLayout.SUMMARY_SHEET);
+      printOnePageWide(summary);
       DataFormat formats = workbook.createDataFormat();
       Font bold = workbook.createFont();
       bold.setBold(true);
@@ -180,6 +208,30 @@ public final class SxssfWorkbookWriter implements WorkbookWriter {
       instantStyle = style(formats, INSTANT_FORMAT);
       decimalStyle = style(formats, DECIMAL_FORMAT);
       countStyle = style(formats, COUNT_FORMAT);
+      // Ids read as labels: left-aligned, no thousands separator.
+      idStyle = workbook.createCellStyle();
+      idStyle.setAlignment(org.apache.poi.ss.usermodel.HorizontalAlignment.LEFT);
+      flagStyle = workbook.createCellStyle();
+      flagStyle.setFont(bold);
+      highlight(flagStyle);
+      flaggedDecimalStyle = style(formats, DECIMAL_FORMAT);
+      highlight(flaggedDecimalStyle);
+      anomalies = listSheet(ReportLayout.ANOMALIES_SHEET, ReportLayout.ANOMALY_HEADER, ANOMALY_COLUMN_WIDTHS);
+      gaps = listSheet(ReportLayout.GAPS_SHEET, ReportLayout.GAP_HEADER, GAP_COLUMN_WIDTHS);
+    }
+
+    /** Printed (or exported to PDF) landscape and one page wide, so a silo sheet's chart is beside its first rows. */
+    private void printOnePageWide(SXSSFSheet printed) {
+      printed.setFitToPage(true);
+      printed.setAutobreaks(true);
+      printed.getPrintSetup().setLandscape(true);
+      printed.getPrintSetup().setFitWidth((short) 1);
+      printed.getPrintSetup().setFitHeight((short) 0);
+    }
+
+    private void highlight(CellStyle style) {
+      style.setFillForegroundColor(IndexedColors.LIGHT_ORANGE.getIndex());
+      style.setFillPattern(FillPatternType.SOLID_FOREGROUND);
     }
 
     private CellStyle style(DataFormat formats, String format) {
@@ -188,43 +240,37 @@ public final class SxssfWorkbookWriter implements WorkbookWriter {
       return style;
     }
 
-    List<ReportLayout.SiloSheets> writeSilos(
-        Iterator<FinalHourlyRow> rows, List<Integer> silos, Map<Integer, Integer> positionBySilo) throws IOException {
-      List<ReportLayout.SiloSheets> written = new ArrayList<>(silos.size());
-      int nextPosition = 0; // silos before it have their sheets
-      boolean writing = false;
-      while (rows.hasNext()) {
-        FinalHourlyRow row = rows.next();
-        if (!writing || row.siloId() != siloId) {
-          Integer position = positionBySilo.get(row.siloId());
-          if (position == null) {
-            throw new IllegalArgumentException(
-                "rows contain silo " + row.siloId() + ", which is not among the report's " + silos.size()
-                    + " silos: the rows and the silo list disagree");
-          }
-          if (position < nextPosition) {
-            throw new IllegalStateException(
-                "rows of silo " + row.siloId() + " came after later silos' sheets: rows are not in sheet order");
-          }
-          if (writing) {
-            written.add(finishSilo());
-          }
-          for (; nextPosition < position; nextPosition++) { // listed silos without rows: header only
-            startSilo(silos.get(nextPosition));
-            written.add(finishSilo());
-          }
-          startSilo(row.siloId());
-          nextPosition = position + 1;
-          writing = true;
-        }
-        append(row);
+    private SXSSFSheet listSheet(String name, List<String> header, int[] widths) {
+      SXSSFSheet list = workbook.createSheet(name);
+      for (int c = 0; c < widths.length; c++) {
+        list.setColumnWidth(c, widths[c] * 256);
       }
-      if (writing) {
-        written.add(finishSilo());
+      list.createFreezePane(0, 1);
+      SXSSFRow row = list.createRow(0);
+      for (int c = 0; c < header.size(); c++) {
+        var cell = row.createCell(c);
+        cell.setCellValue(header.get(c));
+        cell.setCellStyle(headerStyle);
       }
-      for (; nextPosition < silos.size(); nextPosition++) {
-        startSilo(silos.get(nextPosition));
-        written.add(finishSilo());
+      return list;
+    }
+
+    /** Writes one silo's sheets (its statistics first: they decide what is highlighted), anomalies and gaps. */
+    ReportLayout.SiloSheets writeSilo(int id, List<FinalHourlyRow> rows) throws IOException {
+      SiloAnalysis analysis = statistics.add(id, SiloGroups.hours(rows));
+      startSilo(id);
+      for (FinalHourlyRow row : rows) {
+        append(row, analysis.flag(row.hourStart()));
+      }
+      if (part == 1) {
+        firstSheetLastRow = nextRowIndex;
+      }
+      ReportLayout.SiloSheets written = finishSilo();
+      for (Anomaly a : analysis.anomalies()) {
+        cells(anomalies.createRow(anomalyRows++), ReportLayout.anomalyRow(a), hourStyle);
+      }
+      for (Gap g : analysis.gaps()) {
+        cells(gaps.createRow(gapRows++), ReportLayout.gapRow(g), hourStyle);
       }
       return written;
     }
@@ -247,21 +293,21 @@ public final class SxssfWorkbookWriter implements WorkbookWriter {
         sheet.setColumnWidth(c, SILO_COLUMN_WIDTHS[c] * 256);
       }
       sheet.createFreezePane(0, 1);
+      printOnePageWide(sheet);
       SXSSFRow headerRow = sheet.createRow(0);
       for (int c = 0; c < ReportLayout.SILO_HEADER.size(); c++) {
         var cell = headerRow.createCell(c);
         cell.setCellValue(ReportLayout.SILO_HEADER.get(c));
-        cell.setCellStyle(c == 0 ? headerStyle : numberHeaderStyle);
+        cell.setCellStyle(c == 0 || c == SILO_COLUMNS - 1 ? headerStyle : numberHeaderStyle);
       }
       nextRowIndex = 1;
     }
 
-    private void append(FinalHourlyRow row) throws IOException {
-      if (lastHour != null && row.hourStart().isBefore(lastHour)) {
-        throw new IllegalStateException(
-            "silo " + siloId + ": hour " + row.hourStart() + " came after " + lastHour + ": rows are not in hour order");
-      }
+    private void append(FinalHourlyRow row, String flag) throws IOException {
       if (nextRowIndex == maxRowsPerSheet) {
+        if (part == 1) {
+          firstSheetLastRow = nextRowIndex;
+        }
         finishSheet();
         part++;
         openSheet();
@@ -270,10 +316,10 @@ public final class SxssfWorkbookWriter implements WorkbookWriter {
       var hour = excelRow.createCell(0);
       hour.setCellValue(LocalDateTime.ofInstant(row.hourStart(), ZoneOffset.UTC));
       hour.setCellStyle(hourStyle);
-      decimal(excelRow, 1, row.avgValue());
-      decimal(excelRow, 2, row.minValue());
-      decimal(excelRow, 3, row.maxValue());
-      decimal(excelRow, 4, row.sumValue());
+      decimal(excelRow, 1, row.avgValue(), flag == null ? decimalStyle : flaggedDecimalStyle);
+      decimal(excelRow, 2, row.minValue(), decimalStyle);
+      decimal(excelRow, 3, row.maxValue(), decimalStyle);
+      decimal(excelRow, 4, row.sumValue(), decimalStyle);
       var count = excelRow.createCell(5);
       count.setCellValue(row.recordCount());
       count.setCellStyle(countStyle);
@@ -284,6 +330,11 @@ public final class SxssfWorkbookWriter implements WorkbookWriter {
         var revised = excelRow.createCell(7);
         revised.setCellValue(LocalDateTime.ofInstant(row.revisedAt(), ZoneOffset.UTC));
         revised.setCellStyle(instantStyle);
+      }
+      if (flag != null) {
+        var cell = excelRow.createCell(8);
+        cell.setCellValue(flag);
+        cell.setCellStyle(flagStyle);
       }
       revisions.add(row);
 
@@ -300,9 +351,9 @@ public final class SxssfWorkbookWriter implements WorkbookWriter {
       }
     }
 
-    private void decimal(SXSSFRow excelRow, int column, java.math.BigDecimal value) {
+    private void decimal(SXSSFRow excelRow, int column, java.math.BigDecimal value, CellStyle style) {
       var cell = excelRow.createCell(column);
-      cell.setCellStyle(decimalStyle);
+      cell.setCellStyle(style);
       if (value != null) {
         cell.setCellValue(value.doubleValue());
       }
@@ -314,7 +365,25 @@ public final class SxssfWorkbookWriter implements WorkbookWriter {
 
     private ReportLayout.SiloSheets finishSilo() throws IOException {
       finishSheet();
+      if (settings.charts() && siloRows > 0) {
+        charts.siloChart(workbook.getXSSFWorkbook().getSheet(sheetNames.get(0)), siloId, firstSheetLastRow);
+      }
       return new ReportLayout.SiloSheets(siloId, List.copyOf(sheetNames), siloRows, firstHour, lastHour);
+    }
+
+    /** Ends the Anomalies and Gaps sheets and moves them behind the silo sheets. */
+    void finishListSheets() throws IOException {
+      if (anomalyRows == 1) {
+        cells(anomalies.createRow(anomalyRows++), List.of("none at this threshold"), hourStyle);
+      }
+      if (gapRows == 1) {
+        cells(gaps.createRow(gapRows++), List.of("none: every silo has a reading in every hour"), hourStyle);
+      }
+      workbook.finishSheet(anomalies, new CellRangeAddress(0, anomalyRows - 1, 0, ANOMALY_COLUMN_WIDTHS.length - 1));
+      workbook.finishSheet(gaps, new CellRangeAddress(0, gapRows - 1, 0, GAP_COLUMN_WIDTHS.length - 1));
+      int last = workbook.getNumberOfSheets() - 1;
+      workbook.setSheetOrder(ReportLayout.ANOMALIES_SHEET, last);
+      workbook.setSheetOrder(ReportLayout.GAPS_SHEET, last);
     }
 
     void writeSummary(ReportHeader header, List<Integer> silos, List<ReportLayout.SiloSheets> siloSheets)
@@ -323,7 +392,7 @@ public final class SxssfWorkbookWriter implements WorkbookWriter {
         summary.setColumnWidth(c, SUMMARY_COLUMN_WIDTHS[c] * 256);
       }
       int r = 0;
-      for (ReportLayout.Fact fact : ReportLayout.facts(header, silos, totalRows, revisions)) {
+      for (ReportLayout.Fact fact : ReportLayout.facts(header, silos, totalRows, revisions, statistics)) {
         SXSSFRow row = summary.createRow(r++);
         var label = row.createCell(0);
         label.setCellValue(fact.label());
@@ -337,14 +406,13 @@ public final class SxssfWorkbookWriter implements WorkbookWriter {
         cell.setCellValue(ReportLayout.SUMMARY_TABLE_HEADER.get(c));
         cell.setCellStyle(headerStyle);
       }
-      for (ReportLayout.SiloSheets silo : siloSheets) {
-        SXSSFRow row = summary.createRow(r++);
-        row.createCell(0).setCellValue(silo.siloId()); // an id: no thousands separator
-        value(row, 1, String.join(", ", silo.sheetNames()), hourStyle);
-        value(row, 2, silo.rows(), hourStyle);
-        value(row, 3, silo.firstHour(), hourStyle);
-        value(row, 4, silo.lastHour(), hourStyle);
+      List<SiloSummary> summaries = statistics.silos();
+      for (int i = 0; i < siloSheets.size(); i++) {
+        cells(summary.createRow(r++), ReportLayout.summaryRow(siloSheets.get(i), summaries.get(i)), hourStyle);
       }
+      SXSSFRow all = summary.createRow(r++);
+      cells(all, ReportLayout.allSilosRow(statistics.all(), totalRows), hourStyle);
+      all.getCell(0).setCellStyle(headerStyle);
       if (revisions.hours() > 0) {
         r++;
         SXSSFRow revisedHeader = summary.createRow(r++);
@@ -355,7 +423,7 @@ public final class SxssfWorkbookWriter implements WorkbookWriter {
         }
         for (FinalHourlyRow revised : revisions.listed()) {
           SXSSFRow row = summary.createRow(r++);
-          row.createCell(0).setCellValue(revised.siloId());
+          value(row, 0, revised.siloId(), hourStyle);
           value(row, 1, revised.hourStart(), hourStyle);
           value(row, 2, revised.lateCount(), hourStyle);
           value(row, 3, revised.revisedAt(), instantStyle);
@@ -365,10 +433,32 @@ public final class SxssfWorkbookWriter implements WorkbookWriter {
               + " more revised hours (see the late and revised columns of the silo sheets)", hourStyle);
         }
       }
+      List<ReportCharts.Series> averages = new ArrayList<>();
+      if (settings.charts() && siloSheets.size() <= settings.chartMaxSilos()) {
+        for (ReportLayout.SiloSheets s : siloSheets) {
+          if (s.rows() > 0) {
+            int lastRow = (int) Math.min(s.rows(), maxRowsPerSheet - 1) + 1;
+            averages.add(new ReportCharts.Series("silo " + s.siloId(), s.sheetNames().get(0), 1, lastRow));
+          }
+        }
+      }
+      if (!averages.isEmpty()) {
+        charts.summaryChart(workbook.getXSSFWorkbook().getSheet(ReportLayout.SUMMARY_SHEET), r + 1, averages);
+      }
       workbook.finishSheet(summary, new CellRangeAddress(0, r - 1, 0, SUMMARY_COLUMN_WIDTHS.length - 1));
     }
 
-    /** A String, Long or Instant value as a text, number or date cell; null leaves the cell out. */
+    /** One cell per value from column 0 (see {@link #value}). */
+    private void cells(SXSSFRow row, List<?> values, CellStyle dateStyle) {
+      for (int c = 0; c < values.size(); c++) {
+        value(row, c, values.get(c), dateStyle);
+      }
+    }
+
+    /**
+     * A String, Integer (an id: no separator), Long, BigDecimal or Instant value as a text, number or date cell;
+     * null leaves the cell out.
+     */
     private void value(SXSSFRow row, int column, Object value, CellStyle dateStyle) {
       if (value == null) {
         return;
@@ -376,9 +466,17 @@ public final class SxssfWorkbookWriter implements WorkbookWriter {
       var cell = row.createCell(column);
       if (value instanceof String text) {
         cell.setCellValue(text);
+      } else if (value instanceof Integer id) {
+        cell.setCellValue(id);
+        cell.setCellStyle(idStyle);
       } else if (value instanceof Long number) {
         cell.setCellValue(number);
         cell.setCellStyle(countStyle);
+      } else if (value instanceof java.math.BigDecimal decimal) {
+        cell.setCellValue(decimal.doubleValue());
+        if (decimal.scale() == 2) {
+          cell.setCellStyle(decimalStyle);
+        }
       } else if (value instanceof Instant instant) {
         cell.setCellValue(LocalDateTime.ofInstant(instant, ZoneOffset.UTC));
         cell.setCellStyle(dateStyle);

@@ -1,5 +1,6 @@
 package io.siloreports.report.workbook;
 
+import io.siloreports.report.statistics.ReportStatistics;
 import java.util.Map;
 
 /**
@@ -8,8 +9,13 @@ import java.util.Map;
  * @param rowsPerSilo data rows written per silo (header rows excluded), in sheet order
  * @param sheets number of sheets including the summary and continuation sheets
  * @param bytes size of the written file
+ * @param statistics the per-silo statistics the report shows (null from writers that compute none)
  */
-public record WorkbookStats(Map<Integer, Long> rowsPerSilo, int sheets, long bytes) {
+public record WorkbookStats(Map<Integer, Long> rowsPerSilo, int sheets, long bytes, ReportStatistics statistics) {
+  public WorkbookStats(Map<Integer, Long> rowsPerSilo, int sheets, long bytes) {
+    this(rowsPerSilo, sheets, bytes, null);
+  }
+
   public long totalRows() {
     return rowsPerSilo.values().stream().mapToLong(Long::longValue).sum();
   }

@@ -119,7 +119,7 @@ class SxssfWorkbookWriterTest {
     Map<Integer, List<List<FinalHourlyRow>>> expected = expectedSheets(Integer.MAX_VALUE);
     assertEquals(List.of(3, 1, 7, 2), List.copyOf(stats.rowsPerSilo().keySet()));
     assertEquals(Map.of(3, 9L, 1, 4L, 7, 0L, 2, 5L), stats.rowsPerSilo());
-    assertEquals(5, stats.sheets());
+    assertEquals(7, stats.sheets(), "Summary, 4 silo sheets, Anomalies, Gaps");
     assertEquals(Files.size(target), stats.bytes());
     try (Stream<Path> files = Files.list(dir)) {
       assertEquals(List.of(target), files.collect(Collectors.toList()), "no temp file left next to the report");
@@ -135,10 +135,11 @@ class SxssfWorkbookWriterTest {
 
     Map<Integer, List<List<FinalHourlyRow>>> expected = expectedSheets(4);
     assertEquals(9 + 4 + 0 + 5, stats.totalRows());
-    assertEquals(8, stats.sheets());
+    assertEquals(10, stats.sheets());
     try (XSSFWorkbook workbook = open(target)) {
       assertEquals(
-          List.of("Summary", "Silo 3", "Silo 3 (2)", "Silo 3 (3)", "Silo 1", "Silo 7", "Silo 2", "Silo 2 (2)"),
+          List.of("Summary", "Silo 3", "Silo 3 (2)", "Silo 3 (3)", "Silo 1", "Silo 7", "Silo 2", "Silo 2 (2)", "Anomalies",
+              "Gaps"),
           sheetNames(workbook));
     }
     assertWorkbook(target, expected, stats);
@@ -198,6 +199,8 @@ class SxssfWorkbookWriterTest {
             expectedNames.add(p == 0 ? "Silo " + silo : "Silo " + silo + " (" + (p + 1) + ")");
           }
         });
+    expectedNames.add("Anomalies");
+    expectedNames.add("Gaps");
     Map<String, String> dimensions = new LinkedHashMap<>();
     Map<String, List<String>> countTexts = new LinkedHashMap<>();
     readSheetXml(target, dimensions, countTexts);
@@ -206,14 +209,29 @@ class SxssfWorkbookWriterTest {
     try (XSSFWorkbook workbook = open(target)) {
       assertEquals(expectedNames, sheetNames(workbook));
       assertSummary(workbook.getSheetAt(0), expected, stats);
-      // 12 facts, a blank row, the table header, one row per silo; a blank row, the revised hours' header, 2 hours.
-      assertEquals("A1:E" + (12 + 1 + 1 + expected.size() + 1 + 1 + 2), dimensions.get("Summary"));
+      // 18 facts, a blank row, the table header, one row per silo and the all-silos row; a blank row, the revised
+      // hours' header, 2 hours.
+      assertEquals("A1:S" + (18 + 1 + 1 + expected.size() + 1 + 1 + 1 + 2), dimensions.get("Summary"));
       int sheetIndex = 1;
       for (var silo : expected.entrySet()) {
-        for (List<FinalHourlyRow> part : silo.getValue()) {
+        for (int p = 0; p < silo.getValue().size(); p++) {
+          List<FinalHourlyRow> part = silo.getValue().get(p);
           XSSFSheet sheet = workbook.getSheetAt(sheetIndex++);
           assertSiloSheet(sheet, part);
-          assertEquals("A1:H" + (part.size() + 1), dimensions.get(sheet.getSheetName()), sheet.getSheetName());
+          // A chart on a silo's first sheet when it has rows: avg, min and max of that sheet's rows.
+          var drawing = sheet.getDrawingPatriarch();
+          if (p == 0 && !part.isEmpty()) {
+            assertEquals(1, drawing.getCharts().size(), sheet.getSheetName());
+            var series = drawing.getCharts().get(0).getCTChart().getPlotArea().getScatterChartArray(0).getSerList();
+            String name = "'" + sheet.getSheetName() + "'!$";
+            int last = part.size() + 1;
+            assertEquals(List.of(name + "B$2:$B$" + last, name + "C$2:$C$" + last, name + "D$2:$D$" + last),
+                series.stream().map(x -> x.getYVal().getNumRef().getF()).toList());
+            assertEquals(name + "A$2:$A$" + last, series.get(0).getXVal().getNumRef().getF());
+          } else {
+            assertTrue(drawing == null || drawing.getCharts().isEmpty(), sheet.getSheetName() + " has no chart");
+          }
+          assertEquals("A1:I" + (part.size() + 1), dimensions.get(sheet.getSheetName()), sheet.getSheetName());
           List<String> expectedCounts = part.stream().map(r -> Long.toString(r.recordCount())).toList();
           assertEquals(expectedCounts, countTexts.get(sheet.getSheetName()), "count <v> texts of " + sheet.getSheetName());
         }
@@ -225,7 +243,8 @@ class SxssfWorkbookWriterTest {
     String name = sheet.getSheetName();
     assertEquals(expected.size(), sheet.getLastRowNum(), name + " last row index");
     XSSFRow header = sheet.getRow(0);
-    List<String> titles = List.of("hour_start (UTC)", "avg", "min", "max", "sum", "count", "late", "revised at (UTC)");
+    List<String> titles =
+        List.of("hour_start (UTC)", "avg", "min", "max", "sum", "count", "late", "revised at (UTC)", "anomaly");
     for (int c = 0; c < titles.size(); c++) {
       XSSFCell cell = header.getCell(c);
       assertEquals(CellType.STRING, cell.getCellType());
@@ -289,6 +308,7 @@ class SxssfWorkbookWriterTest {
       {"late readings included", 3.0},
       {"hours revised after final", 2.0},
       {"too-late readings, not included (whole stream)", 3.0},
+      {"silos without data", 1.0},
     };
     for (int r = 0; r < facts.length; r++) {
       XSSFRow row = summary.getRow(r);
@@ -296,12 +316,13 @@ class SxssfWorkbookWriterTest {
       assertEquals(facts[r][1], cellValue(row.getCell(1)), "summary " + facts[r][0]);
     }
     assertEquals(total, stats.totalRows());
-    assertNull(summary.getRow(facts.length), "a blank row before the table");
-    XSSFRow tableHeader = summary.getRow(facts.length + 1);
+    int factRows = 18; // the statistics' facts follow: SiloReportTest and the statistics' tests check them
+    assertNull(summary.getRow(factRows), "a blank row before the table");
+    XSSFRow tableHeader = summary.getRow(factRows + 1);
     assertEquals(
         List.of("silo", "sheets", "rows", "first hour (UTC)", "last hour (UTC)"),
         List.of(0, 1, 2, 3, 4).stream().map(c -> tableHeader.getCell(c).getStringCellValue()).toList());
-    int r = facts.length + 2;
+    int r = factRows + 2;
     for (var silo : expected.entrySet()) {
       List<FinalHourlyRow> siloRows = silo.getValue().stream().flatMap(List::stream).toList();
       String sheets =
@@ -320,6 +341,11 @@ class SxssfWorkbookWriterTest {
         assertEquals(utc(siloRows.get(siloRows.size() - 1).hourStart()), row.getCell(4).getLocalDateTimeCellValue());
       }
     }
+    XSSFRow all = summary.getRow(r++);
+    assertEquals("all silos", all.getCell(0).getStringCellValue());
+    assertEquals((double) total, all.getCell(2).getNumericCellValue(), "all silos: rows");
+    assertEquals((double) input.stream().mapToLong(FinalHourlyRow::recordCount).sum(), all.getCell(5).getNumericCellValue(),
+        "all silos: readings");
     assertNull(summary.getRow(r++), "a blank row before the revised hours");
     XSSFRow revisedHeader = summary.getRow(r++);
     assertEquals(List.of("silo", "revised hour (UTC)", "late readings", "revised at (UTC)"),
@@ -386,7 +412,7 @@ class SxssfWorkbookWriterTest {
         NodeList cells = sheetXml.getElementsByTagNameNS("*", "c");
         for (int c = 0; c < cells.getLength(); c++) {
           Element cell = (Element) cells.item(c);
-          if (cell.getAttribute("r").matches("F([2-9]|\\d\\d+)")) {
+          if (sheet.getAttribute("name").startsWith("Silo ") && cell.getAttribute("r").matches("F([2-9]|\\d\\d+)")) {
             counts.add(cell.getElementsByTagNameNS("*", "v").item(0).getTextContent());
           }
         }
