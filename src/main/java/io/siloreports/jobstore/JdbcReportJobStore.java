@@ -83,22 +83,11 @@ public final class JdbcReportJobStore implements ReportJobStore {
     Objects.requireNonNull(jobId, "jobId");
     Objects.requireNonNull(reportType, "reportType");
     Instant now = now();
-    try (Connection c = connect()) {
-      c.setAutoCommit(false);
-      try {
-        update(c, "INSERT INTO report_jobs (job_id, status, report_type, params, created_at, updated_at, requested_by)"
-            + " VALUES (?, ?, ?, ?, ?, ?, ?)", jobId, JobStatus.PENDING, reportType, paramsJson, now, now, requestedBy);
-        event(c, jobId, now, null, JobStatus.PENDING, requestedBy == null ? null : "requested by " + requestedBy);
-        c.commit();
-      } catch (SQLException e) {
-        c.rollback();
-        throw e;
-      }
-    } catch (SQLException e) {
-      if (dialect.isDuplicateKey(e)) {
-        throw new IllegalStateException("report job " + jobId + " already exists", e);
-      }
-      throw failure("create", jobId, e);
+    if (!insert(jobId, "INSERT INTO report_jobs (job_id, status, report_type, params, created_at, updated_at,"
+            + " requested_by) VALUES (?, ?, ?, ?, ?, ?, ?)",
+        new Object[] {jobId, JobStatus.PENDING, reportType, paramsJson, now, now, requestedBy}, now,
+        requestedBy == null ? null : "requested by " + requestedBy)) {
+      throw new IllegalStateException("report job " + jobId + " already exists");
     }
     return new ReportJob(jobId, JobStatus.PENDING, reportType, paramsJson, null, null, null, now, now, null, null,
         requestedBy, null, null, ReportJob.Trigger.ADHOC, null, null, null);
@@ -109,24 +98,12 @@ public final class JdbcReportJobStore implements ReportJobStore {
       Instant scheduledFor) {
     Instant now = now();
     String by = "schedule:" + scheduleName;
-    try (Connection c = connect()) {
-      c.setAutoCommit(false);
-      try {
-        update(c, "INSERT INTO report_jobs (job_id, status, report_type, params, created_at, updated_at, requested_by,"
-                + " trigger_type, schedule_name, scheduled_for) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            jobId, JobStatus.PENDING, reportType, paramsJson, now, now, by, ReportJob.Trigger.SCHEDULED.name(),
-            scheduleName, scheduledFor);
-        event(c, jobId, now, null, JobStatus.PENDING, "scheduled run of " + scheduleName + " for " + scheduledFor);
-        c.commit();
-      } catch (SQLException e) {
-        c.rollback();
-        throw e;
-      }
-    } catch (SQLException e) {
-      if (dialect.isDuplicateKey(e)) {
-        return Optional.empty(); // another worker created this run (same job id, or same schedule and tick)
-      }
-      throw failure("create", jobId, e);
+    if (!insert(jobId, "INSERT INTO report_jobs (job_id, status, report_type, params, created_at, updated_at,"
+            + " requested_by, trigger_type, schedule_name, scheduled_for) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        new Object[] {jobId, JobStatus.PENDING, reportType, paramsJson, now, now, by,
+            ReportJob.Trigger.SCHEDULED.name(), scheduleName, scheduledFor},
+        now, "scheduled run of " + scheduleName + " for " + scheduledFor)) {
+      return Optional.empty(); // another worker created this run (same job id, or same schedule and tick)
     }
     return Optional.of(new ReportJob(jobId, JobStatus.PENDING, reportType, paramsJson, null, null, null, now, now,
         null, null, by, null, null, ReportJob.Trigger.SCHEDULED, scheduleName, scheduledFor, null));
@@ -443,6 +420,27 @@ public final class JdbcReportJobStore implements ReportJobStore {
    * status (so the event names the real previous one) and writes the event, in one transaction. A status changed
    * in between is read again; a status not in {@code from} means no transition.
    */
+  /** Inserts a PENDING job row and its first event in one transaction; false when the row exists already. */
+  private boolean insert(String jobId, String sql, Object[] params, Instant now, String detail) {
+    try (Connection c = connect()) {
+      c.setAutoCommit(false);
+      try {
+        update(c, sql, params);
+        event(c, jobId, now, null, JobStatus.PENDING, detail);
+        c.commit();
+        return true;
+      } catch (SQLException e) {
+        c.rollback();
+        throw e;
+      }
+    } catch (SQLException e) {
+      if (dialect.isDuplicateKey(e)) {
+        return false;
+      }
+      throw failure("create", jobId, e);
+    }
+  }
+
   private boolean transition(String jobId, Set<JobStatus> from, JobStatus to, String detail, String set,
       Object... setParameters) {
     for (int attempt = 0; attempt < 5; attempt++) {
