@@ -38,7 +38,7 @@ import java.util.Set;
  */
 final class ReportApi {
   /** The largest silo list and range a request may ask for: more is a mistake or an attack. */
-  static final int MAX_SILOS = 10_000;
+  static final int MAX_SILOS = ReportRequest.MAX_SILOS;
   static final Duration MAX_RANGE = Duration.ofDays(3_700);
   static final int MAX_BUCKETS = 10_000;
   static final int MAX_PAGE = 500;

@@ -21,6 +21,9 @@ import java.util.List;
  */
 public record ReportRequest(Instant from, Instant to, List<Integer> silos, Instant asOf, Format format,
     List<String> notifyTargets) {
+  /** The most silos one report may name. */
+  public static final int MAX_SILOS = 10_000;
+
   private static final ObjectMapper JSON = new ObjectMapper();
 
   /** What a report is written as. */
@@ -114,21 +117,33 @@ public record ReportRequest(Instant from, Instant to, List<Integer> silos, Insta
     if (text == null || text.isBlank() || text.equalsIgnoreCase("all")) {
       return out;
     }
+    String shown = text.length() <= 60 ? text : text.substring(0, 60) + "...";
     for (String part : text.split(",")) {
       String p = part.trim();
+      if (p.isEmpty()) {
+        continue;
+      }
+      int a;
+      int b;
       try {
         int dash = p.indexOf('-', 1);
-        if (dash > 0) {
-          int a = Integer.parseInt(p.substring(0, dash).trim());
-          int b = Integer.parseInt(p.substring(dash + 1).trim());
-          for (int i = a; i <= b; i++) {
-            out.add(i);
-          }
-        } else if (!p.isEmpty()) {
-          out.add(Integer.parseInt(p));
-        }
+        a = Integer.parseInt(dash > 0 ? p.substring(0, dash).trim() : p);
+        b = dash > 0 ? Integer.parseInt(p.substring(dash + 1).trim()) : a;
       } catch (NumberFormatException e) {
-        throw new IllegalArgumentException("silos must look like 1,2,5-8; got '" + text + "'");
+        throw new IllegalArgumentException("silos must look like 1,2,5-8; got '" + shown + "'");
+      }
+      if (a < 0 || b < 0) {
+        throw new IllegalArgumentException("silo ids are non-negative; got '" + shown + "'");
+      }
+      if (b < a) {
+        throw new IllegalArgumentException("silo range " + a + "-" + b + " runs backwards");
+      }
+      // Checked before the range is expanded: "0-2147483647" must not fill the heap.
+      if ((long) b - a + 1 + out.size() > MAX_SILOS) {
+        throw new IllegalArgumentException("at most " + MAX_SILOS + " silos per report; got '" + shown + "'");
+      }
+      for (int i = a; i <= b; i++) {
+        out.add(i);
       }
     }
     return out;

@@ -157,6 +157,62 @@ class ReportApiTest {
     assertEquals(0, checked("GET", "/api/reports", api.get("/api/reports?status=COMPLETED")).json().get("jobs").size());
   }
 
+  /** Hostile values for every parameter: SQL, paths, control characters, sizes, encodings. */
+  private static final List<String> HOSTILE = List.of(
+      "' OR '1'='1", "1; DROP TABLE report_jobs; --", "\" OR 1=1 --", "1 UNION SELECT job_id FROM report_jobs",
+      "../../etc/passwd", "..\\..\\windows", "%2e%2e%2f%2e%2e%2f", "a\u0000b", "line\r\nX-Injected: 1",
+      "<script>alert(1)</script>", "${jndi:ldap://127.0.0.1/x}", "\uD83D\uDE00\u00C4\u00FC", "-1", "99999999999999999999",
+      "1e400", "NaN", "2026-13-45T25:61:00Z", "0-2147483647", "5-3", "-3-2", "x".repeat(10_000));
+
+  @Test
+  void everyParameterRefusesHostileValuesWithoutLeakingInternals() throws Exception {
+    long jobsBefore = jobs.count(null);
+    List<String> answers = new ArrayList<>();
+    for (String h : HOSTILE) {
+      String json = new ObjectMapper().writeValueAsString(h);
+      String q = java.net.URLEncoder.encode(h, java.nio.charset.StandardCharsets.UTF_8);
+      for (String field : List.of("silos", "from", "to", "as_of", "format")) {
+        for (String path : List.of("/api/reports", "/initiate-silo-report")) {
+          ApiClient.Answer a = api.post(path, "{\"" + field + "\": " + json + "}");
+          assertTrue(a.status() == 400 || a.status() == 413, path + " " + field + "=" + abbreviated(h) + " -> " + a.status());
+          answers.add(a.body());
+        }
+      }
+      for (String path : List.of("/api/reports/" + q, "/api/reports/" + q + "/events", "/silo-report-status/" + q,
+          "/api/reports?status=" + q, "/api/reports?limit=" + q, "/api/reports?offset=" + q,
+          "/api/buckets?record_type=items&account_id=acc&minutes=" + q + "&from=2026-11-01&to=2026-11-02",
+          "/api/buckets?record_type=items&account_id=acc&minutes=60&from=" + q + "&to=2026-11-02",
+          "/api/buckets?record_type=items&account_id=acc&minutes=60&from=2026-11-01&to=" + q)) {
+        ApiClient.Answer a = api.get(path);
+        assertTrue(a.status() == 400 || a.status() == 404 || a.status() == 414, abbreviated(path) + " -> " + a.status()
+            + " " + abbreviated(a.body()));
+        answers.add(a.body());
+      }
+      // Free-text filters are bound parameters: a hostile account or record type finds nothing, and says so.
+      for (String path : List.of(
+          "/api/buckets?record_type=" + q + "&account_id=acc&minutes=60&from=2026-11-01&to=2026-11-02",
+          "/api/buckets?record_type=items&account_id=" + q + "&minutes=60&from=2026-11-01&to=2026-11-02")) {
+        ApiClient.Answer a = api.get(path);
+        assertTrue(a.status() == 200 || a.status() == 400 || a.status() == 414, abbreviated(path) + " -> " + a.status());
+        if (a.status() == 200) {
+          assertEquals(0, a.json().get("buckets").size(), abbreviated(path));
+        }
+        answers.add(a.body());
+      }
+    }
+    for (String body : answers) {
+      String lower = body.toLowerCase(java.util.Locale.ROOT);
+      assertFalse(lower.contains("sql") || lower.contains("exception") || lower.contains("at io.siloreports")
+          || lower.contains("stack"), "an answer shows internals: " + abbreviated(body));
+    }
+    assertEquals(jobsBefore, jobs.count(null), "no hostile request created a job");
+    assertTrue(checked("GET", "/api/reports", api.get("/api/reports")).status() == 200, "the job table is intact");
+  }
+
+  private static String abbreviated(String s) {
+    return s.length() <= 120 ? s : s.substring(0, 120) + "... (" + s.length() + " characters)";
+  }
+
   @Test
   void badInputIsA400WithTheReasonAndNeverAServerError() throws Exception {
     Map<String, String> bodies = Map.ofEntries(
