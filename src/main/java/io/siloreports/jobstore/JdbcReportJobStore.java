@@ -415,32 +415,27 @@ public final class JdbcReportJobStore implements ReportJobStore {
     return errorMessage.substring(0, keep) + marker;
   }
 
+  /** Inserts a PENDING job row and its first event in one transaction; false when the row exists already. */
+  private boolean insert(String jobId, String sql, Object[] params, Instant now, String detail) {
+    try {
+      return inTransaction("create", jobId, c -> {
+        update(c, sql, params);
+        event(c, jobId, now, null, JobStatus.PENDING, detail);
+        return true;
+      });
+    } catch (JobStoreException e) {
+      if (e.getCause() instanceof SQLException cause && dialect.isDuplicateKey(cause)) {
+        return false;
+      }
+      throw e;
+    }
+  }
+
   /**
    * Moves a job from one of {@code from} to {@code to}: reads the current status, then updates on exactly that
    * status (so the event names the real previous one) and writes the event, in one transaction. A status changed
    * in between is read again; a status not in {@code from} means no transition.
    */
-  /** Inserts a PENDING job row and its first event in one transaction; false when the row exists already. */
-  private boolean insert(String jobId, String sql, Object[] params, Instant now, String detail) {
-    try (Connection c = connect()) {
-      c.setAutoCommit(false);
-      try {
-        update(c, sql, params);
-        event(c, jobId, now, null, JobStatus.PENDING, detail);
-        c.commit();
-        return true;
-      } catch (SQLException e) {
-        c.rollback();
-        throw e;
-      }
-    } catch (SQLException e) {
-      if (dialect.isDuplicateKey(e)) {
-        return false;
-      }
-      throw failure("create", jobId, e);
-    }
-  }
-
   private boolean transition(String jobId, Set<JobStatus> from, JobStatus to, String detail, String set,
       Object... setParameters) {
     for (int attempt = 0; attempt < 5; attempt++) {

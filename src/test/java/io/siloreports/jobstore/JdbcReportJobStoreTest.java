@@ -106,6 +106,17 @@ class JdbcReportJobStoreTest {
   }
 
   @Test
+  void aSecondJobWithTheSameIdIsRefusedAndTheFirstStaysAsItWas() {
+    store.create("twice", "silo-hourly", "{\"from\":\"2026-11-01\"}");
+    IllegalStateException refused =
+        assertThrows(IllegalStateException.class, () -> store.create("twice", "other-type", "{}"));
+    assertTrue(refused.getMessage().contains("report job twice already exists"), refused.getMessage());
+    assertEquals("silo-hourly", store.find("twice").orElseThrow().reportType());
+    assertEquals("{\"from\":\"2026-11-01\"}", store.find("twice").orElseThrow().params());
+    assertEquals(1, store.events("twice").size(), "the refused insert left no event");
+  }
+
+  @Test
   void failingAPendingOrProcessingJobRecordsTheReasonAndTheTime() {
     store.create("pending", "silo-hourly", null);
     store.create("processing", "silo-hourly", null);
