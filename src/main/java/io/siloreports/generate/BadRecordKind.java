@@ -1,6 +1,6 @@
 package io.siloreports.generate;
 
-/** Why an input line is a bad record (PRODUCT.md, Data); {@link #label()} is how the manifest names it. */
+/** Why an input line is a bad record (the rules in docs/architecture.md, invariant 3); {@link #label()} is how the manifest names it. */
 public enum BadRecordKind {
   UNPARSEABLE_JSON,
   MISSING_FIELD,

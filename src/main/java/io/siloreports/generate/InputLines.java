@@ -6,7 +6,7 @@ import java.time.format.DateTimeFormatter;
 import java.util.List;
 
 /**
- * The text of input lines: valid ones in the shape PRODUCT.md documents, and bad ones that each have
+ * The text of input lines: valid ones in the documented input shape (docs/architecture.md, invariant 3), and bad ones that each have
  * exactly one defect of their {@link BadRecordKind} (so a reader can tell which check caught them).
  * Lines are built by hand, not by a JSON library, because bad ones must be written exactly as broken.
  */
@@ -14,7 +14,7 @@ final class InputLines {
 
   static final List<String> RECORD_TYPES = List.of("items", "scoreResults", "tasks", "evaluations");
 
-  /** Readings carry milliseconds, events whole seconds, as in PRODUCT.md's examples. */
+  /** Readings carry milliseconds, events whole seconds, as in the input examples. */
   static final DateTimeFormatter READING_TS =
       DateTimeFormatter.ofPattern("uuuu-MM-dd'T'HH:mm:ss.SSS'Z'").withZone(ZoneOffset.UTC);
 

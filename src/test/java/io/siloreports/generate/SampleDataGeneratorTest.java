@@ -36,7 +36,7 @@ import org.junit.jupiter.api.io.TempDir;
  * <p>Longer than most test classes: every property of the generated files is checked against the manifest in its own test.
  *
  * Generates 3 silos x 2 days once and re-reads the files with Jackson and plain string checks, classifying
- * every line by the rules of PRODUCT.md, independently of the generator's own code.
+ * every line by the documented input rules (docs/architecture.md, invariant 3), independently of the generator's own code.
  */
 class SampleDataGeneratorTest {
 
@@ -290,7 +290,7 @@ class SampleDataGeneratorTest {
     assertThrows(IllegalArgumentException.class, () -> new GeneratorSpec(3, 0, END, 2, 7, 4, 6));
   }
 
-  /** "valid" or the kind of bad record, by PRODUCT.md's rules for silo-readings. */
+  /** "valid" or the kind of bad record, by the documented rules for silo-readings. */
   private static String classifyReading(String line) {
     JsonNode record = parse(line);
     if (record == null) {
@@ -308,7 +308,7 @@ class SampleDataGeneratorTest {
     return inRange(record.get("ts").asText()) ? VALID : "absurd_timestamp";
   }
 
-  /** "valid" or the kind of bad record, by PRODUCT.md's rules for activity-events. */
+  /** "valid" or the kind of bad record, by the documented rules for activity-events. */
   private static String classifyEvent(String line) {
     JsonNode record = parse(line);
     if (record == null) {
