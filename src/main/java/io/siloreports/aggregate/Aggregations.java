@@ -37,22 +37,6 @@ public final class Aggregations {
     return p == Pipeline.SILO_READINGS ? HourlyAggregates.PARTIAL : BucketCounts.SCHEMA;
   }
 
-  /**
-   * The records (parsed, with {@code ts}) that went into the partial row {@code partial} of {@code p}, and into the
-   * other partials of their hour: for counts, every bucket of the events of that type, account and hour, so that
-   * leaving them out keeps the 1, 5, 15 and 60-minute counts of the hour equal.
-   */
-  public static Column recordsOf(Pipeline p, Row partial) {
-    Column hour = TimeBuckets.hourStart(col("ts"));
-    if (p == Pipeline.SILO_READINGS) {
-      return col("silo_id").equalTo(lit(partial.getInt(0))).and(hour.equalTo(lit(partial.getTimestamp(1))));
-    }
-    Instant bucketHour = Times.hourFloor(partial.getTimestamp(3).toInstant());
-    return col("record_type").equalTo(lit(partial.getString(0)))
-        .and(col("account_id").equalTo(lit(partial.getString(1))))
-        .and(hour.equalTo(lit(Timestamp.from(bucketHour))));
-  }
-
   /** The column holding each partial's hour (the 60-minute bucket for counts: every bucket lies in one hour). */
   public static String timeColumn(Pipeline p) {
     return p == Pipeline.SILO_READINGS ? "hour_start" : "bucket_start";

@@ -95,6 +95,17 @@ public final class BucketCounts {
     return new SizeTotals(out);
   }
 
+  /** The same for partial rows held by the driver. */
+  public static SizeTotals totals(java.util.List<Row> partials) {
+    Map<Integer, long[]> out = new TreeMap<>();
+    for (Row r : partials) {
+      long[] t = out.computeIfAbsent(r.getInt(2), m -> new long[2]);
+      t[0]++;
+      t[1] += r.getLong(4);
+    }
+    return new SizeTotals(out);
+  }
+
   public static Dataset<Row> merge(Dataset<Row> partials) {
     return partials
         .groupBy("record_type", "account_id", "bucket_minutes", "bucket_start")

@@ -56,16 +56,19 @@ public final class ParsedRecords {
    * skipped.
    */
   public static Dataset<Row> parse(Dataset<Row> lines, Pipeline pipeline, ValidationRules rules, Instant now) {
-    long nowMillis = now.toEpochMilli();
-    boolean readings = pipeline == Pipeline.SILO_READINGS;
-    MapPartitionsFunction<Row, Row> fn =
-        rows -> {
-          Instant at = Instant.ofEpochMilli(nowMillis);
-          return new Mapping(rows, (line, source) -> readings
-              ? reading(RecordParser.parseReading(line, rules, at), line, source)
-              : event(RecordParser.parseEvent(line, rules, at), line, source));
-        };
+    LineParser parser = jsonLines(pipeline, rules, now);
+    MapPartitionsFunction<Row, Row> fn = rows -> new Mapping(rows, parser);
     return lines.select("line", "source").mapPartitions(fn, Encoders.row(schema(pipeline)));
+  }
+
+  /**
+   * The parser of one raw JSON line of {@code pipeline} into a row of {@link #schema}, valid or carrying its error,
+   * for code that parses inside its own pass over a partition (the stream). Serializable, to ship to executors.
+   */
+  public static LineParser jsonLines(Pipeline pipeline, ValidationRules rules, Instant now) {
+    return pipeline == Pipeline.SILO_READINGS
+        ? (line, source) -> reading(RecordParser.parseReading(line, rules, now), line, source)
+        : (line, source) -> event(RecordParser.parseEvent(line, rules, now), line, source);
   }
 
   /**
@@ -134,7 +137,7 @@ public final class ParsedRecords {
   }
 
   /** One line (and its source) to a row, or null when the line is not a record. */
-  private interface LineParser {
+  public interface LineParser extends java.io.Serializable {
     Row parse(String line, String source);
   }
 

@@ -49,7 +49,8 @@ public final class RecordParser {
     }
     try {
       JsonNode id = field(root, "silo_id");
-      int siloId = siloId(id.isIntegralNumber() ? id.bigIntegerValue() : null, id.toString());
+      int siloId = id.canConvertToInt() && id.isIntegralNumber() && id.intValue() >= 0 ? id.intValue()
+          : siloId(id.isIntegralNumber() ? id.bigIntegerValue() : null, id.toString());
       Instant ts = timestamp(text(root, "ts"), rules, now);
       BigDecimal value = value(root, rules);
       return new Reading(siloId, ts, value, null);
@@ -221,7 +222,7 @@ public final class RecordParser {
     } catch (NumberFormatException e) {
       throw new BadRecord("non-finite value: " + abbreviate(n.toString()));
     }
-    return inRange(v, n.toString(), rules);
+    return inRange(v, n::toString, rules);
   }
 
   /** A value written as text: a decimal number, or one of the non-finite spellings JSON lines may carry. */
@@ -238,15 +239,17 @@ public final class RecordParser {
     } catch (NumberFormatException e) { // an exponent beyond int range
       throw new BadRecord("non-finite value: " + abbreviate(text));
     }
-    return inRange(v, text, rules);
+    return inRange(v, () -> text, rules);
   }
 
   private static final Pattern NON_FINITE = Pattern.compile("(?i)[+-]?(nan|inf|infinity)");
   private static final Pattern DECIMAL = Pattern.compile("[+-]?(\\d+\\.?\\d*|\\.\\d+)([eE][+-]?\\d+)?");
 
-  private static BigDecimal inRange(BigDecimal v, String shown, ValidationRules rules) throws BadRecord {
+  /** {@code shown}: how the value appeared, only needed for the reason (rendering a JSON node costs as much as parsing). */
+  private static BigDecimal inRange(BigDecimal v, java.util.function.Supplier<String> shown, ValidationRules rules)
+      throws BadRecord {
     if (v.abs().compareTo(rules.maxAbsValue()) >= 0) {
-      throw new BadRecord("non-finite value: " + abbreviate(shown) + " is out of range (|value| < "
+      throw new BadRecord("non-finite value: " + abbreviate(shown.get()) + " is out of range (|value| < "
           + rules.maxAbsValue().toPlainString() + ")");
     }
     return v.setScale(VALUE_SCALE, RoundingMode.HALF_UP);

@@ -21,14 +21,15 @@ public interface AggregateStore {
   long BACKFILL_BATCH_ID = -1L;
 
   /**
-   * Applies a micro-batch: {@code partials} (the pipeline's partial schema), {@code quarantine}
+   * Applies a micro-batch: {@code partials} (the pipeline's partial schema, one row per key, in key order as
+   * {@link io.siloreports.aggregate.PartialCombiner} gives them), {@code quarantine}
    * ({@link Quarantine#SCHEMA}) and {@code progress} (whose batchId is this batch's id, and whose
    * {@code closedBefore} is the one the batch's records were classified against).
    *
    * @throws RevisionsClosed when a backfill closed more hours since the batch was classified: nothing was written
    * @throws RowsRejected when the store cannot hold some partial rows: nothing was written
    */
-  void commit(Pipeline pipeline, Dataset<Row> partials, Dataset<Row> quarantine, AggregationProgress progress);
+  void commit(Pipeline pipeline, List<Row> partials, Dataset<Row> quarantine, AggregationProgress progress);
 
   /**
    * A backfill closed hours for revision after the batch was classified against the older {@code closed_before}:

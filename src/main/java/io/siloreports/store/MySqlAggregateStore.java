@@ -62,7 +62,7 @@ public final class MySqlAggregateStore implements AggregateStore {
 
   @Override
   public void commit(
-      Pipeline pipeline, Dataset<Row> partials, Dataset<Row> quarantine, AggregationProgress next) {
+      Pipeline pipeline, List<Row> partials, Dataset<Row> quarantine, AggregationProgress next) {
     db.inTransaction(Jdbc.DEFAULT_ISOLATION, MAX_ATTEMPTS, "commit batch " + next.batchId() + " of " + pipeline.id,
         c -> {
           Optional<AggregationProgress> stored = progress.lock(c, pipeline);
@@ -79,17 +79,16 @@ public final class MySqlAggregateStore implements AggregateStore {
                 + " was classified against " + next.closedBefore());
           }
           Timestamp now = Timestamp.from(next.updatedAt());
-          Dataset<Row> ordered = MySqlAggregateRows.inKeyOrder(pipeline, partials);
           long merged;
           try {
-            merged = MySqlAggregateRows.write(c, pipeline, ordered.toLocalIterator(), now,
+            merged = MySqlAggregateRows.write(c, pipeline, partials.iterator(), now,
                 MySqlAggregateRows.Mode.MERGE);
           } catch (SQLException e) {
             if (!Jdbc.isDataError(e)) {
               throw e;
             }
             c.rollback();
-            List<Rejection> rejected = rejectedRows(c, pipeline, ordered, now);
+            List<Rejection> rejected = rejectedRows(c, pipeline, partials, now);
             c.rollback();
             if (rejected.isEmpty()) {
               throw e;
@@ -108,12 +107,10 @@ public final class MySqlAggregateStore implements AggregateStore {
    * After the server refused a value somewhere in a batch: writes the rows one at a time, each under a savepoint,
    * to find which ones it refuses and why. The caller rolls everything back.
    */
-  private static List<Rejection> rejectedRows(Connection c, Pipeline pipeline, Dataset<Row> ordered, Timestamp now)
+  private static List<Rejection> rejectedRows(Connection c, Pipeline pipeline, List<Row> partials, Timestamp now)
       throws SQLException {
     List<Rejection> rejected = new ArrayList<>();
-    Iterator<Row> rows = ordered.toLocalIterator();
-    while (rows.hasNext()) {
-      Row row = rows.next();
+    for (Row row : partials) {
       Savepoint sp = c.setSavepoint();
       try {
         MySqlAggregateRows.write(c, pipeline, List.of(row).iterator(), now, MySqlAggregateRows.Mode.MERGE);

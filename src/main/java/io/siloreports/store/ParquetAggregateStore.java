@@ -78,9 +78,9 @@ public final class ParquetAggregateStore implements AggregateStore {
 
   @Override
   public void commit(
-      Pipeline pipeline, Dataset<Row> partials, Dataset<Row> quarantine, AggregationProgress next) {
+      Pipeline pipeline, List<Row> partials, Dataset<Row> quarantine, AggregationProgress next) {
     long batchId = next.batchId();
-    partials.write().mode(SaveMode.Overwrite).parquet(layout.batchDir(pipeline, batchId).toString());
+    spark.createDataFrame(partials, Aggregations.partialSchema(pipeline)).write().mode(SaveMode.Overwrite).parquet(layout.batchDir(pipeline, batchId).toString());
     quarantine.write().mode(SaveMode.Overwrite)
         .parquet(new Path(layout.quarantineDir(pipeline), "batch_id=" + batchId).toString());
     beforeCommit.run();

@@ -1,39 +1,26 @@
 package io.siloreports.stream;
 
-import static org.apache.spark.sql.functions.col;
-import static org.apache.spark.sql.functions.concat;
-import static org.apache.spark.sql.functions.count;
-import static org.apache.spark.sql.functions.date_format;
-import static org.apache.spark.sql.functions.lit;
-import static org.apache.spark.sql.functions.max;
-import static org.apache.spark.sql.functions.not;
-import static org.apache.spark.sql.functions.when;
-
-import io.siloreports.aggregate.Aggregations;
 import io.siloreports.aggregate.BucketCounts;
-import io.siloreports.aggregate.TimeBuckets;
-import io.siloreports.ingest.ParsedRecords;
 import io.siloreports.ingest.ValidationRules;
 import io.siloreports.model.AggregationProgress;
 import io.siloreports.model.Pipeline;
 import io.siloreports.model.ProgressRule;
 import io.siloreports.store.AggregateStore;
 import io.siloreports.store.ProgressStore;
-import io.siloreports.store.Quarantine;
-import java.sql.Timestamp;
 import java.time.Clock;
 import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
 import java.util.Optional;
-import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
-import org.apache.spark.storage.StorageLevel;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The body of {@code foreachBatch} for one pipeline. Per micro-batch: parse and validate the raw lines, and
- * classify every record against the committed progress:
+ * The body of {@code foreachBatch} for one pipeline. Per micro-batch, in one pass over the raw lines
+ * ({@link BatchPass}): parse and validate them, and classify every record against the committed progress:
  *
  * <ul>
  *   <li>bad (invalid) records go to the quarantine with their reason;
@@ -94,35 +81,27 @@ public final class MicroBatchAggregator {
     }
     long started = System.nanoTime();
     Instant now = clock.instant();
-    Dataset<Row> parsed = ParsedRecords.parse(lines, pipeline, rules, now).persist(StorageLevel.MEMORY_AND_DISK());
-    try {
-      Column rejected = lit(false);
-      Column rejectedReason = lit(null).cast("string");
-      for (int round = 1; ; round++) {
-        try {
-          return commit(parsed, batchId, committed, rejected, rejectedReason, sourcePosition, now, started);
-        } catch (AggregateStore.RevisionsClosed e) {
-          LOG.info("{} batch {}: {}; classifying the batch again", pipeline.id, batchId, e.getMessage());
-          committed = progress.last(pipeline);
-          if (replayed(committed, batchId)) {
-            return new BatchResult(batchId, true, 0, 0, 0, 0, committed.get());
-          }
-        } catch (AggregateStore.RowsRejected e) {
-          for (AggregateStore.Rejection r : e.rejections()) {
-            Column records = Aggregations.recordsOf(pipeline, r.partial());
-            rejected = rejected.or(records);
-            rejectedReason = when(records, lit("refused by the store: " + r.reason())).otherwise(rejectedReason);
-          }
-          LOG.warn("{} batch {}: {} aggregate row(s) refused by {} (first: {}); their records go to the quarantine",
-              pipeline.id, batchId, e.rejections().size(), store.describe(), e.rejections().get(0).reason());
+    Map<String, String> refused = new LinkedHashMap<>();
+    for (int round = 1; ; round++) {
+      try {
+        return commit(lines, batchId, committed, refused, sourcePosition, now, started);
+      } catch (AggregateStore.RevisionsClosed e) {
+        LOG.info("{} batch {}: {}; classifying the batch again", pipeline.id, batchId, e.getMessage());
+        committed = progress.last(pipeline);
+        if (replayed(committed, batchId)) {
+          return new BatchResult(batchId, true, 0, 0, 0, 0, committed.get());
         }
-        if (round >= MAX_ROUNDS) {
-          throw new IllegalStateException(pipeline.id + " batch " + batchId + ": still not committed after "
-              + MAX_ROUNDS + " rounds of classification (hours closed by backfills or rows refused by the store)");
+      } catch (AggregateStore.RowsRejected e) {
+        for (AggregateStore.Rejection r : e.rejections()) {
+          refused.put(BatchPass.hourKey(pipeline, r.partial(), true), r.reason());
         }
+        LOG.warn("{} batch {}: {} aggregate row(s) refused by {} (first: {}); their records go to the quarantine",
+            pipeline.id, batchId, e.rejections().size(), store.describe(), e.rejections().get(0).reason());
       }
-    } finally {
-      parsed.unpersist();
+      if (round >= MAX_ROUNDS) {
+        throw new IllegalStateException(pipeline.id + " batch " + batchId + ": still not committed after "
+            + MAX_ROUNDS + " rounds of classification (hours closed by backfills or rows refused by the store)");
+      }
     }
   }
 
@@ -143,77 +122,51 @@ public final class MicroBatchAggregator {
     return false;
   }
 
-  private BatchResult commit(Dataset<Row> parsed, long batchId, Optional<AggregationProgress> committed,
-      Column rejected, Column rejectedReason, String sourcePosition, Instant now, long started) {
+  private BatchResult commit(Dataset<Row> lines, long batchId, Optional<AggregationProgress> committed,
+      Map<String, String> refused, String sourcePosition, Instant now, long started) {
     Instant finalizedBefore = committed.map(AggregationProgress::finalizedBefore).orElse(null);
     Instant horizon = ProgressRule.revisionHorizon(committed, lateness.maxRevisionAge());
-    Column hour = TimeBuckets.hourStart(col("ts"));
-    Column valid = ParsedRecords.VALID.and(not(rejected));
-    Column tooLate = horizon == null ? lit(false) : valid.and(hour.lt(lit(Timestamp.from(horizon))));
-    Column merged = valid.and(not(tooLate));
-    Column late = finalizedBefore == null ? lit(false) : hour.lt(lit(Timestamp.from(finalizedBefore)));
-
-    Row stats =
-        parsed
-            .agg(
-                count(when(merged, lit(1))).as("merged"),
-                count(when(not(valid), lit(1))).as("bad"),
-                count(when(merged.and(late), lit(1))).as("late"),
-                count(when(tooLate, lit(1))).as("too_late"),
-                max(when(merged, col("ts"))).as("max_ts"))
-            .first();
-    ProgressRule.BatchCounts counts = new ProgressRule.BatchCounts(stats.getLong(0), stats.getLong(1),
-        stats.getLong(2), stats.getLong(3), stats.isNullAt(4) ? null : stats.getTimestamp(4).toInstant());
+    BatchPass pass = new BatchPass(pipeline, rules, now, batchId, finalizedBefore, horizon,
+        tooLateWhy(horizon, committed), refused);
+    BatchPass.Result result = pass.run(lines.sparkSession(), lines);
+    long passed = System.nanoTime();
+    BatchPass.Counts c = result.counts();
+    ProgressRule.BatchCounts counts =
+        new ProgressRule.BatchCounts(c.merged(), c.bad(), c.late(), c.tooLate(), c.maxEventTime());
     AggregationProgress next =
         ProgressRule.next(pipeline, committed, batchId, counts, lateness, sourcePosition, now);
-
-    Dataset<Row> partials = Aggregations.partials(pipeline, parsed.filter(merged), late, now);
     if (pipeline == Pipeline.ACTIVITY_EVENTS) {
-      partials = partials.persist(StorageLevel.MEMORY_AND_DISK());
+      crossCheck(result.partials(), batchId, counts.valid());
     }
-    try {
-      if (pipeline == Pipeline.ACTIVITY_EVENTS) {
-        crossCheck(partials, batchId, counts.valid());
-      }
-      Column kind = when(ParsedRecords.BAD.or(rejected), lit(Quarantine.BAD))
-          .when(tooLate, lit(Quarantine.TOO_LATE));
-      Column reason = when(ParsedRecords.BAD, col("error"))
-          .when(rejected, rejectedReason)
-          .when(tooLate, tooLateReason(horizon, committed));
-      Dataset<Row> quarantine = Quarantine.of(parsed, kind, reason, pipeline, batchId, now);
-      store.commit(pipeline, partials, quarantine, next);
-    } finally {
-      partials.unpersist();
-    }
-
-    LOG.info("{} batch {}: {} records merged ({} late, into hours already final), {} bad and {} too late"
-            + " quarantined; finalized_before {} (max event time {}); totals {} merged ({} late), {} bad, {} too late;"
-            + " {} ms",
-        pipeline.id, batchId, counts.valid(), counts.late(), counts.bad(), counts.tooLate(), next.finalizedBefore(),
-        next.maxEventTime(), next.validTotal(), next.lateTotal(), next.badTotal(), next.tooLateTotal(),
-        (System.nanoTime() - started) / 1_000_000);
+    store.commit(pipeline, result.partials(), result.quarantine(), next);
+    long stored = System.nanoTime();
+    LOG.info("{} batch {}: {} records merged ({} late, into hours already final) into {} keys, {} bad and {} too"
+            + " late quarantined; finalized_before {} (max event time {}); totals {} merged ({} late), {} bad, {}"
+            + " too late; {} ms (read and combined {} ms, stored {} ms)",
+        pipeline.id, batchId, counts.valid(), counts.late(), result.partials().size(), counts.bad(),
+        counts.tooLate(), next.finalizedBefore(), next.maxEventTime(), next.validTotal(), next.lateTotal(),
+        next.badTotal(), next.tooLateTotal(), (stored - started) / 1_000_000, (passed - started) / 1_000_000,
+        (stored - passed) / 1_000_000);
     return new BatchResult(batchId, false, counts.valid(), counts.bad(), counts.late(), counts.tooLate(), next);
   }
 
-  /** Why a record is too late: its hour, the horizon, and what set it. */
-  private Column tooLateReason(Instant horizon, Optional<AggregationProgress> committed) {
+  /** Why records of hours before the horizon are too late: what closed them. */
+  private String tooLateWhy(Instant horizon, Optional<AggregationProgress> committed) {
     if (horizon == null) {
-      return lit(null).cast("string");
+      return null;
     }
     Instant closedByBackfill = committed.map(AggregationProgress::closedBefore).orElse(null);
-    String why = horizon.equals(closedByBackfill)
+    return horizon.equals(closedByBackfill)
         ? "a backfill closed the hours before " + horizon + " for revision"
         : "hours before " + horizon + " are closed for revision (more than " + lateness.maxRevisionAge()
             + " before the latest event time " + committed.map(AggregationProgress::maxEventTime).orElse(null) + ")";
-    return concat(lit("too late: hour "), date_format(TimeBuckets.hourStart(col("ts")), "yyyy-MM-dd'T'HH:mm'Z'"),
-        lit(": " + why));
   }
 
   /**
    * Seed 002's check, per micro-batch: every bucket size counts each merged event once (1-minute = 5 = 15 =
    * 60-minute = the events). A difference is a defect, not bad input: the batch is not committed.
    */
-  private void crossCheck(Dataset<Row> partials, long batchId, long events) {
+  private void crossCheck(List<Row> partials, long batchId, long events) {
     BucketCounts.SizeTotals totals = BucketCounts.totals(partials);
     String line = totals.describe(events);
     if (!totals.allEqual(events)) {

@@ -1,0 +1,214 @@
+package io.siloreports.aggregate;
+
+import io.siloreports.model.Pipeline;
+import java.math.BigDecimal;
+import java.sql.Timestamp;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.RowFactory;
+
+/**
+ * The monoids of {@link HourlyAggregates} and {@link BucketCounts} in plain Java: the stream combines its records
+ * inside each partition with one of these (a map-side combine in the same pass that parses them), and the driver
+ * merges the partitions' partial rows with another. The rows it gives are the pipeline's partial schema, one per
+ * key, in the store's key order, and equal what the Spark forms compute from the same records (tests compare them).
+ */
+public abstract class PartialCombiner {
+  /** A combiner for {@code p}: readings by silo and hour, events by type, account, bucket size and bucket. */
+  public static PartialCombiner of(Pipeline p) {
+    return p == Pipeline.SILO_READINGS ? new Hourly() : new Buckets();
+  }
+
+  /** Adds one valid parsed record ({@code io.siloreports.ingest.ParsedRecords}' schema); {@code late}: its hour was final. */
+  public abstract void add(Row record, boolean late);
+
+  /** Merges one partial row (the pipeline's partial schema), as another combiner's {@link #rows} gives them. */
+  public abstract void merge(Row partial);
+
+  /**
+   * The combined partial rows in key order; a key with late records gets {@code revisedAt} as its {@code revised_at}
+   * (null keeps the merged one).
+   */
+  public abstract List<Row> rows(Instant revisedAt);
+
+  /** How many keys so far. */
+  public abstract int keys();
+
+  /** Code-point order: the byte order of their UTF-8 form, which is how Spark and the stored keys sort strings. */
+  static int compareText(String a, String b) {
+    int i = 0;
+    int j = 0;
+    while (i < a.length() && j < b.length()) {
+      int ca = a.codePointAt(i);
+      int cb = b.codePointAt(j);
+      if (ca != cb) {
+        return Integer.compare(ca, cb);
+      }
+      i += Character.charCount(ca);
+      j += Character.charCount(cb);
+    }
+    return Integer.compare(a.length() - i, b.length() - j);
+  }
+
+  private static Timestamp later(Timestamp a, Timestamp b) {
+    return a == null ? b : b == null || !b.after(a) ? a : b;
+  }
+
+  private static Timestamp revised(long late, Timestamp merged, Instant revisedAt) {
+    return late > 0 && revisedAt != null ? later(merged, Timestamp.from(revisedAt)) : merged;
+  }
+
+  /** Exact sum, min, max and counts of one silo-hour. */
+  private static final class HourlyCell {
+    BigDecimal sum;
+    BigDecimal min;
+    BigDecimal max;
+    long count;
+    long late;
+    Timestamp revised;
+  }
+
+  /**
+   * A silo-hour: the silo id in the high 32 bits, the hour since the epoch in the low 32 (signed). Its hash mixes the
+   * bits: {@code Long.hashCode} (high XOR low) would put most silo-hours of a day into a few buckets.
+   */
+  private record HourKey(long packed) {
+    @Override
+    public int hashCode() {
+      long h = packed * 0x9E3779B97F4A7C15L;
+      return (int) (h ^ (h >>> 32));
+    }
+  }
+
+  private static final class Hourly extends PartialCombiner {
+    private final Map<HourKey, HourlyCell> cells = new HashMap<>();
+
+    private HourlyCell cell(int silo, long hour) {
+      return cells.computeIfAbsent(new HourKey(((long) silo << 32) | (hour & 0xFFFFFFFFL)), k -> new HourlyCell());
+    }
+
+    @Override
+    public void add(Row r, boolean late) {
+      BigDecimal v = r.getDecimal(2);
+      HourlyCell c = cell(r.getInt(0), Math.floorDiv(r.getTimestamp(1).getTime(), 3_600_000L));
+      if (c.count == 0) {
+        c.sum = v;
+        c.min = v;
+        c.max = v;
+      } else {
+        c.sum = c.sum.add(v);
+        c.min = v.compareTo(c.min) < 0 ? v : c.min;
+        c.max = v.compareTo(c.max) > 0 ? v : c.max;
+      }
+      c.count++;
+      if (late) {
+        c.late++;
+      }
+    }
+
+    @Override
+    public void merge(Row p) {
+      HourlyCell c = cell(p.getInt(0), Math.floorDiv(p.getTimestamp(1).getTime(), 3_600_000L));
+      BigDecimal sum = p.getDecimal(2);
+      if (c.count == 0) {
+        c.sum = sum;
+        c.min = p.getDecimal(3);
+        c.max = p.getDecimal(4);
+      } else {
+        c.sum = c.sum.add(sum);
+        c.min = p.getDecimal(3).compareTo(c.min) < 0 ? p.getDecimal(3) : c.min;
+        c.max = p.getDecimal(4).compareTo(c.max) > 0 ? p.getDecimal(4) : c.max;
+      }
+      c.count += p.getLong(5);
+      c.late += p.isNullAt(6) ? 0 : p.getLong(6);
+      c.revised = later(c.revised, p.isNullAt(7) ? null : p.getTimestamp(7));
+    }
+
+    @Override
+    public List<Row> rows(Instant revisedAt) {
+      List<HourKey> keys = new ArrayList<>(cells.keySet());
+      keys.sort(Comparator.<HourKey>comparingInt(k -> (int) (k.packed() >>> 32)).thenComparingInt(k -> (int) k.packed()));
+      List<Row> out = new ArrayList<>(keys.size());
+      for (HourKey key : keys) {
+        HourlyCell c = cells.get(key);
+        long k = key.packed();
+        out.add(RowFactory.create((int) (k >>> 32), new Timestamp((int) k * 3_600_000L), c.sum, c.min, c.max,
+            c.count, c.late, revised(c.late, c.revised, revisedAt)));
+      }
+      return out;
+    }
+
+    @Override
+    public int keys() {
+      return cells.size();
+    }
+  }
+
+  private record BucketKey(String type, String account, int minutes, long start) {}
+
+  private static final Comparator<BucketKey> BUCKET_ORDER =
+      Comparator.<BucketKey, String>comparing(BucketKey::type, PartialCombiner::compareText)
+          .thenComparing(BucketKey::account, PartialCombiner::compareText)
+          .thenComparingInt(BucketKey::minutes)
+          .thenComparingLong(BucketKey::start);
+
+  /** Count, late count and the latest revision of one bucket. */
+  private static final class BucketCell {
+    long count;
+    long late;
+    Timestamp revised;
+  }
+
+  private static final class Buckets extends PartialCombiner {
+    private final Map<BucketKey, BucketCell> cells = new HashMap<>();
+
+    @Override
+    public void add(Row r, boolean late) {
+      String type = r.getString(0);
+      String account = r.getString(1);
+      long ts = r.getTimestamp(2).getTime();
+      for (int minutes : TimeBuckets.BUCKET_MINUTES) {
+        long size = minutes * 60_000L;
+        BucketCell c = cells.computeIfAbsent(new BucketKey(type, account, minutes, Math.floorDiv(ts, size) * size),
+            k -> new BucketCell());
+        c.count++;
+        if (late) {
+          c.late++;
+        }
+      }
+    }
+
+    @Override
+    public void merge(Row p) {
+      BucketCell c = cells.computeIfAbsent(
+          new BucketKey(p.getString(0), p.getString(1), p.getInt(2), p.getTimestamp(3).getTime()),
+          k -> new BucketCell());
+      c.count += p.getLong(4);
+      c.late += p.isNullAt(5) ? 0 : p.getLong(5);
+      c.revised = later(c.revised, p.isNullAt(6) ? null : p.getTimestamp(6));
+    }
+
+    @Override
+    public List<Row> rows(Instant revisedAt) {
+      List<BucketKey> keys = new ArrayList<>(cells.keySet());
+      keys.sort(BUCKET_ORDER);
+      List<Row> out = new ArrayList<>(keys.size());
+      for (BucketKey k : keys) {
+        BucketCell c = cells.get(k);
+        out.add(RowFactory.create(k.type(), k.account(), k.minutes(), new Timestamp(k.start()), c.count, c.late,
+            revised(c.late, c.revised, revisedAt)));
+      }
+      return out;
+    }
+
+    @Override
+    public int keys() {
+      return cells.size();
+    }
+  }
+}
