@@ -2,7 +2,6 @@ package io.siloreports.bench;
 
 import io.siloreports.report.workbook.FinalHourlyRow;
 import io.siloreports.report.workbook.ReportHeader;
-import io.siloreports.report.workbook.RowsInSheetOrder;
 import io.siloreports.report.workbook.WorkbookStats;
 import io.siloreports.report.workbook.WorkbookWriter;
 import java.io.BufferedWriter;
@@ -24,12 +23,11 @@ import org.apache.spark.sql.Row;
  */
 public final class CsvBaselineWriter implements WorkbookWriter {
   @Override
-  public WorkbookStats write(ReportHeader header, Dataset<Row> rows, List<Integer> silos, Path target)
-      throws IOException {
+  public WorkbookStats write(ReportHeader header, java.util.Iterator<FinalHourlyRow> sorted, List<Integer> silos,
+      Path target) throws IOException {
     Map<Integer, Long> rowsPerSilo = new LinkedHashMap<>();
     silos.forEach(s -> rowsPerSilo.put(s, 0L));
-    try (Writer out = new BufferedWriter(Files.newBufferedWriter(target, StandardCharsets.UTF_8), 1 << 16);
-        RowsInSheetOrder sorted = RowsInSheetOrder.open(rows, silos, header)) {
+    try (Writer out = new BufferedWriter(Files.newBufferedWriter(target, StandardCharsets.UTF_8), 1 << 16)) {
       out.write("silo_id,hour_start,avg_value,min_value,max_value,sum_value,record_count\n");
       while (sorted.hasNext()) {
         FinalHourlyRow r = sorted.next();

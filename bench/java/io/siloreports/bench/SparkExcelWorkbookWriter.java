@@ -73,6 +73,13 @@ public final class SparkExcelWorkbookWriter implements WorkbookWriter {
     this.maxRowsPerSheet = maxRowsPerSheet;
   }
 
+  /** spark-excel writes a Dataset: rows already on the driver are not its use. */
+  @Override
+  public WorkbookStats write(ReportHeader header, java.util.Iterator<io.siloreports.report.workbook.FinalHourlyRow> rows,
+      List<Integer> silos, Path target) {
+    throw new UnsupportedOperationException("spark-excel writes from a Dataset");
+  }
+
   @Override
   public WorkbookStats write(ReportHeader header, Dataset<Row> rows, List<Integer> silos, Path target)
       throws IOException {

@@ -5,7 +5,13 @@ import static org.apache.spark.sql.functions.lit;
 
 import io.siloreports.aggregate.HourlyAggregates;
 import java.sql.Timestamp;
+import io.siloreports.report.workbook.FinalHourlyRow;
+import java.math.BigDecimal;
+import java.util.HashMap;
+import java.util.Iterator;
 import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
@@ -28,17 +34,84 @@ public final class ReportRows {
     Dataset<Row> finalized =
         aggregates.filter(
             col("hour_start").geq(ts(range.from())).and(col("hour_start").lt(ts(range.split()))));
+    if (!silos.isEmpty()) {
+      finalized = finalized.filter(col("silo_id").isin(silos.toArray()));
+    }
+    return HourlyAggregates.finishKeepingExactSum(
+        HourlyAggregates.merge(finalized.unionByName(hotPartials(readings, range, silos))));
+  }
+
+  /** The hot readings of the range ({@code [split, hotEnd)}) of {@code silos} (empty: all) as hourly partials. */
+  public static Dataset<Row> hotPartials(Dataset<Row> readings, ReportRange range, List<Integer> silos) {
     Dataset<Row> hot =
         HourlyAggregates.partials(
             readings
                 .select("silo_id", "ts", "value")
                 .filter(col("ts").geq(ts(range.split())).and(col("ts").lt(ts(range.hotEnd())))));
-    if (!silos.isEmpty()) {
-      Column keep = col("silo_id").isin(silos.toArray());
-      finalized = finalized.filter(keep);
-      hot = hot.filter(keep);
+    return silos.isEmpty() ? hot : hot.filter(col("silo_id").isin(silos.toArray()));
+  }
+
+  /**
+   * The same rows without Spark, for a store that streams its finalized hours in sheet order: {@code finalized}
+   * (partials of hours before the split, in the order of {@code silos}, then hour) and {@code hot} (partials of the
+   * hours from the split on, any order) become final rows in sheet order. The two never share an hour, so each silo's
+   * finalized rows are followed by its hot ones; rounding is {@link HourlyAggregates}' (the Spark form's) own.
+   */
+  public static Iterator<FinalHourlyRow> inSheetOrder(Iterator<Row> finalized, List<Row> hot, List<Integer> silos) {
+    Map<Integer, TreeMap<Long, Row>> hotBySilo = new HashMap<>();
+    for (Row r : hot) {
+      hotBySilo.computeIfAbsent(r.getInt(0), k -> new TreeMap<>()).put(r.getTimestamp(1).getTime(), r);
     }
-    return HourlyAggregates.finishKeepingExactSum(HourlyAggregates.merge(finalized.unionByName(hot)));
+    return new Iterator<>() {
+      private int position = -1;
+      private Iterator<Row> hotOfSilo = java.util.Collections.emptyIterator();
+      private Row peeked;
+      private FinalHourlyRow next;
+
+      @Override
+      public boolean hasNext() {
+        while (next == null) {
+          if (peeked == null && finalized.hasNext()) {
+            peeked = finalized.next();
+          }
+          if (position >= 0 && peeked != null && peeked.getInt(0) == silos.get(position)) {
+            next = finish(peeked);
+            peeked = null;
+          } else if (hotOfSilo.hasNext()) {
+            next = finish(hotOfSilo.next());
+          } else if (position + 1 < silos.size()) {
+            position++;
+            TreeMap<Long, Row> h = hotBySilo.get(silos.get(position));
+            hotOfSilo = h == null ? java.util.Collections.emptyIterator() : h.values().iterator();
+          } else if (peeked != null) {
+            throw new IllegalStateException("the store returned silo " + peeked.getInt(0) + " out of sheet order");
+          } else {
+            return false;
+          }
+        }
+        return true;
+      }
+
+      @Override
+      public FinalHourlyRow next() {
+        if (!hasNext()) {
+          throw new java.util.NoSuchElementException();
+        }
+        FinalHourlyRow r = next;
+        next = null;
+        return r;
+      }
+    };
+  }
+
+  /** A merged partial ({@link HourlyAggregates#PARTIAL}) rounded for the report, as {@link HourlyAggregates#finish}. */
+  static FinalHourlyRow finish(Row p) {
+    BigDecimal sum = p.getDecimal(2);
+    long count = p.getLong(5);
+    return new FinalHourlyRow(p.getInt(0), p.getTimestamp(1).toInstant(), HourlyAggregates.average(sum, count),
+        HourlyAggregates.rounded(p.getDecimal(3)), HourlyAggregates.rounded(p.getDecimal(4)),
+        HourlyAggregates.rounded(sum), count, p.isNullAt(6) ? 0 : p.getLong(6),
+        p.isNullAt(7) ? null : p.getTimestamp(7).toInstant(), sum);
   }
 
   private static Column ts(java.time.Instant t) {

@@ -13,6 +13,7 @@ import io.siloreports.model.Times;
 import io.siloreports.report.hot.HotReadings;
 import io.siloreports.report.output.ReportOutput;
 import io.siloreports.report.workbook.ReportHeader;
+import io.siloreports.report.workbook.RowsInSheetOrder;
 import io.siloreports.report.workbook.WorkbookStats;
 import io.siloreports.report.workbook.WorkbookWriter;
 import io.siloreports.store.AggregateStore;
@@ -169,15 +170,22 @@ public final class SiloReport {
             : "no readings",
         cutoff);
 
-    Dataset<Row> finalized =
-        committed.isPresent() && range.hasFinalizedPart()
-            ? aggregates.aggregates(Pipeline.SILO_READINGS, committed.get())
-            : spark.createDataFrame(List.of(), HourlyAggregates.PARTIAL);
     Dataset<Row> hotReadings =
         range.hasHotPart()
             ? hot.readings(range.split(), range.hotEnd())
             : spark.createDataFrame(List.of(), ParsedRecords.READINGS).select("silo_id", "ts", "value");
+    Optional<AggregateStore.HourlyRowsInOrder> streamed =
+        committed.isPresent() && range.hasFinalizedPart()
+            ? aggregates.hourlyInSheetOrder(request.silos(), range.from(), range.split())
+            : Optional.empty();
+    if (streamed.isPresent()) {
+      return writeStreamed(jobId, request, range, cutoff, committed, streamed.get(), hotReadings, target, writer);
+    }
 
+    Dataset<Row> finalized =
+        committed.isPresent() && range.hasFinalizedPart()
+            ? aggregates.aggregates(Pipeline.SILO_READINGS, committed.get())
+            : spark.createDataFrame(List.of(), HourlyAggregates.PARTIAL);
     Dataset<Row> rows =
         ReportRows.combine(finalized, hotReadings, range, request.silos()).persist(StorageLevel.MEMORY_AND_DISK());
     try {
@@ -185,13 +193,49 @@ public final class SiloReport {
       if (silos.isEmpty()) {
         rows.select("silo_id").distinct().orderBy("silo_id").collectAsList().forEach(r -> silos.add(r.getInt(0)));
       }
-      ReportHeader header =
-          new ReportHeader(jobId, List.copyOf(silos), range.from(), range.to(), cutoff,
-              range.finalizedBefore(), clock.instant(), committed.map(AggregationProgress::tooLateTotal).orElse(null));
-      return writer.write(header, rows, silos, target);
+      return writer.write(header(jobId, silos, range, cutoff, committed), rows, silos, target);
     } finally {
       rows.unpersist();
     }
+  }
+
+  /**
+   * A store that streams its finalized hours in sheet order: they go from the store to the workbook as they come,
+   * with the hot hours (aggregated by Spark, small) after each silo's; no Spark job over the finalized rows, no sort,
+   * no cached copy, so time and memory do not grow with the report beyond the writer's own.
+   */
+  private WorkbookStats writeStreamed(String jobId, ReportRequest request, ReportRange range, Instant cutoff,
+      Optional<AggregationProgress> committed, AggregateStore.HourlyRowsInOrder finalized, Dataset<Row> hotReadings,
+      Path target, WorkbookWriter writer) throws IOException {
+    RowsInSheetOrder rows;
+    List<Integer> silos;
+    try {
+      List<Row> hotRows = range.hasHotPart()
+          ? ReportRows.hotPartials(hotReadings, range, request.silos()).collectAsList()
+          : List.of();
+      if (!request.silos().isEmpty()) {
+        silos = request.silos();
+      } else {
+        java.util.TreeSet<Integer> all = new java.util.TreeSet<>(finalized.silos());
+        hotRows.forEach(r -> all.add(r.getInt(0)));
+        silos = List.copyOf(all);
+      }
+      LOG.info("report {}: finalized hours of {} silo(s) streamed from {} in sheet order, {} hot hour row(s)", jobId,
+          silos.size(), aggregates.describe(), hotRows.size());
+      rows = RowsInSheetOrder.prefetch(ReportRows.inSheetOrder(finalized, hotRows, silos), finalized);
+    } catch (RuntimeException e) {
+      finalized.close();
+      throw e;
+    }
+    try (rows) {
+      return writer.write(header(jobId, silos, range, cutoff, committed), rows, silos, target);
+    }
+  }
+
+  private ReportHeader header(String jobId, List<Integer> silos, ReportRange range, Instant cutoff,
+      Optional<AggregationProgress> committed) {
+    return new ReportHeader(jobId, List.copyOf(silos), range.from(), range.to(), cutoff, range.finalizedBefore(),
+        clock.instant(), committed.map(AggregationProgress::tooLateTotal).orElse(null));
   }
 
   private static ReportRequest merge(ReportRequest stored, ReportRequest override) {

@@ -64,6 +64,25 @@ public interface AggregateStore {
    */
   Dataset<Row> aggregates(Pipeline pipeline, AggregationProgress committed);
 
+  /**
+   * The hourly partials of silo readings for hours {@code [from, to)}, streamed in sheet order (the order of
+   * {@code silos}, or ascending silo ids when it is empty, then hour) from one consistent read, so a report of any size
+   * reaches its workbook without a sort or a copy. Empty when this store has no such read (the caller sorts with
+   * Spark).
+   */
+  default Optional<HourlyRowsInOrder> hourlyInSheetOrder(List<Integer> silos, Instant from, Instant to) {
+    return Optional.empty();
+  }
+
+  /** Rows of {@link io.siloreports.aggregate.HourlyAggregates#PARTIAL} in sheet order; close it to end the read. */
+  interface HourlyRowsInOrder extends java.util.Iterator<Row>, AutoCloseable {
+    /** The silos asked for, or, when none were, every silo with rows in the range (ascending). */
+    List<Integer> silos();
+
+    @Override
+    void close();
+  }
+
   /** Every committed quarantined record of a pipeline ({@link Quarantine#SCHEMA}). */
   Dataset<Row> quarantine(Pipeline pipeline);
 

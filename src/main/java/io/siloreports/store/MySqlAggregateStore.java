@@ -241,6 +241,16 @@ public final class MySqlAggregateStore implements AggregateStore {
   }
 
   @Override
+  public Optional<HourlyRowsInOrder> hourlyInSheetOrder(List<Integer> silos, Instant from, Instant to) {
+    try {
+      return Optional.of(new MySqlHourlyRows(db, silos, from, to));
+    } catch (SQLException e) {
+      throw new IllegalStateException("cannot read the report's hourly aggregates from " + describe() + ": "
+          + e.getMessage(), e);
+    }
+  }
+
+  @Override
   public Dataset<Row> quarantine(Pipeline pipeline) {
     // pipeline.id is one of the enum's constant ids, not input
     Dataset<Row> rows = read("(SELECT pipeline, batch_id, kind, reason, event_ts, line, source, quarantined_at"

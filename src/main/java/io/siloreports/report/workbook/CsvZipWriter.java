@@ -21,6 +21,7 @@ import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.zip.ZipEntry;
@@ -65,7 +66,7 @@ public final class CsvZipWriter implements WorkbookWriter {
   }
 
   @Override
-  public WorkbookStats write(ReportHeader header, Dataset<Row> rows, List<Integer> silos, Path target)
+  public WorkbookStats write(ReportHeader header, Iterator<FinalHourlyRow> rows, List<Integer> silos, Path target)
       throws IOException {
     SiloGroups.positions(silos);
     Path destination = target.toAbsolutePath();
@@ -87,33 +88,31 @@ public final class CsvZipWriter implements WorkbookWriter {
           Writer gaps = Files.newBufferedWriter(gapsPart, StandardCharsets.UTF_8)) {
         line(anomalies, ReportLayout.ANOMALY_HEADER.toArray(String[]::new));
         line(gaps, ReportLayout.GAP_HEADER.toArray(String[]::new));
-        try (RowsInSheetOrder sorted = RowsInSheetOrder.open(rows, silos, header)) {
-          SiloGroups.forEach(sorted, silos, (siloId, siloRows) -> {
-            SiloAnalysis analysis = statistics.add(siloId, SiloGroups.hours(siloRows));
-            csv.flush();
-            zip.putNextEntry(new ZipEntry(siloFile(siloId)));
-            line(csv, ReportLayout.SILO_HEADER.toArray(String[]::new));
-            for (FinalHourlyRow row : siloRows) {
-              String flag = analysis.flag(row.hourStart());
-              line(csv, HOUR.format(row.hourStart()), plain(row.avgValue()), plain(row.minValue()),
-                  plain(row.maxValue()), plain(row.sumValue()), Long.toString(row.recordCount()),
-                  Long.toString(row.lateCount()), row.revisedAt() == null ? "" : TIME.format(row.revisedAt()),
-                  flag == null ? "" : flag);
-              revisions.add(row);
-            }
-            csv.flush();
-            rowsPerSilo.put(siloId, (long) siloRows.size());
-            files.add(new ReportLayout.SiloSheets(siloId, List.of(siloFile(siloId)), siloRows.size(),
-                siloRows.isEmpty() ? null : siloRows.get(0).hourStart(),
-                siloRows.isEmpty() ? null : siloRows.get(siloRows.size() - 1).hourStart()));
-            for (Anomaly a : analysis.anomalies()) {
-              line(anomalies, texts(ReportLayout.anomalyRow(a)));
-            }
-            for (Gap g : analysis.gaps()) {
-              line(gaps, texts(ReportLayout.gapRow(g)));
-            }
-          });
-        }
+        SiloGroups.forEach(rows, silos, (siloId, siloRows) -> {
+          SiloAnalysis analysis = statistics.add(siloId, SiloGroups.hours(siloRows));
+          csv.flush();
+          zip.putNextEntry(new ZipEntry(siloFile(siloId)));
+          line(csv, ReportLayout.SILO_HEADER.toArray(String[]::new));
+          for (FinalHourlyRow row : siloRows) {
+            String flag = analysis.flag(row.hourStart());
+            line(csv, HOUR.format(row.hourStart()), plain(row.avgValue()), plain(row.minValue()),
+                plain(row.maxValue()), plain(row.sumValue()), Long.toString(row.recordCount()),
+                Long.toString(row.lateCount()), row.revisedAt() == null ? "" : TIME.format(row.revisedAt()),
+                flag == null ? "" : flag);
+            revisions.add(row);
+          }
+          csv.flush();
+          rowsPerSilo.put(siloId, (long) siloRows.size());
+          files.add(new ReportLayout.SiloSheets(siloId, List.of(siloFile(siloId)), siloRows.size(),
+              siloRows.isEmpty() ? null : siloRows.get(0).hourStart(),
+              siloRows.isEmpty() ? null : siloRows.get(siloRows.size() - 1).hourStart()));
+          for (Anomaly a : analysis.anomalies()) {
+            line(anomalies, texts(ReportLayout.anomalyRow(a)));
+          }
+          for (Gap g : analysis.gaps()) {
+            line(gaps, texts(ReportLayout.gapRow(g)));
+          }
+        });
         long total = rowsPerSilo.values().stream().mapToLong(Long::longValue).sum();
         zip.putNextEntry(new ZipEntry(SUMMARY_FILE));
         line(csv, "fact", "value");

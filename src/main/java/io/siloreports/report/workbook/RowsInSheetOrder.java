@@ -20,10 +20,11 @@ import org.apache.spark.sql.Row;
 /**
  * A report's rows on the driver in sheet order (the order of the silo list, then hour).
  *
- * <p>Spark hands them over one partition at a time ({@code toLocalIterator}), so the driver holds at
- * most one partition however large the report is. A daemon thread fetches and decodes rows up to
- * {@value #PREFETCH_ROWS} ahead of the consumer, so Spark's work on the next partition overlaps the
- * workbook writing instead of alternating with it. Close it to stop that thread early.
+ * <p>From a store that reads in key order ({@link #prefetch}), the rows come as the store streams them. From a
+ * Dataset ({@link #open}), Spark sorts them and hands them over one partition at a time ({@code toLocalIterator}),
+ * so the driver holds at most one partition however large the report is. Either way a daemon thread fetches and
+ * decodes rows up to {@value #PREFETCH_ROWS} ahead of the consumer, so reading the next rows overlaps the workbook
+ * writing instead of alternating with it. Close it to stop that thread early.
  */
 public final class RowsInSheetOrder implements Iterator<FinalHourlyRow>, AutoCloseable {
 
@@ -48,9 +49,19 @@ public final class RowsInSheetOrder implements Iterator<FinalHourlyRow>, AutoClo
   private List<FinalHourlyRow> batch = List.of();
   private int next;
 
-  private RowsInSheetOrder(Dataset<Row> sorted) {
-    fetcher = new Thread(() -> fetch(sorted), "report-rows-fetcher");
+  private RowsInSheetOrder(Iterator<FinalHourlyRow> source, AutoCloseable resource) {
+    fetcher = new Thread(() -> fetch(source, resource), "report-rows-fetcher");
     fetcher.setDaemon(true);
+  }
+
+  /**
+   * Starts fetching {@code rows}, already in sheet order, ahead of the consumer; {@code resource} (the store's read) is
+   * closed by the fetching thread when it ends.
+   */
+  public static RowsInSheetOrder prefetch(Iterator<FinalHourlyRow> rows, AutoCloseable resource) {
+    RowsInSheetOrder iterator = new RowsInSheetOrder(rows, resource);
+    iterator.fetcher.start();
+    return iterator;
   }
 
   /**
@@ -59,9 +70,24 @@ public final class RowsInSheetOrder implements Iterator<FinalHourlyRow>, AutoClo
    * before writing anything.
    */
   public static RowsInSheetOrder open(Dataset<Row> rows, List<Integer> silos, ReportHeader header) {
-    RowsInSheetOrder iterator = new RowsInSheetOrder(sorted(rows, silos, header));
-    iterator.fetcher.start();
-    return iterator;
+    Dataset<Row> sorted = sorted(rows, silos, header);
+    Iterator<FinalHourlyRow> decoded = new Iterator<>() {
+      private Iterator<Row> source;
+
+      @Override
+      public boolean hasNext() {
+        if (source == null) {
+          source = sorted.toLocalIterator(); // Spark's first job starts here, in the fetching thread
+        }
+        return source.hasNext();
+      }
+
+      @Override
+      public FinalHourlyRow next() {
+        return FinalHourlyRow.from(source.next());
+      }
+    };
+    return prefetch(decoded, () -> { });
   }
 
   static Dataset<Row> sorted(Dataset<Row> rows, List<Integer> silos, ReportHeader header) {
@@ -90,12 +116,11 @@ public final class RowsInSheetOrder implements Iterator<FinalHourlyRow>, AutoClo
     return (int) Math.min(MAX_PARTITIONS, Math.max(1, partitions));
   }
 
-  private void fetch(Dataset<Row> sorted) {
-    try {
-      Iterator<Row> source = sorted.toLocalIterator();
+  private void fetch(Iterator<FinalHourlyRow> source, AutoCloseable resource) {
+    try (resource) {
       List<FinalHourlyRow> filling = new ArrayList<>(BATCH_ROWS);
       while (!closed && source.hasNext()) {
-        filling.add(FinalHourlyRow.from(source.next()));
+        filling.add(source.next());
         if (filling.size() == BATCH_ROWS) {
           if (!hand(filling)) {
             return;

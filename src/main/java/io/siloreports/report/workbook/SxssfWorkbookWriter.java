@@ -17,6 +17,7 @@ import java.time.LocalDateTime;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
@@ -99,7 +100,7 @@ public final class SxssfWorkbookWriter implements WorkbookWriter {
   }
 
   @Override
-  public WorkbookStats write(ReportHeader header, Dataset<Row> rows, List<Integer> silos, Path target)
+  public WorkbookStats write(ReportHeader header, Iterator<FinalHourlyRow> rows, List<Integer> silos, Path target)
       throws IOException {
     SiloGroups.positions(silos); // a duplicate or null fails before anything is written
     Path destination = target.toAbsolutePath();
@@ -116,9 +117,7 @@ public final class SxssfWorkbookWriter implements WorkbookWriter {
       int sheets;
       try (ReportSxssfWorkbook workbook = new ReportSxssfWorkbook(ROW_WINDOW)) { // close() deletes temp files
         SheetsWriter sheetsWriter = new SheetsWriter(workbook, destination, statistics);
-        try (RowsInSheetOrder sorted = RowsInSheetOrder.open(rows, silos, header)) {
-          SiloGroups.forEach(sorted, silos, (silo, siloRows) -> siloSheets.add(sheetsWriter.writeSilo(silo, siloRows)));
-        }
+        SiloGroups.forEach(rows, silos, (silo, siloRows) -> siloSheets.add(sheetsWriter.writeSilo(silo, siloRows)));
         sheetsWriter.writeSummary(header, silos, siloSheets);
         sheetsWriter.finishListSheets();
         sheets = workbook.getNumberOfSheets();

@@ -16,7 +16,19 @@ import org.apache.spark.sql.Row;
  */
 public interface WorkbookWriter {
 
-  /** Writes the workbook to the local file {@code target} (created or replaced) and says what it wrote. */
-  WorkbookStats write(ReportHeader header, Dataset<Row> rows, List<Integer> silos, Path target)
+  /**
+   * Writes the workbook to the local file {@code target} (created or replaced) from {@code rows} in sheet order (the
+   * order of {@code silos}, then hour), and says what it wrote.
+   */
+  WorkbookStats write(ReportHeader header, java.util.Iterator<FinalHourlyRow> rows, List<Integer> silos, Path target)
       throws java.io.IOException;
+
+  /** The same from rows in any order: Spark puts them in sheet order first ({@link RowsInSheetOrder}). */
+  default WorkbookStats write(ReportHeader header, Dataset<Row> rows, List<Integer> silos, Path target)
+      throws java.io.IOException {
+    SiloGroups.positions(silos); // a duplicate or null fails before Spark starts
+    try (RowsInSheetOrder sorted = RowsInSheetOrder.open(rows, silos, header)) {
+      return write(header, sorted, silos, target);
+    }
+  }
 }
