@@ -32,6 +32,8 @@ import java.util.stream.Stream;
  */
 public final class ReportBench {
   private static final LocalDateTime FIRST = LocalDateTime.of(2025, 1, 1, 0, 0);
+  private static final java.time.format.DateTimeFormatter SQL_TIME =
+      java.time.format.DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss");
 
   private ReportBench() {}
 
@@ -71,8 +73,8 @@ public final class ReportBench {
             + " avg_value, min_value, max_value, sum_value, record_count, sum_exact, min_exact, max_exact, updated_at,"
             + " late_count, @revised) SET revised_at = NULLIF(@revised, '')");
         s.execute("INSERT INTO aggregation_progress (pipeline, last_batch_id, finalized_before, max_event_time,"
-            + " valid_total, bad_total, late_total, updated_at) VALUES ('silo-readings', 0, '" + end + "', '" + end
-            + "', 0, 0, 0, NOW())");
+            + " valid_total, bad_total, late_total, updated_at) VALUES ('silo-readings', 0, '" + SQL_TIME.format(end)
+            + "', '" + SQL_TIME.format(end) + "', 0, 0, 0, NOW())");
       }
       System.out.printf(Locale.ROOT, "LOADED rows=%d seconds=%.1f%n", expectedRows, (System.nanoTime() - loadStarted) / 1e9);
 
@@ -154,12 +156,12 @@ public final class ReportBench {
               RoundingMode.HALF_UP);
           boolean revised = random.nextInt(50) == 0;
           b.setLength(0);
-          b.append(silo).append('\t').append(hour.toString().replace('T', ' ')).append('\t')
+          b.append(silo).append('\t').append(SQL_TIME.format(hour)).append('\t')
               .append(sum.divide(BigDecimal.valueOf(count), 2, RoundingMode.HALF_UP)).append('\t').append(min)
               .append('\t').append(max).append('\t').append(sum).append('\t').append(count).append('\t')
               .append(sum).append('\t').append(min).append('\t').append(max).append('\t')
               .append("2026-01-02 00:00:00.000").append('\t').append(revised ? 1 + random.nextInt(5) : 0)
-              .append('\t').append(revised ? hour.plusHours(3).toString().replace('T', ' ') + ".250" : "")
+              .append('\t').append(revised ? SQL_TIME.format(hour.plusHours(3)) + ".250" : "")
               .append('\n');
           w.append(b);
         }

@@ -1,5 +1,7 @@
 package io.siloreports.ingest;
 
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.core.json.JsonReadFeature;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
@@ -41,6 +43,12 @@ public final class RecordParser {
   public record Event(String recordType, String accountId, Instant ts, String error) {}
 
   public static Reading parseReading(String line, ValidationRules rules, Instant now) {
+    Reading common = commonReading(line, rules, now);
+    return common != null ? common : treeReading(line, rules, now);
+  }
+
+  /** Every line through a JSON tree: the reference for every reason (and for the common path, in tests). */
+  static Reading treeReading(String line, ValidationRules rules, Instant now) {
     JsonNode root;
     try {
       root = readObject(line);
@@ -79,6 +87,11 @@ public final class RecordParser {
   }
 
   public static Event parseEvent(String line, ValidationRules rules, Instant now) {
+    Event common = commonEvent(line, rules, now);
+    return common != null ? common : treeEvent(line, rules, now);
+  }
+
+  static Event treeEvent(String line, ValidationRules rules, Instant now) {
     JsonNode root;
     try {
       root = readObject(line);
@@ -103,6 +116,101 @@ public final class RecordParser {
       return new Event(type, account, timestamp(required("ts", ts), rules, now), null);
     } catch (BadRecord e) {
       return new Event(null, null, timestampHint(ts), e.getMessage());
+    }
+  }
+
+  /**
+   * The common valid reading, read with Jackson's streaming parser instead of a tree (about twice as fast, and the
+   * stream parses every line): one object whose {@code silo_id} is a non-negative int, {@code ts} a string and
+   * {@code value} a finite number, each once, passing every rule. Null for anything else, which the tree path then
+   * judges, so a bad line's reason and a duplicated field's handling never depend on which path read it.
+   */
+  private static Reading commonReading(String line, ValidationRules rules, Instant now) {
+    if (line == null) {
+      return null;
+    }
+    try (JsonParser p = JSON.getFactory().createParser(line)) {
+      if (p.nextToken() != JsonToken.START_OBJECT) {
+        return null;
+      }
+      int silo = -1;
+      String ts = null;
+      BigDecimal value = null;
+      JsonToken t;
+      while ((t = p.nextToken()) == JsonToken.FIELD_NAME) {
+        String name = p.currentName();
+        JsonToken v = p.nextToken();
+        switch (name) {
+          case "silo_id" -> {
+            if (silo >= 0 || v != JsonToken.VALUE_NUMBER_INT || p.getNumberType() != JsonParser.NumberType.INT
+                || p.getIntValue() < 0) {
+              return null;
+            }
+            silo = p.getIntValue();
+          }
+          case "ts" -> {
+            if (ts != null || v != JsonToken.VALUE_STRING) {
+              return null;
+            }
+            ts = p.getText();
+          }
+          case "value" -> {
+            if (value != null || !(v == JsonToken.VALUE_NUMBER_INT || v == JsonToken.VALUE_NUMBER_FLOAT && !p.isNaN())) {
+              return null;
+            }
+            value = p.getDecimalValue();
+          }
+          default -> p.skipChildren();
+        }
+      }
+      if (t != JsonToken.END_OBJECT || p.nextToken() != null || silo < 0 || ts == null || value == null) {
+        return null;
+      }
+      return new Reading(silo, timestamp(ts, rules, now), inRange(value, value::toString, rules), null);
+    } catch (BadRecord | java.io.IOException | RuntimeException e) {
+      return null;
+    }
+  }
+
+  /** The common valid event, as {@link #commonReading} reads readings; null for anything else. */
+  private static Event commonEvent(String line, ValidationRules rules, Instant now) {
+    if (line == null) {
+      return null;
+    }
+    try (JsonParser p = JSON.getFactory().createParser(line)) {
+      if (p.nextToken() != JsonToken.START_OBJECT) {
+        return null;
+      }
+      String type = null;
+      String account = null;
+      String ts = null;
+      JsonToken t;
+      while ((t = p.nextToken()) == JsonToken.FIELD_NAME) {
+        String name = p.currentName();
+        JsonToken v = p.nextToken();
+        if (name.equals("record_type") || name.equals("account_id") || name.equals("ts")) {
+          if (v != JsonToken.VALUE_STRING) {
+            return null;
+          }
+          String text = p.getText();
+          switch (name) {
+            case "record_type" -> type = type == null ? text : null;
+            case "account_id" -> account = account == null ? text : null;
+            default -> ts = ts == null ? text : null;
+          }
+          if (text == null || (name.equals("record_type") ? type : name.equals("account_id") ? account : ts) == null) {
+            return null; // a field given twice
+          }
+        } else {
+          p.skipChildren();
+        }
+      }
+      if (t != JsonToken.END_OBJECT || p.nextToken() != null || type == null || account == null || ts == null) {
+        return null;
+      }
+      return new Event(recordType(type), accountId(account, rules), timestamp(ts, rules, now), null);
+    } catch (BadRecord | java.io.IOException | RuntimeException e) {
+      return null;
     }
   }
 
