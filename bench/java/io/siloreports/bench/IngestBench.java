@@ -270,8 +270,10 @@ public final class IngestBench {
     List<String> cmd = new ArrayList<>(List.of("/usr/bin/time", "-f", "%M", "-o", rss.toString(),
         Path.of(System.getProperty("java.home"), "bin", "java").toString()));
     cmd.addAll(jvmOptions);
-    cmd.addAll(List.of(System.getenv().getOrDefault("BENCH_OPENS", "").split(" ")).stream()
-        .filter(s -> !s.isBlank()).toList());
+    // Spark on Java 17 needs the module openings this JVM was started with (the run scripts and surefire pass them).
+    cmd.addAll(java.lang.management.ManagementFactory.getRuntimeMXBean().getInputArguments().stream()
+        .filter(a -> a.startsWith("--add-") || a.startsWith("-Djdk.reflect.") || a.startsWith("-XX:+IgnoreUnrecognized"))
+        .toList());
     cmd.addAll(List.of("-Duser.timezone=UTC", "-Dlog4j2.configurationFile=conf/log4j2.properties", "-cp",
         System.getProperty("java.class.path"), mainClass));
     cmd.addAll(List.of(args));

@@ -1,0 +1,49 @@
+package io.siloreports.bench;
+
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The benchmarks are not tests, but they must keep working: each runs here at a tiny size, both sides, with its own
+ * check (equal aggregates, equal cells), which throws on any difference. The figures are not looked at.
+ */
+class BenchSmokeIT {
+  @TempDir
+  Path work;
+
+  private static String run(ThrowingRunnable bench) throws Exception {
+    PrintStream out = System.out;
+    ByteArrayOutputStream captured = new ByteArrayOutputStream();
+    System.setOut(new PrintStream(captured, true, StandardCharsets.UTF_8));
+    try {
+      bench.run();
+    } finally {
+      System.setOut(out);
+    }
+    String text = captured.toString(StandardCharsets.UTF_8);
+    out.print(text);
+    return text;
+  }
+
+  private interface ThrowingRunnable {
+    void run() throws Exception;
+  }
+
+  @Test
+  void ingestBenchRunsBothSidesAndTheyAgree() throws Exception {
+    String out = run(() -> IngestBench.main(new String[] {work.toString(), "3000", "20", "1", "1", "1g"}));
+    assertTrue(out.contains("RESULT readings=3000") && out.contains("check=equal_rows="), out);
+  }
+
+  @Test
+  void reportBenchRunsBothSidesAndTheirCellsAgree() throws Exception {
+    String out = run(() -> ReportBench.main(new String[] {work.toString(), "3", "2", "1", "1g", "256m"}));
+    assertTrue(out.contains("RESULT silos=3 days=2") && out.contains("check=same_cells_sheets=3_rows=144"), out);
+  }
+}
