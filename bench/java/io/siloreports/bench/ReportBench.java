@@ -28,7 +28,8 @@ import java.util.stream.Stream;
  * JVM over the same rows. The first repetition also compares the two workbooks' silo sheets cell for cell
  * ({@link SiloSheetDigest}); every repetition checks the row count.
  *
- * <p>Usage: {@code ReportBench <work dir> <silos> <days> <repetitions> <report -Xmx> <program -Xmx>}.
+ * <p>Usage: {@code ReportBench <work dir> <silos> <days> <repetitions> <report -Xmx,...> <program -Xmx>}: with several
+ * heaps, every repetition runs the report once with each (the first heap's runs make the time ratio).
  */
 public final class ReportBench {
   private static final LocalDateTime FIRST = LocalDateTime.of(2025, 1, 1, 0, 0);
@@ -37,7 +38,7 @@ public final class ReportBench {
 
   private ReportBench() {}
 
-  record Run(int rep, double reportS, long reportRssMb, double programS, long programRssMb) {
+  record Run(int rep, String xmx, double reportS, long reportRssMb, double programS, long programRssMb) {
     double ratio() {
       return reportS / programS;
     }
@@ -48,7 +49,7 @@ public final class ReportBench {
     int silos = Integer.parseInt(args[1]);
     int days = Integer.parseInt(args[2]);
     int reps = Integer.parseInt(args[3]);
-    String reportXmx = args[4];
+    List<String> reportXmx = List.of(args[4].split(","));
     String programXmx = args[5];
     Files.createDirectories(work.resolve("logs"));
     long expectedRows = (long) silos * days * 24;
@@ -83,34 +84,40 @@ public final class ReportBench {
         IngestBench.Child program = IngestBench.child(work, "program-" + rep, List.of("-Xmx" + programXmx),
             ReportProgram.class.getName(), mysql.jdbcUrl(), "root", "", FIRST.toString(), end.toString(),
             programOut.toString());
-        String jobId = "bench-" + System.currentTimeMillis();
-        IngestBench.Child report = IngestBench.child(work, "report-" + rep, List.of("-Xmx" + reportXmx),
-            "io.siloreports.cli.Main", "report", "--config", props.toString(), "--job-id", jobId,
-            "--from", FIRST.toInstant(ZoneOffset.UTC).toString(), "--to", end.toInstant(ZoneOffset.UTC).toString());
-        Path reportOut = work.resolve("out/reports/" + jobId + "/silo_data_report.xlsx");
-        String check = check(reportOut, programOut, expectedRows, silos, rep == 1);
-        Run r = new Run(rep, report.seconds(), report.rssMb(), program.seconds(), program.rssMb());
-        runs.add(r);
-        System.out.printf(Locale.ROOT, "RESULT silos=%d days=%d rep=%d report_s=%.1f report_rss_mb=%d report_xmx=%s"
-                + " program_s=%.1f program_rss_mb=%d program_xmx=%s time_ratio=%.2f check=%s%n", silos, days, rep,
-            report.seconds(), report.rssMb(), reportXmx, program.seconds(), program.rssMb(), programXmx, r.ratio(),
-            check);
+        for (String xmx : reportXmx) {
+          String jobId = "bench-" + System.currentTimeMillis();
+          IngestBench.Child report = IngestBench.child(work, "report-" + rep + "-" + xmx, List.of("-Xmx" + xmx),
+              "io.siloreports.cli.Main", "report", "--config", props.toString(), "--job-id", jobId,
+              "--from", FIRST.toInstant(ZoneOffset.UTC).toString(), "--to", end.toInstant(ZoneOffset.UTC).toString());
+          Path reportOut = work.resolve("out/reports/" + jobId + "/silo_data_report.xlsx");
+          String check = check(reportOut, programOut, expectedRows, silos, rep == 1 && xmx.equals(reportXmx.get(0)));
+          Run r = new Run(rep, xmx, report.seconds(), report.rssMb(), program.seconds(), program.rssMb());
+          runs.add(r);
+          System.out.printf(Locale.ROOT, "RESULT silos=%d days=%d rep=%d report_s=%.1f report_rss_mb=%d report_xmx=%s"
+                  + " program_s=%.1f program_rss_mb=%d program_xmx=%s time_ratio=%.2f check=%s%n", silos, days, rep,
+              report.seconds(), report.rssMb(), xmx, program.seconds(), program.rssMb(), programXmx, r.ratio(),
+              check);
+          Files.deleteIfExists(reportOut);
+        }
         Files.deleteIfExists(programOut);
-        Files.deleteIfExists(reportOut);
       }
     }
-    double[] ratio = runs.stream().mapToDouble(Run::ratio).sorted().toArray();
-    double[] rs = runs.stream().mapToDouble(Run::reportS).sorted().toArray();
-    double[] ps = runs.stream().mapToDouble(Run::programS).sorted().toArray();
     System.out.println();
-    System.out.println("| silos x days | rows | runs | silo-reports s (min / median / max) | RSS MB (max) | -Xmx |"
-        + " program s (min / median / max) | program RSS MB (max) | time vs program (min / median / max) |");
+    System.out.println("| silos x days | rows | -Xmx | runs | silo-reports s (min / median / max) | RSS MB (max) |"
+        + " program s (min / median / max) | program RSS MB (max, -Xmx" + programXmx + ") | time vs program (min / median"
+        + " / max) |");
     System.out.println("|---|---|---|---|---|---|---|---|---|");
-    System.out.printf(Locale.ROOT, "| %d x %d | %,d | %d | %.1f / %.1f / %.1f | %d | %s | %.1f / %.1f / %.1f | %d |"
-            + " %.2fx / %.2fx / %.2fx |%n", silos, days, expectedRows, runs.size(), rs[0], median(rs),
-        rs[rs.length - 1], runs.stream().mapToLong(Run::reportRssMb).max().orElse(0), reportXmx, ps[0], median(ps),
-        ps[ps.length - 1], runs.stream().mapToLong(Run::programRssMb).max().orElse(0), ratio[0], median(ratio),
-        ratio[ratio.length - 1]);
+    for (String xmx : reportXmx) {
+      List<Run> rs = runs.stream().filter(r -> r.xmx.equals(xmx)).toList();
+      double[] ratio = rs.stream().mapToDouble(Run::ratio).sorted().toArray();
+      double[] report = rs.stream().mapToDouble(Run::reportS).sorted().toArray();
+      double[] program = rs.stream().mapToDouble(Run::programS).sorted().toArray();
+      System.out.printf(Locale.ROOT, "| %d x %d | %,d | %s | %d | %.1f / %.1f / %.1f | %d | %.1f / %.1f / %.1f | %d |"
+              + " %.2fx / %.2fx / %.2fx |%n", silos, days, expectedRows, xmx, rs.size(), report[0], median(report),
+          report[report.length - 1], rs.stream().mapToLong(Run::reportRssMb).max().orElse(0), program[0],
+          median(program), program[program.length - 1], rs.stream().mapToLong(Run::programRssMb).max().orElse(0),
+          ratio[0], median(ratio), ratio[ratio.length - 1]);
+    }
   }
 
   private static double median(double[] sorted) {

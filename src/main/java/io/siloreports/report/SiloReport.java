@@ -12,6 +12,7 @@ import io.siloreports.model.Pipeline;
 import io.siloreports.model.Times;
 import io.siloreports.report.hot.HotReadings;
 import io.siloreports.report.output.ReportOutput;
+import io.siloreports.report.workbook.FinalHourlyRow;
 import io.siloreports.report.workbook.ReportHeader;
 import io.siloreports.report.workbook.RowsInSheetOrder;
 import io.siloreports.report.workbook.WorkbookStats;
@@ -25,7 +26,10 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.regex.Pattern;
@@ -44,6 +48,8 @@ import org.slf4j.LoggerFactory;
 public final class SiloReport {
   private static final Logger LOG = LoggerFactory.getLogger(SiloReport.class);
   public static final String REPORT_TYPE = "silo_hourly";
+  /** Up to this many rows a report is collected and sorted on the driver (about 40 MB), beyond it sorted by Spark. */
+  static final int SMALL_REPORT_ROWS = 200_000;
   private static final Pattern JOB_ID = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,127}");
 
   private final SparkSession spark;
@@ -186,8 +192,21 @@ public final class SiloReport {
         committed.isPresent() && range.hasFinalizedPart()
             ? aggregates.aggregates(Pipeline.SILO_READINGS, committed.get())
             : spark.createDataFrame(List.of(), HourlyAggregates.PARTIAL);
-    Dataset<Row> rows =
-        ReportRows.combine(finalized, hotReadings, range, request.silos()).persist(StorageLevel.MEMORY_AND_DISK());
+    Dataset<Row> combined = ReportRows.combine(finalized, hotReadings, range, request.silos());
+    // Most reports from such a store are small (a laptop's data): one Spark job brings them all, the driver sorts.
+    List<Row> few = combined.select(FinalHourlyRow.columns(combined)).limit(SMALL_REPORT_ROWS + 1).collectAsList();
+    if (few.size() <= SMALL_REPORT_ROWS) {
+      List<FinalHourlyRow> sorted = new ArrayList<>(few.size());
+      few.forEach(r -> sorted.add(FinalHourlyRow.from(r)));
+      List<Integer> silos = !request.silos().isEmpty() ? request.silos()
+          : sorted.stream().map(FinalHourlyRow::siloId).distinct().sorted().toList();
+      Map<Integer, Integer> position = new HashMap<>();
+      silos.forEach(id -> position.putIfAbsent(id, position.size()));
+      sorted.sort(Comparator.<FinalHourlyRow>comparingInt(r -> position.get(r.siloId()))
+          .thenComparing(FinalHourlyRow::hourStart));
+      return writer.write(header(jobId, silos, range, cutoff, committed), sorted.iterator(), silos, target);
+    }
+    Dataset<Row> rows = combined.persist(StorageLevel.MEMORY_AND_DISK());
     try {
       List<Integer> silos = new ArrayList<>(request.silos());
       if (silos.isEmpty()) {
@@ -250,6 +269,16 @@ public final class SiloReport {
 
   /** A reason a person can act on: the exception and its root cause, without Spark's plan dumps. */
   public static String describe(Throwable e) {
+    for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
+      if (t instanceof OutOfMemoryError oom) {
+        StackTraceElement at = oom.getStackTrace().length > 0 ? oom.getStackTrace()[0] : null;
+        return "out of memory (" + firstLine(oom.getMessage()) + ")"
+            + (at == null ? "" : " in " + at.getClassName() + "." + at.getMethodName())
+            + " with a driver heap of " + Runtime.getRuntime().maxMemory() / (1024 * 1024) + " MB: give the report's"
+            + " driver more memory (JAVA_OPTS=-Xmx2g for jobs/silo-reports, --driver-memory or spark.driver.memory"
+            + " with spark-submit and EMR steps)";
+      }
+    }
     Throwable root = e;
     while (root.getCause() != null && root.getCause() != root) {
       root = root.getCause();
