@@ -7,6 +7,7 @@ import io.siloreports.jobstore.ReportJob;
 import io.siloreports.jobstore.ReportJobStore;
 import io.siloreports.model.JobOutcome;
 import io.siloreports.report.SiloReport;
+import io.siloreports.spark.LazySession;
 import io.siloreports.spark.SessionSource;
 import java.time.Clock;
 import org.slf4j.Logger;
@@ -46,8 +47,14 @@ final class ReportCommand extends Command {
     try (ReportJobStore jobs = Wiring.jobStore(config.jobStore(), config.migrateOnStart(), clock)) {
       SiloReport report;
       try {
-        report = Wiring.report(config,
-            sessions.session("silo-reports-report-" + config.jobId(), config.sparkConf()), jobs, clock);
+        String appName = "silo-reports-report-" + config.jobId();
+        // Started only when needed, except under spark-submit: YARN's cluster mode fails a driver that never
+        // created its SparkContext ("User did not initialize spark context"), however the report went.
+        report = sessions.existing().isPresent() || Main.launchedBySpark()
+            ? Wiring.report(config, sessions.existing().orElseGet(() -> sessions.session(appName, config.sparkConf())),
+                jobs, clock)
+            : Wiring.report(config, new LazySession(sessions, appName, config.sparkConf()),
+                Wiring.hadoop(config.sparkConf()), jobs, clock);
       } catch (RuntimeException | Error e) { // Error: a LinkageError of a library the cluster has in another version
         return failBeforeStart(jobs, config, e);
       }

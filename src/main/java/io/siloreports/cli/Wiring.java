@@ -49,6 +49,7 @@ import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Supplier;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.spark.sql.SparkSession;
 
@@ -65,14 +66,20 @@ public final class Wiring {
 
   /** The stores of {@code config} on {@code spark}; Parquet reads and writes through the session's Hadoop conf. */
   public static Stores stores(StoreConfig config, SparkSession spark) {
+    return stores(config, () -> spark, spark.sparkContext().hadoopConfiguration());
+  }
+
+  /** The same with a session started only when a store's read needs Spark. */
+  public static Stores stores(StoreConfig config, Supplier<SparkSession> spark, Configuration hadoop) {
     if (config.mysql()) {
       MySqlProgressStore progress = new MySqlProgressStore(config.db());
       return new Stores(new MySqlAggregateStore(spark, config.db(), progress), progress);
     }
-    ParquetProgressStore progress =
-        new ParquetProgressStore(spark.sparkContext().hadoopConfiguration(), config.warehouseDir());
+    ParquetProgressStore progress = new ParquetProgressStore(hadoop, config.warehouseDir());
     return new Stores(
-        new ParquetAggregateStore(spark, config.warehouseDir(), progress, config.compactEvery(), () -> {}), progress);
+        new ParquetAggregateStore(spark, hadoop, config.warehouseDir(), progress, config.compactEvery(), () -> {})
+            .directReadMaxRows(config.directReadMaxRows()),
+        progress);
   }
 
   /** The progress store alone, without Spark ({@code status}); {@code spark.hadoop.*} keys reach Hadoop. */
@@ -83,9 +90,17 @@ public final class Wiring {
     return new ParquetProgressStore(hadoop(sparkConf), config.warehouseDir());
   }
 
-  /** A Hadoop configuration with the {@code spark.hadoop.*} settings, for readers without a SparkSession. */
-  private static Configuration hadoop(Map<String, String> sparkConf) {
+  /**
+   * A Hadoop configuration with the {@code spark.hadoop.*} settings (the job's, and spark-submit's), for readers
+   * without a SparkSession.
+   */
+  public static Configuration hadoop(Map<String, String> sparkConf) {
     Configuration hadoop = new Configuration();
+    for (scala.Tuple2<String, String> kv : new org.apache.spark.SparkConf().getAll()) {
+      if (kv._1().startsWith("spark.hadoop.")) {
+        hadoop.set(kv._1().substring("spark.hadoop.".length()), kv._2());
+      }
+    }
     sparkConf.forEach((k, v) -> {
       if (k.startsWith("spark.hadoop.")) {
         hadoop.set(k.substring("spark.hadoop.".length()), v);
@@ -144,16 +159,26 @@ public final class Wiring {
         .build();
   }
 
-  /** The report of {@code config}, with the aggregates (and the MySQL raw table) schema checked first. */
+  /** The report of {@code config} on an existing session (a shell's, a test's). */
   public static SiloReport report(ReportConfig config, SparkSession spark, ReportJobStore jobs, Clock clock) {
+    return report(config, () -> spark, spark.sparkContext().hadoopConfiguration(), jobs, clock);
+  }
+
+  /**
+   * The report of {@code config}, with the aggregates (and the MySQL raw table) schema checked first; {@code spark}
+   * is asked for a session only when a part of the report needs one, {@code hadoop} reads files without it.
+   */
+  public static SiloReport report(ReportConfig config, Supplier<SparkSession> spark, Configuration hadoop,
+      ReportJobStore jobs, Clock clock) {
     if (config.store().mysql()) {
       prepareAggregates(config.store().db(), config.migrateOnStart());
     } else if (config.hotFromMySql()) {
       prepareAggregates(config.db(), config.migrateOnStart());
     }
-    Stores stores = stores(config.store(), spark);
+    Stores stores = stores(config.store(), spark, hadoop);
     HotReadings hot = new RawHotReadings(spark,
-        config.hotFromMySql() ? tableSource(config.source()) : rawSource(config.source()), config.rules(), clock);
+        config.hotFromMySql() ? tableSource(config.source()) : rawSource(config.source()), config.rules(), clock,
+        hadoop);
     return SiloReport.builder()
         .spark(spark)
         .aggregates(stores.aggregates(), stores.progress())

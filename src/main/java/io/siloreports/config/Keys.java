@@ -95,6 +95,9 @@ public final class Keys {
       "parquet", "mysql");
   public static final Setting<Integer> PARQUET_COMPACT_EVERY = integer("sink.parquet.compact-every", "100",
       "Parquet: merge the committed micro-batch directories into one file set every N batches (0: never)");
+  public static final Setting<Long> PARQUET_DIRECT_READ_MAX_ROWS = longValue("sink.parquet.direct-read-max-rows",
+      "1000000", "Parquet: a report reads the hourly aggregates without Spark while the store holds at most this many"
+          + " partial rows (faster for small stores); above it, Spark reads them in parallel");
   public static final Setting<String> DB_URL = text("db.url", null,
       "MySQL/MariaDB JDBC URL of the aggregates (`sink.type=mysql`, `report.hot-source=mysql`)");
   public static final Setting<String> DB_USER = text("db.user", null, "MySQL user");

@@ -9,7 +9,12 @@ import java.io.UncheckedIOException;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
+import org.apache.hadoop.conf.Configuration;
+import org.apache.hadoop.fs.FileStatus;
+import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
+import org.apache.hadoop.io.compress.CompressionCodec;
+import org.apache.hadoop.io.compress.CompressionCodecFactory;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
@@ -77,5 +82,45 @@ public final class RawFileSource implements RawSource {
       throw new UncheckedIOException("cannot check raw directory " + dir, e);
     }
     return spark.read().format("text").load(dir).select(col("value").as("line"), input_file_name().as("source"));
+  }
+
+  /**
+   * Every line of a pipeline's files without Spark, each with its file, as Spark's text source reads them: files
+   * whose names start with {@code _} or {@code .} or end with {@code ._COPYING_} skipped, compressed files (by
+   * extension) decompressed, UTF-8, lines ending at LF, CR or CRLF. False, with nothing read, when the directory
+   * holds a sub-directory (partition directories are Spark's to read).
+   */
+  public boolean forEachLine(Pipeline pipeline, Configuration hadoop, java.util.function.BiConsumer<String, String> lines)
+      throws IOException {
+    Path dir = new Path(dir(pipeline));
+    FileSystem fs = dir.getFileSystem(hadoop);
+    if (!fs.exists(dir)) {
+      return true;
+    }
+    List<FileStatus> files = new java.util.ArrayList<>();
+    for (FileStatus st : fs.listStatus(dir)) {
+      String name = st.getPath().getName();
+      if (name.startsWith(".") || name.startsWith("_") && !name.contains("=") || name.endsWith("._COPYING_")) {
+        continue;
+      }
+      if (st.isDirectory()) {
+        return false;
+      }
+      files.add(st);
+    }
+    CompressionCodecFactory codecs = new CompressionCodecFactory(hadoop);
+    for (FileStatus st : files) {
+      CompressionCodec codec = codecs.getCodec(st.getPath());
+      String source = st.getPath().toString();
+      try (java.io.InputStream raw = fs.open(st.getPath());
+          java.io.BufferedReader in = new java.io.BufferedReader(new java.io.InputStreamReader(
+              codec == null ? raw : codec.createInputStream(raw), java.nio.charset.StandardCharsets.UTF_8), 1 << 16)) {
+        String line;
+        while ((line = in.readLine()) != null) {
+          lines.accept(line, source);
+        }
+      }
+    }
+    return true;
   }
 }

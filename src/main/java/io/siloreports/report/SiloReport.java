@@ -52,7 +52,7 @@ public final class SiloReport {
   static final int SMALL_REPORT_ROWS = 200_000;
   private static final Pattern JOB_ID = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,127}");
 
-  private final SparkSession spark;
+  private final java.util.function.Supplier<SparkSession> spark;
   private final AggregateStore aggregates;
   private final ProgressStore progress;
   private final HotReadings hot;
@@ -176,22 +176,22 @@ public final class SiloReport {
             : "no readings",
         cutoff);
 
-    Dataset<Row> hotReadings =
-        range.hasHotPart()
-            ? hot.readings(range.split(), range.hotEnd())
-            : spark.createDataFrame(List.of(), ParsedRecords.READINGS).select("silo_id", "ts", "value");
     Optional<AggregateStore.HourlyRowsInOrder> streamed =
         committed.isPresent() && range.hasFinalizedPart()
             ? aggregates.hourlyInSheetOrder(request.silos(), range.from(), range.split())
             : Optional.empty();
     if (streamed.isPresent()) {
-      return writeStreamed(jobId, request, range, cutoff, committed, streamed.get(), hotReadings, target, writer);
+      return writeStreamed(jobId, request, range, cutoff, committed, streamed.get(), target, writer);
     }
 
+    Dataset<Row> hotReadings =
+        range.hasHotPart()
+            ? hot.readings(range.split(), range.hotEnd())
+            : spark.get().createDataFrame(List.of(), ParsedRecords.READINGS).select("silo_id", "ts", "value");
     Dataset<Row> finalized =
         committed.isPresent() && range.hasFinalizedPart()
             ? aggregates.aggregates(Pipeline.SILO_READINGS, committed.get())
-            : spark.createDataFrame(List.of(), HourlyAggregates.PARTIAL);
+            : spark.get().createDataFrame(List.of(), HourlyAggregates.PARTIAL);
     Dataset<Row> combined = ReportRows.combine(finalized, hotReadings, range, request.silos());
     // Most reports from such a store are small (a laptop's data): one Spark job brings them all, the driver sorts.
     List<Row> few = combined.select(FinalHourlyRow.columns(combined)).limit(SMALL_REPORT_ROWS + 1).collectAsList();
@@ -220,18 +220,20 @@ public final class SiloReport {
 
   /**
    * A store that streams its finalized hours in sheet order: they go from the store to the workbook as they come,
-   * with the hot hours (aggregated by Spark, small) after each silo's; no Spark job over the finalized rows, no sort,
-   * no cached copy, so time and memory do not grow with the report beyond the writer's own.
+   * with the hot hours (few: read directly when the source allows, else aggregated by Spark) after each silo's; no
+   * Spark job over the finalized rows, no sort, no cached copy, so time and memory do not grow with the report beyond
+   * the writer's own, and a report whose hot hours need no Spark starts no SparkSession at all.
    */
   private WorkbookStats writeStreamed(String jobId, ReportRequest request, ReportRange range, Instant cutoff,
-      Optional<AggregationProgress> committed, AggregateStore.HourlyRowsInOrder finalized, Dataset<Row> hotReadings,
-      Path target, WorkbookWriter writer) throws IOException {
+      Optional<AggregationProgress> committed, AggregateStore.HourlyRowsInOrder finalized, Path target,
+      WorkbookWriter writer) throws IOException {
     RowsInSheetOrder rows;
     List<Integer> silos;
     try {
-      List<Row> hotRows = range.hasHotPart()
-          ? ReportRows.hotPartials(hotReadings, range, request.silos()).collectAsList()
-          : List.of();
+      List<Row> hotRows = !range.hasHotPart() ? List.of()
+          : hot.partialsWithoutSpark(range.split(), range.hotEnd(), request.silos()).orElseGet(() ->
+              ReportRows.hotPartials(hot.readings(range.split(), range.hotEnd()), range, request.silos())
+                  .collectAsList());
       if (!request.silos().isEmpty()) {
         silos = request.silos();
       } else {
@@ -298,7 +300,7 @@ public final class SiloReport {
 
   /** Every collaborator of a {@link SiloReport}; all are required. */
   public static final class Builder {
-    private SparkSession spark;
+    private java.util.function.Supplier<SparkSession> spark;
     private AggregateStore aggregates;
     private ProgressStore progress;
     private HotReadings hot;
@@ -313,6 +315,12 @@ public final class SiloReport {
     private Builder() {}
 
     public Builder spark(SparkSession spark) {
+      this.spark = () -> spark;
+      return this;
+    }
+
+    /** A session started only if a part of the report needs Spark. */
+    public Builder spark(java.util.function.Supplier<SparkSession> spark) {
       this.spark = spark;
       return this;
     }

@@ -45,11 +45,16 @@ public final class MySqlAggregateStore implements AggregateStore {
   private static final Logger LOG = LoggerFactory.getLogger(MySqlAggregateStore.class);
   private static final int MAX_ATTEMPTS = 5;
 
-  private final SparkSession spark;
+  private final java.util.function.Supplier<SparkSession> spark;
   private final Jdbc db;
   private final MySqlProgressStore progress;
 
   public MySqlAggregateStore(SparkSession spark, Jdbc db, MySqlProgressStore progress) {
+    this(() -> spark, db, progress);
+  }
+
+  /** With a session started only when a read needs Spark (a report may not). */
+  public MySqlAggregateStore(java.util.function.Supplier<SparkSession> spark, Jdbc db, MySqlProgressStore progress) {
     this.spark = spark;
     this.db = db;
     this.progress = progress;
@@ -266,6 +271,6 @@ public final class MySqlAggregateStore implements AggregateStore {
   }
 
   private Dataset<Row> read(String table) {
-    return spark.read().jdbc(db.url(), table, db.sparkProperties());
+    return spark.get().read().jdbc(db.url(), table, db.sparkProperties());
   }
 }

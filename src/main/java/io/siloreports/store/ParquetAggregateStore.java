@@ -13,6 +13,7 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
+import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FileStatus;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
@@ -48,7 +49,7 @@ public final class ParquetAggregateStore implements AggregateStore {
           + " append-only per micro-batch: to rebuild it, run the stream again from a fresh checkpoint directory into"
           + " an empty warehouse directory.";
 
-  private final SparkSession spark;
+  private final java.util.function.Supplier<SparkSession> spark;
   private final ParquetLayout layout;
   private final Runnable beforeCommit;
   private final ParquetProgressStore progress;
@@ -60,8 +61,14 @@ public final class ParquetAggregateStore implements AggregateStore {
    */
   public ParquetAggregateStore(
       SparkSession spark, String root, ParquetProgressStore progress, int compactEvery, Runnable beforeCommit) {
+    this(() -> spark, spark.sparkContext().hadoopConfiguration(), root, progress, compactEvery, beforeCommit);
+  }
+
+  /** With a session started only when something needs Spark ({@code hadoop}: the file system's settings). */
+  public ParquetAggregateStore(java.util.function.Supplier<SparkSession> spark, Configuration hadoop, String root,
+      ParquetProgressStore progress, int compactEvery, Runnable beforeCommit) {
     this.spark = spark;
-    this.layout = new ParquetLayout(spark.sparkContext().hadoopConfiguration(), root);
+    this.layout = new ParquetLayout(hadoop, root);
     this.progress = progress;
     this.beforeCommit = beforeCommit;
     this.compactEvery = compactEvery;
@@ -80,7 +87,8 @@ public final class ParquetAggregateStore implements AggregateStore {
   public void commit(
       Pipeline pipeline, List<Row> partials, Dataset<Row> quarantine, AggregationProgress next) {
     long batchId = next.batchId();
-    spark.createDataFrame(partials, Aggregations.partialSchema(pipeline)).write().mode(SaveMode.Overwrite).parquet(layout.batchDir(pipeline, batchId).toString());
+    spark.get().createDataFrame(partials, Aggregations.partialSchema(pipeline)).write().mode(SaveMode.Overwrite)
+        .parquet(layout.batchDir(pipeline, batchId).toString());
     quarantine.write().mode(SaveMode.Overwrite)
         .parquet(new Path(layout.quarantineDir(pipeline), "batch_id=" + batchId).toString());
     beforeCommit.run();
@@ -134,19 +142,75 @@ public final class ParquetAggregateStore implements AggregateStore {
   public Dataset<Row> aggregates(Pipeline pipeline, AggregationProgress committed) {
     StructType partial = Aggregations.partialSchema(pipeline);
     List<Path> dirs = layout.committedPartialDirs(pipeline, committed.batchId());
-    Dataset<Row> parts = dirs.isEmpty() ? spark.createDataFrame(List.of(), partial)
-        : spark.read().schema(partial).parquet(dirs.stream().map(Path::toString).toArray(String[]::new));
+    Dataset<Row> parts = dirs.isEmpty() ? spark.get().createDataFrame(List.of(), partial)
+        : spark.get().read().schema(partial).parquet(dirs.stream().map(Path::toString).toArray(String[]::new));
     return Aggregations.merge(pipeline, parts);
+  }
+
+  /** Up to this many stored partial rows a report reads the store without Spark ({@link ParquetPartials}). */
+  private long directReadMaxRows = 1_000_000;
+
+  /** Sets {@link #directReadMaxRows} ({@code sink.parquet.direct-read-max-rows}; 0: always Spark). */
+  public ParquetAggregateStore directReadMaxRows(long rows) {
+    this.directReadMaxRows = rows;
+    return this;
+  }
+
+  /**
+   * A small store's hours read without Spark and held in memory (a few MB), in sheet order; a larger one is left to
+   * Spark (empty).
+   */
+  @Override
+  public Optional<HourlyRowsInOrder> hourlyInSheetOrder(List<Integer> silos, Instant from, Instant to) {
+    Optional<AggregationProgress> committed = progress.last(Pipeline.SILO_READINGS);
+    if (committed.isEmpty()) {
+      return Optional.empty();
+    }
+    List<Row> merged;
+    try {
+      merged = ParquetPartials.hourly(layout.hadoop(), layout.committedPartialDirs(Pipeline.SILO_READINGS,
+          committed.get().batchId()), java.util.Set.copyOf(silos), from, to, directReadMaxRows);
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot read the hourly aggregates under " + layout.root(), e);
+    }
+    if (merged == null) {
+      return Optional.empty();
+    }
+    List<Integer> order = silos.isEmpty()
+        ? merged.stream().map(r -> r.getInt(0)).distinct().toList() // key order: ascending silos
+        : List.copyOf(silos);
+    java.util.Map<Integer, List<Row>> bySilo = new java.util.HashMap<>();
+    merged.forEach(r -> bySilo.computeIfAbsent(r.getInt(0), k -> new java.util.ArrayList<>()).add(r));
+    java.util.Iterator<Row> rows = order.stream().flatMap(s -> bySilo.getOrDefault(s, List.of()).stream()).iterator();
+    return Optional.of(new HourlyRowsInOrder() {
+      @Override
+      public List<Integer> silos() {
+        return order;
+      }
+
+      @Override
+      public boolean hasNext() {
+        return rows.hasNext();
+      }
+
+      @Override
+      public Row next() {
+        return rows.next();
+      }
+
+      @Override
+      public void close() {}
+    });
   }
 
   @Override
   public Dataset<Row> quarantine(Pipeline pipeline) {
     Path dir = layout.quarantineDir(pipeline);
     if (!exists(dir)) {
-      return spark.createDataFrame(List.of(), Quarantine.SCHEMA);
+      return spark.get().createDataFrame(List.of(), Quarantine.SCHEMA);
     }
     long committed = progress.last(pipeline).map(AggregationProgress::batchId).orElse(-1L);
-    return spark.read().schema(Quarantine.SCHEMA).parquet(dir.toString()).filter(col("batch_id").leq(committed));
+    return spark.get().read().schema(Quarantine.SCHEMA).parquet(dir.toString()).filter(col("batch_id").leq(committed));
   }
 
   @Override

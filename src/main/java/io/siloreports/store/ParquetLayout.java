@@ -32,6 +32,10 @@ final class ParquetLayout {
     this.hadoop = hadoop;
     this.root = root.endsWith("/") ? root.substring(0, root.length() - 1) : root;
   }
+  Configuration hadoop() {
+    return hadoop;
+  }
+
 
   String root() {
     return root;

@@ -222,6 +222,14 @@ class SiloReportTest {
     assertEquals(revised, wb.revisedHours(), "the summary lists the revised hours");
     assertEquals(2L, wb.facts().get("late readings included"));
     assertEquals(2L, wb.facts().get("hours revised after final"));
+
+    // The same report with the store read by Spark (as a store too large to read directly is): the same numbers.
+    profile.put("sink.parquet.direct-read-max-rows", "0");
+    try {
+      reportEqualsOracle("after-restart-spark-read", NOW, r -> true);
+    } finally {
+      profile.remove("sink.parquet.direct-read-max-rows");
+    }
   }
 
   @Test
