@@ -24,6 +24,7 @@ public record StreamConfig(
     ProgressRule.Lateness lateness,
     ValidationRules rules,
     boolean migrateOnStart,
+    Duration storeOutageTolerance,
     Map<String, String> sparkConf) {
 
   public static StreamConfig from(Settings s) {
@@ -37,6 +38,7 @@ public record StreamConfig(
         Configs.lateness(s),
         Configs.rules(s),
         s.get(Keys.DB_MIGRATE_ON_START),
+        s.get(Keys.STREAM_STORE_OUTAGE_TOLERANCE),
         Configs.sparkConf(s));
   }
 }

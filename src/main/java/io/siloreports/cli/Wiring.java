@@ -155,6 +155,7 @@ public final class Wiring {
         .triggerInterval(config.triggerInterval())
         .lateness(config.lateness())
         .rules(config.rules())
+        .storeOutageTolerance(config.storeOutageTolerance())
         .clock(clock)
         .build();
   }

@@ -74,6 +74,22 @@ public record Jdbc(String url, String user, String password) {
     return url.replaceAll("(?i)(password=)[^&;]*", "$1****");
   }
 
+  /**
+   * Whether the database could not be reached or the connection broke (SQLSTATE class 08, Connector/J's
+   * communications failures, a refused or reset socket), as opposed to a statement the server refused: an outage to
+   * wait out, not a defect.
+   */
+  public static boolean isUnreachable(Throwable e) {
+    for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
+      if (t instanceof java.sql.SQLTransientConnectionException || t instanceof java.sql.SQLNonTransientConnectionException
+          || t instanceof java.net.ConnectException || t instanceof java.net.SocketException
+          || t instanceof SQLException s && s.getSQLState() != null && s.getSQLState().startsWith("08")) {
+        return true;
+      }
+    }
+    return false;
+  }
+
   /** Deadlocks (1213), lock-wait timeouts (1205) and serialization failures are worth another attempt. */
   public static boolean isRetryable(SQLException e) {
     for (Throwable t = e; t != null; t = t.getCause()) {

@@ -1,6 +1,7 @@
 package io.siloreports.stream;
 
 import io.siloreports.aggregate.BucketCounts;
+import io.siloreports.db.Jdbc;
 import io.siloreports.ingest.ValidationRules;
 import io.siloreports.model.AggregationProgress;
 import io.siloreports.model.Pipeline;
@@ -8,6 +9,7 @@ import io.siloreports.model.ProgressRule;
 import io.siloreports.store.AggregateStore;
 import io.siloreports.store.ProgressStore;
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -50,6 +52,7 @@ public final class MicroBatchAggregator {
   private final ValidationRules rules;
   private final ProgressRule.Lateness lateness;
   private final Clock clock;
+  private Duration storeOutageTolerance = Duration.ZERO;
 
   public MicroBatchAggregator(Pipeline pipeline, AggregateStore store, ProgressStore progress, ValidationRules rules,
       ProgressRule.Lateness lateness, Clock clock) {
@@ -65,6 +68,15 @@ public final class MicroBatchAggregator {
   public record BatchResult(long batchId, boolean skipped, long valid, long bad, long late, long tooLate,
       AggregationProgress progress) {}
 
+  /**
+   * How long a batch waits out an unreachable store (MySQL stopped, a network partition), retrying with backoff
+   * from 1 s to 10 s; then it fails with the reason. Zero: fail at once.
+   */
+  public MicroBatchAggregator storeOutageTolerance(Duration tolerance) {
+    this.storeOutageTolerance = tolerance;
+    return this;
+  }
+
   /** {@code lines}: columns {@code line} and {@code source}, as the sources produce them. */
   public BatchResult process(Dataset<Row> lines, long batchId) {
     return process(lines, batchId, null);
@@ -75,6 +87,56 @@ public final class MicroBatchAggregator {
    * committed one).
    */
   public BatchResult process(Dataset<Row> lines, long batchId, String sourcePosition) {
+    long outageStarted = 0;
+    long pauseMillis = 1_000;
+    while (true) {
+      try {
+        BatchResult result = processOnce(lines, batchId, sourcePosition);
+        if (outageStarted != 0) {
+          LOG.info("{} batch {}: {} reachable again after {} s; the batch is committed", pipeline.id, batchId,
+              store.describe(), (System.nanoTime() - outageStarted) / 1_000_000_000);
+        }
+        return result;
+      } catch (RuntimeException e) {
+        if (!Jdbc.isUnreachable(e)) {
+          throw e;
+        }
+        long now = System.nanoTime();
+        outageStarted = outageStarted == 0 ? now : outageStarted;
+        Duration down = Duration.ofNanos(now - outageStarted);
+        if (down.compareTo(storeOutageTolerance) >= 0) {
+          throw new IllegalStateException(pipeline.id + " batch " + batchId + ": " + store.describe()
+              + " unreachable for " + down.toSeconds() + " s, the longest stream.store-outage-tolerance allows ("
+              + storeOutageTolerance + "): stopping. Nothing of the batch was committed; a restart replays it once the"
+              + " database is back. Last error: " + rootMessage(e), e);
+        }
+        long wait = Math.min(pauseMillis, storeOutageTolerance.minus(down).toMillis() + 1);
+        LOG.warn("{} batch {}: {} unreachable ({}); trying again in {} s (down {} s of at most {})", pipeline.id,
+            batchId, store.describe(), rootMessage(e), Math.max(1, wait / 1000), down.toSeconds(),
+            storeOutageTolerance);
+        try {
+          Thread.sleep(wait);
+        } catch (InterruptedException ie) {
+          Thread.currentThread().interrupt();
+          throw new IllegalStateException(pipeline.id + " batch " + batchId + ": interrupted while waiting for "
+              + store.describe(), ie);
+        }
+        pauseMillis = Math.min(pauseMillis * 2, 10_000);
+      }
+    }
+  }
+
+  private static String rootMessage(Throwable e) {
+    Throwable root = e;
+    while (root.getCause() != null && root.getCause() != root) {
+      root = root.getCause();
+    }
+    String m = root.getMessage() == null ? root.getClass().getSimpleName() : root.getMessage();
+    int nl = m.indexOf('\n');
+    return nl > 0 ? m.substring(0, nl) : m;
+  }
+
+  private BatchResult processOnce(Dataset<Row> lines, long batchId, String sourcePosition) {
     Optional<AggregationProgress> committed = progress.last(pipeline);
     if (replayed(committed, batchId)) {
       return new BatchResult(batchId, true, 0, 0, 0, 0, committed.get());

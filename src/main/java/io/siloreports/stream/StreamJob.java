@@ -52,6 +52,7 @@ public final class StreamJob {
   private final String checkpointDir;
   private final Duration triggerInterval;
   private final ProgressRule.Lateness lateness;
+  private final Duration storeOutageTolerance;
   private final ValidationRules rules;
   private final Clock clock;
   private final AtomicBoolean stopping = new AtomicBoolean();
@@ -66,6 +67,7 @@ public final class StreamJob {
     this.checkpointDir = Objects.requireNonNull(b.checkpointDir, "checkpointDir");
     this.triggerInterval = b.triggerInterval;
     this.lateness = Objects.requireNonNull(b.lateness, "lateness");
+    this.storeOutageTolerance = Objects.requireNonNull(b.storeOutageTolerance, "storeOutageTolerance");
     this.rules = Objects.requireNonNull(b.rules, "rules");
     this.clock = Objects.requireNonNull(b.clock, "clock");
   }
@@ -153,7 +155,8 @@ public final class StreamJob {
     try {
       Map<Pipeline, MicroBatchAggregator> aggregators = new LinkedHashMap<>();
       for (Pipeline p : pipelines) {
-        aggregators.put(p, new MicroBatchAggregator(p, store, progress, rules, lateness, clock));
+        aggregators.put(p, new MicroBatchAggregator(p, store, progress, rules, lateness, clock)
+            .storeOutageTolerance(storeOutageTolerance));
         LOG.info("{}: started (trigger {}, allowed lateness {}, max revision age {}, input {}, aggregates {},"
                 + " position {})", p.id, triggerInterval == null ? "available-now" : triggerInterval,
             lateness.allowedLateness(), lateness.maxRevisionAge(), table.describe(p), store.describe(),
@@ -214,7 +217,8 @@ public final class StreamJob {
     List<StreamingQuery> queries = new ArrayList<>();
     for (Pipeline p : pipelines) {
       source.prepare(p);
-      MicroBatchAggregator aggregator = new MicroBatchAggregator(p, store, progress, rules, lateness, clock);
+      MicroBatchAggregator aggregator = new MicroBatchAggregator(p, store, progress, rules, lateness, clock)
+            .storeOutageTolerance(storeOutageTolerance);
       VoidFunction2<Dataset<Row>, Long> body = (batch, batchId) -> aggregator.process(batch, batchId);
       Trigger trigger = triggerInterval == null
           ? Trigger.AvailableNow()
@@ -278,8 +282,15 @@ public final class StreamJob {
     private ProgressRule.Lateness lateness;
     private ValidationRules rules;
     private Clock clock;
+    private Duration storeOutageTolerance = Duration.ZERO;
 
     private Builder() {}
+
+    /** How long a micro-batch waits out an unreachable store before the stream stops (zero: stop at once). */
+    public Builder storeOutageTolerance(Duration tolerance) {
+      this.storeOutageTolerance = tolerance;
+      return this;
+    }
 
     public Builder spark(SparkSession spark) {
       this.spark = spark;

@@ -141,6 +141,17 @@ public final class EmbeddedMySql extends EmbeddedServer<EmbeddedMySql> {
     }
   }
 
+  /** Stops the server, keeping its data (an outage; {@link #resume} ends it on the same port). */
+  public void pause() throws Exception {
+    requireRunning();
+    db.stop();
+  }
+
+  /** Starts the server again after {@link #pause}, with its data. */
+  public void resume() throws Exception {
+    db.start();
+  }
+
   @Override
   protected void stop() throws Exception {
     if (db != null) {
