@@ -150,6 +150,10 @@ public final class IngestBench {
     return bad;
   }
 
+  static void deleteTreeQuietly(Path dir) throws IOException {
+    deleteTree(dir);
+  }
+
   private static void deleteTree(Path dir) throws IOException {
     if (Files.exists(dir)) {
       try (var paths = Files.walk(dir)) {

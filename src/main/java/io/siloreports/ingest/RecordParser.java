@@ -43,8 +43,17 @@ public final class RecordParser {
   public record Event(String recordType, String accountId, Instant ts, String error) {}
 
   public static Reading parseReading(String line, ValidationRules rules, Instant now) {
+    line = withoutByteOrderMark(line);
     Reading common = commonReading(line, rules, now);
     return common != null ? common : treeReading(line, rules, now);
+  }
+
+  /**
+   * A file saved with a UTF-8 byte order mark starts its first line with U+FEFF: it is not part of the record (the
+   * quarantine, if the line ends there, keeps the line as it came).
+   */
+  private static String withoutByteOrderMark(String line) {
+    return line != null && !line.isEmpty() && line.charAt(0) == '\uFEFF' ? line.substring(1) : line;
   }
 
   /** Every line through a JSON tree: the reference for every reason (and for the common path, in tests). */
@@ -87,6 +96,7 @@ public final class RecordParser {
   }
 
   public static Event parseEvent(String line, ValidationRules rules, Instant now) {
+    line = withoutByteOrderMark(line);
     Event common = commonEvent(line, rules, now);
     return common != null ? common : treeEvent(line, rules, now);
   }

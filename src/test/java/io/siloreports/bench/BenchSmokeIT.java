@@ -10,8 +10,9 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The benchmarks are not tests, but they must keep working: each runs here at a tiny size, both sides, with its own
- * check (equal aggregates, equal cells), which throws on any difference. The figures are not looked at.
+ * The benchmarks and the crash campaign are not tests, but they must keep working: each runs here at a tiny size,
+ * with its own check (equal aggregates, equal cells, nothing lost or doubled), which fails on any difference. The
+ * figures are not looked at.
  */
 class BenchSmokeIT {
   @TempDir
@@ -39,6 +40,12 @@ class BenchSmokeIT {
   void ingestBenchRunsBothSidesAndTheyAgree() throws Exception {
     String out = run(() -> IngestBench.main(new String[] {work.toString(), "3000", "20", "1", "1", "1g"}));
     assertTrue(out.contains("RESULT readings=3000") && out.contains("check=equal_rows="), out);
+  }
+
+  @Test
+  void aShortKillCampaignLosesAndDoublesNothing() throws Exception {
+    String out = run(() -> KillCampaign.main(new String[] {work.toString(), "3", "12", "400", "7"}));
+    assertTrue(out.contains("CAMPAIGN ") && out.contains(" lost=0 double=0 wrong_values=0"), out);
   }
 
   @Test
