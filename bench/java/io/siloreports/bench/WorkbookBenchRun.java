@@ -20,7 +20,7 @@ import org.apache.spark.sql.SparkSession;
  * One benchmark run, meant to be its own JVM: reads silos 1..S of the Parquet rows from
  * {@link WorkbookBenchData}, writes them with one writer and prints a {@code RESULT} line (time of the
  * write alone, peak heap, file size). Usage:
- * {@code WorkbookBenchRun <sxssf|sxssf-nocharts|spark-excel|csv> <parquet dir> <silos> <days> <output file>}
+ * {@code WorkbookBenchRun <sxssf|sxssf-nocharts|fastexcel|spark-excel|csv> <parquet dir> <silos> <days> <output file>}
  * ({@code sxssf-nocharts}: the report's statistics without its charts).
  *
  * <p>The writer class is loaded by name so that a spark-excel run never touches our POI classes.
@@ -40,6 +40,7 @@ public final class WorkbookBenchRun {
           case "sxssf", "sxssf-nocharts" -> "io.siloreports.report.workbook.SxssfWorkbookWriter";
           case "spark-excel" -> "io.siloreports.bench.SparkExcelWorkbookWriter";
           case "csv" -> "io.siloreports.bench.CsvBaselineWriter";
+          case "fastexcel" -> "io.siloreports.bench.FastexcelWorkbookWriter";
           default -> throw new IllegalArgumentException("unknown writer " + writerName);
         };
     WorkbookWriter writer = writerName.equals("sxssf-nocharts")
