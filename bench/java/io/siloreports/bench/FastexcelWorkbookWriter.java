@@ -17,27 +17,24 @@ import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
 import org.dhatim.fastexcel.Workbook;
 import org.dhatim.fastexcel.Worksheet;
 
 /**
- * The alternative weighed for the large report: {@code org.dhatim:fastexcel}, which writes each worksheet on its own
- * thread straight into the zip. Same silo sheets as the report's (header, hour, avg, min, max, sum, count, late,
- * revised at, with number formats); no summary, statistics or charts (fastexcel has no charts).
+ * The alternative weighed for the large report: {@code org.dhatim:fastexcel}. Same silo sheets as the report's
+ * (header, hour, avg, min, max, sum, count, late, revised at, with number formats); no summary, statistics or charts
+ * (fastexcel has no charts). One sheet at a time, each finished before the next: fastexcel fills worksheets on
+ * several threads only when every sheet stays in memory until the workbook's end (its zip takes one entry at a time,
+ * and a sheet finished or flushed while another is written fails with "not current zip current", dhatim/fastexcel
+ * #357), which 8.76M rows do not fit.
  */
 public final class FastexcelWorkbookWriter implements WorkbookWriter {
   @Override
   public WorkbookStats write(ReportHeader header, Iterator<FinalHourlyRow> rows, List<Integer> silos, Path target)
       throws IOException {
     Map<Integer, Long> rowsPerSilo = new LinkedHashMap<>();
-    int threads = Runtime.getRuntime().availableProcessors();
-    ExecutorService pool = Executors.newFixedThreadPool(threads);
     try (OutputStream out = new BufferedOutputStream(Files.newOutputStream(target), 1 << 16)) {
       Workbook wb = new Workbook(out, "silo-reports-bench", "1.0");
-      List<Future<?>> pending = new ArrayList<>();
       List<FinalHourlyRow> silo = new ArrayList<>();
       while (rows.hasNext() || !silo.isEmpty()) {
         FinalHourlyRow r = rows.hasNext() ? rows.next() : null;
@@ -45,38 +42,16 @@ public final class FastexcelWorkbookWriter implements WorkbookWriter {
           silo.add(r);
           continue;
         }
-        List<FinalHourlyRow> done = silo;
-        rowsPerSilo.put(done.get(0).siloId(), (long) done.size());
-        Worksheet ws = wb.newWorksheet("Silo " + done.get(0).siloId());
-        // Bounded: at most two sheets per thread in flight, so memory stays at a few silos' rows.
-        while (pending.size() >= 2 * threads) {
-          waitFor(pending.remove(0));
-        }
-        pending.add(pool.submit(() -> {
-          writeSheet(ws, done);
-          return null;
-        }));
+        rowsPerSilo.put(silo.get(0).siloId(), (long) silo.size());
+        writeSheet(wb.newWorksheet("Silo " + silo.get(0).siloId()), silo);
         silo = new ArrayList<>();
         if (r != null) {
           silo.add(r);
         }
       }
-      for (Future<?> f : pending) {
-        waitFor(f);
-      }
       wb.finish();
-    } finally {
-      pool.shutdownNow();
     }
     return new WorkbookStats(rowsPerSilo, rowsPerSilo.size(), Files.size(target));
-  }
-
-  private static void waitFor(Future<?> f) throws IOException {
-    try {
-      f.get();
-    } catch (Exception e) {
-      throw new IOException("writing a sheet failed: " + e, e);
-    }
   }
 
   private static void writeSheet(Worksheet ws, List<FinalHourlyRow> rows) throws IOException {
@@ -101,9 +76,6 @@ public final class FastexcelWorkbookWriter implements WorkbookWriter {
         ws.value(r, 7, LocalDateTime.ofInstant(row.revisedAt(), ZoneOffset.UTC));
       }
       r++;
-      if (r % 2_000 == 0) {
-        ws.flush(); // fastexcel keeps a sheet's cells until flushed
-      }
     }
     ws.finish();
   }
