@@ -4,11 +4,17 @@ import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.input_file_name;
 
 import io.siloreports.model.Pipeline;
+import java.io.BufferedReader;
 import java.io.IOException;
+import java.io.InputStream;
+import java.io.InputStreamReader;
 import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.function.BiConsumer;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FileStatus;
 import org.apache.hadoop.fs.FileSystem;
@@ -90,14 +96,14 @@ public final class RawFileSource implements RawSource {
    * extension) decompressed, UTF-8, lines ending at LF, CR or CRLF. False, with nothing read, when the directory
    * holds a sub-directory (partition directories are Spark's to read).
    */
-  public boolean forEachLine(Pipeline pipeline, Configuration hadoop, java.util.function.BiConsumer<String, String> lines)
+  public boolean forEachLine(Pipeline pipeline, Configuration hadoop, BiConsumer<String, String> lines)
       throws IOException {
     Path dir = new Path(dir(pipeline));
     FileSystem fs = dir.getFileSystem(hadoop);
     if (!fs.exists(dir)) {
       return true;
     }
-    List<FileStatus> files = new java.util.ArrayList<>();
+    List<FileStatus> files = new ArrayList<>();
     for (FileStatus st : fs.listStatus(dir)) {
       String name = st.getPath().getName();
       if (name.startsWith(".") || name.startsWith("_") && !name.contains("=") || name.endsWith("._COPYING_")) {
@@ -112,9 +118,9 @@ public final class RawFileSource implements RawSource {
     for (FileStatus st : files) {
       CompressionCodec codec = codecs.getCodec(st.getPath());
       String source = st.getPath().toString();
-      try (java.io.InputStream raw = fs.open(st.getPath());
-          java.io.BufferedReader in = new java.io.BufferedReader(new java.io.InputStreamReader(
-              codec == null ? raw : codec.createInputStream(raw), java.nio.charset.StandardCharsets.UTF_8), 1 << 16)) {
+      try (InputStream raw = fs.open(st.getPath());
+          BufferedReader in = new BufferedReader(new InputStreamReader(
+              codec == null ? raw : codec.createInputStream(raw), StandardCharsets.UTF_8), 1 << 16)) {
         String line;
         while ((line = in.readLine()) != null) {
           lines.accept(line, source);

@@ -33,6 +33,8 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.function.Supplier;
 import java.util.regex.Pattern;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
@@ -53,7 +55,7 @@ public final class SiloReport {
   static final int SMALL_REPORT_ROWS = 200_000;
   private static final Pattern JOB_ID = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,127}");
 
-  private final java.util.function.Supplier<SparkSession> spark;
+  private final Supplier<SparkSession> spark;
   private final AggregateStore aggregates;
   private final ProgressStore progress;
   private final HotReadings hot;
@@ -240,7 +242,7 @@ public final class SiloReport {
       Optional<List<Row>> read;
       try {
         read = hotWithoutSpark.join();
-      } catch (java.util.concurrent.CompletionException e) {
+      } catch (CompletionException e) {
         throw e.getCause() instanceof RuntimeException cause ? cause : e;
       }
       List<Row> hotRows = read.orElseGet(() ->
@@ -311,7 +313,7 @@ public final class SiloReport {
 
   /** Every collaborator of a {@link SiloReport}; all are required. */
   public static final class Builder {
-    private java.util.function.Supplier<SparkSession> spark;
+    private Supplier<SparkSession> spark;
     private AggregateStore aggregates;
     private ProgressStore progress;
     private HotReadings hot;
@@ -331,7 +333,7 @@ public final class SiloReport {
     }
 
     /** A session started only if a part of the report needs Spark. */
-    public Builder spark(java.util.function.Supplier<SparkSession> spark) {
+    public Builder spark(Supplier<SparkSession> spark) {
       this.spark = spark;
       return this;
     }

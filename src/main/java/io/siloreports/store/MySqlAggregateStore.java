@@ -18,6 +18,7 @@ import java.util.Iterator;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.function.Supplier;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
@@ -45,7 +46,7 @@ public final class MySqlAggregateStore implements AggregateStore {
   private static final Logger LOG = LoggerFactory.getLogger(MySqlAggregateStore.class);
   private static final int MAX_ATTEMPTS = 5;
 
-  private final java.util.function.Supplier<SparkSession> spark;
+  private final Supplier<SparkSession> spark;
   private final Jdbc db;
   private final MySqlProgressStore progress;
 
@@ -54,7 +55,7 @@ public final class MySqlAggregateStore implements AggregateStore {
   }
 
   /** With a session started only when a read needs Spark (a report may not). */
-  public MySqlAggregateStore(java.util.function.Supplier<SparkSession> spark, Jdbc db, MySqlProgressStore progress) {
+  public MySqlAggregateStore(Supplier<SparkSession> spark, Jdbc db, MySqlProgressStore progress) {
     this.spark = spark;
     this.db = db;
     this.progress = progress;

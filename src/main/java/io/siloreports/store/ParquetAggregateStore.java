@@ -10,9 +10,15 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.Iterator;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.UUID;
+import java.util.function.Supplier;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FileStatus;
 import org.apache.hadoop.fs.FileSystem;
@@ -49,7 +55,7 @@ public final class ParquetAggregateStore implements AggregateStore {
           + " append-only per micro-batch: to rebuild it, run the stream again from a fresh checkpoint directory into"
           + " an empty warehouse directory.";
 
-  private final java.util.function.Supplier<SparkSession> spark;
+  private final Supplier<SparkSession> spark;
   private final ParquetLayout layout;
   private final Runnable beforeCommit;
   private final ParquetProgressStore progress;
@@ -65,7 +71,7 @@ public final class ParquetAggregateStore implements AggregateStore {
   }
 
   /** With a session started only when something needs Spark ({@code hadoop}: the file system's settings). */
-  public ParquetAggregateStore(java.util.function.Supplier<SparkSession> spark, Configuration hadoop, String root,
+  public ParquetAggregateStore(Supplier<SparkSession> spark, Configuration hadoop, String root,
       ParquetProgressStore progress, int compactEvery, Runnable beforeCommit) {
     this.spark = spark;
     this.layout = new ParquetLayout(hadoop, root);
@@ -169,7 +175,7 @@ public final class ParquetAggregateStore implements AggregateStore {
     List<Row> merged;
     try {
       merged = ParquetPartials.hourly(layout.hadoop(), layout.committedPartialDirs(Pipeline.SILO_READINGS,
-          committed.get().batchId()), java.util.Set.copyOf(silos), from, to, directReadMaxRows);
+          committed.get().batchId()), Set.copyOf(silos), from, to, directReadMaxRows);
     } catch (IOException e) {
       throw new UncheckedIOException("cannot read the hourly aggregates under " + layout.root(), e);
     }
@@ -179,9 +185,9 @@ public final class ParquetAggregateStore implements AggregateStore {
     List<Integer> order = silos.isEmpty()
         ? merged.stream().map(r -> r.getInt(0)).distinct().toList() // key order: ascending silos
         : List.copyOf(silos);
-    java.util.Map<Integer, List<Row>> bySilo = new java.util.HashMap<>();
-    merged.forEach(r -> bySilo.computeIfAbsent(r.getInt(0), k -> new java.util.ArrayList<>()).add(r));
-    java.util.Iterator<Row> rows = order.stream().flatMap(s -> bySilo.getOrDefault(s, List.of()).stream()).iterator();
+    Map<Integer, List<Row>> bySilo = new HashMap<>();
+    merged.forEach(r -> bySilo.computeIfAbsent(r.getInt(0), k -> new ArrayList<>()).add(r));
+    Iterator<Row> rows = order.stream().flatMap(s -> bySilo.getOrDefault(s, List.of()).stream()).iterator();
     return Optional.of(new HourlyRowsInOrder() {
       @Override
       public List<Integer> silos() {

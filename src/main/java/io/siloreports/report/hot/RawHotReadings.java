@@ -17,6 +17,7 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
+import java.util.function.Supplier;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
@@ -24,14 +25,14 @@ import org.apache.spark.sql.SparkSession;
 
 /** Hot readings from the stream's own raw source (files or Kafka), validated by the stream's parser. */
 public final class RawHotReadings implements HotReadings {
-  private final java.util.function.Supplier<SparkSession> spark;
+  private final Supplier<SparkSession> spark;
   private final RawSource source;
   private final ValidationRules rules;
   private final Clock clock;
   private final Configuration hadoop;
 
   /** {@code hadoop}: the file system settings for reading raw files without Spark. */
-  public RawHotReadings(java.util.function.Supplier<SparkSession> spark, RawSource source, ValidationRules rules,
+  public RawHotReadings(Supplier<SparkSession> spark, RawSource source, ValidationRules rules,
       Clock clock, Configuration hadoop) {
     this.spark = spark;
     this.hadoop = hadoop;
