@@ -25,7 +25,8 @@ import java.util.TreeMap;
  * finishes the input, and the stored aggregates must equal a plain-Java computation over every valid line (0 lost,
  * 0 counted twice), and the quarantine must hold every bad line once.
  *
- * <p>Usage: {@code KillCampaign <work dir> <kills> <files> <lines per file> <seed>}. Prints a {@code KILL} line per
+ * <p>Usage: {@code KillCampaign <work dir> <kills> <files> <lines per file> <seed> [mysql|parquet]} (parquet: the
+ * embedded default, read back through the project's own store). Prints a {@code KILL} line per
  * kill and a {@code CAMPAIGN} line with the outcome; fails when the tables are wrong.
  */
 public final class KillCampaign {
@@ -81,18 +82,23 @@ public final class KillCampaign {
       Files.setLastModifiedTime(file, FileTime.from(Instant.parse("2024-01-01T00:00:00Z").plusSeconds(f)));
     }
 
-    try (EmbeddedMySql mysql = new EmbeddedMySql(0, "campaign").start()) {
+    boolean parquet = args.length > 5 && args[5].equals("parquet");
+    try (EmbeddedMySql mysql = parquet ? null : new EmbeddedMySql(0, "campaign").start()) {
       Path props = work.resolve("stream.properties");
       Files.writeString(props, String.join("\n",
-          "input.dir=" + work.resolve("input"), "sink.type=mysql", "db.url=" + mysql.jdbcUrl(), "db.user=root",
-          "db.password=", "db.migrate-on-start=true", "checkpoint.dir=" + work.resolve("checkpoints"),
+          "input.dir=" + work.resolve("input"),
+          parquet ? "warehouse.dir=" + work.resolve("warehouse") : "sink.type=mysql",
+          parquet ? "" : "db.url=" + mysql.jdbcUrl(), parquet ? "" : "db.user=root", parquet ? "" : "db.password=",
+          "db.migrate-on-start=true", "checkpoint.dir=" + work.resolve("checkpoints"),
           "jobstore.url=jdbc:sqlite:" + work.resolve("jobstore.db"), "stream.pipelines=silo-readings",
           "stream.trigger=200ms", "source.file.maxFilesPerTrigger=1", "spark.master=local[2]",
           "spark.ui.enabled=false", "validation.earliest-timestamp=2000-01-01T00:00:00Z", ""));
-      // The schema first: a kill inside a migration is another fault (DDL is not transactional in MySQL).
-      Process migrate = start(work, props, "migrate", null);
-      if (migrate.waitFor() != 0) {
-        throw new IllegalStateException("migrate failed; see " + work.resolve("logs/migrate.log"));
+      if (!parquet) {
+        // The schema first: a kill inside a migration is another fault (DDL is not transactional in MySQL).
+        Process migrate = start(work, props, "migrate", null);
+        if (migrate.waitFor() != 0) {
+          throw new IllegalStateException("migrate failed; see " + work.resolve("logs/migrate.log"));
+        }
       }
       long started = System.nanoTime();
       int killed = 0;
@@ -100,7 +106,7 @@ public final class KillCampaign {
         Process p = start(work, props, "stream-" + k, "200ms");
         long lifeMillis = 3_000 + random.nextInt(9_000); // JVM and Spark start take ~3-5 s; kills land anywhere after
         Thread.sleep(lifeMillis);
-        long before = lastBatch(mysql);
+        long before = parquet ? lastParquetBatch(work) : lastBatch(mysql);
         p.destroyForcibly(); // SIGKILL: no shutdown hook, no clean stop
         p.waitFor();
         killed++;
@@ -113,23 +119,26 @@ public final class KillCampaign {
       if (last.waitFor() != 0) {
         throw new IllegalStateException("the final available-now run failed; see " + work.resolve("logs"));
       }
+      Map<String, long[]> stored = new TreeMap<>();
+      Map<String, String> storedValues = new TreeMap<>();
+      long quarantined;
+      if (parquet) {
+        quarantined = readParquet(props, stored, storedValues);
+      } else {
+        try (Connection c = DriverManager.getConnection(mysql.jdbcUrl(), "root", "");
+            Statement s = c.createStatement();
+            ResultSet rs = s.executeQuery("SELECT silo_id, UNIX_TIMESTAMP(hour_start) DIV 3600, record_count,"
+                + " sum_exact, min_exact, max_exact FROM silo_hourly_aggregates")) {
+          while (rs.next()) {
+            put(stored, storedValues, rs.getInt(1) + "|" + rs.getLong(2), rs.getLong(3), rs.getBigDecimal(4),
+                rs.getBigDecimal(5), rs.getBigDecimal(6));
+          }
+        }
+        quarantined = count(mysql, "SELECT COUNT(*) FROM quarantine");
+      }
       long lost = 0;
       long doubled = 0;
       long wrong = 0;
-      Map<String, long[]> stored = new TreeMap<>();
-      Map<String, String> storedValues = new TreeMap<>();
-      try (Connection c = DriverManager.getConnection(mysql.jdbcUrl(), "root", "");
-          Statement s = c.createStatement();
-          ResultSet rs = s.executeQuery("SELECT silo_id, UNIX_TIMESTAMP(hour_start) DIV 3600, record_count, sum_exact,"
-              + " min_exact, max_exact FROM silo_hourly_aggregates")) {
-        while (rs.next()) {
-          String key = rs.getInt(1) + "|" + rs.getLong(2);
-          stored.put(key, new long[] {rs.getLong(3)});
-          storedValues.put(key, rs.getBigDecimal(4).stripTrailingZeros().toPlainString() + "|"
-              + rs.getBigDecimal(5).stripTrailingZeros().toPlainString() + "|"
-              + rs.getBigDecimal(6).stripTrailingZeros().toPlainString());
-        }
-      }
       for (Map.Entry<String, Hour> e : oracle.entrySet()) {
         long have = stored.containsKey(e.getKey()) ? stored.get(e.getKey())[0] : 0;
         lost += Math.max(0, e.getValue().count - have);
@@ -146,15 +155,62 @@ public final class KillCampaign {
           doubled += stored.get(key)[0];
         }
       }
-      long quarantined = count(mysql, "SELECT COUNT(*) FROM quarantine");
       long readings = oracle.values().stream().mapToLong(h -> h.count).sum();
-      System.out.printf(Locale.ROOT, "CAMPAIGN path=files->mysql kills=%d files=%d readings=%d bad_lines=%d"
-              + " quarantined=%d hours=%d lost=%d double=%d wrong_values=%d minutes=%.1f%n", killed, files, readings,
-          bad, quarantined, oracle.size(), lost, doubled, wrong, (System.nanoTime() - started) / 60e9);
+      System.out.printf(Locale.ROOT, "CAMPAIGN path=files->%s kills=%d files=%d readings=%d bad_lines=%d"
+              + " quarantined=%d hours=%d lost=%d double=%d wrong_values=%d minutes=%.1f%n", parquet ? "parquet" : "mysql",
+          killed, files, readings, bad, quarantined, oracle.size(), lost, doubled, wrong,
+          (System.nanoTime() - started) / 60e9);
       if (lost != 0 || doubled != 0 || wrong != 0 || quarantined != bad) {
         throw new IllegalStateException("the campaign found lost, doubled or wrong readings (see the CAMPAIGN line)"
             + "; logs in " + work.resolve("logs"));
       }
+    }
+  }
+
+  private static void put(Map<String, long[]> stored, Map<String, String> values, String key, long count,
+      BigDecimal sum, BigDecimal min, BigDecimal max) {
+    stored.put(key, new long[] {count});
+    values.put(key, sum.stripTrailingZeros().toPlainString() + "|" + min.stripTrailingZeros().toPlainString() + "|"
+        + max.stripTrailingZeros().toPlainString());
+  }
+
+  /** The embedded default's store read back through the project's own Parquet store (its merge of the batches). */
+  private static long readParquet(Path props, Map<String, long[]> stored, Map<String, String> values)
+      throws Exception {
+    java.util.Properties p = new java.util.Properties();
+    try (var in = Files.newBufferedReader(props)) {
+      p.load(in);
+    }
+    Map<String, String> settings = new java.util.HashMap<>();
+    p.forEach((k, v) -> settings.put((String) k, (String) v));
+    org.apache.spark.sql.SparkSession spark = org.apache.spark.sql.SparkSession.builder().master("local[2]")
+        .appName("kill-campaign-check").config("spark.ui.enabled", "false")
+        .config("spark.sql.session.timeZone", "UTC").getOrCreate();
+    try {
+      io.siloreports.cli.Wiring.Stores stores = io.siloreports.cli.Wiring.stores(
+          io.siloreports.cli.StoreConfig.from(io.siloreports.config.Settings.of(settings)), spark);
+      io.siloreports.model.AggregationProgress committed =
+          stores.progress().last(io.siloreports.model.Pipeline.SILO_READINGS).orElseThrow();
+      for (org.apache.spark.sql.Row r : stores.aggregates()
+          .aggregates(io.siloreports.model.Pipeline.SILO_READINGS, committed).collectAsList()) {
+        put(stored, values, r.getInt(0) + "|" + r.getTimestamp(1).getTime() / 3_600_000, r.getLong(5),
+            r.getDecimal(2), r.getDecimal(3), r.getDecimal(4));
+      }
+      return stores.aggregates().quarantine(io.siloreports.model.Pipeline.SILO_READINGS).count();
+    } finally {
+      spark.stop();
+    }
+  }
+
+  /** The last batch the Parquet store committed: its progress files are {@code batch-N.json}. */
+  private static long lastParquetBatch(Path work) throws Exception {
+    Path dir = work.resolve("warehouse/aggregation_progress/silo-readings");
+    if (!Files.isDirectory(dir)) {
+      return -1;
+    }
+    try (var files = Files.list(dir)) {
+      return files.map(f -> f.getFileName().toString()).filter(n -> n.matches("batch-\\d+\\.json"))
+          .mapToLong(n -> Long.parseLong(n.substring(6, n.length() - 5))).max().orElse(-1);
     }
   }
 
