@@ -267,6 +267,13 @@ public final class IngestBench {
     }
   }
 
+  /** Spark on Java 17 needs the module openings this JVM was started with (the run scripts and surefire pass them). */
+  static List<String> moduleOpenings() {
+    return java.lang.management.ManagementFactory.getRuntimeMXBean().getInputArguments().stream()
+        .filter(a -> a.startsWith("--add-") || a.startsWith("-Djdk.reflect.") || a.startsWith("-XX:+IgnoreUnrecognized"))
+        .toList();
+  }
+
   static Child child(Path work, String name, List<String> jvmOptions, String mainClass, String... args)
       throws Exception {
     Path log = work.resolve("logs/" + name + ".log");
@@ -274,10 +281,7 @@ public final class IngestBench {
     List<String> cmd = new ArrayList<>(List.of("/usr/bin/time", "-f", "%M", "-o", rss.toString(),
         Path.of(System.getProperty("java.home"), "bin", "java").toString()));
     cmd.addAll(jvmOptions);
-    // Spark on Java 17 needs the module openings this JVM was started with (the run scripts and surefire pass them).
-    cmd.addAll(java.lang.management.ManagementFactory.getRuntimeMXBean().getInputArguments().stream()
-        .filter(a -> a.startsWith("--add-") || a.startsWith("-Djdk.reflect.") || a.startsWith("-XX:+IgnoreUnrecognized"))
-        .toList());
+    cmd.addAll(moduleOpenings());
     cmd.addAll(List.of("-Duser.timezone=UTC", "-Dlog4j2.configurationFile=conf/log4j2.properties", "-cp",
         System.getProperty("java.class.path"), mainClass));
     cmd.addAll(List.of(args));

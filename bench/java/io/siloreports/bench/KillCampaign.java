@@ -217,9 +217,7 @@ public final class KillCampaign {
   private static Process start(Path work, Path props, String name, String trigger) throws Exception {
     List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
         "-Xmx1g"));
-    cmd.addAll(java.lang.management.ManagementFactory.getRuntimeMXBean().getInputArguments().stream()
-        .filter(a -> a.startsWith("--add-") || a.startsWith("-Djdk.reflect.") || a.startsWith("-XX:+IgnoreUnrecognized"))
-        .toList());
+    cmd.addAll(IngestBench.moduleOpenings());
     cmd.addAll(List.of("-Duser.timezone=UTC", "-Dlog4j2.configurationFile=conf/log4j2.properties", "-cp",
         System.getProperty("java.class.path"), "io.siloreports.cli.Main"));
     cmd.addAll(trigger == null ? List.of("migrate", "--config", props.toString())

@@ -31,6 +31,12 @@ public final class ReportRows {
    */
   public static Dataset<Row> combine(
       Dataset<Row> aggregates, Dataset<Row> readings, ReportRange range, List<Integer> silos) {
+    return combinePartials(aggregates, hotPartials(readings, range, silos), range, silos);
+  }
+
+  /** The same with the hot part already aggregated ({@link #hotPartials}, or read without Spark). */
+  public static Dataset<Row> combinePartials(
+      Dataset<Row> aggregates, Dataset<Row> hotPartials, ReportRange range, List<Integer> silos) {
     Dataset<Row> finalized =
         aggregates.filter(
             col("hour_start").geq(ts(range.from())).and(col("hour_start").lt(ts(range.split()))));
@@ -38,7 +44,7 @@ public final class ReportRows {
       finalized = finalized.filter(col("silo_id").isin(silos.toArray()));
     }
     return HourlyAggregates.finishKeepingExactSum(
-        HourlyAggregates.merge(finalized.unionByName(hotPartials(readings, range, silos))));
+        HourlyAggregates.merge(finalized.unionByName(hotPartials)));
   }
 
   /** The hot readings of the range ({@code [split, hotEnd)}) of {@code silos} (empty: all) as hourly partials. */

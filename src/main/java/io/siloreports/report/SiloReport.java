@@ -2,7 +2,6 @@ package io.siloreports.report;
 
 
 import io.siloreports.aggregate.HourlyAggregates;
-import io.siloreports.ingest.ParsedRecords;
 import io.siloreports.jobstore.JobStatus;
 import io.siloreports.jobstore.ReportJob;
 import io.siloreports.jobstore.ReportJobStore;
@@ -191,17 +190,17 @@ public final class SiloReport {
     if (streamed.isPresent()) {
       return writeStreamed(jobId, request, range, cutoff, committed, streamed.get(), hotWithoutSpark, target, writer);
     }
-    hotWithoutSpark.cancel(false);
 
-    Dataset<Row> hotReadings =
-        range.hasHotPart()
-            ? hot.readings(range.split(), range.hotEnd())
-            : spark.get().createDataFrame(List.of(), ParsedRecords.READINGS).select("silo_id", "ts", "value");
+    // The hot partials read on the side serve this path too; only a source that needs Spark is read by Spark.
+    Optional<List<Row>> hotRead = joined(hotWithoutSpark);
+    Dataset<Row> hotPartials = hotRead.isPresent()
+        ? spark.get().createDataFrame(hotRead.get(), HourlyAggregates.PARTIAL)
+        : ReportRows.hotPartials(hot.readings(range.split(), range.hotEnd()), range, request.silos());
     Dataset<Row> finalized =
         committed.isPresent() && range.hasFinalizedPart()
             ? aggregates.aggregates(Pipeline.SILO_READINGS, committed.get())
             : spark.get().createDataFrame(List.of(), HourlyAggregates.PARTIAL);
-    Dataset<Row> combined = ReportRows.combine(finalized, hotReadings, range, request.silos());
+    Dataset<Row> combined = ReportRows.combinePartials(finalized, hotPartials, range, request.silos());
     // Most reports from such a store are small (a laptop's data): one Spark job brings them all, the driver sorts.
     List<Row> few = combined.select(FinalHourlyRow.columns(combined)).limit(SMALL_REPORT_ROWS + 1).collectAsList();
     if (few.size() <= SMALL_REPORT_ROWS) {
@@ -239,13 +238,7 @@ public final class SiloReport {
     RowsInSheetOrder rows;
     List<Integer> silos;
     try {
-      Optional<List<Row>> read;
-      try {
-        read = hotWithoutSpark.join();
-      } catch (CompletionException e) {
-        throw e.getCause() instanceof RuntimeException cause ? cause : e;
-      }
-      List<Row> hotRows = read.orElseGet(() ->
+      List<Row> hotRows = joined(hotWithoutSpark).orElseGet(() ->
           ReportRows.hotPartials(hot.readings(range.split(), range.hotEnd()), range, request.silos()).collectAsList());
       if (!request.silos().isEmpty()) {
         silos = request.silos();
@@ -263,6 +256,15 @@ public final class SiloReport {
     }
     try (rows) {
       return writer.write(header(jobId, silos, range, cutoff, committed), rows, silos, target);
+    }
+  }
+
+  /** The hot hours read on the side, their failure thrown as it was. */
+  private static Optional<List<Row>> joined(CompletableFuture<Optional<List<Row>>> hotWithoutSpark) {
+    try {
+      return hotWithoutSpark.join();
+    } catch (CompletionException e) {
+      throw e.getCause() instanceof RuntimeException cause ? cause : e;
     }
   }
 
