@@ -1,5 +1,6 @@
 package io.siloreports.jobstore;
 
+import io.siloreports.db.ConnectionPool;
 import io.siloreports.db.Jdbc;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -41,20 +42,29 @@ public final class JdbcReportJobStore implements ReportJobStore {
       "job_id, status, report_type, params, s3_key, s3_url, error_message, created_at, updated_at, started_at,"
           + " finished_at, requested_by, submitted_at, submit_ref, trigger_type, schedule_name, scheduled_for,"
           + " notified_at";
+  /** As many as the report service has HTTP threads, plus its worker. */
+  private static final int MAX_IDLE_CONNECTIONS = 17;
   private static final String FAIL_SET = "status = ?, error_message = ?, finished_at = ?, updated_at = ?";
 
   private final Jdbc db;
   private final Clock clock;
   private final SqlDialect dialect;
   private final String actor;
+  private final ConnectionPool connections;
   private volatile boolean closed;
 
   /** The schema is not this class's business: {@link io.siloreports.db.SchemaPolicy} prepares it. */
   public JdbcReportJobStore(Jdbc db, Clock clock, String actor) {
+    this(db, clock, actor, null);
+  }
+
+  private JdbcReportJobStore(Jdbc db, Clock clock, String actor, ConnectionPool shared) {
     this.db = Objects.requireNonNull(db, "db");
     this.clock = Objects.requireNonNull(clock, "clock");
     this.actor = Objects.requireNonNull(actor, "actor");
     this.dialect = SqlDialect.forUrl(db.url());
+    // One pool per store and the stores made from it by as(): the service's HTTP threads and its worker share it.
+    this.connections = shared != null ? shared : new ConnectionPool(this::open, MAX_IDLE_CONNECTIONS);
   }
 
   /** A store acting as this process ({@code pid 42@host}). */
@@ -75,7 +85,7 @@ public final class JdbcReportJobStore implements ReportJobStore {
 
   @Override
   public ReportJobStore as(String otherActor) {
-    return new JdbcReportJobStore(db, clock, otherActor);
+    return new JdbcReportJobStore(db, clock, otherActor, connections);
   }
 
   @Override
@@ -395,8 +405,9 @@ public final class JdbcReportJobStore implements ReportJobStore {
 
   @Override
   public void close() {
-    // Nothing is held between operations; refusing later calls catches use after close.
+    // Refusing later calls catches use after close.
     closed = true;
+    connections.close();
   }
 
   /** A reason that is never null or blank and never longer than {@link #MAX_ERROR_MESSAGE_CHARS}. */
@@ -538,6 +549,10 @@ public final class JdbcReportJobStore implements ReportJobStore {
     if (closed) {
       throw new IllegalStateException("the report job store for " + redactedUrl() + " is closed");
     }
+    return connections.borrow();
+  }
+
+  private Connection open() throws SQLException {
     Connection c = db.connect();
     try {
       dialect.prepareConnection(c);

@@ -385,6 +385,57 @@ class JdbcReportJobStoreTest {
     }
   }
 
+  /**
+   * The page polls a job's status many times a second while the worker writes, from many threads on one WAL file.
+   * With a connection opened and closed per read, SQLite 3.51.1 deadlocked there (its unix VFS took two mutexes in
+   * opposite orders on open and close; the report service hung for good under 1,000 status reads a second): the
+   * driver is 3.54 now and the store keeps its connections open between operations.
+   */
+  @Test
+  void manyThreadsReadingWhileOthersWriteNeverHang() throws Exception {
+    int readers = 16;
+    int readsEach = 100;
+    int writes = 300;
+    store.create("polled", "silo-hourly", null);
+    ExecutorService pool = Executors.newFixedThreadPool(readers + 1, r -> {
+      Thread t = new Thread(r, "store-hammer");
+      t.setDaemon(true); // a thread stuck in native code cannot be interrupted; it must not hold the JVM
+      return t;
+    });
+    try {
+      List<Future<Integer>> results = new ArrayList<>();
+      results.add(pool.submit(() -> {
+        for (int i = 0; i < writes; i++) {
+          store.create("written-" + i, "silo-hourly", null);
+          store.markProcessing("written-" + i);
+        }
+        return writes;
+      }));
+      for (int t = 0; t < readers; t++) {
+        results.add(pool.submit(() -> {
+          int found = 0;
+          for (int i = 0; i < readsEach; i++) {
+            found += store.find("polled").isPresent() ? 1 : 0;
+          }
+          return found;
+        }));
+      }
+      int total = 0;
+      for (Future<Integer> result : results) {
+        try {
+          total += result.get(90, TimeUnit.SECONDS);
+        } catch (java.util.concurrent.TimeoutException e) {
+          throw new AssertionError("job store threads still busy after 90 s: hung opening or closing SQLite"
+              + " connections", e);
+        }
+      }
+      assertEquals(writes + readers * readsEach, total);
+      assertEquals(writes + 1L, store.count(null));
+    } finally {
+      pool.shutdownNow();
+    }
+  }
+
   @Test
   void jobsRacedForByThreeProcessesAreEachTakenAndCompletedExactlyOnce() throws Exception {
     int jobs = 150;
