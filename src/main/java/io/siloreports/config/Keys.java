@@ -125,8 +125,9 @@ public final class Keys {
       "an hour is final once the largest event time seen is this far past its end; a reading for a final hour is"
           + " late, and merged into it like any other");
   public static final Setting<Duration> STREAM_STORE_OUTAGE_TOLERANCE = duration("stream.store-outage-tolerance",
-      "10m", "how long a micro-batch waits out an unreachable MySQL (retrying with backoff, then going on by itself)"
-          + " before the stream stops with the reason; 0s: stop at once");
+      "10m", "how long a micro-batch waits out an unreachable MySQL or a full disk under the warehouse directory"
+          + " (retrying with backoff, then going on by itself) before the stream stops with the reason; 0s: stop at"
+          + " once");
   public static final Setting<Duration> STREAM_MAX_REVISION_AGE = duration("stream.max-revision-age", "7d",
       "hours more than this before the largest event time seen are closed: a reading for them is too late, kept in"
           + " the quarantine (kind `too_late`) and counted, not merged (a backfill of its hours takes it in)");

@@ -72,6 +72,9 @@ public final class ParquetProgressStore implements ProgressStore {
       Path tmp = new Path(dir, "_tmp-" + UUID.randomUUID() + ".json");
       try (OutputStream out = fs.create(tmp, true)) {
         out.write(toJson(p).getBytes(StandardCharsets.UTF_8));
+      } catch (IOException | RuntimeException | Error e) { // a full disk: leave no half-written temporary file
+        fs.delete(tmp, false);
+        throw e;
       }
       if (fs.exists(target)) {
         fs.delete(target, false); // a replay of a batch whose commit was lost mid-way

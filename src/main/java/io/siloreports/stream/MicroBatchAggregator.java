@@ -15,6 +15,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import org.apache.hadoop.fs.FSError;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.slf4j.Logger;
@@ -69,8 +70,8 @@ public final class MicroBatchAggregator {
       AggregationProgress progress) {}
 
   /**
-   * How long a batch waits out an unreachable store (MySQL stopped, a network partition), retrying with backoff
-   * from 1 s to 10 s; then it fails with the reason. Zero: fail at once.
+   * How long a batch waits out an unreachable store (MySQL stopped, a network partition) or a full disk under the
+   * Parquet warehouse, retrying with backoff from 1 s to 10 s; then it fails with the reason. Zero: fail at once.
    */
   public MicroBatchAggregator storeOutageTolerance(Duration tolerance) {
     this.storeOutageTolerance = tolerance;
@@ -97,23 +98,26 @@ public final class MicroBatchAggregator {
               store.describe(), (System.nanoTime() - outageStarted) / 1_000_000_000);
         }
         return result;
-      } catch (RuntimeException e) {
-        if (!Jdbc.isUnreachable(e)) {
+      } catch (Exception | FSError e) { // Spark's own (checked) SparkException; FSError: Hadoop on a full disk
+        boolean full = isDiskFull(e);
+        if (!full && !Jdbc.isUnreachable(e)) {
           throw e;
         }
         long now = System.nanoTime();
         outageStarted = outageStarted == 0 ? now : outageStarted;
         Duration down = Duration.ofNanos(now - outageStarted);
+        String what = full ? "no space left on device writing to " + store.describe() : store.describe()
+            + " unreachable";
         if (down.compareTo(storeOutageTolerance) >= 0) {
-          throw new IllegalStateException(pipeline.id + " batch " + batchId + ": " + store.describe()
-              + " unreachable for " + down.toSeconds() + " s, the longest stream.store-outage-tolerance allows ("
-              + storeOutageTolerance + "): stopping. Nothing of the batch was committed; a restart replays it once the"
-              + " database is back. Last error: " + rootMessage(e), e);
+          throw new IllegalStateException(pipeline.id + " batch " + batchId + ": " + what + " for "
+              + down.toSeconds() + " s, the longest stream.store-outage-tolerance allows (" + storeOutageTolerance
+              + "): stopping. Nothing of the batch was committed; a restart replays it once the "
+              + (full ? "disk has space again" : "database is back") + ". Last error: " + rootMessage(e), e);
         }
         long wait = Math.min(pauseMillis, storeOutageTolerance.minus(down).toMillis() + 1);
-        LOG.warn("{} batch {}: {} unreachable ({}); trying again in {} s (down {} s of at most {})", pipeline.id,
-            batchId, store.describe(), rootMessage(e), Math.max(1, wait / 1000), down.toSeconds(),
-            storeOutageTolerance);
+        LOG.warn("{} batch {}: {} ({}); {}trying again in {} s (waiting {} s of at most {})", pipeline.id,
+            batchId, what, rootMessage(e), full ? "free space there; nothing of the batch is committed until it"
+                + " is written whole; " : "", Math.max(1, wait / 1000), down.toSeconds(), storeOutageTolerance);
         try {
           Thread.sleep(wait);
         } catch (InterruptedException ie) {
@@ -124,6 +128,17 @@ public final class MicroBatchAggregator {
         pauseMillis = Math.min(pauseMillis * 2, 10_000);
       }
     }
+  }
+
+  /** Whether {@code e} comes from a full disk (ENOSPC, or a quota), in the driver or in a task. */
+  static boolean isDiskFull(Throwable e) {
+    for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
+      String m = t.getMessage();
+      if (m != null && (m.contains("No space left on device") || m.contains("Disk quota exceeded"))) {
+        return true;
+      }
+    }
+    return false;
   }
 
   private static String rootMessage(Throwable e) {

@@ -110,6 +110,8 @@ public final class StreamJob {
       } else {
         awaitAnyOf(queries);
       }
+    } catch (StreamingQueryException e) {
+      throw explained(e);
     } finally {
       stopAll(queries);
       if (!ShutdownHookManager.get().isShutdownInProgress()) {
@@ -118,10 +120,25 @@ public final class StreamJob {
     }
     for (StreamingQuery q : queries) {
       if (q.exception().isDefined()) {
-        throw q.exception().get();
+        throw explained(q.exception().get());
       }
     }
     return outcome();
+  }
+
+  /**
+   * A query's failure, with the reason spelled out when the disk is full outside the batch's own writes (those wait,
+   * then say so themselves): Spark's checkpoint or its temporary files.
+   */
+  private StreamingQueryException explained(StreamingQueryException e) {
+    if (!MicroBatchAggregator.isDiskFull(e) || String.valueOf(e.getMessage()).contains("store-outage-tolerance")) {
+      return e;
+    }
+    String why = "the stream stopped: no space left on device while Spark wrote its checkpoint under " + checkpointDir
+        + " (or its temporary files, spark.local.dir). Free space there and start the stream again: it resumes from"
+        + " its last committed batch, each record counted once.";
+    LOG.error(why);
+    throw new IllegalStateException(why, e);
   }
 
   private Outcome outcome() {
