@@ -21,4 +21,18 @@ public final class InputFiles {
     Files.setLastModifiedTime(tmp, FileTime.fromMillis(CLOCK.addAndGet(1000)));
     return Files.move(tmp, dir.resolve(name));
   }
+
+  /** The same for a file's exact bytes (line ends, compression and encodings as given). */
+  public static Path writeBytes(Path dir, String name, byte[] bytes) throws IOException {
+    Files.createDirectories(dir);
+    Path tmp = dir.resolve("." + name + ".tmp");
+    Files.write(tmp, bytes);
+    Files.setLastModifiedTime(tmp, FileTime.fromMillis(CLOCK.addAndGet(1000)));
+    return Files.move(tmp, dir.resolve(name));
+  }
+
+  /** Gives {@code file} the next modification time of the sequence (a file renamed into place later). */
+  public static void touch(Path file) throws IOException {
+    Files.setLastModifiedTime(file, FileTime.fromMillis(CLOCK.addAndGet(1000)));
+  }
 }
