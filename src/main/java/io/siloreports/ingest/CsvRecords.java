@@ -3,6 +3,7 @@ package io.siloreports.ingest;
 import io.siloreports.model.Pipeline;
 import java.io.BufferedReader;
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.InputStreamReader;
 import java.io.Serializable;
 import java.io.UncheckedIOException;
@@ -17,14 +18,17 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import org.apache.hadoop.conf.Configuration;
-import org.apache.hadoop.fs.FSDataInputStream;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
+import org.apache.hadoop.io.compress.CompressionCodec;
+import org.apache.hadoop.io.compress.CompressionCodecFactory;
 
 /**
  * Raw CSV input (file backfills): one record per line, a header line first in every file naming the columns
  * ({@code silo_id,ts,value} or {@code record_type,account_id,ts}; any order, extra columns ignored, names
- * case-insensitive). Fields are separated by commas and may be double-quoted ({@code ""} inside quotes is a
+ * case-insensitive; a byte order mark before it is ignored; a later line equal to the header is not a row;
+ * compressed files, by extension, are read decompressed like Spark's text source reads them). Fields are separated
+ * by commas and may be double-quoted ({@code ""} inside quotes is a
  * quote); surrounding spaces are trimmed; an empty field is a missing one. A quoted field cannot span lines.
  *
  * <p>The fields then go through {@link RecordParser#parseReadingFields} / {@link RecordParser#parseEventFields},
@@ -48,11 +52,13 @@ public final class CsvRecords {
    */
   public record Header(String line, int[] positions, int width, String problem) implements Serializable {
 
+    /** {@code line} without a byte order mark: Spark's text source drops the one at the start of a file. */
     public static Header of(String line, Pipeline p) {
+      line = withoutByteOrderMark(line);
       List<String> required = columns(p);
       List<String> names;
       try {
-        names = split(line.startsWith("\uFEFF") ? line.substring(1) : line);
+        names = split(line);
       } catch (IllegalArgumentException e) {
         names = List.of();
       }
@@ -91,6 +97,11 @@ public final class CsvRecords {
       }
       return out;
     }
+  }
+
+  /** The line without a leading byte order mark. */
+  public static String withoutByteOrderMark(String line) {
+    return line.startsWith("\uFEFF") ? line.substring(1) : line;
   }
 
   /** Splits one CSV line into its fields; throws IllegalArgumentException (the reason) when it cannot. */
@@ -176,12 +187,16 @@ public final class CsvRecords {
    */
   public static Map<String, Header> headers(String[] files, Pipeline p, Configuration hadoop) {
     Map<String, Header> out = new HashMap<>();
+    CompressionCodecFactory codecs = new CompressionCodecFactory(hadoop);
     for (String file : files) {
       try {
         Path path = new Path(URI.create(file)); // inputFiles() are URIs (%20 for a space)
         FileSystem fs = path.getFileSystem(hadoop);
-        try (FSDataInputStream in = fs.open(path);
-            BufferedReader r = new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8))) {
+        // Compressed files (by extension) as Spark's text source reads them: decompressed.
+        CompressionCodec codec = codecs.getCodec(path);
+        try (InputStream raw = fs.open(path);
+            BufferedReader r = new BufferedReader(new InputStreamReader(
+                codec == null ? raw : codec.createInputStream(raw), StandardCharsets.UTF_8))) {
           String first = r.readLine();
           out.put(fileKey(file), Header.of(first == null ? "" : first, p));
         }
