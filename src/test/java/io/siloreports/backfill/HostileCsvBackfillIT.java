@@ -235,7 +235,9 @@ class HostileCsvBackfillIT {
       }
       table.append("| ").append(k.name()).append(" | `").append(k.file()).append("` | ")
           .append(considered == 0 ? "no rows, nothing quarantined" : reasons.isEmpty() ? "accepted"
-              : "quarantined: " + String.join("; ", reasons)).append(" |\n");
+              : "quarantined: " + (reasons.stream().distinct().count() == 1 && reasons.size() > 1
+                  ? reasons.get(0) + " (each of its " + reasons.size() + " lines)" : String.join("; ", reasons)))
+          .append(" |\n");
     }
     System.out.print(table);
     System.out.printf("CSV kinds=%d rows=%d records=%d bad=%d (without a time stamp %d) by reason %s seconds=%d%n",
