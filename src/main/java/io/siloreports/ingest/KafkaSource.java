@@ -20,7 +20,7 @@ import org.apache.spark.sql.SparkSession;
  *
  * <p>A record's Kafka timestamp is when it was produced, not its event time. A batch read for event times
  * from {@code T} therefore starts at the offsets of Kafka time {@code T - startSlack} (readings are produced
- * after they happen, give or take clock skew) and the caller filters by event time.
+ * after they happen, give or take clock skew), reads to the end of the topic, and the caller filters by event time.
  */
 public final class KafkaSource implements RawSource {
   private final Map<Pipeline, String> topics;
@@ -68,11 +68,10 @@ public final class KafkaSource implements RawSource {
     bounds.put("startingTimestamp", Long.toString(eventFrom.minus(startSlack).toEpochMilli()));
     // A partition with nothing produced since then starts at its end instead of failing the read.
     bounds.put("startingOffsetsByTimestampStrategy", "latest");
-    if (cutoff.isBefore(Instant.now())) {
-      bounds.put("endingTimestamp", Long.toString(cutoff.toEpochMilli()));
-    } else {
-      bounds.put("endingOffsets", "latest");
-    }
+    // To the end of the topic, not to the Kafka time of the cut-off: the cut-off is an event time (a report passes
+    // the end of its range), and a reading of an earlier event time may be produced any time later (delivered late,
+    // replayed, a backlog); bounding by it dropped those from the hot part while the aggregates count them.
+    bounds.put("endingOffsets", "latest");
     DataFrameReader reader =
         spark.read().format("kafka").options(kafkaOptions).options(bounds).option("subscribe", topic(pipeline));
     return lines(reader.load());

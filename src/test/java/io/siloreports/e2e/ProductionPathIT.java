@@ -283,6 +283,35 @@ class ProductionPathIT {
     }
   }
 
+  /**
+   * Readings of a past day produced now (a backlog, a replay): the hot part of a report over that day must read them,
+   * although their Kafka time is after the range's end (it once stopped at the Kafka time of the range's end: none).
+   */
+  @Test
+  @Order(9)
+  void theHotPartFromKafkaHasReadingsProducedAfterTheRangeEnds() throws Exception {
+    String database = "past_" + suffix;
+    mysql.execute("CREATE DATABASE " + database, "GRANT ALL ON " + database + ".* TO '" + mysql.appUser() + "'@'%'");
+    String topicSuffix = "past-" + suffix;
+    kafka.createTopic("silo-readings-" + topicSuffix, 2);
+    Map<String, String> m = Profiles.kafka(Profiles.mysql(Profiles.embedded(tmp.resolve("past")), mysql, database),
+        kafka, topicSuffix);
+    ReportConfig config = ReportConfig.from(Settings.of(m));
+    Wiring.prepareAggregates(config.db(), true);
+    Instant pastDay = DAY.minus(30, ChronoUnit.DAYS);
+    List<Oracle.Reading> backlog = TestData.readings(rnd).silos(2).hours(pastDay, 0, 3).every(300, 600).build();
+    kafka.send("silo-readings-" + topicSuffix, TestData.json(backlog));
+    // No stream ran on this database: every hour of the past day comes from Kafka.
+    try (ReportJobStore jobs = Wiring.jobStore(config.jobStore(), true, Clock.systemUTC())) {
+      SiloReport.Outcome outcome = Wiring.report(config, spark, jobs, Clock.systemUTC())
+          .run("past-" + suffix, new ReportRequest(pastDay, pastDay.plus(1, ChronoUnit.DAYS), List.of(), Instant.now()));
+      assertEquals(JobStatus.COMPLETED, outcome.status(), outcome.error());
+      Path file = tmp.resolve("past.xlsx");
+      Files.write(file, Files.readAllBytes(Path.of(URI.create(outcome.url()))));
+      WorkbookReader.assertEqualsOracle(Oracle.hourly(backlog), WorkbookReader.read(file).rows());
+    }
+  }
+
   private int runReportCommand(Map<String, String> settings, String jobId) {
     List<String> args = new ArrayList<>(List.of("report"));
     settings.forEach((k, v) -> {

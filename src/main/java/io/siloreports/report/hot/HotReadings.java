@@ -9,7 +9,7 @@ import org.apache.spark.sql.Row;
 /** The report's raw ("hot") side: valid readings (silo_id, ts, value) with event times in a range. */
 public interface HotReadings {
 
-  /** Valid readings with {@code from <= ts < until}, as they had arrived at {@code until}. */
+  /** Valid readings with {@code from <= ts < until}, as far as they have arrived when read. */
   Dataset<Row> readings(Instant from, Instant until);
 
   /**
