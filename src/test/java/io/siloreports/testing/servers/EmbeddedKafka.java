@@ -51,6 +51,10 @@ public final class EmbeddedKafka extends EmbeddedServer<EmbeddedKafka> {
   private int controllerPort;
   private String version = "3.9";
   private Path brokerLog;
+  private String classpath;
+  private Path log4j;
+  private Path config;
+  private Path workDir;
   private Process broker;
   private Admin admin;
 
@@ -82,14 +86,15 @@ public final class EmbeddedKafka extends EmbeddedServer<EmbeddedKafka> {
             .map(n -> n.substring("kafka_2.13-".length(), n.length() - ".jar".length()))
             .findFirst()
             .orElse(version);
-    String classpath =
+    this.workDir = workDir;
+    classpath =
         MavenClasspath.launcherLocation()
             + File.pathSeparator
             + jars.stream().map(Path::toString).collect(Collectors.joining(File.pathSeparator));
 
-    Path config = workDir.resolve("server.properties");
+    config = workDir.resolve("server.properties");
     Files.writeString(config, serverProperties(workDir.resolve("kraft-logs")), StandardCharsets.UTF_8);
-    Path log4j = workDir.resolve("log4j.properties");
+    log4j = workDir.resolve("log4j.properties");
     Files.writeString(log4j, LOG4J_PROPERTIES, StandardCharsets.UTF_8);
     brokerLog = workDir.resolve("broker.log");
 
@@ -167,7 +172,9 @@ public final class EmbeddedKafka extends EmbeddedServer<EmbeddedKafka> {
       checkAlive(deadline, "the broker port " + port + " to accept connections");
       Thread.sleep(100);
     }
-    admin = Admin.create(adminProperties());
+    if (admin == null) {
+      admin = Admin.create(adminProperties());
+    }
     while (true) {
       try {
         int nodes = admin.describeCluster().nodes().get(2, TimeUnit.SECONDS).size();
@@ -212,6 +219,31 @@ public final class EmbeddedKafka extends EmbeddedServer<EmbeddedKafka> {
   private String failure(String what) {
     return "Kafka " + version + " on 127.0.0.1:" + port + ": " + what + "\n--- " + brokerLog + " (tail) ---\n"
         + tail(brokerLog, 60);
+  }
+
+  /**
+   * Kills the broker JVM (SIGKILL: no clean shutdown, as a crashed or lost machine), keeping its port and its log
+   * directory, for {@link #resume}. Clients see connection refusals until then.
+   */
+  public void pause() throws InterruptedException {
+    requireRunning();
+    broker.destroyForcibly();
+    if (!broker.waitFor(STOP_TIMEOUT.toSeconds(), TimeUnit.SECONDS)) {
+      throw new IllegalStateException("the Kafka broker (pid " + broker.pid() + ") did not die on SIGKILL");
+    }
+    log.info("Kafka broker on port {} killed (paused); its data is kept", port);
+  }
+
+  /** Starts the broker again after {@link #pause}: the same port, the same log directory and cluster id. */
+  public void resume() throws Exception {
+    requireRunning();
+    if (broker.isAlive()) {
+      throw new IllegalStateException("the Kafka broker is running; pause() it first");
+    }
+    long t0 = System.nanoTime();
+    broker = launch(classpath, log4j, workDir, "kafka.Kafka", config.toString());
+    awaitReady();
+    log.info("Kafka broker on port {} back after a restart in {} ms", port, (System.nanoTime() - t0) / 1_000_000);
   }
 
   @Override
