@@ -45,7 +45,8 @@ class BenchSmokeIT {
   @Test
   void aShortKillCampaignLosesAndDoublesNothing() throws Exception {
     String out = run(() -> KillCampaign.main(new String[] {work.toString(), "3", "12", "400", "7"}));
-    assertTrue(out.contains("CAMPAIGN ") && out.contains(" lost=0 double=0 wrong_values=0"), out);
+    assertTrue(out.contains("CAMPAIGN ") && out.contains(" lost=0 double=0 wrong_values=0")
+        && out.contains(" buckets_wrong=0 ") && out.contains(" report_wrong=0 "), out);
   }
 
   @Test
