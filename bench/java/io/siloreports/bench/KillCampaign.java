@@ -49,8 +49,8 @@ import org.apache.kafka.clients.producer.ProducerRecord;
  * parquet: the embedded default, read back through the project's own store. kafka: a KRaft broker started here; the
  * same lines (a "file" is a chunk of records) go to topics {@code silo-readings} (3 partitions) and
  * {@code activity-events}, half before the first start and the rest while the kills happen; the stream reads at
- * most {@code lines per file} offsets per micro-batch, into MySQL; each run is killed at a random moment 0-8 s after
- * its first commit (a Kafka run takes ~15 s to get there). Prints a {@code KILL} line per kill and a
+ * most {@code lines per file} offsets per micro-batch, into MySQL. Each run is killed at a random moment 0-8 s after
+ * its first own commit (or after 90 s without one). Prints a {@code KILL} line per kill and a
  * {@code CAMPAIGN} line with the outcome; fails when anything differs.
  */
 public final class KillCampaign {
@@ -152,17 +152,14 @@ public final class KillCampaign {
         long[] atStart = parquet ? lastParquetBatches(work) : lastBatches(mysql);
         long t0 = System.nanoTime();
         Process p = start(work, props, "stream-" + k, stream("200ms"));
-        String when = "";
-        if (kafkaSource) {
-          // A Kafka run needs ~15 s (JVM, Spark, the first offsets and fetch) before its first commit, more on a busy
-          // machine: a fixed random life would mostly kill runs that never committed. So: a random moment after
-          // this run's first commit (0-8 s, i.e. amid the next few micro-batches), or after 90 s without one.
-          long firstCommit = awaitCommit(mysql, atStart, p, 90_000);
-          Thread.sleep(random.nextInt(8_000));
-          when = firstCommit < 0 ? " (no commit of its own)" : " (first commit of its own after " + firstCommit + " ms)";
-        } else {
-          Thread.sleep(3_000 + random.nextInt(9_000)); // JVM and Spark start take ~3-5 s; kills land anywhere after
-        }
+        // A run needs 5-15 s (JVM, Spark, for Kafka the first offsets and fetch) before its first commit, several
+        // times that on a busy machine: a fixed random life killed runs that never committed (a loaded machine saw 20
+        // of 20 such kills). So: a random moment 0-8 s after this run's first commit (amid the next micro-batches),
+        // or after 90 s without one.
+        long firstCommit = awaitCommit(parquet ? null : mysql, work, atStart, p, 90_000);
+        Thread.sleep(random.nextInt(8_000));
+        String when = firstCommit < 0 ? " (no commit of its own)" : " (first commit of its own after " + firstCommit
+            + " ms)";
         long lifeMillis = (System.nanoTime() - t0) / 1_000_000;
         long[] before = parquet ? lastParquetBatches(work) : lastBatches(mysql);
         p.destroyForcibly(); // SIGKILL: no shutdown hook, no clean stop
@@ -464,10 +461,11 @@ public final class KillCampaign {
    * Waits until a pipeline commits a batch after {@code atStart} (or the process exits, or {@code maxMillis} pass);
    * returns the milliseconds it took, or -1 when there was none.
    */
-  private static long awaitCommit(EmbeddedMySql mysql, long[] atStart, Process p, long maxMillis) throws Exception {
+  private static long awaitCommit(EmbeddedMySql mysql, Path work, long[] atStart, Process p, long maxMillis)
+      throws Exception {
     long t0 = System.nanoTime();
     while ((System.nanoTime() - t0) / 1_000_000 < maxMillis && p.isAlive()) {
-      long[] now = lastBatches(mysql);
+      long[] now = mysql == null ? lastParquetBatches(work) : lastBatches(mysql);
       if (now[0] > atStart[0] || now[1] > atStart[1]) {
         return (System.nanoTime() - t0) / 1_000_000;
       }
