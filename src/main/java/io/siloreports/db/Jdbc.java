@@ -70,6 +70,29 @@ public record Jdbc(String url, String user, String password) {
     return options;
   }
 
+  /**
+   * Where the database is, for a message a person can act on: {@code MySQL at host:port/database} for a MySQL URL
+   * (its query string left out: it may carry a password), else the redacted URL.
+   */
+  public String where() {
+    if (url.startsWith("jdbc:mysql://")) {
+      String rest = url.substring("jdbc:mysql://".length());
+      int query = rest.indexOf('?');
+      return "MySQL at " + (query < 0 ? rest : rest.substring(0, query));
+    }
+    return redactedUrl();
+  }
+
+  /**
+   * The message of a failure to read or write {@code what} in this database: for an outage (see
+   * {@link #isUnreachable}) {@code MySQL at host:port/db unreachable while <what>: <driver's message>}, naming the
+   * database a person has to look at; otherwise {@code <what> failed in MySQL at ...: <message>}.
+   */
+  public String failure(String what, SQLException e) {
+    return isUnreachable(e) ? where() + " unreachable while " + what + ": " + e.getMessage()
+        : what + " failed in " + where() + ": " + e.getMessage();
+  }
+
   public String redactedUrl() {
     return url.replaceAll("(?i)(password=)[^&;]*", "$1****");
   }
@@ -83,6 +106,7 @@ public record Jdbc(String url, String user, String password) {
     for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
       if (t instanceof java.sql.SQLTransientConnectionException || t instanceof java.sql.SQLNonTransientConnectionException
           || t instanceof java.net.ConnectException || t instanceof java.net.SocketException
+          || t instanceof java.io.EOFException // the server went away in the middle of a result
           || t instanceof SQLException s && s.getSQLState() != null && s.getSQLState().startsWith("08")) {
         return true;
       }

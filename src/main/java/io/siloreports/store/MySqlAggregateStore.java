@@ -251,8 +251,7 @@ public final class MySqlAggregateStore implements AggregateStore {
     try {
       return Optional.of(new MySqlHourlyRows(db, silos, from, to));
     } catch (SQLException e) {
-      throw new IllegalStateException("cannot read the report's hourly aggregates from " + describe() + ": "
-          + e.getMessage(), e);
+      throw new IllegalStateException(db.failure("opening the read of the report's hourly aggregates", e), e);
     }
   }
 

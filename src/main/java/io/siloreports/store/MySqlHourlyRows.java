@@ -27,6 +27,7 @@ final class MySqlHourlyRows implements AggregateStore.HourlyRowsInOrder {
       "SELECT silo_id, hour_start, sum_exact, min_exact, max_exact, record_count, late_count, revised_at"
           + " FROM silo_hourly_aggregates WHERE hour_start >= ? AND hour_start < ?";
 
+  private final Jdbc db;
   private final Connection connection;
   private final Instant from;
   private final Instant to;
@@ -39,6 +40,7 @@ final class MySqlHourlyRows implements AggregateStore.HourlyRowsInOrder {
   private boolean done;
 
   MySqlHourlyRows(Jdbc db, List<Integer> silos, Instant from, Instant to) throws SQLException {
+    this.db = db;
     this.from = from;
     this.to = to;
     connection = db.connect();
@@ -117,8 +119,7 @@ final class MySqlHourlyRows implements AggregateStore.HourlyRowsInOrder {
         }
       }
     } catch (SQLException e) {
-      throw new IllegalStateException("reading the report's hourly aggregates from MySQL failed: " + e.getMessage(),
-          e);
+      throw new IllegalStateException(db.failure("reading the report's hourly aggregates", e), e);
     }
     return next != null;
   }

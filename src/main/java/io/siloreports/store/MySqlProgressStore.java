@@ -38,8 +38,7 @@ public final class MySqlProgressStore implements ProgressStore {
     try (Connection c = db.connect()) {
       return read(c, pipeline, false);
     } catch (SQLException e) {
-      throw new IllegalStateException("cannot read aggregation_progress of " + pipeline.id + " from "
-          + db.redactedUrl() + ": " + e.getMessage(), e);
+      throw new IllegalStateException(db.failure("reading aggregation_progress of " + pipeline.id, e), e);
     }
   }
 
