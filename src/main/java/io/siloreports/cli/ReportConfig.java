@@ -18,6 +18,7 @@ import java.util.Map;
  * @param db the MySQL database of {@code db.*}, null when none is configured
  * @param defaultDays range length when the request gives no {@code from}
  * @param processingTimeout a PROCESSING job older than this is reaped to FAILED
+ * @param jobStoreRetry how long a failed run retries recording FAILED while the job store is unreachable
  */
 public record ReportConfig(
     String jobId,
@@ -30,6 +31,7 @@ public record ReportConfig(
     Jdbc db,
     int defaultDays,
     Duration processingTimeout,
+    Duration jobStoreRetry,
     ValidationRules rules,
     StatisticsSettings statistics,
     boolean migrateOnStart,
@@ -56,6 +58,7 @@ public record ReportConfig(
         hotFromMySql ? Configs.requiredDb(s, "report.hot-source is mysql") : Configs.db(s),
         s.get(Keys.REPORT_DEFAULT_DAYS),
         s.get(Keys.REPORT_PROCESSING_TIMEOUT),
+        s.get(Keys.REPORT_JOB_STORE_RETRY),
         Configs.rules(s),
         new StatisticsSettings(s.get(Keys.REPORT_ANOMALY_THRESHOLD), s.get(Keys.REPORT_ANOMALY_FLAT_HOURS),
             s.get(Keys.REPORT_STALE_AFTER), s.get(Keys.REPORT_TREND_FULL_LEVEL), s.get(Keys.REPORT_CHART_MAX_SILOS),

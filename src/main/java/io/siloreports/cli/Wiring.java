@@ -189,6 +189,7 @@ public final class Wiring {
         .output(reportOutput(config.output()))
         .defaultDays(config.defaultDays())
         .processingTimeout(config.processingTimeout())
+        .jobStoreRetry(config.jobStoreRetry())
         .clock(clock)
         .build();
   }

@@ -170,6 +170,10 @@ public final class Keys {
       "report range in days when no `from` is given");
   public static final Setting<Duration> REPORT_PROCESSING_TIMEOUT = duration("report.processing-timeout", "30m",
       "a job PROCESSING longer than this is reaped to FAILED");
+  public static final Setting<Duration> REPORT_JOB_STORE_RETRY = duration("report.job-store-retry", "5m",
+      "how long a failed report keeps trying to record FAILED, with its reason, while the job store is unreachable"
+          + " (it is often the MySQL whose outage failed the report); past it the job is left to the reaper"
+          + " (`report.processing-timeout`)");
   public static final Setting<String> REPORT_HOT_SOURCE = choice("report.hot-source", "raw",
       "where readings after `finalized_before` come from: the stream's source (files or Kafka) or the MySQL"
           + " raw table `silo_readings`", "raw", "mysql");

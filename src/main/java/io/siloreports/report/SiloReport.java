@@ -2,6 +2,7 @@ package io.siloreports.report;
 
 
 import io.siloreports.aggregate.HourlyAggregates;
+import io.siloreports.db.Jdbc;
 import io.siloreports.jobstore.JobStatus;
 import io.siloreports.jobstore.ReportJob;
 import io.siloreports.jobstore.ReportJobStore;
@@ -64,6 +65,7 @@ public final class SiloReport {
   private final ReportOutput output;
   private final int defaultDays;
   private final Duration processingTimeout;
+  private final Duration jobStoreRetry;
   private final Clock clock;
 
   private SiloReport(Builder b) {
@@ -77,6 +79,7 @@ public final class SiloReport {
     this.output = Objects.requireNonNull(b.output, "output");
     this.defaultDays = b.defaultDays;
     this.processingTimeout = Objects.requireNonNull(b.processingTimeout, "processingTimeout");
+    this.jobStoreRetry = Objects.requireNonNull(b.jobStoreRetry, "jobStoreRetry");
     this.clock = Objects.requireNonNull(b.clock, "clock");
     if (defaultDays < 1) {
       throw new IllegalArgumentException("default report range must be at least 1 day, got " + defaultDays);
@@ -156,8 +159,51 @@ public final class SiloReport {
     } catch (Throwable e) { // a LinkageError from a cluster's other library versions too: the job must end
       String reason = describe(e);
       LOG.error("report {}: FAILED: {}", jobId, reason, e);
-      jobs.markFailed(jobId, reason);
+      recordFailed(jobId, reason);
       return new Outcome(jobId, JobStatus.FAILED, null, reason, null);
+    }
+  }
+
+  /**
+   * Marks the job FAILED with its reason. The job store is often the MySQL whose outage failed the report, so while it
+   * is unreachable the mark is retried with backoff (1, 2, 4, 8, 10 s ...) for up to {@code jobStoreRetry}: the job
+   * then ends with the reason that names the database, not later with the reaper's "timed out". Past that the run
+   * gives up, says so, and leaves the job to the reaper ({@code report.processing-timeout}); it never hangs.
+   */
+  private void recordFailed(String jobId, String reason) {
+    long deadline = System.nanoTime() + jobStoreRetry.toNanos();
+    long waitMillis = 1_000;
+    for (int attempt = 1; ; attempt++) {
+      try {
+        jobs.markFailed(jobId, reason);
+        if (attempt > 1) {
+          LOG.info("report {}: FAILED recorded in the job store at attempt {}", jobId, attempt);
+        }
+        return;
+      } catch (RuntimeException e) {
+        long leftMillis = (deadline - System.nanoTime()) / 1_000_000;
+        if (!Jdbc.isUnreachable(e)) {
+          throw e;
+        }
+        if (leftMillis <= 0) {
+          LOG.error("report {}: the job store stayed unreachable for {} (report.job-store-retry), so the job stays"
+              + " PROCESSING until a later run or the worker reaps it (report.processing-timeout {}); it FAILED"
+              + " because: {}; the job store's last error: {}", jobId, jobStoreRetry, processingTimeout, reason,
+              e.getMessage());
+          return;
+        }
+        long sleep = Math.min(waitMillis, leftMillis);
+        LOG.warn("report {}: cannot record FAILED in the job store ({}); attempt {}, next in {} ms, for up to {} ms"
+            + " more (report.job-store-retry)", jobId, e.getMessage(), attempt, sleep, leftMillis);
+        try {
+          Thread.sleep(sleep);
+        } catch (InterruptedException interrupted) {
+          Thread.currentThread().interrupt();
+          LOG.error("report {}: interrupted while recording FAILED ({}); the reaper will end the job", jobId, reason);
+          return;
+        }
+        waitMillis = Math.min(waitMillis * 2, 10_000);
+      }
     }
   }
 
@@ -325,6 +371,8 @@ public final class SiloReport {
     private ReportOutput output;
     private int defaultDays;
     private Duration processingTimeout;
+    /** The declared default of {@code report.job-store-retry}, for reports built without a config. */
+    private Duration jobStoreRetry = Duration.ofMinutes(5);
     private Clock clock;
 
     private Builder() {}
@@ -378,6 +426,12 @@ public final class SiloReport {
     /** A PROCESSING job older than this is reaped to FAILED before a run takes its own job. */
     public Builder processingTimeout(Duration processingTimeout) {
       this.processingTimeout = processingTimeout;
+      return this;
+    }
+
+    /** How long a failed run retries recording FAILED while the job store is unreachable. */
+    public Builder jobStoreRetry(Duration jobStoreRetry) {
+      this.jobStoreRetry = jobStoreRetry;
       return this;
     }
 
