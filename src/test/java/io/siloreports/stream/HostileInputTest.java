@@ -19,7 +19,7 @@ import org.apache.spark.sql.SparkSession;
 import org.junit.jupiter.api.Test;
 
 /**
- * Hostile lines of every kind in one micro-batch, among valid ones: each is either accepted by a documented rule or
+ * Hostile lines of every kind in one micro-batch of each pipeline, among valid ones: each is either accepted by a documented rule or
  * quarantined with a reason, the batch never fails, and merged + bad = the lines that are records (blank lines are
  * not records). The kinds and what happens to them are the table in docs/reliability.md.
  */
@@ -28,12 +28,20 @@ class HostileInputTest {
   private final SparkSession spark = LocalSpark.get();
 
   @Test
-  void everyKindIsAcceptedByARuleOrQuarantinedWithAReasonAndTheCountsAddUp() {
-    Map<String, String> kinds = HostileLines.readingKinds();
+  void everyKindOfReadingIsAcceptedByARuleOrQuarantinedWithAReasonAndTheCountsAddUp() {
+    check(Pipeline.SILO_READINGS, HostileLines.readingKinds());
+  }
+
+  @Test
+  void everyKindOfActivityEventIsAcceptedByARuleOrQuarantinedWithAReasonAndTheCountsAddUp() {
+    check(Pipeline.ACTIVITY_EVENTS, HostileLines.eventKinds());
+  }
+
+  private void check(Pipeline pipeline, Map<String, String> kinds) {
     List<String> lines = new ArrayList<>(kinds.values());
     lines.add("");          // blank lines are not records
     lines.add("   \t ");
-    BatchPass pass = new BatchPass(Pipeline.SILO_READINGS, TestRules.DEFAULTS, NOW, 3, null, null, null, Map.of());
+    BatchPass pass = new BatchPass(pipeline, TestRules.DEFAULTS, NOW, 3, null, null, null, Map.of());
     BatchPass.Result r = pass.run(spark, Rows.lines(spark, lines).repartition(3));
 
     long records = kinds.size();
@@ -44,9 +52,8 @@ class HostileInputTest {
     quarantined.forEach(q -> reasonByLine.put(q.getString(5), q.getString(3)));
     List<String> wrong = new ArrayList<>();
     kinds.forEach((kind, line) -> {
-      boolean ok = kind.startsWith("ok:");
       String reason = reasonByLine.get(line);
-      if (ok == (reason != null)) {
+      if (HostileLines.accepted(kind) == (reason != null)) {
         wrong.add(kind + " -> " + (reason == null ? "merged" : reason));
       }
       if (reason != null) {
@@ -54,10 +61,10 @@ class HostileInputTest {
         assertTrue(reason.length() < 600, kind + ": a reason, not a dump");
       }
     });
-    assertTrue(wrong.isEmpty(), "kinds not handled by their rule: " + wrong);
-    // The table of docs/reliability.md comes from this output.
-    StringBuilder table = new StringBuilder("| input kind | outcome |\n|---|---|\n");
-    kinds.forEach((kind, line) -> table.append("| ").append(kind.replace("ok: ", "")).append(" | ")
+    assertTrue(wrong.isEmpty(), pipeline.id + ": kinds not handled by their rule: " + wrong);
+    // The tables of docs/reliability.md come from this output.
+    StringBuilder table = new StringBuilder(pipeline.id + ":\n| input kind | outcome |\n|---|---|\n");
+    kinds.forEach((kind, line) -> table.append("| ").append(HostileLines.label(kind)).append(" | ")
         .append(reasonByLine.containsKey(line)
             ? "quarantined: " + reasonByLine.get(line).replace("|", "\\|").replaceAll("\\s+", " ")
                 .substring(0, Math.min(110, reasonByLine.get(line).length()))

@@ -71,6 +71,62 @@ public final class HostileLines {
     return k;
   }
 
+  /** Kind -> line of the activity-events pipeline, marked like {@link #readingKinds}. */
+  public static Map<String, String> eventKinds() {
+    String valid = "{\"record_type\": \"items\", \"account_id\": \"acc-1\", \"ts\": \"2026-11-20T10:15:00Z\"}";
+    Map<String, String> k = new LinkedHashMap<>();
+    k.put("truncated object", valid.substring(0, 30));
+    k.put("not JSON at all", "items by acc-1 at ten");
+    k.put("JSON array", "[\"items\", \"acc-1\", \"2026-11-20T10:15:00Z\"]");
+    k.put("JSON string", "\"items\"");
+    k.put("JSON null", "null");
+    k.put("two objects on a line", valid + valid);
+    k.put("trailing comma", valid.replace("}", ",}"));
+    k.put("single quotes", valid.replace('"', '\''));
+    k.put("missing record_type", "{\"account_id\": \"acc-1\", \"ts\": \"2026-11-20T10:15:00Z\"}");
+    k.put("missing account_id", "{\"record_type\": \"items\", \"ts\": \"2026-11-20T10:15:00Z\"}");
+    k.put("missing ts", "{\"record_type\": \"items\", \"account_id\": \"acc-1\"}");
+    k.put("empty object", "{}");
+    k.put("null record_type", valid.replace("\"items\"", "null"));
+    k.put("null account_id", valid.replace("\"acc-1\"", "null"));
+    k.put("record_type unknown", valid.replace("items", "orders"));
+    k.put("record_type in another case", valid.replace("items", "Items"));
+    k.put("record_type with a space", valid.replace("items", "items "));
+    k.put("record_type empty", valid.replace("items", ""));
+    k.put("record_type as number", valid.replace("\"items\"", "1"));
+    k.put("record_type as array", valid.replace("\"items\"", "[\"items\"]"));
+    k.put("record_type SQL", valid.replace("items", "items'; DROP TABLE bucket_counts; --"));
+    k.put("account_id as number", valid.replace("\"acc-1\"", "42"));
+    k.put("account_id as object", valid.replace("\"acc-1\"", "{\"id\": 1}"));
+    k.put("account_id empty", valid.replace("acc-1", ""));
+    k.put("account_id blank", valid.replace("acc-1", "   "));
+    k.put("account_id ending in a space", valid.replace("acc-1", "acc-1 "));
+    k.put("account_id too long", valid.replace("acc-1", "a".repeat(300)));
+    k.put("account_id an unpaired surrogate (JSON escape)", valid.replace("acc-1", "acc-\\uD800"));
+    k.put("ts as number", valid.replace("\"2026-11-20T10:15:00Z\"", "1763633700"));
+    k.put("ts empty", valid.replace("2026-11-20T10:15:00Z", ""));
+    k.put("ts not a date", valid.replace("2026-11-20T10:15:00Z", "yesterday"));
+    k.put("ts impossible date", valid.replace("2026-11-20T10:15:00Z", "2026-02-30T10:00:00Z"));
+    k.put("ts before 2000", valid.replace("2026-11-20T10:15:00Z", "1999-12-31T23:59:59Z"));
+    k.put("ts far future", valid.replace("2026-11-20T10:15:00Z", "2027-01-01T00:00:00Z"));
+    k.put("NUL byte inside", valid.replace("acc-1", "acc\u00001"));
+    k.put("very long truncated line", valid.replace("}", ", \"pad\": \"" + "x".repeat(2_000_000)));
+    k.put("deeply nested", "{\"record_type\": \"items\", \"x\": " + "[".repeat(5_000) + "]".repeat(5_000) + "}");
+    k.put("ok: byte order mark before the object", "\uFEFF" + valid);
+    k.put("ok: fields in another order",
+        "{\"ts\": \"2026-11-20T10:15:00Z\", \"account_id\": \"acc-1\", \"record_type\": \"items\"}");
+    k.put("ok: unknown extra field", valid.replace("}", ", \"source\": \"app\"}"));
+    k.put("ok: duplicated field, the last one counts", valid.replace("{", "{\"record_type\": \"tasks\", "));
+    k.put("ok: each record type", valid.replace("items", "scoreResults"));
+    k.put("ok: account_id with four-byte characters and accents", valid.replace("acc-1", "\u00c4cc-\uD83D\uDE00"));
+    k.put("ok: account_id with a leading space (kept as a distinct account)", valid.replace("acc-1", " acc-1"));
+    k.put("ok: account_id of the longest allowed length (128)", valid.replace("acc-1", "a".repeat(128)));
+    k.put("ok: offset time", valid.replace("2026-11-20T10:15:00Z", "2026-11-20T12:15:00+02:00"));
+    k.put("ok: nanoseconds", valid.replace("2026-11-20T10:15:00Z", "2026-11-20T10:15:00.123456789Z"));
+    k.put("ok: whitespace around", "   " + valid + "\t ");
+    return k;
+  }
+
   /** Whether a kind of {@link #readingKinds} is accepted by a rule (its name starts with "ok:"). */
   public static boolean accepted(String kind) {
     return kind.startsWith("ok:");
