@@ -112,10 +112,10 @@ class MySqlOutageIT {
     CompletableFuture<Void> stream = running(job);
     await(progress, all.size(), Duration.ofSeconds(60));
 
-    // 20 s without MySQL while a new file arrives: the batch waits, then commits by itself.
+    // 30 s without MySQL while a new file arrives: the batch waits, then commits by itself.
     mysql.pause();
     all.addAll(file(1, 3, 6));
-    Thread.sleep(20_000);
+    Thread.sleep(30_000);
     assertFalse(stream.isDone(), "the stream rides out the outage");
     mysql.resume();
     await(progress, all.size(), Duration.ofSeconds(90));
