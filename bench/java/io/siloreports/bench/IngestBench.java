@@ -274,16 +274,30 @@ public final class IngestBench {
         .toList();
   }
 
-  static Child child(Path work, String name, List<String> jvmOptions, String mainClass, String... args)
-      throws Exception {
-    Path log = work.resolve("logs/" + name + ".log");
-    Path rss = work.resolve("logs/" + name + ".rss");
-    List<String> cmd = new ArrayList<>(List.of("/usr/bin/time", "-f", "%M", "-o", rss.toString(),
-        Path.of(System.getProperty("java.home"), "bin", "java").toString()));
+  /** {@code java <jvmOptions> <module openings> <UTC, log4j2> -cp <this JVM's classpath> <mainClass>}. */
+  static List<String> javaCommand(List<String> jvmOptions, String mainClass) {
+    List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString()));
     cmd.addAll(jvmOptions);
     cmd.addAll(moduleOpenings());
     cmd.addAll(List.of("-Duser.timezone=UTC", "-Dlog4j2.configurationFile=conf/log4j2.properties", "-cp",
         System.getProperty("java.class.path"), mainClass));
+    return cmd;
+  }
+
+  /** The CLI ({@code io.siloreports.cli.Main <args>}) in a child JVM, its output in {@code logs/<name>.log}. */
+  static Process startCli(Path work, String name, String maxHeap, List<String> args) throws IOException {
+    List<String> cmd = javaCommand(List.of("-Xmx" + maxHeap), "io.siloreports.cli.Main");
+    cmd.addAll(args);
+    return new ProcessBuilder(cmd).redirectErrorStream(true)
+        .redirectOutput(work.resolve("logs/" + name + ".log").toFile()).start();
+  }
+
+  static Child child(Path work, String name, List<String> jvmOptions, String mainClass, String... args)
+      throws Exception {
+    Path log = work.resolve("logs/" + name + ".log");
+    Path rss = work.resolve("logs/" + name + ".rss");
+    List<String> cmd = new ArrayList<>(List.of("/usr/bin/time", "-f", "%M", "-o", rss.toString()));
+    cmd.addAll(javaCommand(jvmOptions, mainClass));
     cmd.addAll(List.of(args));
     long started = System.nanoTime();
     Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile()).start();

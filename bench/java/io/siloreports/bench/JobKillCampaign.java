@@ -581,13 +581,6 @@ public final class JobKillCampaign {
   }
 
   private static Process start(Path work, String name, List<String> args) throws Exception {
-    List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-        "-Xmx1g"));
-    cmd.addAll(IngestBench.moduleOpenings());
-    cmd.addAll(List.of("-Duser.timezone=UTC", "-Dlog4j2.configurationFile=conf/log4j2.properties", "-cp",
-        System.getProperty("java.class.path"), "io.siloreports.cli.Main"));
-    cmd.addAll(args);
-    return new ProcessBuilder(cmd).redirectErrorStream(true)
-        .redirectOutput(work.resolve("logs/" + name + ".log").toFile()).start();
+    return IngestBench.startCli(work, name, "1g", args);
   }
 }

@@ -446,15 +446,9 @@ public final class KillCampaign {
 
   /** {@code Main <command> --config <props> <args>} in a child JVM, its output in logs/<name>.log. */
   private static Process start(Path work, Path props, String name, List<String> command) throws Exception {
-    List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-        "-Xmx1g"));
-    cmd.addAll(IngestBench.moduleOpenings());
-    cmd.addAll(List.of("-Duser.timezone=UTC", "-Dlog4j2.configurationFile=conf/log4j2.properties", "-cp",
-        System.getProperty("java.class.path"), "io.siloreports.cli.Main", command.get(0), "--config",
-        props.toString()));
-    cmd.addAll(command.subList(1, command.size()));
-    return new ProcessBuilder(cmd).redirectErrorStream(true)
-        .redirectOutput(work.resolve("logs/" + name + ".log").toFile()).start();
+    List<String> args = new ArrayList<>(List.of(command.get(0), "--config", props.toString()));
+    args.addAll(command.subList(1, command.size()));
+    return IngestBench.startCli(work, name, "1g", args);
   }
 
   /**

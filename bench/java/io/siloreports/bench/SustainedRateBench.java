@@ -63,13 +63,7 @@ public final class SustainedRateBench {
           "spark.ui.enabled=false", kafka ? "source.type=kafka" : "",
           kafka ? "kafka.bootstrap.servers=" + broker.bootstrapServers() : "",
           kafka ? "source.kafka.topic.silo-readings=" + TOPIC : "", ""));
-      List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-          "-Xmx2g"));
-      cmd.addAll(IngestBench.moduleOpenings());
-      cmd.addAll(List.of("-Duser.timezone=UTC", "-Dlog4j2.configurationFile=conf/log4j2.properties", "-cp",
-          System.getProperty("java.class.path"), "io.siloreports.cli.Main", "stream", "--config", props.toString()));
-      Process stream = new ProcessBuilder(cmd).redirectErrorStream(true)
-          .redirectOutput(work.resolve("logs/stream.log").toFile()).start();
+      Process stream = IngestBench.startCli(work, "stream", "2g", List.of("stream", "--config", props.toString()));
       try {
         run(work, input, kafka ? broker : null, mysql, stream, rate, minutes, silos, random, trigger);
       } finally {
