@@ -97,15 +97,15 @@ public final class ConnectionPool implements AutoCloseable {
         raw.rollback(); // a transaction left open by an exception path must not reach the next caller
         raw.setAutoCommit(true);
       }
-      if (!closed && idleCount.incrementAndGet() <= maxIdle) {
-        idle.offerFirst(raw);
-        if (closed && idle.remove(raw)) { // closed meanwhile: close() may have drained before the offer
-          idleCount.decrementAndGet();
-          raw.close();
-        }
-        return;
-      }
       if (!closed) {
+        if (idleCount.incrementAndGet() <= maxIdle) {
+          idle.offerFirst(raw);
+          if (closed && idle.remove(raw)) { // closed meanwhile: close() may have drained before the offer
+            idleCount.decrementAndGet();
+            raw.close();
+          }
+          return;
+        }
         idleCount.decrementAndGet();
       }
       raw.close();
