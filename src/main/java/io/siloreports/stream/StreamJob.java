@@ -111,7 +111,8 @@ public final class StreamJob {
         awaitAnyOf(queries);
       }
     } catch (StreamingQueryException e) {
-      throw explained(e);
+      stopIfCheckpointDiskFull(e);
+      throw e;
     } finally {
       stopAll(queries);
       if (!ShutdownHookManager.get().isShutdownInProgress()) {
@@ -120,19 +121,20 @@ public final class StreamJob {
     }
     for (StreamingQuery q : queries) {
       if (q.exception().isDefined()) {
-        throw explained(q.exception().get());
+        stopIfCheckpointDiskFull(q.exception().get());
+        throw q.exception().get();
       }
     }
     return outcome();
   }
 
   /**
-   * A query's failure, with the reason spelled out when the disk is full outside the batch's own writes (those wait,
-   * then say so themselves): Spark's checkpoint or its temporary files.
+   * A query failed because the disk is full outside the batch's own writes (those wait, then say so themselves):
+   * Spark's checkpoint or its temporary files. Throws with that reason spelled out; any other failure is left as is.
    */
-  private StreamingQueryException explained(StreamingQueryException e) {
+  private void stopIfCheckpointDiskFull(StreamingQueryException e) {
     if (!MicroBatchAggregator.isDiskFull(e) || String.valueOf(e.getMessage()).contains("store-outage-tolerance")) {
-      return e;
+      return;
     }
     String why = "the stream stopped: no space left on device while Spark wrote its checkpoint under " + checkpointDir
         + " (or its temporary files, spark.local.dir). Free space there and start the stream again: it resumes from"
