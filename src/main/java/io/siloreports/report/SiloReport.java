@@ -3,6 +3,7 @@ package io.siloreports.report;
 
 import io.siloreports.aggregate.HourlyAggregates;
 import io.siloreports.db.Jdbc;
+import io.siloreports.db.OutageBackoff;
 import io.siloreports.jobstore.JobStatus;
 import io.siloreports.jobstore.ReportJob;
 import io.siloreports.jobstore.ReportJobStore;
@@ -171,8 +172,7 @@ public final class SiloReport {
    * gives up, says so, and leaves the job to the reaper ({@code report.processing-timeout}); it never hangs.
    */
   private void recordFailed(String jobId, String reason) {
-    long deadline = System.nanoTime() + jobStoreRetry.toNanos();
-    long waitMillis = 1_000;
+    OutageBackoff backoff = new OutageBackoff(jobStoreRetry);
     for (int attempt = 1; ; attempt++) {
       try {
         jobs.markFailed(jobId, reason);
@@ -181,28 +181,27 @@ public final class SiloReport {
         }
         return;
       } catch (RuntimeException e) {
-        long leftMillis = (deadline - System.nanoTime()) / 1_000_000;
         if (!Jdbc.isUnreachable(e)) {
           throw e;
         }
-        if (leftMillis <= 0) {
+        long sleep = backoff.nextPauseMillis();
+        if (sleep == 0) {
           LOG.error("report {}: the job store stayed unreachable for {} (report.job-store-retry), so the job stays"
               + " PROCESSING until a later run or the worker reaps it (report.processing-timeout {}); it FAILED"
               + " because: {}; the job store's last error: {}", jobId, jobStoreRetry, processingTimeout, reason,
               e.getMessage());
           return;
         }
-        long sleep = Math.min(waitMillis, leftMillis);
         LOG.warn("report {}: cannot record FAILED in the job store ({}); attempt {}, next in {} ms, for up to {} ms"
-            + " more (report.job-store-retry)", jobId, e.getMessage(), attempt, sleep, leftMillis);
+            + " more (report.job-store-retry)", jobId, e.getMessage(), attempt, sleep,
+            jobStoreRetry.minus(backoff.elapsed()).toMillis());
         try {
-          Thread.sleep(sleep);
+          backoff.pause(sleep);
         } catch (InterruptedException interrupted) {
           Thread.currentThread().interrupt();
           LOG.error("report {}: interrupted while recording FAILED ({}); the reaper will end the job", jobId, reason);
           return;
         }
-        waitMillis = Math.min(waitMillis * 2, 10_000);
       }
     }
   }

@@ -2,6 +2,7 @@ package io.siloreports.stream;
 
 import io.siloreports.aggregate.BucketCounts;
 import io.siloreports.db.Jdbc;
+import io.siloreports.db.OutageBackoff;
 import io.siloreports.ingest.ValidationRules;
 import io.siloreports.model.AggregationProgress;
 import io.siloreports.model.Pipeline;
@@ -88,14 +89,13 @@ public final class MicroBatchAggregator {
    * committed one).
    */
   public BatchResult process(Dataset<Row> lines, long batchId, String sourcePosition) {
-    long outageStarted = 0;
-    long pauseMillis = 1_000;
+    OutageBackoff outage = null; // from the first failure on
     while (true) {
       try {
         BatchResult result = processOnce(lines, batchId, sourcePosition);
-        if (outageStarted != 0) {
+        if (outage != null) {
           LOG.info("{} batch {}: {} reachable again after {} s; the batch is committed", pipeline.id, batchId,
-              store.describe(), (System.nanoTime() - outageStarted) / 1_000_000_000);
+              store.describe(), outage.elapsed().toSeconds());
         }
         return result;
       } catch (Exception | FSError e) { // Spark's own (checked) SparkException; FSError: Hadoop on a full disk
@@ -103,29 +103,27 @@ public final class MicroBatchAggregator {
         if (!full && !Jdbc.isUnreachable(e)) {
           throw e;
         }
-        long now = System.nanoTime();
-        outageStarted = outageStarted == 0 ? now : outageStarted;
-        Duration down = Duration.ofNanos(now - outageStarted);
+        outage = outage == null ? new OutageBackoff(storeOutageTolerance) : outage;
+        Duration down = outage.elapsed();
         String what = full ? "no space left on device writing to " + store.describe() : store.describe()
             + " unreachable";
-        if (down.compareTo(storeOutageTolerance) >= 0) {
+        long wait = outage.nextPauseMillis();
+        if (wait == 0) {
           throw new IllegalStateException(pipeline.id + " batch " + batchId + ": " + what + " for "
               + down.toSeconds() + " s, the longest stream.store-outage-tolerance allows (" + storeOutageTolerance
               + "): stopping. Nothing of the batch was committed; a restart replays it once the "
               + (full ? "disk has space again" : "database is back") + ". Last error: " + rootMessage(e), e);
         }
-        long wait = Math.min(pauseMillis, storeOutageTolerance.minus(down).toMillis() + 1);
         LOG.warn("{} batch {}: {} ({}); {}trying again in {} s (waiting {} s of at most {})", pipeline.id,
             batchId, what, rootMessage(e), full ? "free space there; nothing of the batch is committed until it"
                 + " is written whole; " : "", Math.max(1, wait / 1000), down.toSeconds(), storeOutageTolerance);
         try {
-          Thread.sleep(wait);
+          outage.pause(wait);
         } catch (InterruptedException ie) {
           Thread.currentThread().interrupt();
           throw new IllegalStateException(pipeline.id + " batch " + batchId + ": interrupted while waiting for "
               + store.describe(), ie);
         }
-        pauseMillis = Math.min(pauseMillis * 2, 10_000);
       }
     }
   }
