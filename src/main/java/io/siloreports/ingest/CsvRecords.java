@@ -3,13 +3,10 @@ package io.siloreports.ingest;
 import io.siloreports.model.Pipeline;
 import java.io.BufferedReader;
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.InputStreamReader;
 import java.io.Serializable;
 import java.io.UncheckedIOException;
 import java.net.URI;
 import java.net.URISyntaxException;
-import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -20,7 +17,6 @@ import java.util.Map;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
-import org.apache.hadoop.io.compress.CompressionCodec;
 import org.apache.hadoop.io.compress.CompressionCodecFactory;
 
 /**
@@ -54,7 +50,7 @@ public final class CsvRecords {
 
     /** {@code line} without a byte order mark: Spark's text source drops the one at the start of a file. */
     public static Header of(String line, Pipeline p) {
-      line = withoutByteOrderMark(line);
+      line = RecordParser.withoutByteOrderMark(line);
       List<String> required = columns(p);
       List<String> names;
       try {
@@ -97,11 +93,6 @@ public final class CsvRecords {
       }
       return out;
     }
-  }
-
-  /** The line without a leading byte order mark. */
-  public static String withoutByteOrderMark(String line) {
-    return line.startsWith("\uFEFF") ? line.substring(1) : line;
   }
 
   /** Splits one CSV line into its fields; throws IllegalArgumentException (the reason) when it cannot. */
@@ -192,11 +183,7 @@ public final class CsvRecords {
       try {
         Path path = new Path(URI.create(file)); // inputFiles() are URIs (%20 for a space)
         FileSystem fs = path.getFileSystem(hadoop);
-        // Compressed files (by extension) as Spark's text source reads them: decompressed.
-        CompressionCodec codec = codecs.getCodec(path);
-        try (InputStream raw = fs.open(path);
-            BufferedReader r = new BufferedReader(new InputStreamReader(
-                codec == null ? raw : codec.createInputStream(raw), StandardCharsets.UTF_8))) {
+        try (BufferedReader r = RawFileSource.openText(fs, path, codecs)) {
           String first = r.readLine();
           out.put(fileKey(file), Header.of(first == null ? "" : first, p));
         }

@@ -88,7 +88,7 @@ public final class ParsedRecords {
           CsvHeaders files = new CsvHeaders(byFile);
           return new Mapping(rows, (line, source) -> {
             CsvRecords.Header h = files.of(source);
-            if (h.problem() == null && CsvRecords.withoutByteOrderMark(line).equals(h.line())) {
+            if (h.problem() == null && RecordParser.withoutByteOrderMark(line).equals(h.line())) {
               return null;
             }
             return readings

@@ -116,11 +116,8 @@ public final class RawFileSource implements RawSource {
     }
     CompressionCodecFactory codecs = new CompressionCodecFactory(hadoop);
     for (FileStatus st : files) {
-      CompressionCodec codec = codecs.getCodec(st.getPath());
       String source = st.getPath().toString();
-      try (InputStream raw = fs.open(st.getPath());
-          BufferedReader in = new BufferedReader(new InputStreamReader(
-              codec == null ? raw : codec.createInputStream(raw), StandardCharsets.UTF_8), 1 << 16)) {
+      try (BufferedReader in = openText(fs, st.getPath(), codecs)) {
         String line;
         while ((line = in.readLine()) != null) {
           lines.accept(line, source);
@@ -128,5 +125,18 @@ public final class RawFileSource implements RawSource {
       }
     }
     return true;
+  }
+
+  /** A file's text as Spark's text source reads it: UTF-8, decompressed when its extension names a codec. */
+  static BufferedReader openText(FileSystem fs, Path path, CompressionCodecFactory codecs) throws IOException {
+    CompressionCodec codec = codecs.getCodec(path);
+    InputStream raw = fs.open(path);
+    try {
+      return new BufferedReader(new InputStreamReader(codec == null ? raw : codec.createInputStream(raw),
+          StandardCharsets.UTF_8), 1 << 16);
+    } catch (IOException | RuntimeException e) {
+      raw.close();
+      throw e;
+    }
   }
 }

@@ -50,9 +50,9 @@ public final class RecordParser {
 
   /**
    * A file saved with a UTF-8 byte order mark starts its first line with U+FEFF: it is not part of the record (the
-   * quarantine, if the line ends there, keeps the line as it came).
+   * quarantine, if the line ends there, keeps the line as it came). A CSV header is compared without it too.
    */
-  private static String withoutByteOrderMark(String line) {
+  static String withoutByteOrderMark(String line) {
     return line != null && !line.isEmpty() && line.charAt(0) == '\uFEFF' ? line.substring(1) : line;
   }
 
