@@ -62,12 +62,7 @@ public final class EmbeddedS3 extends EmbeddedServer<EmbeddedS3> {
         ContextBuilder.newBuilder("transient")
             .credentials(ACCESS_KEY, SECRET_KEY)
             .build(BlobStoreContext.class);
-    proxy =
-        S3Proxy.builder()
-            .blobStore(blobStoreContext.getBlobStore())
-            .endpoint(URI.create("http://127.0.0.1:" + requestedPort))
-            .awsAuthentication(AuthenticationType.AWS_V2_OR_V4, ACCESS_KEY, SECRET_KEY)
-            .build();
+    proxy = proxyOn(requestedPort);
     proxy.start(); // Jetty's start returns once the connector listens
     port = proxy.getPort();
     blobStoreContext.getBlobStore().createContainerInLocation(null, bucket);
@@ -81,12 +76,17 @@ public final class EmbeddedS3 extends EmbeddedServer<EmbeddedS3> {
 
   /** Answers again on the same port, with the objects kept, after {@link #pause}. */
   public void resume() throws Exception {
-    proxy = S3Proxy.builder()
+    proxy = proxyOn(port);
+    proxy.start();
+  }
+
+  /** A proxy over this server's blob store (its objects) on {@code port} (0: any free one). */
+  private S3Proxy proxyOn(int port) {
+    return S3Proxy.builder()
         .blobStore(blobStoreContext.getBlobStore())
         .endpoint(URI.create("http://127.0.0.1:" + port))
         .awsAuthentication(AuthenticationType.AWS_V2_OR_V4, ACCESS_KEY, SECRET_KEY)
         .build();
-    proxy.start();
   }
 
   @Override
