@@ -11,6 +11,7 @@ import io.siloreports.db.Jdbc;
 import io.siloreports.model.AggregationProgress;
 import io.siloreports.model.Pipeline;
 import io.siloreports.store.MySqlProgressStore;
+import io.siloreports.testing.BackgroundStream;
 import io.siloreports.testing.InputFiles;
 import io.siloreports.testing.LocalSpark;
 import io.siloreports.testing.MySqlTables;
@@ -83,13 +84,8 @@ class BackfillWhileStreamingIT {
 
     Map<String, String> continuous = settings(mysql);
     continuous.put("stream.trigger", "200ms");
-    CompletableFuture<Void> stream = CompletableFuture.runAsync(() -> {
-      try {
-        Wiring.stream(StreamConfig.from(Settings.of(continuous)), spark, CLOCK).run();
-      } catch (Exception e) {
-        throw new IllegalStateException(e);
-      }
-    });
+    CompletableFuture<Void> stream =
+        BackgroundStream.running(Wiring.stream(StreamConfig.from(Settings.of(continuous)), spark, CLOCK));
     int file = 0;
     // Late readings the stream merges before any backfill.
     for (; file < 3; file++) {

@@ -14,6 +14,7 @@ import io.siloreports.model.AggregationProgress;
 import io.siloreports.model.Pipeline;
 import io.siloreports.store.ParquetAggregateStore;
 import io.siloreports.store.ParquetProgressStore;
+import io.siloreports.testing.BackgroundStream;
 import io.siloreports.testing.InputFiles;
 import io.siloreports.testing.LocalSpark;
 import io.siloreports.testing.Oracle;
@@ -182,16 +183,6 @@ class DiskFullIT {
         HourlyAggregates.finish(store.aggregates(Pipeline.SILO_READINGS, committed))));
   }
 
-  private static CompletableFuture<Void> running(StreamJob job) {
-    return CompletableFuture.runAsync(() -> {
-      try {
-        job.run();
-      } catch (Exception e) {
-        throw new IllegalStateException(e);
-      }
-    });
-  }
-
   private static String chain(Throwable e) {
     StringBuilder why = new StringBuilder();
     for (Throwable t = e; t != null; t = t.getCause()) {
@@ -206,7 +197,7 @@ class DiskFullIT {
     long t0 = System.nanoTime();
     List<Oracle.Reading> all = new ArrayList<>(file(0, 0, 3));
     StreamJob job = Wiring.stream(StreamConfig.from(Settings.of(settings("300ms", "5m"))), spark, CLOCK);
-    CompletableFuture<Void> stream = running(job);
+    CompletableFuture<Void> stream = BackgroundStream.running(job);
     await(all.size(), Duration.ofSeconds(60));
 
     // 1. The warehouse's disk full while a file arrives: the batch waits; nothing of it is visible meanwhile.
@@ -229,7 +220,7 @@ class DiskFullIT {
 
     // 2. Full for longer than the tolerance: the stream stops naming the directory; a restart is exact.
     StreamJob impatient = Wiring.stream(StreamConfig.from(Settings.of(settings("300ms", "2s"))), spark, CLOCK);
-    CompletableFuture<Void> stopping = running(impatient);
+    CompletableFuture<Void> stopping = BackgroundStream.running(impatient);
     Thread.sleep(3_000);
     filler = fill(warehouse);
     List<Oracle.Reading> third = file(2, 6, 8);
@@ -246,7 +237,7 @@ class DiskFullIT {
 
     // 3. The checkpoint's disk full: Spark cannot log the next batch; the stream stops naming the directory.
     StreamJob third3 = Wiring.stream(StreamConfig.from(Settings.of(settings("300ms", "5m"))), spark, CLOCK);
-    CompletableFuture<Void> checkpointFull = running(third3);
+    CompletableFuture<Void> checkpointFull = BackgroundStream.running(third3);
     Thread.sleep(3_000);
     filler = fill(checkpoints);
     List<Oracle.Reading> fourth = file(3, 8, 10);

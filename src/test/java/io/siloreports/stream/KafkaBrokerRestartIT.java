@@ -11,6 +11,7 @@ import io.siloreports.db.Jdbc;
 import io.siloreports.model.AggregationProgress;
 import io.siloreports.model.Pipeline;
 import io.siloreports.store.MySqlProgressStore;
+import io.siloreports.testing.BackgroundStream;
 import io.siloreports.testing.LocalSpark;
 import io.siloreports.testing.MySqlTables;
 import io.siloreports.testing.Oracle;
@@ -104,13 +105,7 @@ class KafkaBrokerRestartIT {
     kafka.send(TOPIC, lines);
 
     StreamJob job = Wiring.stream(StreamConfig.from(Settings.of(settings)), spark, CLOCK);
-    CompletableFuture<Void> stream = CompletableFuture.runAsync(() -> {
-      try {
-        job.run();
-      } catch (Exception e) {
-        throw new IllegalStateException(e);
-      }
-    });
+    CompletableFuture<Void> stream = BackgroundStream.running(job);
     try {
       long before = await(progress, 1, Duration.ofSeconds(60));
       assertTrue(before < all.size(), "the broker dies while the stream is still reading");

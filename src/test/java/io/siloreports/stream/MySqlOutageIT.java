@@ -11,6 +11,7 @@ import io.siloreports.db.Jdbc;
 import io.siloreports.model.AggregationProgress;
 import io.siloreports.model.Pipeline;
 import io.siloreports.store.MySqlProgressStore;
+import io.siloreports.testing.BackgroundStream;
 import io.siloreports.testing.InputFiles;
 import io.siloreports.testing.LocalSpark;
 import io.siloreports.testing.MySqlTables;
@@ -90,16 +91,6 @@ class MySqlOutageIT {
     throw new AssertionError("the stream did not commit " + valid + " readings within " + within);
   }
 
-  private static CompletableFuture<Void> running(StreamJob job) {
-    return CompletableFuture.runAsync(() -> {
-      try {
-        job.run();
-      } catch (Exception e) {
-        throw new IllegalStateException(e);
-      }
-    });
-  }
-
   @Test
   void anOutageWithinTheToleranceIsWaitedOutAndAnOutageBeyondItStopsTheStreamWithTheReason() throws Exception {
     mysql.recreateDatabase();
@@ -109,7 +100,7 @@ class MySqlOutageIT {
     List<Oracle.Reading> all = new ArrayList<>(file(0, 0, 3));
 
     StreamJob job = Wiring.stream(StreamConfig.from(Settings.of(settings("5m"))), spark, CLOCK);
-    CompletableFuture<Void> stream = running(job);
+    CompletableFuture<Void> stream = BackgroundStream.running(job);
     await(progress, all.size(), Duration.ofSeconds(60));
 
     // 30 s without MySQL while a new file arrives: the batch waits, then commits by itself.
@@ -126,7 +117,7 @@ class MySqlOutageIT {
 
     // Tolerance 3 s, an outage longer than that: the stream stops and says why.
     StreamJob impatient = Wiring.stream(StreamConfig.from(Settings.of(settings("3s"))), spark, CLOCK);
-    CompletableFuture<Void> second = running(impatient);
+    CompletableFuture<Void> second = BackgroundStream.running(impatient);
     Thread.sleep(3_000);
     mysql.pause();
     List<Oracle.Reading> more = file(2, 6, 8);

@@ -10,6 +10,7 @@ import io.siloreports.db.Jdbc;
 import io.siloreports.model.AggregationProgress;
 import io.siloreports.model.Pipeline;
 import io.siloreports.store.MySqlProgressStore;
+import io.siloreports.testing.BackgroundStream;
 import io.siloreports.testing.LocalSpark;
 import io.siloreports.testing.MySqlTables;
 import io.siloreports.testing.Oracle;
@@ -79,13 +80,7 @@ class MySqlTableStreamIT {
     insert(db, first.subList(0, 100));
 
     StreamJob continuous = Wiring.stream(StreamConfig.from(Settings.of(settings)), spark, CLOCK);
-    CompletableFuture<Void> stream = CompletableFuture.runAsync(() -> {
-      try {
-        continuous.run();
-      } catch (Exception e) {
-        throw new IllegalStateException(e);
-      }
-    });
+    CompletableFuture<Void> stream = BackgroundStream.running(continuous);
     MySqlProgressStore progress = new MySqlProgressStore(db);
     awaitPosition(progress, 100);
 
