@@ -3,12 +3,10 @@ package io.siloreports.api;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
-import io.siloreports.jobstore.ReportJobStore;
-import io.siloreports.report.output.DownloadLinks;
-import io.siloreports.report.output.LocalDownloadLinks;
+import io.siloreports.reportjob.DownloadLinks;
+import io.siloreports.reportjob.ReportJobLifecycle;
 import io.siloreports.store.ProgressStore;
 import io.siloreports.store.StoreQueries;
-import io.siloreports.submit.ReportWorker;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.InetSocketAddress;
@@ -16,6 +14,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Map;
+import java.util.Objects;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
@@ -25,9 +24,9 @@ import org.slf4j.LoggerFactory;
 /**
  * The report service over the JDK's own HTTP server ({@code com.sun.net.httpserver}): no server library on the Spark
  * jobs' classpath, no Spark in this JVM, a start in well under a second. Serves the page at {@code /}, its OpenAPI
- * document at {@code /api/openapi.json}, and the endpoints of {@link ReportApi}; runs the {@link ReportWorker} when
- * given one. Every request is logged in one line (method, path without its query, status, time, token name),
- * never with a token or a link's signature.
+ * document at {@code /api/openapi.json}, and the endpoints of {@link ReportApi}, {@link DataApi} and {@link HealthApi}.
+ * Every request is logged in one line (method, path without its query, status, time, token name), never with a token
+ * or a link's signature. It runs no worker: the composition root starts one beside it when configured to.
  */
 public final class ApiServer implements AutoCloseable {
   static final String NO_DELAY = "sun.net.httpserver.nodelay";
@@ -49,24 +48,30 @@ public final class ApiServer implements AutoCloseable {
 
   private final HttpServer server;
   private final ExecutorService threads;
-  private final ReportWorker worker;
   private final String page;
 
-  public ApiServer(String bind, int port, int threadCount, String tokenSpec, ReportJobStore jobs, DownloadLinks links,
-      LocalDownloadLinks localFiles, ProgressStore progress, StoreQueries queries, Duration maxCommitAge,
-      PageSettings pageSettings, ReportWorker worker, Clock clock) throws IOException {
-    this.tokens = new Tokens(tokenSpec);
-    this.worker = worker;
+  private ApiServer(Builder b) throws IOException {
+    this.tokens = new Tokens(Objects.requireNonNull(b.tokenSpec, "tokens"));
+    Objects.requireNonNull(b.page, "page");
+    Objects.requireNonNull(b.maxCommitAge, "maxCommitAge");
     this.page = resource("/api/index.html")
-        .replace("{{POLL_MS}}", Long.toString(pageSettings.pollInterval().toMillis()))
-        .replace("{{POLL_MAX_MS}}", Long.toString(pageSettings.pollMax().toMillis()))
-        .replace("{{DEFAULT_DAYS}}", Integer.toString(pageSettings.defaultDays()));
+        .replace("{{POLL_MS}}", Long.toString(b.page.pollInterval().toMillis()))
+        .replace("{{POLL_MAX_MS}}", Long.toString(b.page.pollMax().toMillis()))
+        .replace("{{DEFAULT_DAYS}}", Integer.toString(b.page.defaultDays()));
     String openApi = resource("/api/openapi.json");
     router.add("GET", "/", false, x -> x.text(200, "text/html; charset=utf-8", page));
     router.add("GET", "/api/openapi.json", false, x -> x.text(200, "application/json; charset=utf-8", openApi));
-    new ReportApi(jobs, links, localFiles, progress, queries, maxCommitAge, clock).routes(router);
-    this.server = HttpServer.create(new InetSocketAddress(bind, port), 64);
-    this.threads = Executors.newFixedThreadPool(threadCount, r -> {
+    ReportApi reports = new ReportApi(Objects.requireNonNull(b.jobs, "jobs"), Objects.requireNonNull(b.links, "links"),
+        b.clock);
+    reports.routes(router);
+    if (b.queries != null) {
+      new DataApi(b.queries).routes(router);
+    }
+    new HealthApi(b.jobs.store(), Objects.requireNonNull(b.progress, "progress"), b.maxCommitAge, b.clock)
+        .routes(router);
+    reports.downloadRoutes(router);
+    this.server = HttpServer.create(new InetSocketAddress(Objects.requireNonNull(b.bind, "bind"), b.port), 64);
+    this.threads = Executors.newFixedThreadPool(b.threads, r -> {
       Thread t = new Thread(r, "api-http");
       t.setDaemon(true);
       return t;
@@ -75,14 +80,14 @@ public final class ApiServer implements AutoCloseable {
     server.createContext("/", this::dispatch);
   }
 
-  /** Starts serving (and the worker); returns the address it listens on. */
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  /** Starts serving; returns the address it listens on. */
   public InetSocketAddress start() {
     server.start();
-    if (worker != null) {
-      worker.start();
-    }
-    LOG.info("report service listening on {}/ ({} token(s); worker {})", url(), tokens.size(),
-        worker == null ? "off" : "on");
+    LOG.info("report service listening on {}/ ({} token(s))", url(), tokens.size());
     return server.getAddress();
   }
 
@@ -107,7 +112,7 @@ public final class ApiServer implements AutoCloseable {
       Router.Match match = router.match(http.getRequestMethod(), path, wrongMethod);
       if (match == null) {
         throw new HttpError(wrongMethod[0] ? 405 : 404, wrongMethod[0]
-            ? http.getRequestMethod() + " is not allowed on " + ReportApi.clip(path) : "no such endpoint");
+            ? http.getRequestMethod() + " is not allowed on " + HttpError.clip(path) : "no such endpoint");
       }
       x = new Exchange(http, decodeParams(match.params()));
       if (match.route().authenticated()) {
@@ -123,7 +128,7 @@ public final class ApiServer implements AutoCloseable {
       LOG.error("{} {} failed: {}", http.getRequestMethod(), path, e.toString(), e);
       error(x, 500, "internal error (" + e.getClass().getSimpleName() + "); the service log has the details");
     } finally {
-      LOG.info("{} {} -> {} in {} ms{}", http.getRequestMethod(), ReportApi.clip(path), x.status(),
+      LOG.info("{} {} -> {} in {} ms{}", http.getRequestMethod(), HttpError.clip(path), x.status(),
           (System.nanoTime() - t0) / 1_000_000, x.user == null ? "" : " (" + x.user + ")");
       http.close();
     }
@@ -163,9 +168,6 @@ public final class ApiServer implements AutoCloseable {
 
   @Override
   public void close() {
-    if (worker != null) {
-      worker.close();
-    }
     server.stop(1);
     threads.shutdown();
     try {
@@ -174,5 +176,65 @@ public final class ApiServer implements AutoCloseable {
       Thread.currentThread().interrupt();
     }
     LOG.info("report service stopped");
+  }
+
+  /** Everything the service needs; all is required but the clock (the system's) and the store queries (no data endpoints). */
+  public static final class Builder {
+    private String bind;
+    private int port;
+    private int threads;
+    private String tokenSpec;
+    private ReportJobLifecycle jobs;
+    private DownloadLinks links;
+    private ProgressStore progress;
+    private StoreQueries queries;
+    private Duration maxCommitAge;
+    private PageSettings page;
+    private Clock clock = Clock.systemUTC();
+
+    private Builder() {}
+
+    /** The address to listen on (port 0: any free port). */
+    public Builder listen(String bind, int port, int threads) {
+      this.bind = bind;
+      this.port = port;
+      this.threads = threads;
+      return this;
+    }
+
+    /** The bearer tokens, {@code name:token,...}. */
+    public Builder tokens(String tokenSpec) {
+      this.tokenSpec = tokenSpec;
+      return this;
+    }
+
+    /** The report jobs, and where their download links come from. */
+    public Builder jobs(ReportJobLifecycle jobs, DownloadLinks links) {
+      this.jobs = jobs;
+      this.links = links;
+      return this;
+    }
+
+    /** What the health and data endpoints read: the stream's progress and the aggregates. */
+    public Builder aggregates(ProgressStore progress, StoreQueries queries, Duration maxCommitAge) {
+      this.progress = progress;
+      this.queries = queries;
+      this.maxCommitAge = maxCommitAge;
+      return this;
+    }
+
+    public Builder page(PageSettings page) {
+      this.page = page;
+      return this;
+    }
+
+    public Builder clock(Clock clock) {
+      this.clock = clock;
+      return this;
+    }
+
+    public ApiServer build() throws IOException {
+      return new ApiServer(this);
+    }
   }
 }

@@ -58,6 +58,32 @@ final class Exchange {
     return query.get(name);
   }
 
+  /** A query parameter that must be given. */
+  String requiredQuery(String name) {
+    String v = query(name);
+    if (v == null || v.isEmpty()) {
+      throw HttpError.badRequest("query parameter '" + name + "' is required");
+    }
+    return v;
+  }
+
+  /** A whole-number query parameter between {@code min} and {@code max}; {@code fallback} when absent. */
+  int intQuery(String name, int fallback, int min, int max) {
+    String v = query(name);
+    if (v == null || v.isEmpty()) {
+      return fallback;
+    }
+    try {
+      int n = Integer.parseInt(v);
+      if (n < min || n > max) {
+        throw HttpError.badRequest(name + " must be between " + min + " and " + max + ", got " + n);
+      }
+      return n;
+    } catch (NumberFormatException e) {
+      throw HttpError.badRequest(name + " must be a whole number, got '" + HttpError.clip(v) + "'");
+    }
+  }
+
   private static String decode(String s) {
     try {
       return URLDecoder.decode(s, StandardCharsets.UTF_8);

@@ -16,4 +16,10 @@ final class HttpError extends RuntimeException {
   static HttpError notFound(String reason) {
     return new HttpError(404, reason);
   }
+
+  /** Input echoed in a reason is cut short: a reason never carries a huge or hostile value whole. */
+  static String clip(String s) {
+    String printable = s.replaceAll("[\\p{Cntrl}]", "?");
+    return printable.length() <= 40 ? printable : printable.substring(0, 40) + "...";
+  }
 }

@@ -1,6 +1,5 @@
 package io.siloreports.cli;
 
-import io.siloreports.api.ApiServer;
 import io.siloreports.config.Keys;
 import io.siloreports.config.Settings;
 import io.siloreports.model.JobOutcome;
@@ -23,7 +22,7 @@ final class ApiCommand extends Command {
   @Override
   JobOutcome run(Settings settings, SessionSource sessions) throws Exception {
     ApiConfig config = ApiConfig.from(settings);
-    ApiServer server = Wiring.api(config, Clock.systemUTC());
+    ReportService server = Wiring.api(config, Clock.systemUTC());
     CountDownLatch stopped = new CountDownLatch(1);
     Runtime.getRuntime().addShutdownHook(new Thread(() -> {
       server.close();

@@ -5,7 +5,7 @@ import io.siloreports.config.Setting;
 import io.siloreports.config.Settings;
 import io.siloreports.db.SchemaMigrations;
 import io.siloreports.model.JobOutcome;
-import io.siloreports.report.SiloReport;
+import io.siloreports.reportjob.JobNotPendingException;
 import io.siloreports.secrets.SecretReferences;
 import io.siloreports.spark.SessionSource;
 import io.siloreports.spark.SparkSessions;
@@ -112,7 +112,7 @@ public final class Main {
         System.out.println(outcome.summary());
       }
       return outcome.succeeded() ? DONE : FAILED;
-    } catch (SiloReport.JobNotPendingException e) {
+    } catch (JobNotPendingException e) {
       System.err.println("silo-reports " + command.name() + ": " + e.getMessage());
       return NOT_PENDING;
     } catch (IllegalArgumentException e) {

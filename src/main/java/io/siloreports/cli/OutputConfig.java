@@ -2,7 +2,7 @@ package io.siloreports.cli;
 
 import io.siloreports.config.Keys;
 import io.siloreports.config.Settings;
-import io.siloreports.report.output.S3ReportOutput;
+import io.siloreports.output.S3ReportOutput;
 
 /**
  * Where reports go, from {@code report.output-dir}: a local directory, or {@code s3://bucket/prefix} /

@@ -3,10 +3,12 @@ package io.siloreports.cli;
 import io.siloreports.config.Keys;
 import io.siloreports.config.Settings;
 import io.siloreports.jobstore.JobStatus;
-import io.siloreports.jobstore.ReportJob;
 import io.siloreports.jobstore.ReportJobStore;
 import io.siloreports.model.JobOutcome;
 import io.siloreports.report.SiloReport;
+import io.siloreports.reportjob.FailureReasons;
+import io.siloreports.reportjob.JobId;
+import io.siloreports.reportjob.ReportJobLifecycle;
 import io.siloreports.spark.LazySession;
 import io.siloreports.spark.SessionSource;
 import java.time.Clock;
@@ -73,13 +75,10 @@ final class ReportCommand extends Command {
   private static void failOnBadSettings(Settings settings, IllegalArgumentException problem) {
     try {
       String jobId = settings.get(Keys.REPORT_JOB_ID);
-      SiloReport.requireValidJobId(jobId);
+      JobId.requireValid(jobId);
       try (ReportJobStore jobs = Wiring.jobStore(Configs.jobStore(settings), settings.get(Keys.DB_MIGRATE_ON_START),
           Clock.systemUTC())) {
-        if (jobs.find(jobId).isEmpty()) {
-          jobs.create(jobId, SiloReport.REPORT_TYPE, null);
-        }
-        jobs.markFailed(jobId, "invalid settings: " + problem.getMessage());
+        new ReportJobLifecycle(jobs).failBeforeStart(jobId, null, "invalid settings: " + problem.getMessage());
       }
     } catch (RuntimeException e) {
       LOG.warn("report: the job could not be marked FAILED ({}); the settings problem is: {}", e.getMessage(),
@@ -89,13 +88,9 @@ final class ReportCommand extends Command {
 
   /** A job that cannot even start ends FAILED with the reason (created first if the run made it up). */
   private static JobOutcome failBeforeStart(ReportJobStore jobs, ReportConfig config, Throwable e) {
-    String reason = "cannot start the report: " + SiloReport.describe(e);
-    if (jobs.find(config.jobId()).isEmpty()) {
-      jobs.create(config.jobId(), SiloReport.REPORT_TYPE, config.request().toJson());
-    }
-    jobs.markFailed(config.jobId(), reason);
+    String reason = "cannot start the report: " + FailureReasons.describe(e);
+    String stored = new ReportJobLifecycle(jobs).failBeforeStart(config.jobId(), config.request(), reason);
     LOG.error("report {}: FAILED: {}", config.jobId(), reason, e);
-    String stored = jobs.find(config.jobId()).map(ReportJob::errorMessage).orElse(reason);
     return new SiloReport.Outcome(config.jobId(), JobStatus.FAILED, null, stored, null);
   }
 }

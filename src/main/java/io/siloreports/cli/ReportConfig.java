@@ -4,8 +4,8 @@ import io.siloreports.config.Keys;
 import io.siloreports.config.Settings;
 import io.siloreports.db.Jdbc;
 import io.siloreports.ingest.ValidationRules;
-import io.siloreports.report.ReportRequest;
 import io.siloreports.report.statistics.StatisticsSettings;
+import io.siloreports.reportjob.ReportRequest;
 import java.time.Duration;
 import java.util.Map;
 

@@ -8,9 +8,10 @@ import io.siloreports.jobstore.ReportJobStore;
 import io.siloreports.model.AggregationProgress;
 import io.siloreports.model.JobOutcome;
 import io.siloreports.model.Pipeline;
-import io.siloreports.report.output.ReportLinks;
-import io.siloreports.report.output.ReportOutput;
-import io.siloreports.report.output.S3ReportOutput;
+import io.siloreports.output.ReportLinks;
+import io.siloreports.output.S3ReportOutput;
+import io.siloreports.reportjob.ReportJobLifecycle;
+import io.siloreports.reportjob.ReportOutput;
 import io.siloreports.spark.SessionSource;
 import io.siloreports.store.ProgressStore;
 import java.time.Clock;
@@ -35,7 +36,7 @@ final class StatusCommand extends Command {
     StatusConfig config = StatusConfig.from(settings);
     Clock clock = Clock.systemUTC();
     try (ReportJobStore jobs = Wiring.jobStore(config.jobStore(), config.migrateOnStart(), clock)) {
-      int reaped = jobs.reapStuck(config.processingTimeout());
+      int reaped = new ReportJobLifecycle(jobs).reapStuck(config.processingTimeout());
       if (reaped > 0) {
         System.out.println("reaped " + reaped + " job(s) stuck in PROCESSING -> FAILED");
       }

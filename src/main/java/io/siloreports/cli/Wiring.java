@@ -11,22 +11,17 @@ import io.siloreports.ingest.RawFileSource;
 import io.siloreports.ingest.RawSource;
 import io.siloreports.jobstore.JdbcReportJobStore;
 import io.siloreports.jobstore.ReportJobStore;
-import io.siloreports.notify.Notifications;
-import io.siloreports.notify.Notifier;
-import io.siloreports.notify.SnsNotifier;
-import io.siloreports.notify.WebhookNotifier;
+import io.siloreports.output.LocalDownloadLinks;
+import io.siloreports.output.LocalReportOutput;
+import io.siloreports.output.S3ReportOutput;
 import io.siloreports.report.SiloReport;
 import io.siloreports.report.hot.HotReadings;
 import io.siloreports.report.hot.RawHotReadings;
-import io.siloreports.report.output.DownloadLinks;
-import io.siloreports.report.output.LocalDownloadLinks;
-import io.siloreports.report.output.LocalReportOutput;
-import io.siloreports.report.output.ReportOutput;
-import io.siloreports.report.output.Retention;
-import io.siloreports.report.output.S3ReportOutput;
 import io.siloreports.report.workbook.CsvZipWriter;
 import io.siloreports.report.workbook.SxssfWorkbookWriter;
-import io.siloreports.schedule.Scheduler;
+import io.siloreports.reportjob.DownloadLinks;
+import io.siloreports.reportjob.ReportJobLifecycle;
+import io.siloreports.reportjob.ReportOutput;
 import io.siloreports.store.AggregateStore;
 import io.siloreports.store.MySqlAggregateStore;
 import io.siloreports.store.MySqlProgressStore;
@@ -37,11 +32,17 @@ import io.siloreports.store.ParquetStoreQueries;
 import io.siloreports.store.ProgressStore;
 import io.siloreports.store.StoreQueries;
 import io.siloreports.stream.StreamJob;
-import io.siloreports.submit.AirflowSubmitter;
-import io.siloreports.submit.EmrSubmitter;
-import io.siloreports.submit.LocalSubmitter;
-import io.siloreports.submit.ReportWorker;
-import io.siloreports.submit.Submitter;
+import io.siloreports.worker.ReportWorker;
+import io.siloreports.worker.Retention;
+import io.siloreports.worker.notify.Notifications;
+import io.siloreports.worker.notify.Notifier;
+import io.siloreports.worker.notify.SnsNotifier;
+import io.siloreports.worker.notify.WebhookNotifier;
+import io.siloreports.worker.schedule.Scheduler;
+import io.siloreports.worker.submit.AirflowSubmitter;
+import io.siloreports.worker.submit.EmrSubmitter;
+import io.siloreports.worker.submit.LocalSubmitter;
+import io.siloreports.worker.submit.Submitter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.security.SecureRandom;
@@ -197,6 +198,7 @@ public final class Wiring {
   /** The worker of {@code config} over {@code jobs}, with its duties; it is started by whoever runs it. */
   public static ReportWorker worker(WorkerConfig config, ReportJobStore jobs, Clock clock) {
     ReportJobStore own = jobs.as("worker " + JdbcReportJobStore.thisProcess());
+    ReportJobLifecycle lifecycle = new ReportJobLifecycle(own);
     Submitter submitter = config.local() != null ? new LocalSubmitter(config.local())
         : config.emr() != null ? new EmrSubmitter(config.emr())
         : config.airflow() != null ? new AirflowSubmitter(config.airflow())
@@ -208,7 +210,7 @@ public final class Wiring {
         .timeouts(config.pendingTimeout(), config.submittedTimeout(), config.processingTimeout())
         .clock(clock);
     if (!config.schedules().isEmpty()) {
-      b.duty(new Scheduler(own, config.schedules()));
+      b.duty(new Scheduler(lifecycle, config.schedules()));
     }
     boolean anyTargets = !config.notifyTargets().isEmpty()
         || config.schedules().stream().anyMatch(s -> !s.notifyTargets().isEmpty());
@@ -222,7 +224,7 @@ public final class Wiring {
       b.duty(new Notifications(own, notifiers, config.notifyTargets(), config.notifyMaxAge()));
     }
     if (config.reportAge() != null || config.jobAge() != null) {
-      b.duty(new Retention(own, reportOutput(config.output()), config.reportAge(), config.jobAge(),
+      b.duty(new Retention(lifecycle, reportOutput(config.output()), config.reportAge(), config.jobAge(),
           config.retentionInterval()));
     }
     return b.build();
@@ -235,28 +237,35 @@ public final class Wiring {
         : new ParquetStoreQueries(hadoop(sparkConf), config.warehouseDir(), progress);
   }
 
-  /** The report service: never starts Spark; the schemas of the job store (and MySQL aggregates) checked first. */
-  public static ApiServer api(ApiConfig config, Clock clock) throws java.io.IOException {
+  /**
+   * The report service and, when {@code api.worker} is on, its worker: never starts Spark; the schemas of the job store
+   * (and MySQL aggregates) checked first. Reports on S3 get presigned links; local reports get links this service signs
+   * and serves (with a random key unless {@code api.signing-key} is set).
+   */
+  public static ReportService api(ApiConfig config, Clock clock) throws java.io.IOException {
     ReportJobStore jobs = jobStore(config.jobStore(), config.migrateOnStart(), clock);
     if (config.store().mysql()) {
       prepareAggregates(config.store().db(), config.migrateOnStart());
     }
     DownloadLinks links;
-    LocalDownloadLinks localFiles = null;
-    ApiServer[] server = new ApiServer[1];
+    ApiServer[] server = new ApiServer[1]; // local links name the service's address, known once it is built
     if (config.output().s3() != null) {
       links = new S3ReportOutput(config.output().s3());
     } else {
       byte[] key = config.signingKey() != null ? config.signingKey().getBytes(StandardCharsets.UTF_8) : randomKey();
-      localFiles = new LocalDownloadLinks(Path.of(config.output().dir()),
+      links = new LocalDownloadLinks(Path.of(config.output().dir()),
           () -> config.publicUrl() != null ? config.publicUrl() : server[0].url(), key, config.linkTtl(), clock);
-      links = localFiles;
     }
-    server[0] = new ApiServer(config.bind(), config.port(), config.threads(), config.tokens(), jobs, links, localFiles,
-        progressStore(config.store(), config.sparkConf()), storeQueries(config.store(), config.sparkConf()),
-        config.maxCommitAge(), new ApiServer.PageSettings(config.pollInterval(), config.pollMax(), config.defaultDays()),
-        config.worker() == null ? null : worker(config.worker(), jobs, clock), clock);
-    return server[0];
+    server[0] = ApiServer.builder()
+        .listen(config.bind(), config.port(), config.threads())
+        .tokens(config.tokens())
+        .jobs(new ReportJobLifecycle(jobs), links)
+        .aggregates(progressStore(config.store(), config.sparkConf()), storeQueries(config.store(), config.sparkConf()),
+            config.maxCommitAge())
+        .page(new ApiServer.PageSettings(config.pollInterval(), config.pollMax(), config.defaultDays()))
+        .clock(clock)
+        .build();
+    return new ReportService(server[0], config.worker() == null ? null : worker(config.worker(), jobs, clock));
   }
 
   private static byte[] randomKey() {

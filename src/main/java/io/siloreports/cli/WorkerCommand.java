@@ -5,7 +5,7 @@ import io.siloreports.config.Settings;
 import io.siloreports.jobstore.ReportJobStore;
 import io.siloreports.model.JobOutcome;
 import io.siloreports.spark.SessionSource;
-import io.siloreports.submit.ReportWorker;
+import io.siloreports.worker.ReportWorker;
 import java.time.Clock;
 import java.util.concurrent.CountDownLatch;
 

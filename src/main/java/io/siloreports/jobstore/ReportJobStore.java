@@ -1,6 +1,5 @@
 package io.siloreports.jobstore;
 
-import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
@@ -106,14 +105,17 @@ public interface ReportJobStore extends AutoCloseable {
   /** Replaces the URL of a COMPLETED job (a fresh presigned URL). Not a transition: no event. */
   boolean updateUrl(String jobId, String s3Url);
 
-  /** PROCESSING jobs started longer than {@code timeout} ago -> FAILED; returns how many. */
-  int reapStuck(Duration timeout);
-
   /**
-   * Jobs nothing took in time -> FAILED: PENDING longer than {@code pendingTimeout} after creation, SUBMITTED
-   * longer than {@code submittedTimeout} after submission. Returns how many.
+   * Jobs in {@code status} that entered it before {@code before}: PENDING by {@code created_at}, SUBMITTED by
+   * {@code submitted_at}, PROCESSING by {@code started_at} (what the reapers look for).
    */
-  int reapUntaken(Duration pendingTimeout, Duration submittedTimeout);
+  List<ReportJob> enteredBefore(JobStatus status, Instant before);
+
+  /** {@code expected} -> FAILED with a readable reason, only if the job is still {@code expected}. */
+  boolean markFailed(String jobId, JobStatus expected, String errorMessage);
+
+  /** The store's clock, at the precision it stores times with. */
+  Instant now();
 
   @Override
   void close();

@@ -1,5 +1,7 @@
 package io.siloreports.api;
 
+import io.siloreports.cli.ReportService;
+
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -54,7 +56,7 @@ class PageIT {
   private static final String CHROMEDRIVER = "/usr/bin/chromedriver";
 
   @TempDir static Path dir;
-  private ApiServer server;
+  private ReportService server;
   private WebDriver browser;
   private List<Oracle.Reading> readings;
 

@@ -1,5 +1,9 @@
 package io.siloreports.api;
 
+import io.siloreports.reportjob.ReportJobLifecycle;
+
+import io.siloreports.cli.ReportService;
+
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -39,7 +43,7 @@ import org.junit.jupiter.api.io.TempDir;
 class ReportApiTest {
   private static final String ALICE = "alice-token-1";
   @TempDir static Path dir;
-  private ApiServer server;
+  private ReportService server;
   private ApiClient api;
   private ReportJobStore jobs;
   private OpenApiCheck openApi;
@@ -95,7 +99,7 @@ class ReportApiTest {
     doc.get("paths").fields().forEachRemaining(p -> p.getValue().fieldNames()
         .forEachRemaining(m -> documented.add(m.toUpperCase(java.util.Locale.ROOT) + " " + p.getKey())));
     TreeSet<String> routed = new TreeSet<>();
-    for (Router.Route r : server.routes()) {
+    for (Router.Route r : server.server().routes()) {
       routed.add(r.method() + " " + r.template().replace("...}", "}"));
       boolean open = doc.get("paths").get(r.template().replace("...}", "}"))
           .get(r.method().toLowerCase(java.util.Locale.ROOT)).has("security");
@@ -106,7 +110,7 @@ class ReportApiTest {
 
   @Test
   void withoutAValidTokenEveryProtectedEndpointAnswers401() throws Exception {
-    for (Router.Route r : server.routes()) {
+    for (Router.Route r : server.server().routes()) {
       if (!r.authenticated()) {
         continue;
       }
@@ -338,10 +342,11 @@ class ReportApiTest {
       committed.put(p, new io.siloreports.model.AggregationProgress(p, 7, now.minusSeconds(7200),
           now.minusSeconds(1800), 10, 0, 0, 0, null, null, now.minusSeconds(60)));
     }
-    try (ApiServer health = new ApiServer("127.0.0.1", 0, 2, "ops:ops-token-1", jobs, key -> java.util.Optional.empty(),
-        null, progress, null, java.time.Duration.ofMinutes(15),
-        new ApiServer.PageSettings(java.time.Duration.ofSeconds(5), java.time.Duration.ofMinutes(1), 31), null,
-        Clock.systemUTC())) {
+    try (ApiServer health = ApiServer.builder().listen("127.0.0.1", 0, 2).tokens("ops:ops-token-1")
+        .jobs(new ReportJobLifecycle(jobs), key -> java.util.Optional.empty())
+        .aggregates(progress, null, java.time.Duration.ofMinutes(15))
+        .page(new ApiServer.PageSettings(java.time.Duration.ofSeconds(5), java.time.Duration.ofMinutes(1), 31))
+        .clock(Clock.systemUTC()).build()) {
       health.start();
       ApiClient client = new ApiClient(health.url(), null);
       ApiClient.Answer ok = checked("GET", "/api/health", client.get("/api/health"));

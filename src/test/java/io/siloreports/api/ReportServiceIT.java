@@ -1,5 +1,7 @@
 package io.siloreports.api;
 
+import io.siloreports.cli.ReportService;
+
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -57,7 +59,7 @@ class ReportServiceIT {
   private static final int CONCURRENT = Integer.getInteger("siloreports.it.concurrent-requests", 4);
 
   @TempDir static Path dir;
-  private ApiServer server;
+  private ReportService server;
   private ApiClient api;
   private ReportJobStore jobs;
   private List<Oracle.Reading> readings;
@@ -79,9 +81,9 @@ class ReportServiceIT {
     receiver = com.sun.net.httpserver.HttpServer.create(new java.net.InetSocketAddress("127.0.0.1", 0), 0);
     receiver.createContext("/hook", x -> {
       String body = new String(x.getRequestBody().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
-      long ts = Long.parseLong(x.getRequestHeaders().getFirst(io.siloreports.notify.WebhookNotifier.TIMESTAMP_HEADER));
-      if (io.siloreports.notify.WebhookNotifier.signature("svc-secret".getBytes(java.nio.charset.StandardCharsets.UTF_8),
-          ts, body).equals(x.getRequestHeaders().getFirst(io.siloreports.notify.WebhookNotifier.SIGNATURE_HEADER))) {
+      long ts = Long.parseLong(x.getRequestHeaders().getFirst(io.siloreports.worker.notify.WebhookNotifier.TIMESTAMP_HEADER));
+      if (io.siloreports.worker.notify.WebhookNotifier.signature("svc-secret".getBytes(java.nio.charset.StandardCharsets.UTF_8),
+          ts, body).equals(x.getRequestHeaders().getFirst(io.siloreports.worker.notify.WebhookNotifier.SIGNATURE_HEADER))) {
         JsonNode n = new com.fasterxml.jackson.databind.ObjectMapper().readTree(body);
         announced.put(n.get("job_id").asText(), n);
       }

@@ -42,7 +42,7 @@ class DeployStepsTest {
             + " {'jobstore': 'js/secret', 'db': 'rds/silo'}, ['--driver-memory', '4g'])))"));
     List<String> python = new ArrayList<>();
     JSON.readTree(out).get("HadoopJarStep").get("Args").forEach(a -> python.add(a.asText()));
-    assertEquals(python, io.siloreports.submit.EmrSubmitter.stepArgs("s3://bucket/silo-reports", "r-9",
+    assertEquals(python, io.siloreports.worker.submit.EmrSubmitter.stepArgs("s3://bucket/silo-reports", "r-9",
         java.util.Map.of("db", "rds/silo", "jobstore", "js/secret"), List.of("--driver-memory", "4g")));
   }
 

@@ -9,6 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.siloreports.db.Jdbc;
 import io.siloreports.db.SchemaMigrations;
 import io.siloreports.db.SchemaPolicy;
+import io.siloreports.testing.MovableClock;
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
@@ -45,13 +46,13 @@ class JdbcReportJobStoreTest {
   @TempDir Path dir;
 
   private String url;
-  private SettableClock clock;
+  private MovableClock clock;
   private JdbcReportJobStore store;
 
   @BeforeEach
   void openStore() {
     url = "jdbc:sqlite:" + dir.resolve("jobs.db");
-    clock = new SettableClock(T0);
+    clock = new MovableClock(T0);
     SchemaPolicy.prepare(new Jdbc(url, null, null), SchemaMigrations.Scope.JOB_STORE, true);
     store = new JdbcReportJobStore(new Jdbc(url, null, null), clock);
   }
@@ -211,19 +212,6 @@ class JdbcReportJobStoreTest {
   }
 
   @Test
-  void untakenJobsAreReapedToFailedWithTheReason() {
-    store.create("never-taken", "silo-hourly", "{}");
-    store.create("never-started", "silo-hourly", "{}");
-    store.markSubmitted("never-started", "local pid 1@h");
-    clock.set(T0.plusSeconds(59));
-    assertEquals(0, store.reapUntaken(java.time.Duration.ofMinutes(1), java.time.Duration.ofMinutes(1)));
-    clock.set(T0.plusSeconds(61));
-    assertEquals(2, store.reapUntaken(java.time.Duration.ofMinutes(1), java.time.Duration.ofMinutes(1)));
-    assertTrue(store.find("never-taken").orElseThrow().errorMessage().startsWith("timed out: nothing took the job"));
-    assertTrue(store.find("never-started").orElseThrow().errorMessage().contains("local pid 1@h"));
-  }
-
-  @Test
   void listsArePagedAndFilteredAndPendingJobsComeOldestFirst() {
     for (int i = 0; i < 5; i++) {
       clock.set(T0.plusSeconds(i));
@@ -279,42 +267,6 @@ class JdbcReportJobStoreTest {
       String kept = stored.substring(0, stored.indexOf(" ... [truncated"));
       assertFalse(Character.isHighSurrogate(kept.charAt(kept.length() - 1)), "offset " + offset);
     }
-  }
-
-  @Test
-  void reapingFailsOnlyJobsProcessingForLongerThanTheTimeout() {
-    store.create("stuck", "silo-hourly", null);
-    store.create("exactly-at-timeout", "silo-hourly", null);
-    store.create("recent", "silo-hourly", null);
-    store.create("pending", "silo-hourly", null);
-    store.create("completed", "silo-hourly", null);
-
-    clock.set(Instant.parse("2026-11-20T14:00:00.250Z"));
-    store.markProcessing("stuck");
-    store.markProcessing("completed");
-    store.markCompleted("completed", "k", "u");
-    clock.set(Instant.parse("2026-11-20T14:10:00Z"));
-    store.markProcessing("exactly-at-timeout");
-    clock.set(Instant.parse("2026-11-20T14:30:00Z"));
-    store.markProcessing("recent");
-
-    clock.set(Instant.parse("2026-11-20T14:40:00Z"));
-    assertEquals(1, store.reapStuck(Duration.ofMinutes(30)));
-
-    ReportJob stuck = store.find("stuck").orElseThrow();
-    assertEquals(JobStatus.FAILED, stuck.status());
-    assertEquals(
-        "timed out: PROCESSING for more than PT30M (started 2026-11-20T14:00:00.250Z)", stuck.errorMessage());
-    assertEquals(Instant.parse("2026-11-20T14:40:00Z"), stuck.finishedAt());
-    assertEquals(JobStatus.PROCESSING, store.find("exactly-at-timeout").orElseThrow().status());
-    assertEquals(JobStatus.PROCESSING, store.find("recent").orElseThrow().status());
-    assertEquals(JobStatus.PENDING, store.find("pending").orElseThrow().status());
-    assertEquals(JobStatus.COMPLETED, store.find("completed").orElseThrow().status());
-
-    assertEquals(0, store.reapStuck(Duration.ofMinutes(30)), "reaping again finds nothing new");
-    clock.set(Instant.parse("2026-11-20T14:40:00.001Z"));
-    assertEquals(1, store.reapStuck(Duration.ofMinutes(30)));
-    assertEquals(JobStatus.FAILED, store.find("exactly-at-timeout").orElseThrow().status());
   }
 
   @Test
@@ -568,33 +520,5 @@ class JdbcReportJobStoreTest {
 
   private static List<String> ids(List<ReportJob> jobs) {
     return jobs.stream().map(ReportJob::jobId).toList();
-  }
-
-  /** A clock the test moves by hand; thread-safe because the race test reads it from many threads. */
-  private static final class SettableClock extends Clock {
-    private volatile Instant now;
-
-    SettableClock(Instant now) {
-      this.now = now;
-    }
-
-    void set(Instant now) {
-      this.now = now;
-    }
-
-    @Override
-    public Instant instant() {
-      return now;
-    }
-
-    @Override
-    public ZoneId getZone() {
-      return ZoneOffset.UTC;
-    }
-
-    @Override
-    public Clock withZone(ZoneId zone) {
-      throw new UnsupportedOperationException("the tests only use UTC");
-    }
   }
 }

@@ -1,5 +1,7 @@
 package io.siloreports.report;
 
+import io.siloreports.reportjob.ReportJobLifecycle;
+
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
@@ -18,6 +20,7 @@ import io.siloreports.report.workbook.ReportHeader;
 import io.siloreports.report.workbook.SxssfWorkbookWriter;
 import io.siloreports.report.workbook.WorkbookStats;
 import io.siloreports.report.workbook.WorkbookWriter;
+import io.siloreports.reportjob.ReportRequest;
 import io.siloreports.testing.LocalSpark;
 import io.siloreports.testing.Oracle;
 import io.siloreports.testing.Profiles;
@@ -252,7 +255,7 @@ class ReportOutagesIT {
       // Nothing could record the impatient run's end: the reaper does, as it would any run that stopped.
       assertEquals(JobStatus.PROCESSING, jobs.find("mysql-gone").orElseThrow().status());
       Thread.sleep(1_100);
-      assertEquals(1, jobs.reapStuck(impatient.processingTimeout()));
+      assertEquals(1, new ReportJobLifecycle(jobs).reapStuck(impatient.processingTimeout()));
       ReportJob reaped = jobs.find("mysql-gone").orElseThrow();
       assertEquals(JobStatus.FAILED, reaped.status());
       assertTrue(reaped.errorMessage().startsWith("timed out: PROCESSING"), reaped.errorMessage());

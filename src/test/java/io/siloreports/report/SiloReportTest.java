@@ -1,5 +1,7 @@
 package io.siloreports.report;
 
+import io.siloreports.reportjob.JobNotPendingException;
+
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -16,6 +18,7 @@ import io.siloreports.jobstore.ReportJob;
 import io.siloreports.jobstore.ReportJobStore;
 import io.siloreports.model.AggregationProgress;
 import io.siloreports.model.Pipeline;
+import io.siloreports.reportjob.ReportRequest;
 import io.siloreports.testing.InputFiles;
 import io.siloreports.testing.LocalSpark;
 import io.siloreports.testing.Oracle;
@@ -235,7 +238,7 @@ class SiloReportTest {
   @Test
   @Order(5)
   void aJobRunsOnce() {
-    assertThrows(SiloReport.JobNotPendingException.class,
+    assertThrows(JobNotPendingException.class,
         () -> report(profile).run("after-restart", new ReportRequest(null, null, List.of(), null)));
   }
 
@@ -243,7 +246,7 @@ class SiloReportTest {
   @Order(6)
   void aJobStoredByTheApiRunsWithItsStoredParamsAndSilos() throws Exception {
     ReportRequest stored = new ReportRequest(DAY, DAY.plus(2, ChronoUnit.HOURS), List.of(2, 7), NOW);
-    jobs.create("from-api", SiloReport.REPORT_TYPE, stored.toJson());
+    jobs.create("from-api", ReportRequest.REPORT_TYPE, stored.toJson());
     SiloReport.Outcome outcome = report(profile).run("from-api", new ReportRequest(null, null, List.of(), null));
     assertEquals(JobStatus.COMPLETED, outcome.status(), outcome.error());
     WorkbookReader.Workbook wb = WorkbookReader.read(Path.of(URI.create(outcome.url())));

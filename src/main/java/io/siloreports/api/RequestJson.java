@@ -1,0 +1,119 @@
+package io.siloreports.api;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.siloreports.model.Times;
+import io.siloreports.reportjob.ReportRequest;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * A report request's JSON body ({@code silos}, {@code from}, {@code to}, {@code as_of}, {@code format}, all optional)
+ * and the times and ranges of query strings, read strictly: an unknown field, a wrong type, a time out of range or a
+ * range too long is a 400 with a reason.
+ */
+final class RequestJson {
+  /** The largest silo list and range a request may ask for: more is a mistake or an attack. */
+  static final int MAX_SILOS = ReportRequest.MAX_SILOS;
+  static final Duration MAX_RANGE = Duration.ofDays(3_700);
+  private static final Set<String> REQUEST_FIELDS = Set.of("silos", "from", "to", "as_of", "format");
+  private static final Instant EARLIEST = Instant.parse("1970-01-01T00:00:00Z");
+  private static final Instant LATEST = Instant.parse("9999-01-01T00:00:00Z");
+
+  private RequestJson() {}
+
+  /** The request a body asks for; no body means every default. */
+  static ReportRequest request(JsonNode body) {
+    if (body == null) {
+      return new ReportRequest(null, null, List.of(), null);
+    }
+    body.fieldNames().forEachRemaining(f -> {
+      if (!REQUEST_FIELDS.contains(f)) {
+        throw HttpError.badRequest("unknown field '" + HttpError.clip(f) + "' (known: silos, from, to, as_of, format)");
+      }
+    });
+    List<Integer> silos = silos(body.get("silos"));
+    Instant from = optionalInstant(body, "from");
+    Instant to = optionalInstant(body, "to");
+    Instant asOf = optionalInstant(body, "as_of");
+    if (from != null && to != null) {
+      requireRange(from, to);
+    }
+    ReportRequest.Format format = null;
+    JsonNode f = body.get("format");
+    if (f != null && !f.isNull()) {
+      try {
+        format = ReportRequest.Format.parse(f.asText());
+      } catch (IllegalArgumentException e) {
+        throw HttpError.badRequest(e.getMessage());
+      }
+    }
+    return new ReportRequest(from, to, silos, asOf, format, List.of());
+  }
+
+  private static List<Integer> silos(JsonNode s) {
+    List<Integer> silos = new ArrayList<>();
+    if (s != null && !s.isNull()) {
+      if (s.isTextual()) {
+        try {
+          silos.addAll(ReportRequest.parseSilos(s.asText()));
+        } catch (IllegalArgumentException e) {
+          throw HttpError.badRequest("silos: " + e.getMessage());
+        }
+      } else if (s.isArray()) {
+        for (JsonNode n : s) {
+          if (!n.isInt() || n.asInt() < 0) {
+            throw HttpError.badRequest("silos must be non-negative integers, or a text like \"1,3-5\" or \"all\"");
+          }
+          silos.add(n.asInt());
+        }
+      } else {
+        throw HttpError.badRequest("silos must be an array of silo ids, or a text like \"1,3-5\" or \"all\"");
+      }
+    }
+    if (silos.size() > MAX_SILOS) {
+      throw HttpError.badRequest("at most " + MAX_SILOS + " silos per report");
+    }
+    if (silos.stream().distinct().count() != silos.size()) {
+      throw HttpError.badRequest("a silo is listed twice");
+    }
+    return silos;
+  }
+
+  private static Instant optionalInstant(JsonNode body, String field) {
+    JsonNode n = body.get(field);
+    if (n == null || n.isNull()) {
+      return null;
+    }
+    if (!n.isTextual()) {
+      throw HttpError.badRequest(field + " must be an ISO-8601 time or date text");
+    }
+    return instant(n.asText(), field);
+  }
+
+  /** An ISO-8601 time or date between 1970 and 9999. */
+  static Instant instant(String text, String field) {
+    try {
+      Instant t = Times.parseInstant(text);
+      if (t.isBefore(EARLIEST) || t.isAfter(LATEST)) {
+        throw HttpError.badRequest(field + " is out of range: " + HttpError.clip(text));
+      }
+      return t;
+    } catch (java.time.format.DateTimeParseException e) {
+      throw HttpError.badRequest(field + " must be an ISO-8601 time or date (2026-11-20 or 2026-11-20T14:00:00Z),"
+          + " got '" + HttpError.clip(text) + "'");
+    }
+  }
+
+  /** {@code from} before {@code to}, at most {@link #MAX_RANGE} apart. */
+  static void requireRange(Instant from, Instant to) {
+    if (!from.isBefore(to)) {
+      throw HttpError.badRequest("from must be before to");
+    }
+    if (Duration.between(from, to).compareTo(MAX_RANGE) > 0) {
+      throw HttpError.badRequest("the range is longer than " + MAX_RANGE.toDays() + " days");
+    }
+  }
+}

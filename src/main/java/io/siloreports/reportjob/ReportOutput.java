@@ -1,0 +1,32 @@
+package io.siloreports.reportjob;
+
+import java.io.IOException;
+import java.nio.file.Path;
+
+/** Where a finished report goes: a local directory, or S3 with a presigned URL on the production path. */
+public interface ReportOutput {
+
+  /** Where the object ended up and the URL to hand out. */
+  record Stored(String key, String url) {}
+
+  /** Moves or uploads {@code localFile} to {@code key} (e.g. {@code reports/<jobId>/silo_data_report.xlsx}). */
+  Stored store(Path localFile, String key) throws IOException;
+
+  /** Deletes a stored report ({@link Stored#key}); true when it is gone now (also when it was gone before). */
+  boolean delete(String storedKey) throws IOException;
+
+  /** What a report file is, by its name: an Excel workbook or a zip of CSV files. */
+  static String contentType(String key) {
+    return key.endsWith(".zip") ? "application/zip"
+        : "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
+  }
+
+  /** A URL without its query string: a presigned URL's signature never goes into a log. */
+  static String unsigned(String url) {
+    if (url == null) {
+      return null;
+    }
+    int q = url.indexOf('?');
+    return q < 0 ? url : url.substring(0, q) + "?<signature omitted>";
+  }
+}

@@ -1,0 +1,169 @@
+package io.siloreports.reportjob;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.siloreports.model.Times;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * What a report job was asked for: stored as the {@code params} JSON of its {@code report_jobs} row, so a
+ * job created by the API and one started from the command line carry the same thing. Null means "default".
+ *
+ * @param from first hour; default {@code to} minus the configured number of days
+ * @param to end of the range (exclusive); default the end of the cut-off's hour
+ * @param silos silos to report; empty means every silo with data in the range
+ * @param asOf the cut-off; default the time the job starts
+ * @param format the output: an Excel workbook (the default) or a zip of CSV files
+ * @param notifyTargets where to say the job finished (webhook URLs, SNS topic ARNs); empty means the configured default
+ */
+public record ReportRequest(Instant from, Instant to, List<Integer> silos, Instant asOf, Format format,
+    List<String> notifyTargets) {
+  /** The most silos one report may name. */
+  public static final int MAX_SILOS = 10_000;
+
+  /** The {@code report_type} of every job this system runs: hourly silo aggregates. */
+  public static final String REPORT_TYPE = "silo_hourly";
+
+  private static final ObjectMapper JSON = new ObjectMapper();
+
+  /** What a report is written as. */
+  public enum Format {
+    XLSX("silo_data_report.xlsx"),
+    CSV("silo_data_report.zip");
+
+    public final String fileName;
+
+    Format(String fileName) {
+      this.fileName = fileName;
+    }
+
+    /** {@code xlsx} or {@code csv} (any case). */
+    public static Format parse(String text) {
+      for (Format f : values()) {
+        if (f.name().equalsIgnoreCase(text.trim())) {
+          return f;
+        }
+      }
+      throw new IllegalArgumentException("format must be xlsx or csv, got '" + text + "'");
+    }
+
+    public String id() {
+      return name().toLowerCase(java.util.Locale.ROOT);
+    }
+  }
+
+  public ReportRequest {
+    silos = silos == null ? List.of() : List.copyOf(silos);
+    notifyTargets = notifyTargets == null ? List.of() : List.copyOf(notifyTargets);
+  }
+
+  /** A request in the default format with the default notifications. */
+  public ReportRequest(Instant from, Instant to, List<Integer> silos, Instant asOf) {
+    this(from, to, silos, asOf, null, List.of());
+  }
+
+  /** This request with every field {@code override} sets replacing its own (flags given to a run of a stored job). */
+  public ReportRequest overriddenBy(ReportRequest override) {
+    return new ReportRequest(
+        override.from() != null ? override.from() : from,
+        override.to() != null ? override.to() : to,
+        !override.silos().isEmpty() ? override.silos() : silos,
+        override.asOf() != null ? override.asOf() : asOf,
+        override.format() != null ? override.format() : format,
+        !override.notifyTargets().isEmpty() ? override.notifyTargets() : notifyTargets);
+  }
+
+  /** The format, the default (xlsx) when none was asked for. */
+  public Format formatOrDefault() {
+    return format == null ? Format.XLSX : format;
+  }
+
+  public static ReportRequest fromJson(String json) {
+    if (json == null || json.isBlank()) {
+      return new ReportRequest(null, null, List.of(), null);
+    }
+    try {
+      JsonNode n = JSON.readTree(json);
+      List<Integer> silos = new ArrayList<>();
+      if (n.hasNonNull("silos")) {
+        n.get("silos").forEach(s -> silos.add(s.asInt()));
+      }
+      List<String> notify = new ArrayList<>();
+      if (n.hasNonNull("notify")) {
+        n.get("notify").forEach(t -> notify.add(t.asText()));
+      }
+      return new ReportRequest(instant(n, "from"), instant(n, "to"), silos, instant(n, "as_of"),
+          n.hasNonNull("format") ? Format.parse(n.get("format").asText()) : null, notify);
+    } catch (Exception e) {
+      throw new IllegalArgumentException("report params are not valid JSON: " + e.getMessage(), e);
+    }
+  }
+
+  public String toJson() {
+    ObjectNode n = JSON.createObjectNode();
+    if (from != null) {
+      n.put("from", from.toString());
+    }
+    if (to != null) {
+      n.put("to", to.toString());
+    }
+    if (!silos.isEmpty()) {
+      silos.forEach(n.putArray("silos")::add);
+    }
+    if (asOf != null) {
+      n.put("as_of", asOf.toString());
+    }
+    if (format != null) {
+      n.put("format", format.id());
+    }
+    if (!notifyTargets.isEmpty()) {
+      notifyTargets.forEach(n.putArray("notify")::add);
+    }
+    return n.toString();
+  }
+
+  /** Parses "1,2,5-8" into silo ids. */
+  public static List<Integer> parseSilos(String text) {
+    List<Integer> out = new ArrayList<>();
+    if (text == null || text.isBlank() || text.equalsIgnoreCase("all")) {
+      return out;
+    }
+    String shown = text.length() <= 60 ? text : text.substring(0, 60) + "...";
+    for (String part : text.split(",")) {
+      String p = part.trim();
+      if (p.isEmpty()) {
+        continue;
+      }
+      int a;
+      int b;
+      try {
+        int dash = p.indexOf('-', 1);
+        a = Integer.parseInt(dash > 0 ? p.substring(0, dash).trim() : p);
+        b = dash > 0 ? Integer.parseInt(p.substring(dash + 1).trim()) : a;
+      } catch (NumberFormatException e) {
+        throw new IllegalArgumentException("silos must look like 1,2,5-8; got '" + shown + "'");
+      }
+      if (a < 0 || b < 0) {
+        throw new IllegalArgumentException("silo ids are non-negative; got '" + shown + "'");
+      }
+      if (b < a) {
+        throw new IllegalArgumentException("silo range " + a + "-" + b + " runs backwards");
+      }
+      // Checked before the range is expanded: "0-2147483647" must not fill the heap.
+      if ((long) b - a + 1 + out.size() > MAX_SILOS) {
+        throw new IllegalArgumentException("at most " + MAX_SILOS + " silos per report; got '" + shown + "'");
+      }
+      for (int i = a; i <= b; i++) {
+        out.add(i);
+      }
+    }
+    return out;
+  }
+
+  private static Instant instant(JsonNode n, String field) {
+    return n.hasNonNull(field) ? Times.parseInstant(n.get(field).asText()) : null;
+  }
+}

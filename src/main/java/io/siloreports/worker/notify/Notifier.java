@@ -1,0 +1,20 @@
+package io.siloreports.worker.notify;
+
+/** Sends one notification to one kind of target (webhook URLs, SNS topics). */
+public interface Notifier {
+
+  /** Whether {@code target} is one of this notifier's ({@code https://...}, {@code arn:aws:sns:...}). */
+  boolean handles(String target);
+
+  /** Sends {@code body} (JSON) about a finished job, retrying as this notifier does; throws when it gave up. */
+  void send(String target, String subject, String body) throws Exception;
+
+  /** A target as it may appear in logs and job events: without what could be a secret (a webhook's path, query). */
+  static String shown(String target) {
+    if (target.startsWith("http://") || target.startsWith("https://")) {
+      java.net.URI u = java.net.URI.create(target);
+      return "webhook " + u.getScheme() + "://" + u.getHost() + (u.getPort() < 0 ? "" : ":" + u.getPort()) + "/...";
+    }
+    return target.startsWith("arn:aws:sns:") ? "SNS " + target : "(unknown target)";
+  }
+}

@@ -1,0 +1,63 @@
+package io.siloreports.worker.schedule;
+
+import io.siloreports.reportjob.ReportJobLifecycle;
+import io.siloreports.worker.Duty;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.util.List;
+import java.util.Optional;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Creates the PENDING job of each schedule's latest tick, once: a worker's duty, every round. The job id names the
+ * schedule and the tick ({@code sched-daily-20261130T0605Z}) and the store refuses a second row for the same tick, so
+ * two workers, or a worker's rounds, never create a run twice. Only the latest tick is created: after a restart, the
+ * ticks missed meanwhile give one run, not one per tick.
+ */
+public final class Scheduler implements Duty {
+  private static final Logger LOG = LoggerFactory.getLogger(Scheduler.class);
+  private static final DateTimeFormatter TICK = DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmm'Z'")
+      .withZone(ZoneOffset.UTC);
+
+  private final ReportJobLifecycle jobs;
+  private final List<ReportSchedule> schedules;
+
+  public Scheduler(ReportJobLifecycle jobs, List<ReportSchedule> schedules) {
+    this.jobs = jobs;
+    this.schedules = List.copyOf(schedules);
+  }
+
+  /** The job id of a schedule's run at {@code tick}. */
+  public static String jobId(String schedule, Instant tick) {
+    return "sched-" + schedule + "-" + TICK.format(tick);
+  }
+
+  @Override
+  public void run(Instant now) {
+    for (ReportSchedule s : schedules) {
+      Instant tick = s.cron().latestAtOrBefore(now);
+      if (tick == null) {
+        continue;
+      }
+      Optional<Instant> last = jobs.store().lastScheduledRun(s.name());
+      if (last.isPresent() && !tick.isAfter(last.get())) {
+        continue;
+      }
+      Optional<?> created = jobs.createScheduled(jobId(s.name(), tick), s.requestAt(tick), s.name(), tick);
+      if (created.isPresent()) {
+        boolean missed = last.isPresent() && s.cron().latestAtOrBefore(tick.minusSeconds(60)) != null
+            && s.cron().latestAtOrBefore(tick.minusSeconds(60)).isAfter(last.get());
+        LOG.info("schedule {} ({}): created {} for {}{}", s.name(), s.cron(), jobId(s.name(), tick), tick,
+            missed ? "; earlier ticks since " + last.get() + " were missed (one run for the latest)" : "");
+      }
+    }
+  }
+
+  @Override
+  public String describe() {
+    return schedules.size() + " schedule(s) (" + String.join(", ", schedules.stream()
+        .map(s -> s.name() + " '" + s.cron() + "'").toList()) + ")";
+  }
+}

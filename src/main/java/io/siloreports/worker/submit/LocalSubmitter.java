@@ -1,0 +1,93 @@
+package io.siloreports.worker.submit;
+
+import io.siloreports.jobstore.ReportJob;
+import java.io.File;
+import java.io.IOException;
+import java.net.InetAddress;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.apache.spark.launcher.SparkLauncher;
+
+/**
+ * Runs each report in a child JVM through Spark's launcher ({@code SparkLauncher}, i.e. {@code spark-submit} of a
+ * Spark home): {@code spark-submit --class io.siloreports.cli.Main <app> report <settings> --job-id <id>}, its
+ * output in {@code <logDir>/<job id>.log}. The child gets this process's settings: the config file and the
+ * non-secret overrides as arguments, secrets in its environment (never on a command line).
+ *
+ * <p>The bundled Spark home ({@code jobs/spark-home}) runs Spark from this build's classpath, handed to it in
+ * {@link #CLASSPATH_ENV}; with an installed Spark, point {@code submit.local.spark-home} at it and
+ * {@code submit.local.app-resource} at the shaded jar.
+ */
+public final class LocalSubmitter implements Submitter {
+  /** The classpath the bundled Spark home's {@code spark-submit} runs with. */
+  public static final String CLASSPATH_ENV = "BUNDLED_SPARK_CLASSPATH";
+  private static final Pattern REF = Pattern.compile("local pid (\\d+)@(\\S+?)[,;]");
+
+  /** Where and how to start a report. */
+  public record Settings(String sparkHome, String appResource, String master, String javaOptions, Path logDir,
+      List<String> args, Map<String, String> env) {}
+
+  private final Settings settings;
+  private final String host;
+
+  public LocalSubmitter(Settings settings) {
+    this.settings = settings;
+    this.host = hostName();
+  }
+
+  @Override
+  public Run submit(ReportJob job) throws IOException {
+    Files.createDirectories(settings.logDir());
+    File log = settings.logDir().resolve(job.jobId() + ".log").toFile();
+    Map<String, String> env = new HashMap<>(settings.env());
+    env.put(CLASSPATH_ENV, System.getProperty("java.class.path"));
+    env.put("SPARK_SUBMIT_OPTS", settings.javaOptions());
+    List<String> appArgs = new ArrayList<>(List.of("report"));
+    appArgs.addAll(settings.args());
+    appArgs.addAll(List.of("--job-id", job.jobId()));
+    Process process = new SparkLauncher(env)
+        .setSparkHome(settings.sparkHome())
+        .setAppResource(settings.appResource())
+        .setMainClass("io.siloreports.cli.Main")
+        .setMaster(settings.master())
+        .setAppName("silo-reports-report-" + job.jobId())
+        .addAppArgs(appArgs.toArray(String[]::new))
+        .redirectError()
+        .redirectOutput(log)
+        .launch();
+    CompletableFuture<Integer> exit = new CompletableFuture<>();
+    process.onExit().thenAccept(p -> exit.complete(p.exitValue()));
+    return new Run("local pid " + process.pid() + "@" + host + ", log " + log.getPath(), exit);
+  }
+
+  @Override
+  public Optional<Boolean> isAlive(String ref) {
+    Matcher m = ref == null ? null : REF.matcher(ref + ";");
+    if (m == null || !m.find() || !m.group(2).equals(host)) {
+      return Optional.empty(); // not ours, or another machine's: cannot tell
+    }
+    return Optional.of(ProcessHandle.of(Long.parseLong(m.group(1))).map(ProcessHandle::isAlive).orElse(false));
+  }
+
+  @Override
+  public String describe() {
+    return "local (spark-submit of " + settings.sparkHome() + ", master " + settings.master() + ", logs in "
+        + settings.logDir() + ")";
+  }
+
+  private static String hostName() {
+    try {
+      return InetAddress.getLocalHost().getHostName();
+    } catch (IOException e) {
+      return "unknown-host";
+    }
+  }
+}

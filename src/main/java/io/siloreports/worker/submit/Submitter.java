@@ -1,0 +1,57 @@
+package io.siloreports.worker.submit;
+
+import io.siloreports.jobstore.ReportJob;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+
+/**
+ * Runs report jobs somewhere: a child JVM per report ({@link LocalSubmitter}), an EMR step ({@link EmrSubmitter}),
+ * an Airflow DAG run ({@link AirflowSubmitter}). The run itself takes its job (SUBMITTED -> PROCESSING) and ends it;
+ * the submitter starts it, says what runs it, and can tell how that run is doing.
+ */
+public interface Submitter {
+
+  /**
+   * What runs a job.
+   *
+   * @param ref a reference for people and for reconciliation after a restart ({@code local pid 4242@host, log
+   *     data/report-logs/r1.log}, {@code emr j-1ABC step s-2DEF})
+   * @param exitCode completes with the run's exit code when this process can see it end, or never
+   */
+  record Run(String ref, CompletableFuture<Integer> exitCode) {}
+
+  /** How a run is doing, as the system running it says: still going, or ended (and how). */
+  record RunState(boolean ended, boolean succeeded, String detail) {
+    public static RunState going(String detail) {
+      return new RunState(false, false, detail);
+    }
+  }
+
+  /** The system running jobs asked us to slow down: nothing was started; try again later. */
+  final class Throttled extends Exception {
+    public Throttled(String message, Throwable cause) {
+      super(message, cause);
+    }
+  }
+
+  /** Starts the run of {@code job}; fails when it cannot (nothing was started then). */
+  Run submit(ReportJob job) throws Exception;
+
+  /**
+   * Whether the run named by {@code ref} (from an earlier process) is still alive; empty when it cannot tell. By
+   * default what {@link #state} says.
+   */
+  default Optional<Boolean> isAlive(String ref) {
+    return state(ref).map(s -> !s.ended());
+  }
+
+  /**
+   * The state of the run named by {@code ref} from the system running it (EMR, Airflow); empty when this submitter
+   * cannot ask (a local run ends through its exit code) or the ref is not its own.
+   */
+  default Optional<RunState> state(String ref) {
+    return Optional.empty();
+  }
+
+  String describe();
+}
