@@ -29,6 +29,16 @@ public record GeneratorSpec(
     return end.minus(Duration.ofDays(days));
   }
 
+  /** {@link #start()} in minutes since the epoch, the generator's unit of time. */
+  long startMinute() {
+    return start().getEpochSecond() / 60;
+  }
+
+  /** {@link #end()} in minutes since the epoch. */
+  long endMinute() {
+    return end.getEpochSecond() / 60;
+  }
+
   private static void require(boolean condition, String message) {
     if (!condition) {
       throw new IllegalArgumentException(message);

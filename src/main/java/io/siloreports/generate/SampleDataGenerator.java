@@ -8,12 +8,8 @@ import java.time.Instant;
 import java.time.LocalDate;
 import java.time.ZoneOffset;
 import java.time.temporal.ChronoUnit;
-import java.util.ArrayDeque;
-import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.BitSet;
-import java.util.Comparator;
-import java.util.Deque;
 import java.util.EnumMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -24,9 +20,11 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * <p>Longer than most files: both streams, their gaps and their bad and late records are written in one pass so that the manifest counts exactly what the files hold.
+ * Writes JSON-lines input for the streaming job, deterministically for a {@link GeneratorSpec}. Longer than most
+ * files: both streams and their gaps are written in one pass over the minutes so that the manifest counts exactly what
+ * the files hold (the bad and late records are planned apart, in {@link BadAndLateRecords}).
  *
- * Writes JSON-lines input for the streaming job, deterministically for a {@link GeneratorSpec}:
+ * <p>It writes:
  *
  * <ul>
  *   <li>{@code <out>/silo-readings/readings-<yyyy-MM-dd>.jsonl}: one reading per silo per minute, at a random
@@ -54,11 +52,6 @@ public final class SampleDataGenerator {
   static final int LONG_GAP_MIN_MINUTES = 180;
   static final int LONG_GAP_MAX_MINUTES = 360;
 
-  /** Late records fall at least this far before the end (less when the whole range is shorter)... */
-  static final int LATE_AT_LEAST_MINUTES_BEFORE_END = 2 * 1440;
-  /** ...and at most this far. */
-  static final int LATE_AT_MOST_MINUTES_BEFORE_END = 5 * 1440;
-
   private static final double EXTRA_FIELD_CHANCE = 0.004;
 
   /** Events per account per minute on a day's average, in {@link InputLines#RECORD_TYPES} order. */
@@ -77,8 +70,7 @@ public final class SampleDataGenerator {
   private final int longGapSilo;
   private final long longGapFrom;
   private final long longGapUntil;
-  private final Map<SampleStream, Deque<PlannedLine>> badLines = new EnumMap<>(SampleStream.class);
-  private final Map<SampleStream, Map<BadRecordKind, Integer>> badCounts = new EnumMap<>(SampleStream.class);
+  private final BadAndLateRecords badAndLate;
 
   // Reused per minute, so the work per minute allocates little.
   private final long[] readingOrder;
@@ -88,9 +80,6 @@ public final class SampleDataGenerator {
   private long validReadings;
   private long missingReadingMinutes;
   private final long[] validEventsByType = new long[InputLines.RECORD_TYPES.size()];
-
-  /** A line to mix into a day file at the start of {@code epochMinute}. */
-  private record PlannedLine(long epochMinute, String text) {}
 
   /** Generates the data set for {@code spec} under {@code outDir}, whose two input directories must be empty. */
   public static GeneratedManifest generate(GeneratorSpec spec, Path outDir) throws IOException {
@@ -103,8 +92,8 @@ public final class SampleDataGenerator {
   private SampleDataGenerator(GeneratorSpec spec, Path outDir) {
     this.spec = spec;
     this.outDir = outDir;
-    this.startMinute = spec.start().getEpochSecond() / 60;
-    this.endMinute = spec.end().getEpochSecond() / 60;
+    this.startMinute = spec.startMinute();
+    this.endMinute = spec.endMinute();
     // Separate streams per purpose: a change in how events are drawn does not move the readings.
     SplittableRandom root = new SplittableRandom(spec.seed());
     this.readingRandom = root.split();
@@ -125,9 +114,7 @@ public final class SampleDataGenerator {
     this.longGapFrom = startMinute + planRandom.nextLong(endMinute - startMinute - gapLength + 1);
     this.longGapUntil = longGapFrom + gapLength;
 
-    for (SampleStream pipeline : SampleStream.values()) {
-      planBadLines(pipeline);
-    }
+    this.badAndLate = new BadAndLateRecords(spec, planRandom, levels, accountIds);
     this.readingOrder = new long[spec.silos()];
     this.readingCents = new long[spec.silos()];
   }
@@ -155,7 +142,7 @@ public final class SampleDataGenerator {
             spec.seed(), spec.start(), spec.end(), spec.silos(), spec.accounts(),
             validReadings, missingReadingMinutes,
             new ReadingGap(longGapSilo + 1, minuteInstant(longGapFrom), minuteInstant(longGapUntil)),
-            eventsByType, badCounts, late);
+            eventsByType, badAndLate.badCounts(), late);
     Path manifestFile = outDir.resolve("manifest.json");
     manifest.writeJson(manifestFile);
     log.info(
@@ -177,9 +164,9 @@ public final class SampleDataGenerator {
       StringBuilder eventText = new StringBuilder(1 << 12);
       for (long minute = from; minute < until; minute++) {
         String minutePrefix = InputLines.minutePrefix(minute);
-        appendPlannedLines(SampleStream.SILO_READINGS, minute, readingText);
+        badAndLate.appendBadLines(SampleStream.SILO_READINGS, minute, readingText);
         appendReadings(minute, minutePrefix, randomGaps, (int) (minute - from), readingText);
-        appendPlannedLines(SampleStream.ACTIVITY_EVENTS, minute, eventText);
+        badAndLate.appendBadLines(SampleStream.ACTIVITY_EVENTS, minute, eventText);
         appendEvents(minute, minutePrefix, eventText);
         if (readingText.length() >= 1 << 16) {
           readings.write(readingText);
@@ -282,78 +269,21 @@ public final class SampleDataGenerator {
     return gaps;
   }
 
-  /** {@code badPerKind} lines of each kind the pipeline has, at random minutes, cycling through the variants. */
-  private void planBadLines(SampleStream pipeline) {
-    List<PlannedLine> lines = new ArrayList<>();
-    Map<BadRecordKind, Integer> counts = new EnumMap<>(BadRecordKind.class);
-    for (BadRecordKind kind : pipeline.badRecordKinds()) {
-      for (int variant = 0; variant < spec.badPerKind(); variant++) {
-        long minute = startMinute + planRandom.nextLong(endMinute - startMinute);
-        Instant ts = Instant.ofEpochMilli(minute * 60_000 + planRandom.nextInt(60_000));
-        String text =
-            pipeline == SampleStream.SILO_READINGS
-                ? InputLines.badReading(kind, variant, randomSiloId(), ts, randomPlausibleCents())
-                : InputLines.badEvent(kind, variant, randomRecordType(), randomAccountId(), ts);
-        lines.add(new PlannedLine(minute, text + "\n"));
-      }
-      counts.put(kind, spec.badPerKind());
-    }
-    lines.sort(Comparator.comparingLong(PlannedLine::epochMinute)); // stable: ties keep their planned order
-    badLines.put(pipeline, new ArrayDeque<>(lines));
-    badCounts.put(pipeline, counts);
-  }
-
-  private void appendPlannedLines(SampleStream pipeline, long minute, StringBuilder out) {
-    Deque<PlannedLine> planned = badLines.get(pipeline);
-    while (!planned.isEmpty() && planned.peekFirst().epochMinute() <= minute) {
-      out.append(planned.pollFirst().text());
-    }
-  }
-
-  /**
-   * Valid records whose times lie several days before the end, in a file that sorts and is modified after
-   * every day file: by the time a stream reads it, their hours are long finalized.
-   */
+  /** The late records, in a file that sorts and is modified after every day file (see {@link BadAndLateRecords}). */
   private Map<SampleStream, Integer> writeLateFiles() throws IOException {
-    long span = endMinute - startMinute;
-    long lateUntil = endMinute - Math.min(LATE_AT_LEAST_MINUTES_BEFORE_END, span / 2);
-    long lateFrom = Math.max(startMinute, endMinute - LATE_AT_MOST_MINUTES_BEFORE_END);
-    int count = spec.latePerPipeline();
-    long[] readingMillis = sortedRandomMillis(count, lateFrom, lateUntil);
-    long[] eventMillis = sortedRandomMillis(count, lateFrom, lateUntil);
-
-    StringBuilder readings = new StringBuilder();
-    StringBuilder events = new StringBuilder();
-    for (int i = 0; i < count; i++) {
-      long minute = Math.floorDiv(readingMillis[i], 60_000);
-      InputLines.appendReading(
-          readings, randomSiloId(), InputLines.minutePrefix(minute),
-          (int) (readingMillis[i] - minute * 60_000), randomPlausibleCents(), null);
-      minute = Math.floorDiv(eventMillis[i], 60_000);
-      InputLines.appendEvent(
-          events, randomRecordType(), randomAccountId(), InputLines.minutePrefix(minute),
-          (int) (eventMillis[i] - minute * 60_000) / 1000, null);
-    }
+    BadAndLateRecords.LateRecords late = badAndLate.lateRecords();
     String name = "zz-late-" + dayOf(endMinute) + ".jsonl";
     Instant modified = spec.end().plusSeconds(60);
-    publish(outDir.resolve(SampleStream.SILO_READINGS.id()).resolve(name), readings, modified);
-    publish(outDir.resolve(SampleStream.ACTIVITY_EVENTS.id()).resolve(name), events, modified);
+    publish(outDir.resolve(SampleStream.SILO_READINGS.id()).resolve(name), late.readings(), modified);
+    publish(outDir.resolve(SampleStream.ACTIVITY_EVENTS.id()).resolve(name), late.events(), modified);
     log.info(
         "Wrote {} late readings and {} late events between {} and {} to {}",
-        count, count, minuteInstant(lateFrom), minuteInstant(lateUntil), name);
-    Map<SampleStream, Integer> late = new EnumMap<>(SampleStream.class);
-    late.put(SampleStream.SILO_READINGS, count);
-    late.put(SampleStream.ACTIVITY_EVENTS, count);
-    return late;
-  }
-
-  private long[] sortedRandomMillis(int count, long fromMinute, long untilMinute) {
-    long[] millis = new long[count];
-    for (int i = 0; i < count; i++) {
-      millis[i] = fromMinute * 60_000 + planRandom.nextLong((untilMinute - fromMinute) * 60_000);
-    }
-    Arrays.sort(millis);
-    return millis;
+        late.perPipeline(), late.perPipeline(), minuteInstant(late.fromMinute()), minuteInstant(late.untilMinute()),
+        name);
+    Map<SampleStream, Integer> counts = new EnumMap<>(SampleStream.class);
+    counts.put(SampleStream.SILO_READINGS, late.perPipeline());
+    counts.put(SampleStream.ACTIVITY_EVENTS, late.perPipeline());
+    return counts;
   }
 
   private static void publish(Path file, CharSequence text, Instant modified) throws IOException {
@@ -361,22 +291,6 @@ public final class SampleDataGenerator {
       out.write(text);
       out.publish(modified);
     }
-  }
-
-  private int randomSiloId() {
-    return 1 + planRandom.nextInt(spec.silos());
-  }
-
-  private long randomPlausibleCents() {
-    return SiloLevelModel.toCents(levels.plausibleLevel(planRandom.nextInt(spec.silos()), planRandom));
-  }
-
-  private String randomRecordType() {
-    return InputLines.RECORD_TYPES.get(planRandom.nextInt(InputLines.RECORD_TYPES.size()));
-  }
-
-  private String randomAccountId() {
-    return accountIds[planRandom.nextInt(accountIds.length)];
   }
 
   private static String extraField(List<String> fields, SplittableRandom random) {

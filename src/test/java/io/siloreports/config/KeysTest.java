@@ -3,6 +3,7 @@ package io.siloreports.config;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.lang.reflect.Field;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HashSet;
@@ -50,5 +51,19 @@ class KeysTest {
       assertTrue(!s.doc().isBlank(), s.key() + " has a doc line");
     }
     assertTrue(Keys.isSecret("db.password") && Keys.isSecret("kafka.sasl.jaas.config") && !Keys.isSecret("db.url"));
+  }
+
+  @Test
+  void everySettingConstantIsInAGroupThatKeysLists() throws Exception {
+    // A group left out of Keys' list would leave its settings out of the docs, --help and the defaults layer.
+    Set<Setting<?>> listed = new HashSet<>(Keys.all());
+    int constants = 0;
+    for (Field f : Keys.class.getFields()) { // with the constants inherited from the declaring interfaces
+      if (f.get(null) instanceof Setting<?> s) {
+        assertTrue(listed.contains(s), "Keys." + f.getName() + " (" + s.key() + ") is in no group that Keys lists");
+        constants++;
+      }
+    }
+    assertEquals(Keys.all().size(), constants, "every listed setting is a constant of Keys");
   }
 }

@@ -34,7 +34,7 @@ final class ReportCharts {
   private static final long EMU_PER_ROW = 190_500;
 
   /** Where a silo sheet's chart goes: right of the table, 16 columns by 22 rows. */
-  private static final int CHART_COLUMN = SxssfWorkbookWriter.SILO_COLUMNS + 1;
+  private static final int CHART_COLUMN = SiloSheetWriter.COLUMNS + 1;
 
   private final XSSFWorkbook workbook;
   private int charts;

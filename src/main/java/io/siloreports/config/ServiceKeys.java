@@ -1,0 +1,102 @@
+package io.siloreports.config;
+
+import java.time.Duration;
+
+/**
+ * The settings of the report service: the HTTP {@code api}, the {@code worker} that submits, notifies and applies
+ * retention. Read them as {@code Keys.X}: {@link Keys} explains why they are declared here.
+ */
+interface ServiceKeys {
+  SettingGroup REPORT_SERVICE = new SettingGroup("Report service (api, worker)");
+
+  Setting<String> API_BIND = REPORT_SERVICE.text("api.bind", "127.0.0.1",
+      "address the HTTP service listens on (`0.0.0.0`: every interface)");
+  Setting<Integer> API_PORT = REPORT_SERVICE.integer("api.port", "8080", "port of the HTTP service");
+  Setting<String> API_PUBLIC_URL = REPORT_SERVICE.text("api.public-url", null,
+      "the service's address as browsers reach it, for download links of local reports; default"
+          + " `http://<api.bind>:<api.port>`");
+  Setting<String> API_TOKENS = REPORT_SERVICE.secret("api.tokens",
+      "bearer tokens as `name:token,name2:token2` (from the environment: `SILO_REPORTS_API_TOKENS`); the name is"
+          + " stored as who asked for a job");
+  Setting<Integer> API_THREADS = REPORT_SERVICE.integer("api.threads", "16", "threads serving HTTP requests");
+  Setting<Boolean> API_WORKER = REPORT_SERVICE.bool("api.worker", "true",
+      "`api` also runs the worker that submits PENDING jobs (false: run `worker` separately, or none)");
+  Setting<Duration> API_HEALTH_MAX_COMMIT_AGE = REPORT_SERVICE.duration("api.health.max-commit-age", "15m",
+      "`/api/health` answers 503 when a pipeline has not committed a batch for this long");
+  Setting<Duration> API_PAGE_POLL_INTERVAL = REPORT_SERVICE.duration("api.page.poll-interval", "5s",
+      "how often the page asks for its job's status");
+  Setting<Duration> API_PAGE_POLL_MAX = REPORT_SERVICE.duration("api.page.poll-max", "15m",
+      "the page stops asking after this long (the job's status stays on the list)");
+  Setting<String> API_DOWNLOAD_SIGNING_KEY = REPORT_SERVICE.secret("api.download-signing-key",
+      "key that signs download links of local reports; default a random key per start");
+  Setting<String> WORKER_SUBMITTER = REPORT_SERVICE.choice("worker.submitter", "local",
+      "how the worker runs a job: a child JVM per report through Spark's launcher, an EMR step (`worker.emr.*`), an"
+          + " Airflow DAG run (`worker.airflow.*`), or none (something else runs the jobs; the worker only times them"
+          + " out, creates scheduled jobs, notifies and applies retention)", "local", "emr", "airflow", "none");
+  Setting<Duration> WORKER_REMOTE_POLL_INTERVAL = REPORT_SERVICE.duration("worker.remote-poll-interval", "30s",
+      "how often the worker asks EMR or Airflow how its runs are doing");
+  Setting<String> WORKER_EMR_CLUSTER_ID = REPORT_SERVICE.text("worker.emr.cluster-id", null,
+      "the EMR cluster (j-...) report steps are added to");
+  Setting<String> WORKER_EMR_ARTIFACTS = REPORT_SERVICE.text("worker.emr.artifacts", null,
+      "s3://bucket/prefix holding silo-reports-shaded.jar and emr.properties (as deploy/emr uploads them)");
+  Setting<String> WORKER_EMR_REGION = REPORT_SERVICE.text("worker.emr.region", null,
+      "region of the EMR API; default the AWS default region chain");
+  Setting<String> WORKER_EMR_ENDPOINT = REPORT_SERVICE.text("worker.emr.endpoint", null,
+      "endpoint of an EMR-compatible API (VPC endpoints, tests)");
+  Setting<String> WORKER_EMR_SPARK_OPTIONS = REPORT_SERVICE.text("worker.emr.spark-options", null,
+      "more spark-submit options of each report step, space-separated (`--driver-memory 4g`)");
+  Setting<String> WORKER_AIRFLOW_URL = REPORT_SERVICE.text("worker.airflow.url", null,
+      "base URL of the Airflow webserver whose REST API triggers the report DAG");
+  Setting<String> WORKER_AIRFLOW_API_PATH = REPORT_SERVICE.text("worker.airflow.api-path", "/api/v1",
+      "path of Airflow's stable REST API");
+  Setting<String> WORKER_AIRFLOW_DAG_ID = REPORT_SERVICE.text("worker.airflow.dag-id", "silo_reports_report",
+      "the DAG a report runs as (deploy/airflow/silo_reports_dag.py)");
+  Setting<String> WORKER_AIRFLOW_USER = REPORT_SERVICE.text("worker.airflow.user", null,
+      "user of Airflow's API (basic authentication)");
+  Setting<String> WORKER_AIRFLOW_PASSWORD = REPORT_SERVICE.secret("worker.airflow.password",
+      "its password (from the environment: `SILO_REPORTS_WORKER_AIRFLOW_PASSWORD`)");
+  Setting<String> NOTIFY_TARGETS = REPORT_SERVICE.text("notify.targets", null,
+      "where every finished job is announced unless its request says otherwise: webhook URLs (`https://...`) and SNS"
+          + " topic ARNs, comma-separated");
+  Setting<String> NOTIFY_WEBHOOK_SECRET = REPORT_SERVICE.secret("notify.webhook.secret",
+      "key of the HMAC-SHA256 signature of webhook notifications (from the environment:"
+          + " `SILO_REPORTS_NOTIFY_WEBHOOK_SECRET`)");
+  Setting<Integer> NOTIFY_WEBHOOK_ATTEMPTS = REPORT_SERVICE.integer("notify.webhook.attempts", "4",
+      "tries of a webhook before it is given up (recorded in the job's history)");
+  Setting<Duration> NOTIFY_WEBHOOK_BACKOFF = REPORT_SERVICE.duration("notify.webhook.backoff", "2s",
+      "pause after a webhook's first failed try, doubling after each");
+  Setting<Duration> NOTIFY_WEBHOOK_TIMEOUT = REPORT_SERVICE.duration("notify.webhook.timeout", "10s",
+      "connect and answer timeout of a webhook call");
+  Setting<String> NOTIFY_SNS_REGION = REPORT_SERVICE.text("notify.sns.region", null,
+      "region of SNS; default the topic ARN's");
+  Setting<String> NOTIFY_SNS_ENDPOINT = REPORT_SERVICE.text("notify.sns.endpoint", null,
+      "endpoint of an SNS-compatible API (VPC endpoints, tests)");
+  Setting<Duration> NOTIFY_MAX_AGE = REPORT_SERVICE.duration("notify.max-age", "1d",
+      "a job that finished longer ago than this when a worker first sees it is not announced");
+  Setting<Duration> RETENTION_REPORT_AGE = REPORT_SERVICE.duration("retention.report-age", null,
+      "reports finished longer ago are deleted from the output and their jobs EXPIRED; unset: kept");
+  Setting<Duration> RETENTION_JOB_AGE = REPORT_SERVICE.duration("retention.job-age", null,
+      "ended jobs (and their history) last changed longer ago are deleted; unset: kept");
+  Setting<Duration> RETENTION_INTERVAL = REPORT_SERVICE.duration("retention.interval", "10m",
+      "how often the worker applies retention");
+  Setting<Integer> WORKER_MAX_CONCURRENT = REPORT_SERVICE.integer("worker.max-concurrent", "2",
+      "reports a worker runs at the same time");
+  Setting<Duration> WORKER_POLL_INTERVAL = REPORT_SERVICE.duration("worker.poll-interval", "2s",
+      "how often the worker looks for PENDING jobs");
+  Setting<Duration> WORKER_PENDING_TIMEOUT = REPORT_SERVICE.duration("worker.pending-timeout", "30m",
+      "a job PENDING longer than this ends FAILED (nothing took it)");
+  Setting<Duration> WORKER_SUBMITTED_TIMEOUT = REPORT_SERVICE.duration("worker.submitted-timeout", "10m",
+      "a job SUBMITTED longer than this without starting ends FAILED");
+  Setting<String> SUBMIT_LOCAL_SPARK_HOME = REPORT_SERVICE.text("submit.local.spark-home", "jobs/spark-home",
+      "the Spark home whose `bin/spark-submit` the local submitter runs (the bundled one runs Spark from this"
+          + " build's classpath; set `$SPARK_HOME` of an installed Spark instead)");
+  Setting<String> SUBMIT_LOCAL_APP_RESOURCE = REPORT_SERVICE.text("submit.local.app-resource", "spark-internal",
+      "the application jar given to spark-submit: `spark-internal` when the classes are on the classpath (the"
+          + " bundled Spark home), else the shaded jar");
+  Setting<String> SUBMIT_LOCAL_MASTER = REPORT_SERVICE.text("submit.local.master", "local[2]",
+      "Spark master of a locally submitted report");
+  Setting<String> SUBMIT_LOCAL_JAVA_OPTIONS = REPORT_SERVICE.text("submit.local.java-options", "-Xmx1g",
+      "JVM options of a locally submitted report");
+  Setting<String> SUBMIT_LOCAL_LOG_DIR = REPORT_SERVICE.text("submit.local.log-dir", "data/report-logs",
+      "where the output of each locally submitted report goes (`<job id>.log`)");
+}
