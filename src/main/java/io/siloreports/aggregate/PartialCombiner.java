@@ -1,6 +1,5 @@
 package io.siloreports.aggregate;
 
-import io.siloreports.model.Pipeline;
 import java.math.BigDecimal;
 import java.sql.Timestamp;
 import java.time.Instant;
@@ -20,11 +19,6 @@ import org.apache.spark.sql.RowFactory;
  * An {@link Aggregation} makes the one of its pipeline ({@link Aggregation#newCombiner}).
  */
 public abstract class PartialCombiner {
-  /** A combiner for {@code p}: readings by silo and hour, events by type, account, bucket size and bucket. */
-  public static PartialCombiner of(Pipeline p) {
-    return p == Pipeline.SILO_READINGS ? new Hourly() : new Buckets();
-  }
-
   /** Adds one valid parsed record ({@code io.siloreports.ingest.ParsedRecords}' schema); {@code late}: its hour was final. */
   public abstract void add(Row record, boolean late);
 

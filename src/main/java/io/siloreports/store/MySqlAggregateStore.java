@@ -2,10 +2,10 @@ package io.siloreports.store;
 
 import static org.apache.spark.sql.functions.col;
 
-import io.siloreports.aggregate.Aggregations;
 import io.siloreports.db.Jdbc;
 import io.siloreports.model.AggregationProgress;
 import io.siloreports.model.Pipeline;
+import io.siloreports.pipeline.PipelineDescriptor;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -168,7 +168,7 @@ public final class MySqlAggregateStore implements AggregateStore {
           + " revision before " + closed + ", not up to the end of the chunk " + chunk.to() + ": was the stream's"
           + " progress reset while the backfill ran? Nothing of this chunk was written.");
     }
-    String time = Aggregations.timeColumn(p);
+    String time = PipelineDescriptor.of(p).aggregation().timeColumn();
     String range = " WHERE " + time + " >= ? AND " + time + " < ?";
     // Every bucket of an event lies in its hour, so the 60-minute buckets count each event once.
     long stored = single(c, "SELECT COALESCE(SUM(record_count), 0) FROM " + p.table + range
@@ -243,7 +243,7 @@ public final class MySqlAggregateStore implements AggregateStore {
                 + " record_count, late_count, revised_at FROM silo_hourly_aggregates"
             : "SELECT record_type, account_id, CAST(bucket_minutes AS SIGNED) AS bucket_minutes, bucket_start,"
                 + " record_count, late_count, revised_at FROM bucket_counts";
-    return conform(read("(" + query + ") AS a"), Aggregations.partialSchema(pipeline));
+    return conform(read("(" + query + ") AS a"), PipelineDescriptor.of(pipeline).aggregation().partialSchema());
   }
 
   @Override

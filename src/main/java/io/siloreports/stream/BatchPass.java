@@ -4,6 +4,7 @@ import io.siloreports.aggregate.PartialCombiner;
 import io.siloreports.ingest.ParsedRecords;
 import io.siloreports.ingest.ValidationRules;
 import io.siloreports.model.Pipeline;
+import io.siloreports.pipeline.PipelineDescriptor;
 import io.siloreports.store.Quarantine;
 import java.io.Serializable;
 import java.sql.Timestamp;
@@ -90,7 +91,7 @@ final class BatchPass implements Serializable {
   StructType outputSchema() {
     return new StructType()
         .add("kind", DataTypes.StringType)
-        .add("partial", io.siloreports.aggregate.Aggregations.partialSchema(pipeline))
+        .add("partial", PipelineDescriptor.of(pipeline).aggregation().partialSchema())
         .add("quarantine", Quarantine.SCHEMA)
         .add("counts", COUNTS);
   }
@@ -103,7 +104,7 @@ final class BatchPass implements Serializable {
    */
   Result run(SparkSession spark, Dataset<Row> lines) {
     MapPartitionsFunction<Row, Row> fn = rows -> partition(rows, true);
-    PartialCombiner combiner = PartialCombiner.of(pipeline);
+    PartialCombiner combiner = PipelineDescriptor.of(pipeline).aggregation().newCombiner();
     List<Row> quarantined = new ArrayList<>();
     long merged = 0;
     long bad = 0;
@@ -162,8 +163,9 @@ final class BatchPass implements Serializable {
    * them ({@link Quarantine#SCHEMA}).
    */
   Iterator<Row> partition(Iterator<Row> lines, boolean combine) {
-    ParsedRecords.LineParser parser = ParsedRecords.jsonLines(pipeline, rules, now);
-    PartialCombiner combiner = PartialCombiner.of(pipeline);
+    PipelineDescriptor descriptor = PipelineDescriptor.of(pipeline);
+    ParsedRecords.LineParser parser = ParsedRecords.jsonLines(descriptor.format(), rules, now);
+    PartialCombiner combiner = descriptor.aggregation().newCombiner();
     int tsIndex = pipeline == Pipeline.SILO_READINGS ? 1 : 2;
     Timestamp quarantinedAt = Timestamp.from(now);
     long finalMillis = finalizedBefore == null ? Long.MIN_VALUE : finalizedBefore.toEpochMilli();
