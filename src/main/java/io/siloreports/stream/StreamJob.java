@@ -8,7 +8,6 @@ import io.siloreports.model.AggregationProgress;
 import io.siloreports.model.JobOutcome;
 import io.siloreports.model.Pipeline;
 import io.siloreports.model.ProgressRule;
-import io.siloreports.model.Refused;
 import io.siloreports.store.AggregateStore;
 import io.siloreports.store.ProgressStore;
 import java.io.IOException;
@@ -163,12 +162,7 @@ public final class StreamJob {
    * stops when nothing new is left; with an interval it polls until SIGTERM.
    */
   private void pollTable(MySqlTableSource table) {
-    for (Pipeline p : pipelines) {
-      if (p != Pipeline.SILO_READINGS) {
-        throw new Refused("source.type=mysql reads the readings table only; " + p.id + " needs files or Kafka (set"
-            + " stream.pipelines=silo-readings, or another source.type)");
-      }
-    }
+    pipelines.forEach(table::requireServes);
     Runnable stopper = () -> stopping.set(true);
     ShutdownHookManager.get().addShutdownHook(stopper, SHUTDOWN_PRIORITY);
     try {
