@@ -273,7 +273,7 @@ public final class BackfillJob {
     if (n == 0) {
       return 0;
     }
-    List<String> sources = untimed.select("source").distinct().collectAsList().stream()
+    List<String> sources = untimed.select(ParsedRecords.SOURCE).distinct().collectAsList().stream()
         .map(r -> r.getString(0)).toList();
     store.replaceUntimedQuarantine(p,  sources,
         Quarantine.bad(untimed, p, AggregateStore.BACKFILL_BATCH_ID, now));
@@ -284,7 +284,7 @@ public final class BackfillJob {
 
   /** Bad records by the start of their reason: {@code missing field: ts}, {@code wrong type: value}, ... */
   private static Map<String, Long> badByReason(Dataset<Row> bad) {
-    Column reason = trim(regexp_extract(col("error"),
+    Column reason = trim(regexp_extract(col(ParsedRecords.ERROR),
         "^((?:missing field|empty field|wrong type): \\w+|[^:']+)", 1));
     Map<String, Long> out = new LinkedHashMap<>();
     for (Row r : bad.groupBy(reason.as("reason")).count().orderBy(col("count").desc(), col("reason")).collectAsList()) {

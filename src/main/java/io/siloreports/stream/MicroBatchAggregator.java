@@ -167,8 +167,9 @@ public final class MicroBatchAggregator {
           return new BatchResult(batchId, true, 0, 0, 0, 0, committed.get());
         }
       } catch (AggregateStore.RowsRejected e) {
+        BatchPass.HourKeys hourKeys = BatchPass.HourKeys.ofPartials(PipelineDescriptor.of(pipeline));
         for (AggregateStore.Rejection r : e.rejections()) {
-          refused.put(BatchPass.hourKey(pipeline, r.partial(), true), r.reason());
+          refused.put(hourKeys.of(r.partial()), r.reason());
         }
         LOG.warn("{} batch {}: {} aggregate row(s) refused by {} (first: {}); their records go to the quarantine",
             pipeline.id, batchId, e.rejections().size(), store.describe(), e.rejections().get(0).reason());
