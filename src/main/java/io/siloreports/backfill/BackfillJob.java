@@ -41,10 +41,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * <p>Longer than most files: the chunk loop, its per-chunk and summary logging and its builder belong to one job.
- *
  * The {@code backfill} job: recomputes a time range of final hours from the raw files and replaces them in the
- * MySQL tables the stream writes ({@code silo_hourly_aggregates}, {@code bucket_counts}), chunk by chunk.
+ * MySQL tables the stream writes ({@code silo_hourly_aggregates}, {@code bucket_counts}), chunk by chunk. Longer than
+ * most files: the chunk loop, its per-chunk and summary logging and its builder belong to one job.
  *
  * <p>Which hours it may replace is {@link BackfillPlan}'s to decide (final hours only).
  *
