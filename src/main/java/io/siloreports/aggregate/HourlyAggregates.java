@@ -14,6 +14,8 @@ import java.math.BigDecimal;
 import java.math.RoundingMode;
 import java.sql.Timestamp;
 import java.time.Instant;
+import java.util.List;
+import java.util.Optional;
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
@@ -61,6 +63,9 @@ public final class HourlyAggregates {
           .add("record_count", DataTypes.LongType)
           .add("late_count", DataTypes.LongType)
           .add("revised_at", DataTypes.TimestampType);
+
+  /** This monoid as the stream, the sinks and the backfill ask for a pipeline's aggregation. */
+  public static final Aggregation AGGREGATION = new ByHour();
 
   /** Exact sum / count, rounded once, HALF_UP (Spark's decimal division would round twice). */
   private static final UserDefinedFunction AVERAGE =
@@ -148,5 +153,58 @@ public final class HourlyAggregates {
 
   private static Column rounded(Column c, DecimalType to) {
     return round(c, 2).cast(to);
+  }
+
+  /** Aggregates by silo and hour: no bucket sizes, nothing to cross-check per batch. */
+  private static final class ByHour implements Aggregation {
+    @Override
+    public StructType partialSchema() {
+      return PARTIAL;
+    }
+
+    @Override
+    public List<String> keyColumns() {
+      return List.of("silo_id", "hour_start");
+    }
+
+    @Override
+    public String timeColumn() {
+      return "hour_start";
+    }
+
+    @Override
+    public List<Integer> bucketMinutes() {
+      return List.of();
+    }
+
+    @Override
+    public Dataset<Row> partials(Dataset<Row> validRecords) {
+      return HourlyAggregates.partials(validRecords);
+    }
+
+    @Override
+    public Dataset<Row> partials(Dataset<Row> validRecords, Column late, Instant at) {
+      return HourlyAggregates.partials(validRecords, late, at);
+    }
+
+    @Override
+    public Dataset<Row> merge(Dataset<Row> partials) {
+      return HourlyAggregates.merge(partials);
+    }
+
+    @Override
+    public PartialCombiner newCombiner() {
+      return new PartialCombiner.Hourly();
+    }
+
+    @Override
+    public Optional<Check> check(List<Row> partials, long records) {
+      return Optional.empty();
+    }
+
+    @Override
+    public <T> T match(T hourly, T buckets) {
+      return hourly;
+    }
   }
 }

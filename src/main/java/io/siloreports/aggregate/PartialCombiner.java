@@ -1,6 +1,5 @@
 package io.siloreports.aggregate;
 
-import io.siloreports.model.Pipeline;
 import java.math.BigDecimal;
 import java.sql.Timestamp;
 import java.time.Instant;
@@ -17,13 +16,9 @@ import org.apache.spark.sql.RowFactory;
  * inside each partition with one of these (a map-side combine in the same pass that parses them), and the driver
  * merges the partitions' partial rows with another. The rows it gives are the pipeline's partial schema, one per
  * key, in the store's key order, and equal what the Spark forms compute from the same records (tests compare them).
+ * An {@link Aggregation} makes the one of its pipeline ({@link Aggregation#newCombiner}).
  */
 public abstract class PartialCombiner {
-  /** A combiner for {@code p}: readings by silo and hour, events by type, account, bucket size and bucket. */
-  public static PartialCombiner of(Pipeline p) {
-    return p == Pipeline.SILO_READINGS ? new Hourly() : new Buckets();
-  }
-
   /** Adds one valid parsed record ({@code io.siloreports.ingest.ParsedRecords}' schema); {@code late}: its hour was final. */
   public abstract void add(Row record, boolean late);
 
@@ -85,7 +80,8 @@ public abstract class PartialCombiner {
     }
   }
 
-  private static final class Hourly extends PartialCombiner {
+  /** Readings by silo and hour ({@link HourlyAggregates#AGGREGATION}'s combiner). */
+  static final class Hourly extends PartialCombiner {
     private final Map<HourKey, HourlyCell> cells = new HashMap<>();
 
     private HourlyCell cell(int silo, long hour) {
@@ -164,7 +160,8 @@ public abstract class PartialCombiner {
     Timestamp revised;
   }
 
-  private static final class Buckets extends PartialCombiner {
+  /** Events by type, account, bucket size and bucket ({@link BucketCounts#AGGREGATION}'s combiner). */
+  static final class Buckets extends PartialCombiner {
     private final Map<BucketKey, BucketCell> cells = new HashMap<>();
 
     @Override

@@ -7,7 +7,6 @@ import static org.apache.spark.sql.functions.regexp_extract;
 import static org.apache.spark.sql.functions.trim;
 import static org.apache.spark.sql.functions.when;
 
-import io.siloreports.aggregate.Aggregations;
 import io.siloreports.ingest.CsvRecords;
 import io.siloreports.ingest.ParsedRecords;
 import io.siloreports.ingest.RawFileSource;
@@ -15,6 +14,7 @@ import io.siloreports.ingest.ValidationRules;
 import io.siloreports.model.AggregationProgress;
 import io.siloreports.model.JobOutcome;
 import io.siloreports.model.Pipeline;
+import io.siloreports.pipeline.PipelineDescriptor;
 import io.siloreports.store.AggregateStore;
 import io.siloreports.store.ProgressStore;
 import io.siloreports.store.Quarantine;
@@ -41,10 +41,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * <p>Longer than most files: the chunk loop, its per-chunk and summary logging and its builder belong to one job.
- *
  * The {@code backfill} job: recomputes a time range of final hours from the raw files and replaces them in the
- * MySQL tables the stream writes ({@code silo_hourly_aggregates}, {@code bucket_counts}), chunk by chunk.
+ * MySQL tables the stream writes ({@code silo_hourly_aggregates}, {@code bucket_counts}), chunk by chunk. Longer than
+ * most files: the chunk loop, its per-chunk and summary logging and its builder belong to one job.
  *
  * <p>Which hours it may replace is {@link BackfillPlan}'s to decide (final hours only).
  *
@@ -52,11 +51,11 @@ import org.slf4j.LoggerFactory;
  * The raw files are read once (one Spark read of {@code <input>/<pipeline id>/}, JSON lines or CSV) and parsed
  * with the stream's validation ({@link ParsedRecords}); the rows whose event time is in the range are
  * persisted. Then, one chunk after another (default one UTC day; each chunk is parallel inside Spark), the
- * chunk's valid records are aggregated to ABSOLUTE values with the stream's code ({@link Aggregations}): every
- * valid raw record with an event time in the chunk, including readings the stream quarantined as late (that is
- * the point of a backfill). One transaction per chunk then deletes the chunk's rows ({@code hour_start} /
- * {@code bucket_start} in {@code [c0, c1)}) and inserts the recomputed rows in key order, in JDBC batches, with
- * the columns written exactly like the stream's sink ({@link MySqlAggregateRows}: exact sums in
+ * chunk's valid records are aggregated to ABSOLUTE values with the stream's code (the pipeline's
+ * {@link io.siloreports.aggregate.Aggregation}): every valid raw record with an event time in the chunk, including
+ * readings the stream quarantined as late (that is the point of a backfill). One transaction per chunk then deletes
+ * the chunk's rows ({@code hour_start} / {@code bucket_start} in {@code [c0, c1)}) and inserts the recomputed rows in
+ * key order, in JDBC batches, with the columns written exactly like the stream's sink ({@link MySqlAggregateRows}: exact sums in
  * {@code *_exact}, rounded DECIMAL(12,2)/(18,2) columns, {@code avg = ROUND(sum / count, 2)}); that is
  * {@link AggregateStore#replaceRange}. The same transaction replaces the chunk's backfill quarantine rows. Running
  * it twice leaves the same tables.
@@ -184,6 +183,7 @@ public final class BackfillJob {
 
   private Result backfill(BackfillPlan.Range range) {
     Pipeline p = range.pipeline();
+    PipelineDescriptor d = PipelineDescriptor.of(p);
     long started = System.nanoTime();
     Instant now = clock.instant();
     LOG.info("backfill {}: [{}, {}) (finalized_before {}) from {} ({}), chunks of {}", p.id, range.from(),
@@ -201,18 +201,18 @@ public final class BackfillJob {
     Dataset<Row> lines = files.batch(spark, p, range.from(), range.to());
     Dataset<Row> parsed =
         format.equals("csv")
-            ? ParsedRecords.parseCsv(lines, p,
-                CsvRecords.headers(lines.inputFiles(), p, spark.sparkContext().hadoopConfiguration()), rules,
-                now)
-            : ParsedRecords.parse(lines, p, rules, now);
-    Column ts = col("ts");
+            ? ParsedRecords.parseCsv(lines, d.format(),
+                CsvRecords.headers(lines.inputFiles(), d.format(), spark.sparkContext().hadoopConfiguration()),
+                rules, now)
+            : ParsedRecords.parse(lines, d.format(), rules, now);
+    Column ts = col(d.format().eventTimeColumn());
     Dataset<Row> kept =
         parsed.filter(ts.geq(lit(Timestamp.from(range.from()))).and(ts.lt(lit(Timestamp.from(range.to()))))
                 .or(ParsedRecords.BAD.and(ts.isNull())))
             .persist(StorageLevel.MEMORY_AND_DISK());
     try {
-      String unit = p == Pipeline.SILO_READINGS ? "readings" : "events";
-      String rowUnit = p == Pipeline.SILO_READINGS ? "hours" : "buckets";
+      String unit = d.recordsNoun();
+      String rowUnit = d.rowsNoun();
       long records = 0;
       long rows = 0;
       long bad = 0;
@@ -228,7 +228,7 @@ public final class BackfillJob {
         long valid = stats.getLong(0);
         long chunkBad = stats.getLong(1);
         AggregateStore.Replaced w = store.replaceRange(new AggregateStore.Replacement(p, c[0], c[1], valid,
-            Aggregations.partials(p, inChunk.filter(ParsedRecords.VALID)).withColumn("revised_at",
+            d.aggregation().partials(inChunk.filter(ParsedRecords.VALID)).withColumn("revised_at",
                 lit(Timestamp.from(now))),
             chunkBad == 0 ? null : Quarantine.bad(inChunk, p, AggregateStore.BACKFILL_BATCH_ID, now),
             now, allowFewerRecords, range.forcedBecause() != null));
@@ -272,7 +272,7 @@ public final class BackfillJob {
     if (n == 0) {
       return 0;
     }
-    List<String> sources = untimed.select("source").distinct().collectAsList().stream()
+    List<String> sources = untimed.select(ParsedRecords.SOURCE).distinct().collectAsList().stream()
         .map(r -> r.getString(0)).toList();
     store.replaceUntimedQuarantine(p,  sources,
         Quarantine.bad(untimed, p, AggregateStore.BACKFILL_BATCH_ID, now));
@@ -283,7 +283,7 @@ public final class BackfillJob {
 
   /** Bad records by the start of their reason: {@code missing field: ts}, {@code wrong type: value}, ... */
   private static Map<String, Long> badByReason(Dataset<Row> bad) {
-    Column reason = trim(regexp_extract(col("error"),
+    Column reason = trim(regexp_extract(col(ParsedRecords.ERROR),
         "^((?:missing field|empty field|wrong type): \\w+|[^:']+)", 1));
     Map<String, Long> out = new LinkedHashMap<>();
     for (Row r : bad.groupBy(reason.as("reason")).count().orderBy(col("count").desc(), col("reason")).collectAsList()) {

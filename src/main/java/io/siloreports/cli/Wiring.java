@@ -31,7 +31,10 @@ import io.siloreports.store.ParquetProgressStore;
 import io.siloreports.store.ParquetStoreQueries;
 import io.siloreports.store.ProgressStore;
 import io.siloreports.store.StoreQueries;
+import io.siloreports.stream.MicroBatchEngine;
+import io.siloreports.stream.SparkQueryEngine;
 import io.siloreports.stream.StreamJob;
+import io.siloreports.stream.TablePollingEngine;
 import io.siloreports.worker.ReportWorker;
 import io.siloreports.worker.Retention;
 import io.siloreports.worker.notify.Notifications;
@@ -148,17 +151,25 @@ public final class Wiring {
     }
     Stores stores = stores(config.store(), spark);
     return StreamJob.builder()
-        .spark(spark)
-        .source(rawSource(config.source()))
+        .engine(streamEngine(config, spark, stores.progress(), clock))
         .store(stores.aggregates(), stores.progress())
         .pipelines(config.pipelines())
-        .checkpointDir(config.checkpointDir())
         .triggerInterval(config.triggerInterval())
         .lateness(config.lateness())
         .rules(config.rules())
         .storeOutageTolerance(config.storeOutageTolerance())
         .clock(clock)
         .build();
+  }
+
+  /**
+   * How the stream's micro-batches reach its aggregators: the MySQL raw table read by position on the driver, else a
+   * Spark query per pipeline over files or Kafka, checkpointed under {@code checkpoint.dir}.
+   */
+  static MicroBatchEngine streamEngine(StreamConfig config, SparkSession spark, ProgressStore progress, Clock clock) {
+    return config.source().mysql()
+        ? new TablePollingEngine(spark, tableSource(config.source()), progress, clock)
+        : new SparkQueryEngine(spark, rawSource(config.source()), config.checkpointDir());
   }
 
   /** The report of {@code config} on an existing session (a shell's, a test's). */

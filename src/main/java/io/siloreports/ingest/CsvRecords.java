@@ -1,6 +1,5 @@
 package io.siloreports.ingest;
 
-import io.siloreports.model.Pipeline;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.Serializable;
@@ -37,11 +36,6 @@ import org.apache.hadoop.io.compress.CompressionCodecFactory;
 public final class CsvRecords {
   private CsvRecords() {}
 
-  /** The required columns of a pipeline, in the order their checks run. */
-  public static List<String> columns(Pipeline p) {
-    return p == Pipeline.SILO_READINGS ? List.of("silo_id", "ts", "value") : List.of("record_type", "account_id", "ts");
-  }
-
   /**
    * The header of one file: where each required column is ({@code -1} when absent) and how many columns it
    * has. {@code problem} is set when a required column is missing (then no line of the file is a header).
@@ -49,9 +43,9 @@ public final class CsvRecords {
   public record Header(String line, int[] positions, int width, String problem) implements Serializable {
 
     /** {@code line} without a byte order mark: Spark's text source drops the one at the start of a file. */
-    public static Header of(String line, Pipeline p) {
+    public static Header of(String line, RecordFormat format) {
       line = RecordParser.withoutByteOrderMark(line);
-      List<String> required = columns(p);
+      List<String> required = format.csvColumns();
       List<String> names;
       try {
         names = split(line);
@@ -176,7 +170,7 @@ public final class CsvRecords {
    * The header of every file in {@code files} (as Spark lists them, e.g. {@code Dataset.inputFiles()}), read on
    * the driver (the first line of each file), keyed by {@link #fileKey}.
    */
-  public static Map<String, Header> headers(String[] files, Pipeline p, Configuration hadoop) {
+  public static Map<String, Header> headers(String[] files, RecordFormat format, Configuration hadoop) {
     Map<String, Header> out = new HashMap<>();
     CompressionCodecFactory codecs = new CompressionCodecFactory(hadoop);
     for (String file : files) {
@@ -185,7 +179,7 @@ public final class CsvRecords {
         FileSystem fs = path.getFileSystem(hadoop);
         try (BufferedReader r = RawFileSource.openText(fs, path, codecs)) {
           String first = r.readLine();
-          out.put(fileKey(file), Header.of(first == null ? "" : first, p));
+          out.put(fileKey(file), Header.of(first == null ? "" : first, format));
         }
       } catch (IOException e) {
         throw new UncheckedIOException("cannot read the CSV header of " + file, e);

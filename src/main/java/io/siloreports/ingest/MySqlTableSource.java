@@ -15,6 +15,7 @@ import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
@@ -33,6 +34,8 @@ public final class MySqlTableSource implements RawSource {
   private static final DateTimeFormatter SQL_TIME = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss.SSSSSS");
   /** DATETIME and TIMESTAMP columns are read as UTC (TIMESTAMP is converted to the session's zone). */
   private static final String UTC_SESSION = "SET time_zone = '+00:00'";
+  /** The pipelines whose records the table holds: a row is a reading ({@link RawTable}). */
+  private static final Set<Pipeline> SERVES = Set.of(Pipeline.SILO_READINGS);
 
   private final Jdbc db;
   private final RawTable table;
@@ -59,7 +62,7 @@ public final class MySqlTableSource implements RawSource {
    * new to commit.
    */
   public Batch next(SparkSession spark, Pipeline pipeline, TablePosition position, Instant now) {
-    requireReadings(pipeline);
+    requireServes(pipeline);
     try (Connection c = db.connect(); Statement st = c.createStatement()) {
       st.execute(UTC_SESSION);
       long max;
@@ -115,7 +118,7 @@ public final class MySqlTableSource implements RawSource {
   /** Rows with an event time in {@code [eventFrom, cutoff)}, as lines (the report's hot part). */
   @Override
   public Dataset<Row> batch(SparkSession spark, Pipeline pipeline, Instant eventFrom, Instant cutoff) {
-    requireReadings(pipeline);
+    requireServes(pipeline);
     String ts = RawTable.quote(table.tsColumn());
     String query = "SELECT " + table.lineExpression() + " AS line, " + table.sourceExpression() + " AS source FROM "
         + table.quotedTable() + " WHERE " + ts + " >= '" + sql(eventFrom) + "' AND " + ts + " < '" + sql(cutoff) + "'";
@@ -132,8 +135,9 @@ public final class MySqlTableSource implements RawSource {
     return "MySQL " + table.describe() + " at " + db.redactedUrl();
   }
 
-  private static void requireReadings(Pipeline pipeline) {
-    if (pipeline != Pipeline.SILO_READINGS) {
+  /** Refuses a pipeline whose records the table does not hold, naming the settings that would serve it. */
+  public void requireServes(Pipeline pipeline) {
+    if (!SERVES.contains(pipeline)) {
       throw new Refused("source.type=mysql reads the readings table only; " + pipeline.id + " needs files or Kafka"
           + " (set stream.pipelines=silo-readings, or another source.type)");
     }

@@ -1,6 +1,5 @@
 package io.siloreports.ingest;
 
-import io.siloreports.model.Pipeline;
 import java.sql.Timestamp;
 import java.time.Instant;
 import java.util.HashMap;
@@ -11,64 +10,47 @@ import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Encoders;
 import org.apache.spark.sql.Row;
-import org.apache.spark.sql.RowFactory;
-import org.apache.spark.sql.types.DataTypes;
-import org.apache.spark.sql.types.StructType;
 
 /**
  * Raw lines in, typed rows out: every line becomes one row, valid or carrying its {@code error}. Nothing is
  * dropped here; callers split with {@link #VALID} / {@link #BAD}.
  *
  * <p>Input columns: {@code line} (the raw JSON text, or a CSV row for {@link #parseCsv}) and {@code source}
- * (file or topic-partition-offset, nullable). Output: the pipeline's typed columns, then {@code error}, {@code line}, {@code source}.
+ * (file or topic-partition-offset, nullable). Output: the {@link RecordFormat}'s schema, its typed columns, then
+ * {@link #ERROR}, {@link #LINE}, {@link #SOURCE}.
  */
 public final class ParsedRecords {
-  public static final Column VALID = org.apache.spark.sql.functions.col("error").isNull();
-  public static final Column BAD = org.apache.spark.sql.functions.col("error").isNotNull();
+  /** The reason a record is bad; null for a valid one. */
+  public static final String ERROR = "error";
+  /** The raw line, as it came. */
+  public static final String LINE = "line";
+  /** Where the line came from (file, topic-partition@offset, table row); nullable. */
+  public static final String SOURCE = "source";
+  /** The event time of both kinds of record. */
+  public static final String TS = "ts";
 
-  public static final StructType READINGS =
-      new StructType()
-          .add("silo_id", DataTypes.IntegerType)
-          .add("ts", DataTypes.TimestampType)
-          .add("value", DataTypes.createDecimalType(38, RecordParser.VALUE_SCALE))
-          .add("error", DataTypes.StringType)
-          .add("line", DataTypes.StringType)
-          .add("source", DataTypes.StringType);
-
-  public static final StructType EVENTS =
-      new StructType()
-          .add("record_type", DataTypes.StringType)
-          .add("account_id", DataTypes.StringType)
-          .add("ts", DataTypes.TimestampType)
-          .add("error", DataTypes.StringType)
-          .add("line", DataTypes.StringType)
-          .add("source", DataTypes.StringType);
+  public static final Column VALID = org.apache.spark.sql.functions.col(ERROR).isNull();
+  public static final Column BAD = org.apache.spark.sql.functions.col(ERROR).isNotNull();
 
   private ParsedRecords() {}
 
-  public static StructType schema(Pipeline pipeline) {
-    return pipeline == Pipeline.SILO_READINGS ? READINGS : EVENTS;
-  }
-
   /**
-   * Parses {@code lines} (columns {@code line}, {@code source}) for {@code pipeline}; {@code now} is the
+   * Parses {@code lines} (columns {@code line}, {@code source}) as records of {@code format}; {@code now} is the
    * processing time that absurd-future timestamps are judged against. Blank lines are not records and are
    * skipped.
    */
-  public static Dataset<Row> parse(Dataset<Row> lines, Pipeline pipeline, ValidationRules rules, Instant now) {
-    LineParser parser = jsonLines(pipeline, rules, now);
+  public static Dataset<Row> parse(Dataset<Row> lines, RecordFormat format, ValidationRules rules, Instant now) {
+    LineParser parser = jsonLines(format, rules, now);
     MapPartitionsFunction<Row, Row> fn = rows -> new Mapping(rows, parser);
-    return lines.select("line", "source").mapPartitions(fn, Encoders.row(schema(pipeline)));
+    return lines.select(LINE, SOURCE).mapPartitions(fn, Encoders.row(format.schema()));
   }
 
   /**
-   * The parser of one raw JSON line of {@code pipeline} into a row of {@link #schema}, valid or carrying its error,
-   * for code that parses inside its own pass over a partition (the stream). Serializable, to ship to executors.
+   * The parser of one raw JSON line of {@code format} into a row of its schema, valid or carrying its error, for
+   * code that parses inside its own pass over a partition (the stream). Serializable, to ship to executors.
    */
-  public static LineParser jsonLines(Pipeline pipeline, ValidationRules rules, Instant now) {
-    return pipeline == Pipeline.SILO_READINGS
-        ? (line, source) -> reading(RecordParser.parseReading(line, rules, now), line, source)
-        : (line, source) -> event(RecordParser.parseEvent(line, rules, now), line, source);
+  public static LineParser jsonLines(RecordFormat format, ValidationRules rules, Instant now) {
+    return (line, source) -> format.fromJson(line, source, rules, now);
   }
 
   /**
@@ -77,11 +59,10 @@ public final class ParsedRecords {
    * A file's header line is not a record; every other line becomes a row, valid or carrying its error.
    */
   public static Dataset<Row> parseCsv(
-      Dataset<Row> lines, Pipeline pipeline, Map<String, CsvRecords.Header> headers, ValidationRules rules,
+      Dataset<Row> lines, RecordFormat format, Map<String, CsvRecords.Header> headers, ValidationRules rules,
       Instant now) {
     long nowMillis = now.toEpochMilli();
     Map<String, CsvRecords.Header> byFile = new HashMap<>(headers);
-    boolean readings = pipeline == Pipeline.SILO_READINGS;
     MapPartitionsFunction<Row, Row> fn =
         rows -> {
           Instant at = Instant.ofEpochMilli(nowMillis);
@@ -91,23 +72,14 @@ public final class ParsedRecords {
             if (h.problem() == null && RecordParser.withoutByteOrderMark(line).equals(h.line())) {
               return null;
             }
-            return readings
-                ? reading(CsvRecords.reading(line, h, rules, at), line, source)
-                : event(CsvRecords.event(line, h, rules, at), line, source);
+            return format.fromCsv(line, h, source, rules, at);
           });
         };
-    return lines.select("line", "source").mapPartitions(fn, Encoders.row(schema(pipeline)));
+    return lines.select(LINE, SOURCE).mapPartitions(fn, Encoders.row(format.schema()));
   }
 
-  private static Row reading(RecordParser.Reading p, String line, String source) {
-    return RowFactory.create(p.siloId(), ts(p.ts()), p.value(), p.error(), line, source);
-  }
-
-  private static Row event(RecordParser.Event p, String line, String source) {
-    return RowFactory.create(p.recordType(), p.accountId(), ts(p.ts()), p.error(), line, source);
-  }
-
-  private static Timestamp ts(Instant t) {
+  /** A parsed time as a row holds it. */
+  static Timestamp timestamp(Instant t) {
     return t == null ? null : Timestamp.from(t);
   }
 

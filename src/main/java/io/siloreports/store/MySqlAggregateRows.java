@@ -2,7 +2,7 @@ package io.siloreports.store;
 
 import io.siloreports.db.Jdbc;
 import io.siloreports.model.Pipeline;
-import java.math.BigDecimal;
+import io.siloreports.pipeline.PipelineDescriptor;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
@@ -10,8 +10,8 @@ import java.sql.Timestamp;
 import java.sql.Types;
 import java.time.Instant;
 import java.time.LocalDateTime;
-import java.util.Arrays;
 import java.util.Iterator;
+import java.util.List;
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
@@ -24,7 +24,8 @@ import org.apache.spark.sql.functions;
  * max in {@code *_exact} (DECIMAL(38,10)), their HALF_UP rounding in the DECIMAL(12,2)/(18,2) columns, and
  * {@code avg_value = ROUND(sum / count, 2)}, computed by the server from the exact values.
  *
- * <p>Rows are sent in JDBC batches of {@value #BATCH_ROWS} ({@code rewriteBatchedStatements}, set by
+ * <p>What differs between the aggregates tables (their SQL and binding) is each table's {@link MySqlAggregateTable}.
+ * Rows are sent in JDBC batches of {@value #BATCH_ROWS} ({@code rewriteBatchedStatements}, set by
  * {@code Jdbc}, turns them into multi-row statements); callers pass them in key order ({@link #inKeyOrder}).
  */
 public final class MySqlAggregateRows {
@@ -37,43 +38,6 @@ public final class MySqlAggregateRows {
     /** Plain insert: a row with the same key already stored is an error (duplicate key). */
     INSERT
   }
-
-  private static final String INSERT_HOURLY =
-      "INSERT INTO silo_hourly_aggregates (silo_id, hour_start, avg_value, min_value, max_value, sum_value,"
-          + " record_count, sum_exact, min_exact, max_exact, late_count, revised_at, updated_at)"
-          + " VALUES (?, ?, ROUND(? / ?, 2), ROUND(?, 2), ROUND(?, 2), ROUND(?, 2), ?, ?, ?, ?, ?, ?, ?)";
-
-  /** The later of the stored and the new {@code revised_at}, either of which may be NULL. */
-  private static final String LATER_REVISION =
-      " revised_at = CASE WHEN VALUES(revised_at) IS NULL THEN revised_at WHEN revised_at IS NULL"
-          + " THEN VALUES(revised_at) ELSE GREATEST(revised_at, VALUES(revised_at)) END,";
-
-  private static final String MERGE_HOURLY =
-      INSERT_HOURLY
-          // MySQL and MariaDB apply these left to right, so the rounded columns see the merged exact ones.
-          + " ON DUPLICATE KEY UPDATE"
-          + " sum_exact = sum_exact + VALUES(sum_exact),"
-          + " record_count = record_count + VALUES(record_count),"
-          + " min_exact = LEAST(min_exact, VALUES(min_exact)),"
-          + " max_exact = GREATEST(max_exact, VALUES(max_exact)),"
-          + " avg_value = ROUND(sum_exact / record_count, 2),"
-          + " min_value = ROUND(min_exact, 2),"
-          + " max_value = ROUND(max_exact, 2),"
-          + " sum_value = ROUND(sum_exact, 2),"
-          + " late_count = late_count + VALUES(late_count),"
-          + LATER_REVISION
-          + " updated_at = VALUES(updated_at)";
-
-  private static final String INSERT_BUCKETS =
-      "INSERT INTO bucket_counts (record_type, account_id, bucket_minutes, bucket_start, record_count, late_count,"
-          + " revised_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)";
-
-  private static final String MERGE_BUCKETS =
-      INSERT_BUCKETS
-          + " ON DUPLICATE KEY UPDATE record_count = record_count + VALUES(record_count),"
-          + " late_count = late_count + VALUES(late_count),"
-          + LATER_REVISION
-          + " updated_at = VALUES(updated_at)";
 
   private static final String INSERT_QUARANTINE =
       "INSERT INTO quarantine (pipeline, batch_id, kind, reason, event_ts, line, source, quarantined_at)"
@@ -92,10 +56,8 @@ public final class MySqlAggregateRows {
 
   /** A pipeline's partials sorted by key, the order rows are written in (a fixed lock order). */
   public static Dataset<Row> inKeyOrder(Pipeline p, Dataset<Row> partials) {
-    String[] key = p == Pipeline.SILO_READINGS
-        ? new String[] {"silo_id", "hour_start"}
-        : new String[] {"record_type", "account_id", "bucket_minutes", "bucket_start"};
-    return partials.orderBy(Arrays.stream(key).map(functions::col).toArray(Column[]::new));
+    List<String> key = PipelineDescriptor.of(p).aggregation().keyColumns();
+    return partials.orderBy(key.stream().map(functions::col).toArray(Column[]::new));
   }
 
   /**
@@ -104,80 +66,44 @@ public final class MySqlAggregateRows {
    */
   public static long write(Connection c, Pipeline pipeline, Iterator<Row> partials,
       Timestamp now, Mode mode) throws SQLException {
-    return pipeline == Pipeline.SILO_READINGS ? writeHourly(c, partials, now, mode) : writeBuckets(c, partials, now, mode);
-  }
-
-  private static long writeHourly(Connection c, Iterator<Row> rows, Timestamp now, Mode mode)
-      throws SQLException {
-    long n = 0;
-    try (PreparedStatement st = c.prepareStatement(mode == Mode.MERGE ? MERGE_HOURLY : INSERT_HOURLY)) {
-      while (rows.hasNext()) {
-        Row r = rows.next();
-        BigDecimal sum = r.getDecimal(2);
-        long count = r.getLong(5);
-        st.setInt(1, r.getInt(0));
-        st.setObject(2, utc(r.getTimestamp(1)));
-        st.setBigDecimal(3, sum);
-        st.setLong(4, count);
-        st.setBigDecimal(5, r.getDecimal(3));
-        st.setBigDecimal(6, r.getDecimal(4));
-        st.setBigDecimal(7, sum);
-        st.setLong(8, count);
-        st.setBigDecimal(9, sum);
-        st.setBigDecimal(10, r.getDecimal(3));
-        st.setBigDecimal(11, r.getDecimal(4));
-        st.setLong(12, r.isNullAt(6) ? 0 : r.getLong(6));
-        setUtcOrNull(st, 13, r.isNullAt(7) ? null : r.getTimestamp(7));
-        st.setObject(14, utc(now));
-        st.addBatch();
-        if (++n % BATCH_ROWS == 0) {
-          st.executeBatch();
-        }
-      }
-      st.executeBatch();
-    }
-    return n;
-  }
-
-  private static long writeBuckets(Connection c, Iterator<Row> rows, Timestamp now, Mode mode)
-      throws SQLException {
-    long n = 0;
-    try (PreparedStatement st = c.prepareStatement(mode == Mode.MERGE ? MERGE_BUCKETS : INSERT_BUCKETS)) {
-      while (rows.hasNext()) {
-        Row r = rows.next();
-        st.setString(1, r.getString(0));
-        st.setString(2, r.getString(1));
-        st.setInt(3, r.getInt(2));
-        st.setObject(4, utc(r.getTimestamp(3)));
-        st.setLong(5, r.getLong(4));
-        st.setLong(6, r.isNullAt(5) ? 0 : r.getLong(5));
-        setUtcOrNull(st, 7, r.isNullAt(6) ? null : r.getTimestamp(6));
-        st.setObject(8, utc(now));
-        st.addBatch();
-        if (++n % BATCH_ROWS == 0) {
-          st.executeBatch();
-        }
-      }
-      st.executeBatch();
-    }
-    return n;
+    MySqlAggregateTable table = MySqlAggregateTable.of(pipeline);
+    return inBatches(c, table.sql(mode), partials, (st, r) -> table.binder().bind(st, r, now));
   }
 
   /** Inserts quarantine rows ({@link Quarantine#SCHEMA}); returns how many. */
   public static long insertQuarantine(Connection c, Iterator<Row> rows) throws SQLException {
+    return inBatches(c, INSERT_QUARANTINE, rows, (st, r) -> {
+      st.setString(1, r.getString(0));
+      st.setLong(2, r.getLong(1));
+      st.setString(3, r.getString(2));
+      String reason = r.getString(3);
+      st.setString(4, reason.length() > MAX_TEXT ? reason.substring(0, MAX_TEXT - 3) + "..." : reason);
+      setUtcOrNull(st, 5, r.isNullAt(4) ? null : storable(r.getTimestamp(4)));
+      st.setString(6, lineColumn(r.getString(5)));
+      st.setString(7, sourceColumn(r.getString(6)));
+      st.setObject(8, utc(r.getTimestamp(7)));
+    });
+  }
+
+  /** How one partial row fills an aggregates table's statement, with {@code updated_at = now}. */
+  @FunctionalInterface
+  interface Binder {
+    void bind(PreparedStatement st, Row row, Timestamp now) throws SQLException;
+  }
+
+  /** How one row fills a statement. */
+  @FunctionalInterface
+  private interface RowBinding {
+    void bind(PreparedStatement st, Row row) throws SQLException;
+  }
+
+  /** {@code rows} through {@code sql}, in JDBC batches of {@value #BATCH_ROWS}; returns how many. */
+  private static long inBatches(Connection c, String sql, Iterator<Row> rows, RowBinding binding)
+      throws SQLException {
     long n = 0;
-    try (PreparedStatement st = c.prepareStatement(INSERT_QUARANTINE)) {
+    try (PreparedStatement st = c.prepareStatement(sql)) {
       while (rows.hasNext()) {
-        Row r = rows.next();
-        st.setString(1, r.getString(0));
-        st.setLong(2, r.getLong(1));
-        st.setString(3, r.getString(2));
-        String reason = r.getString(3);
-        st.setString(4, reason.length() > MAX_TEXT ? reason.substring(0, MAX_TEXT - 3) + "..." : reason);
-        setUtcOrNull(st, 5, r.isNullAt(4) ? null : storable(r.getTimestamp(4)));
-        st.setString(6, lineColumn(r.getString(5)));
-        st.setString(7, sourceColumn(r.getString(6)));
-        st.setObject(8, utc(r.getTimestamp(7)));
+        binding.bind(st, rows.next());
         st.addBatch();
         if (++n % BATCH_ROWS == 0) {
           st.executeBatch();
@@ -211,7 +137,7 @@ public final class MySqlAggregateRows {
     return i.isBefore(DATETIME_MIN) || !i.isBefore(DATETIME_END) ? null : t;
   }
 
-  private static void setUtcOrNull(PreparedStatement st, int index, Timestamp t) throws SQLException {
+  static void setUtcOrNull(PreparedStatement st, int index, Timestamp t) throws SQLException {
     if (t == null) {
       st.setNull(index, Types.TIMESTAMP);
     } else {
@@ -220,7 +146,7 @@ public final class MySqlAggregateRows {
   }
 
   /** A UTC wall-clock value for a DATETIME column (no time-zone conversion by the driver). */
-  private static LocalDateTime utc(Timestamp t) {
+  static LocalDateTime utc(Timestamp t) {
     return Jdbc.utc(t.toInstant());
   }
 }

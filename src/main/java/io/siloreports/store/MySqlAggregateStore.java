@@ -2,10 +2,10 @@ package io.siloreports.store;
 
 import static org.apache.spark.sql.functions.col;
 
-import io.siloreports.aggregate.Aggregations;
 import io.siloreports.db.Jdbc;
 import io.siloreports.model.AggregationProgress;
 import io.siloreports.model.Pipeline;
+import io.siloreports.pipeline.PipelineDescriptor;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -168,11 +168,10 @@ public final class MySqlAggregateStore implements AggregateStore {
           + " revision before " + closed + ", not up to the end of the chunk " + chunk.to() + ": was the stream's"
           + " progress reset while the backfill ran? Nothing of this chunk was written.");
     }
-    String time = Aggregations.timeColumn(p);
+    String time = PipelineDescriptor.of(p).aggregation().timeColumn();
     String range = " WHERE " + time + " >= ? AND " + time + " < ?";
-    // Every bucket of an event lies in its hour, so the 60-minute buckets count each event once.
     long stored = single(c, "SELECT COALESCE(SUM(record_count), 0) FROM " + p.table + range
-        + (p == Pipeline.SILO_READINGS ? "" : " AND bucket_minutes = 60"), chunk.from(), chunk.to());
+        + MySqlAggregateTable.of(p).countedOnce(), chunk.from(), chunk.to());
     if (chunk.validRecords() < stored && !chunk.allowFewerRecords()) {
       return new Replaced(0, true, stored);
     }
@@ -237,13 +236,8 @@ public final class MySqlAggregateStore implements AggregateStore {
    */
   @Override
   public Dataset<Row> aggregates(Pipeline pipeline, AggregationProgress committed) {
-    String query =
-        pipeline == Pipeline.SILO_READINGS
-            ? "SELECT silo_id, hour_start, sum_exact AS sum_value, min_exact AS min_value, max_exact AS max_value,"
-                + " record_count, late_count, revised_at FROM silo_hourly_aggregates"
-            : "SELECT record_type, account_id, CAST(bucket_minutes AS SIGNED) AS bucket_minutes, bucket_start,"
-                + " record_count, late_count, revised_at FROM bucket_counts";
-    return conform(read("(" + query + ") AS a"), Aggregations.partialSchema(pipeline));
+    String query = MySqlAggregateTable.of(pipeline).selectPartials();
+    return conform(read("(" + query + ") AS a"), PipelineDescriptor.of(pipeline).aggregation().partialSchema());
   }
 
   @Override

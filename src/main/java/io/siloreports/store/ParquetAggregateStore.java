@@ -2,10 +2,11 @@ package io.siloreports.store;
 
 import static org.apache.spark.sql.functions.col;
 
-import io.siloreports.aggregate.Aggregations;
+import io.siloreports.aggregate.Aggregation;
 import io.siloreports.model.AggregationProgress;
 import io.siloreports.model.Pipeline;
 import io.siloreports.model.Refused;
+import io.siloreports.pipeline.PipelineDescriptor;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
@@ -93,7 +94,7 @@ public final class ParquetAggregateStore implements AggregateStore {
   public void commit(
       Pipeline pipeline, List<Row> partials, Dataset<Row> quarantine, AggregationProgress next) {
     long batchId = next.batchId();
-    spark.get().createDataFrame(partials, Aggregations.partialSchema(pipeline)).write().mode(SaveMode.Overwrite)
+    spark.get().createDataFrame(partials, PipelineDescriptor.of(pipeline).aggregation().partialSchema()).write().mode(SaveMode.Overwrite)
         .parquet(layout.batchDir(pipeline, batchId).toString());
     quarantine.write().mode(SaveMode.Overwrite)
         .parquet(new Path(layout.quarantineDir(pipeline), "batch_id=" + batchId).toString());
@@ -146,11 +147,12 @@ public final class ParquetAggregateStore implements AggregateStore {
 
   @Override
   public Dataset<Row> aggregates(Pipeline pipeline, AggregationProgress committed) {
-    StructType partial = Aggregations.partialSchema(pipeline);
+    Aggregation aggregation = PipelineDescriptor.of(pipeline).aggregation();
+    StructType partial = aggregation.partialSchema();
     List<Path> dirs = layout.committedPartialDirs(pipeline, committed.batchId());
     Dataset<Row> parts = dirs.isEmpty() ? spark.get().createDataFrame(List.of(), partial)
         : spark.get().read().schema(partial).parquet(dirs.stream().map(Path::toString).toArray(String[]::new));
-    return Aggregations.merge(pipeline, parts);
+    return aggregation.merge(parts);
   }
 
   /** Up to this many stored partial rows a report reads the store without Spark ({@link ParquetPartials}). */

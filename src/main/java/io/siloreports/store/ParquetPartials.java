@@ -2,6 +2,7 @@ package io.siloreports.store;
 
 import io.siloreports.aggregate.PartialCombiner;
 import io.siloreports.model.Pipeline;
+import io.siloreports.pipeline.PipelineDescriptor;
 import java.io.IOException;
 import java.math.BigDecimal;
 import java.math.BigInteger;
@@ -47,7 +48,7 @@ final class ParquetPartials {
    */
   static List<Row> hourly(Configuration hadoop, List<Path> dirs, Set<Integer> silos, Instant from, Instant to,
       long maxRows) throws IOException {
-    PartialCombiner combiner = PartialCombiner.of(Pipeline.SILO_READINGS);
+    PartialCombiner combiner = PipelineDescriptor.of(Pipeline.SILO_READINGS).aggregation().newCombiner();
     long fromMicros = micros(Timestamp.from(from));
     long toMicros = micros(Timestamp.from(to));
     long rows = 0;

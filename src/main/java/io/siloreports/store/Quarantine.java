@@ -6,6 +6,7 @@ import static org.apache.spark.sql.functions.when;
 
 import io.siloreports.ingest.ParsedRecords;
 import io.siloreports.model.Pipeline;
+import io.siloreports.pipeline.PipelineDescriptor;
 import java.sql.Timestamp;
 import java.time.Instant;
 import org.apache.spark.sql.Column;
@@ -48,14 +49,14 @@ public final class Quarantine {
             lit(batchId).as("batch_id"),
             kind.as("kind"),
             reason.as("reason"),
-            col("ts").as("event_ts"),
-            col("line"),
-            col("source"),
+            col(PipelineDescriptor.of(pipeline).format().eventTimeColumn()).as("event_ts"),
+            col(ParsedRecords.LINE),
+            col(ParsedRecords.SOURCE),
             lit(Timestamp.from(now)).as("quarantined_at"));
   }
 
   /** The bad records of {@code records} (parsed records), with the parser's reason. */
   public static Dataset<Row> bad(Dataset<Row> records, Pipeline pipeline, long batchId, Instant now) {
-    return of(records, when(ParsedRecords.BAD, lit(BAD)), col("error"), pipeline, batchId, now);
+    return of(records, when(ParsedRecords.BAD, lit(BAD)), col(ParsedRecords.ERROR), pipeline, batchId, now);
   }
 }

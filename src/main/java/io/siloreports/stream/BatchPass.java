@@ -4,6 +4,7 @@ import io.siloreports.aggregate.PartialCombiner;
 import io.siloreports.ingest.ParsedRecords;
 import io.siloreports.ingest.ValidationRules;
 import io.siloreports.model.Pipeline;
+import io.siloreports.pipeline.PipelineDescriptor;
 import io.siloreports.store.Quarantine;
 import java.io.Serializable;
 import java.sql.Timestamp;
@@ -66,7 +67,7 @@ final class BatchPass implements Serializable {
   private final Instant horizon;
   /** Why hours before {@link #horizon} are closed, for the quarantine's reason. */
   private final String tooLateWhy;
-  /** Hour keys ({@link #hourKey}) whose aggregate rows the store refused, with its reason. */
+  /** Hour keys ({@link HourKeys}) whose aggregate rows the store refused, with its reason. */
   private final Map<String, String> refused;
 
   BatchPass(Pipeline pipeline, ValidationRules rules, Instant now, long batchId, Instant finalizedBefore,
@@ -90,7 +91,7 @@ final class BatchPass implements Serializable {
   StructType outputSchema() {
     return new StructType()
         .add("kind", DataTypes.StringType)
-        .add("partial", io.siloreports.aggregate.Aggregations.partialSchema(pipeline))
+        .add("partial", PipelineDescriptor.of(pipeline).aggregation().partialSchema())
         .add("quarantine", Quarantine.SCHEMA)
         .add("counts", COUNTS);
   }
@@ -103,7 +104,7 @@ final class BatchPass implements Serializable {
    */
   Result run(SparkSession spark, Dataset<Row> lines) {
     MapPartitionsFunction<Row, Row> fn = rows -> partition(rows, true);
-    PartialCombiner combiner = PartialCombiner.of(pipeline);
+    PartialCombiner combiner = PipelineDescriptor.of(pipeline).aggregation().newCombiner();
     List<Row> quarantined = new ArrayList<>();
     long merged = 0;
     long bad = 0;
@@ -141,15 +142,32 @@ final class BatchPass implements Serializable {
   }
 
   /**
-   * The hour a record or a partial row belongs to, with its key: silo and hour for readings, type, account and
-   * hour for events (every bucket of an event lies in its hour, so refusing one bucket refuses the hour's events).
+   * The hour a record or a partial row belongs to, with its key: the record format's key columns (silo; type and
+   * account) and the hour of the row's time, read by positions resolved once per schema. Every bucket of an event
+   * lies in its hour, so refusing one bucket refuses the hour's events.
    */
-  static String hourKey(Pipeline pipeline, Row row, boolean partial) {
-    if (pipeline == Pipeline.SILO_READINGS) {
-      return row.getInt(0) + "|" + hourStart(row.getTimestamp(1).getTime());
+  record HourKeys(int[] keys, int time) {
+    /** For parsed records: the key columns and the event time. */
+    static HourKeys ofRecords(PipelineDescriptor d) {
+      return of(d.format().schema(), d.format().keyColumns(), d.format().eventTimeColumn());
     }
-    long ts = partial ? row.getTimestamp(3).getTime() : row.getTimestamp(2).getTime();
-    return row.getString(0) + '\u0000' + row.getString(1) + '\u0000' + hourStart(ts);
+
+    /** For partial rows: the same key columns and the partial's time. */
+    static HourKeys ofPartials(PipelineDescriptor d) {
+      return of(d.aggregation().partialSchema(), d.format().keyColumns(), d.aggregation().timeColumn());
+    }
+
+    private static HourKeys of(StructType schema, List<String> keyColumns, String timeColumn) {
+      return new HourKeys(keyColumns.stream().mapToInt(schema::fieldIndex).toArray(), schema.fieldIndex(timeColumn));
+    }
+
+    String of(Row row) {
+      StringBuilder key = new StringBuilder();
+      for (int k : keys) {
+        key.append(row.get(k)).append('\u0000');
+      }
+      return key.append(hourStart(row.getTimestamp(time).getTime())).toString();
+    }
   }
 
   private static long hourStart(long millis) {
@@ -162,9 +180,15 @@ final class BatchPass implements Serializable {
    * them ({@link Quarantine#SCHEMA}).
    */
   Iterator<Row> partition(Iterator<Row> lines, boolean combine) {
-    ParsedRecords.LineParser parser = ParsedRecords.jsonLines(pipeline, rules, now);
-    PartialCombiner combiner = PartialCombiner.of(pipeline);
-    int tsIndex = pipeline == Pipeline.SILO_READINGS ? 1 : 2;
+    PipelineDescriptor descriptor = PipelineDescriptor.of(pipeline);
+    ParsedRecords.LineParser parser = ParsedRecords.jsonLines(descriptor.format(), rules, now);
+    PartialCombiner combiner = descriptor.aggregation().newCombiner();
+    StructType parsed = descriptor.format().schema();
+    HourKeys hourKeys = HourKeys.ofRecords(descriptor);
+    int errorAt = parsed.fieldIndex(ParsedRecords.ERROR);
+    int lineAt = parsed.fieldIndex(ParsedRecords.LINE);
+    int sourceAt = parsed.fieldIndex(ParsedRecords.SOURCE);
+    int timeAt = hourKeys.time();
     Timestamp quarantinedAt = Timestamp.from(now);
     long finalMillis = finalizedBefore == null ? Long.MIN_VALUE : finalizedBefore.toEpochMilli();
     long horizonMillis = horizon == null ? Long.MIN_VALUE : horizon.toEpochMilli();
@@ -198,13 +222,14 @@ final class BatchPass implements Serializable {
             continue;
           }
           Row r = parser.parse(line, in.getString(1));
-          if (r.getString(3) != null) {
+          String error = r.getString(errorAt);
+          if (error != null) {
             bad++;
-            quarantine(r, Quarantine.BAD, r.getString(3));
+            quarantine(r, Quarantine.BAD, error);
             continue;
           }
-          String refusal = refused.isEmpty() ? null : refused.get(hourKey(pipeline, r, false));
-          Timestamp ts = r.getTimestamp(tsIndex);
+          String refusal = refused.isEmpty() ? null : refused.get(hourKeys.of(r));
+          Timestamp ts = r.getTimestamp(timeAt);
           long hour = hourStart(ts.getTime());
           if (refusal != null) {
             bad++;
@@ -240,8 +265,8 @@ final class BatchPass implements Serializable {
         if (combine && inline >= INLINE_QUARANTINE) {
           return;
         }
-        Row q = RowFactory.create(pipeline.id, batchId, kind, reason, r.getTimestamp(tsIndex), r.getString(4),
-            r.getString(5), quarantinedAt);
+        Row q = RowFactory.create(pipeline.id, batchId, kind, reason, r.getTimestamp(timeAt), r.getString(lineAt),
+            r.getString(sourceAt), quarantinedAt);
         if (combine) {
           inline++;
           q = RowFactory.create(QUARANTINED, null, q, null);

@@ -1,19 +1,19 @@
 package io.siloreports.stream;
 
-import io.siloreports.aggregate.BucketCounts;
+import io.siloreports.aggregate.Aggregation;
 import io.siloreports.db.Jdbc;
 import io.siloreports.db.OutageBackoff;
 import io.siloreports.ingest.ValidationRules;
 import io.siloreports.model.AggregationProgress;
 import io.siloreports.model.Pipeline;
 import io.siloreports.model.ProgressRule;
+import io.siloreports.pipeline.PipelineDescriptor;
 import io.siloreports.store.AggregateStore;
 import io.siloreports.store.ProgressStore;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import org.apache.hadoop.fs.FSError;
@@ -167,8 +167,9 @@ public final class MicroBatchAggregator {
           return new BatchResult(batchId, true, 0, 0, 0, 0, committed.get());
         }
       } catch (AggregateStore.RowsRejected e) {
+        BatchPass.HourKeys hourKeys = BatchPass.HourKeys.ofPartials(PipelineDescriptor.of(pipeline));
         for (AggregateStore.Rejection r : e.rejections()) {
-          refused.put(BatchPass.hourKey(pipeline, r.partial(), true), r.reason());
+          refused.put(hourKeys.of(r.partial()), r.reason());
         }
         LOG.warn("{} batch {}: {} aggregate row(s) refused by {} (first: {}); their records go to the quarantine",
             pipeline.id, batchId, e.rejections().size(), store.describe(), e.rejections().get(0).reason());
@@ -210,9 +211,8 @@ public final class MicroBatchAggregator {
         new ProgressRule.BatchCounts(c.merged(), c.bad(), c.late(), c.tooLate(), c.maxEventTime());
     AggregationProgress next =
         ProgressRule.next(pipeline, committed, batchId, counts, lateness, sourcePosition, now);
-    if (pipeline == Pipeline.ACTIVITY_EVENTS) {
-      crossCheck(result.partials(), batchId, counts.valid());
-    }
+    PipelineDescriptor.of(pipeline).aggregation().check(result.partials(), counts.valid())
+        .ifPresent(check -> crossCheck(check, batchId));
     store.commit(pipeline, result.partials(), result.quarantine(), next);
     long stored = System.nanoTime();
     LOG.info("{} batch {}: {} records merged ({} late, into hours already final) into {} keys, {} bad and {} too"
@@ -238,13 +238,12 @@ public final class MicroBatchAggregator {
   }
 
   /**
-   * Seed 002's check, per micro-batch: every bucket size counts each merged event once (1-minute = 5 = 15 =
-   * 60-minute = the events). A difference is a defect, not bad input: the batch is not committed.
+   * The aggregation's own check of a micro-batch (seed 002's for bucket counts: every bucket size counts each merged
+   * event once). A failed check is a defect, not bad input: the batch is not committed.
    */
-  private void crossCheck(List<Row> partials, long batchId, long events) {
-    BucketCounts.SizeTotals totals = BucketCounts.totals(partials);
-    String line = totals.describe(events);
-    if (!totals.allEqual(events)) {
+  private void crossCheck(Aggregation.Check check, long batchId) {
+    String line = check.totals();
+    if (!check.held()) {
       LOG.error("{} batch {}: cross-check FAILED: {}", pipeline.id, batchId, line);
       throw new IllegalStateException(pipeline.id + " batch " + batchId + ": bucket counts disagree with the events ("
           + line + "); nothing was committed");

@@ -4,7 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.siloreports.model.Pipeline;
 import io.siloreports.testing.Oracle;
 import java.math.BigDecimal;
 import java.nio.charset.StandardCharsets;
@@ -39,10 +38,10 @@ class PartialCombinerTest {
           .setScale(10);
       readings.add(new Oracle.Reading(silos[rnd.nextInt(silos.length)], Instant.ofEpochSecond(seconds), value));
     }
-    PartialCombiner driver = PartialCombiner.of(Pipeline.SILO_READINGS);
+    PartialCombiner driver = HourlyAggregates.AGGREGATION.newCombiner();
     Map<Oracle.HourKey, Long> lateOracle = new TreeMap<>();
     for (List<Oracle.Reading> part : split(readings, 3, rnd)) {
-      PartialCombiner partition = PartialCombiner.of(Pipeline.SILO_READINGS);
+      PartialCombiner partition = HourlyAggregates.AGGREGATION.newCombiner();
       for (Oracle.Reading r : part) {
         boolean late = r.siloId() == 17;
         partition.add(RowFactory.create(r.siloId(), Timestamp.from(r.ts()), r.value()), late);
@@ -86,9 +85,9 @@ class PartialCombinerTest {
       events.add(new Oracle.Event(types[rnd.nextInt(types.length)], accounts[rnd.nextInt(accounts.length)],
           Instant.ofEpochMilli(1_790_000_000_000L + rnd.nextInt(6 * 3_600_000))));
     }
-    PartialCombiner driver = PartialCombiner.of(Pipeline.ACTIVITY_EVENTS);
+    PartialCombiner driver = BucketCounts.AGGREGATION.newCombiner();
     for (List<Oracle.Event> part : split(events, 4, rnd)) {
-      PartialCombiner partition = PartialCombiner.of(Pipeline.ACTIVITY_EVENTS);
+      PartialCombiner partition = BucketCounts.AGGREGATION.newCombiner();
       part.forEach(e -> partition.add(RowFactory.create(e.recordType(), e.accountId(), Timestamp.from(e.ts())), false));
       partition.rows(AT).forEach(driver::merge);
     }

@@ -5,7 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.siloreports.model.Pipeline;
 import java.math.BigDecimal;
 import java.time.Instant;
 import org.junit.jupiter.api.Test;
@@ -91,9 +90,9 @@ class RecordParserTest {
 
   // --- CSV: the same checks and reasons through RecordParser.parseReadingFields / parseEventFields ---
 
-  private static final CsvRecords.Header READING_HEADER = CsvRecords.Header.of("silo_id,ts,value", Pipeline.SILO_READINGS);
+  private static final CsvRecords.Header READING_HEADER = CsvRecords.Header.of("silo_id,ts,value", RecordFormat.READINGS);
   private static final CsvRecords.Header EVENT_HEADER =
-      CsvRecords.Header.of("record_type,account_id,ts", Pipeline.ACTIVITY_EVENTS);
+      CsvRecords.Header.of("record_type,account_id,ts", RecordFormat.EVENTS);
 
   @Test
   void aCsvRowGivesTheSameReadingAsTheJsonLine() {
@@ -108,7 +107,7 @@ class RecordParserTest {
 
   @Test
   void csvColumnsAreFoundByTheirHeaderNameInAnyOrderWithQuotesSpacesAndExtraColumns() {
-    CsvRecords.Header h = CsvRecords.Header.of("\uFEFF\"TS\", value ,silo_id,unit", Pipeline.SILO_READINGS);
+    CsvRecords.Header h = CsvRecords.Header.of("\uFEFF\"TS\", value ,silo_id,unit", RecordFormat.READINGS);
     assertNull(h.problem());
     RecordParser.Reading r = CsvRecords.reading("\"2026-11-20T14:37:23Z\", 71.25 ,3,\"t \"\"metric\"\"\"", h, RULES, NOW);
     assertNull(r.error());
@@ -178,7 +177,7 @@ class RecordParserTest {
         .startsWith("missing field: account_id"));
     assertTrue(CsvRecords.event("items,acc-1", EVENT_HEADER, RULES, NOW).error().startsWith("missing field: ts"));
 
-    CsvRecords.Header noValue = CsvRecords.Header.of("silo_id,ts,reading", Pipeline.SILO_READINGS);
+    CsvRecords.Header noValue = CsvRecords.Header.of("silo_id,ts,reading", RecordFormat.READINGS);
     assertNotNull(noValue.problem());
     RecordParser.Reading r = CsvRecords.reading("1,2026-11-20T14:00:00Z,5", noValue, RULES, NOW);
     assertTrue(r.error().startsWith("missing field: value (not in the CSV header 'silo_id,ts,reading'"), r.error());

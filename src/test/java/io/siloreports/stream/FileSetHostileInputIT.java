@@ -10,6 +10,7 @@ import io.siloreports.cli.Wiring;
 import io.siloreports.config.Settings;
 import io.siloreports.ingest.ParsedRecords;
 import io.siloreports.ingest.RawFileSource;
+import io.siloreports.ingest.RecordFormat;
 import io.siloreports.model.AggregationProgress;
 import io.siloreports.model.Pipeline;
 import io.siloreports.store.ParquetAggregateStore;
@@ -199,7 +200,7 @@ class FileSetHostileInputIT {
     Map<String, long[]> byStream = streamCountsPerFile();
     // The report's read in this JVM, the same parser.
     Map<String, long[]> byJvm = new TreeMap<>();
-    ParsedRecords.LineParser parser = ParsedRecords.jsonLines(Pipeline.SILO_READINGS, TestRules.DEFAULTS,
+    ParsedRecords.LineParser parser = ParsedRecords.jsonLines(RecordFormat.READINGS, TestRules.DEFAULTS,
         CLOCK.instant());
     assertTrue(new RawFileSource(dir.resolve("input").toString()).forEachLine(Pipeline.SILO_READINGS,
         spark.sparkContext().hadoopConfiguration(), (line, file) -> {

@@ -1,6 +1,6 @@
 package io.siloreports.testing;
 
-import io.siloreports.ingest.ParsedRecords;
+import io.siloreports.ingest.RecordFormat;
 import java.sql.Timestamp;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -21,7 +21,7 @@ public final class Rows {
     for (Oracle.Reading r : readings) {
       rows.add(RowFactory.create(r.siloId(), Timestamp.from(r.ts()), r.value(), null, r.json(), "test"));
     }
-    return spark.createDataFrame(rows, ParsedRecords.READINGS);
+    return spark.createDataFrame(rows, RecordFormat.READINGS.schema());
   }
 
   public static Dataset<Row> events(SparkSession spark, Collection<Oracle.Event> events) {
@@ -29,7 +29,7 @@ public final class Rows {
     for (Oracle.Event e : events) {
       rows.add(RowFactory.create(e.recordType(), e.accountId(), Timestamp.from(e.ts()), null, e.json(), "test"));
     }
-    return spark.createDataFrame(rows, ParsedRecords.EVENTS);
+    return spark.createDataFrame(rows, RecordFormat.EVENTS.schema());
   }
 
   /** Raw lines as a source produces them (columns line, source). */

@@ -9,6 +9,7 @@ import io.siloreports.ingest.RawFileSource;
 import io.siloreports.ingest.RawSource;
 import io.siloreports.ingest.ValidationRules;
 import io.siloreports.model.Pipeline;
+import io.siloreports.pipeline.PipelineDescriptor;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.sql.Timestamp;
@@ -19,12 +20,16 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.function.Supplier;
 import org.apache.hadoop.conf.Configuration;
+import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.types.StructType;
 
 /** Hot readings from the stream's own raw source (files or Kafka), validated by the stream's parser. */
 public final class RawHotReadings implements HotReadings {
+  private static final PipelineDescriptor READINGS = PipelineDescriptor.of(Pipeline.SILO_READINGS);
+
   private final Supplier<SparkSession> spark;
   private final RawSource source;
   private final ValidationRules rules;
@@ -43,10 +48,11 @@ public final class RawHotReadings implements HotReadings {
 
   @Override
   public Dataset<Row> readings(Instant from, Instant until) {
-    return ParsedRecords.parse(source.batch(spark.get(), Pipeline.SILO_READINGS, from, until), Pipeline.SILO_READINGS,
+    Column ts = col(READINGS.format().eventTimeColumn());
+    return ParsedRecords.parse(source.batch(spark.get(), Pipeline.SILO_READINGS, from, until), READINGS.format(),
             rules, clock.instant())
         .filter(ParsedRecords.VALID)
-        .filter(col("ts").geq(lit(Timestamp.from(from))).and(col("ts").lt(lit(Timestamp.from(until)))))
+        .filter(ts.geq(lit(Timestamp.from(from))).and(ts.lt(lit(Timestamp.from(until)))))
         .select("silo_id", "ts", "value");
   }
 
@@ -59,19 +65,23 @@ public final class RawHotReadings implements HotReadings {
     if (!(source instanceof RawFileSource files)) {
       return Optional.empty();
     }
-    PartialCombiner combiner = PartialCombiner.of(Pipeline.SILO_READINGS);
+    PartialCombiner combiner = READINGS.aggregation().newCombiner();
     Set<Integer> keep = Set.copyOf(silos);
-    ParsedRecords.LineParser parser = ParsedRecords.jsonLines(Pipeline.SILO_READINGS, rules, clock.instant());
+    ParsedRecords.LineParser parser = ParsedRecords.jsonLines(READINGS.format(), rules, clock.instant());
+    StructType parsed = READINGS.format().schema();
+    int error = parsed.fieldIndex(ParsedRecords.ERROR);
+    int silo = parsed.fieldIndex("silo_id");
+    int time = parsed.fieldIndex(READINGS.format().eventTimeColumn());
     try {
       boolean read = files.forEachLine(Pipeline.SILO_READINGS, hadoop, (line, file) -> {
         if (line.isBlank()) {
           return;
         }
         Row r = parser.parse(line, file);
-        if (r.getString(3) != null || !keep.isEmpty() && !keep.contains(r.getInt(0))) {
+        if (r.getString(error) != null || !keep.isEmpty() && !keep.contains(r.getInt(silo))) {
           return;
         }
-        Timestamp ts = r.getTimestamp(1);
+        Timestamp ts = r.getTimestamp(time);
         // [from, until) on the full timestamp: a reading at from + 0.5 ms is in, until - 0.5 ms too
         if (!ts.before(Timestamp.from(from)) && ts.before(Timestamp.from(until))) {
           combiner.add(r, false);
