@@ -5,6 +5,7 @@ import static com.tngtech.archunit.core.domain.JavaClass.Predicates.resideInAPac
 import static com.tngtech.archunit.core.domain.JavaClass.Predicates.resideInAnyPackage;
 import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
 import static com.tngtech.archunit.library.dependencies.SlicesRuleDefinition.slices;
+import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import com.tngtech.archunit.base.DescribedPredicate;
 import com.tngtech.archunit.core.domain.JavaClass;
@@ -13,7 +14,13 @@ import com.tngtech.archunit.core.domain.JavaMethodCall;
 import com.tngtech.archunit.core.importer.ClassFileImporter;
 import com.tngtech.archunit.core.importer.ImportOption;
 import com.tngtech.archunit.lang.ArchRule;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Set;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
@@ -96,6 +103,14 @@ class ArchitectureTest {
   }
 
   @Test
+  void recordFormatsAndAggregationsKnowNoPipeline() {
+    noClasses().that().resideInAnyPackage(ROOT + ".ingest..", ROOT + ".aggregate..", ROOT + ".model..")
+        .should().dependOnClassesThat().resideInAPackage(ROOT + ".pipeline..")
+        .because("pipeline.PipelineDescriptor binds a pipeline to its format and aggregation; they stay reusable")
+        .check(main);
+  }
+
+  @Test
   void theSparkJobsAreIndependentOfEachOther() {
     for (String job : new String[] {"stream", "report", "backfill"}) {
       noClasses().that().resideInAPackage(ROOT + "." + job + "..")
@@ -136,6 +151,29 @@ class ArchitectureTest {
         .orShould().callMethod(System.class, "getenv")
         .because("one typed configuration per job is built once from file, flags and environment (cli, config)")
         .check(main);
+  }
+
+  @Test
+  void noMainFileOver400LinesAndOneOver300SaysWhy() throws IOException {
+    List<String> problems = new ArrayList<>();
+    try (Stream<Path> files = Files.walk(Path.of("src/main/java"))) {
+      for (Path f : files.filter(p -> p.toString().endsWith(".java")).toList()) {
+        List<String> lines = Files.readAllLines(f);
+        int start = lines.indexOf(lines.stream().filter(l -> l.startsWith("/**")).findFirst().orElse(""));
+        int end = start < 0 ? -1 : start + lines.subList(start, lines.size()).indexOf(
+            lines.subList(start, lines.size()).stream().filter(l -> l.contains("*/")).findFirst().orElse(""));
+        String classComment = start < 0 || end < start ? "" : String.join(" ", lines.subList(start, end + 1)
+            .stream().map(l -> l.replaceFirst("^\\s*/?\\*+/?\\s?", "")).toList());
+        if (lines.size() > 400) {
+          problems.add(f + ": " + lines.size() + " lines (at most 400)");
+        } else if (lines.size() > 300 && !classComment.contains("Longer than most")) {
+          problems.add(f + ": " + lines.size() + " lines and its class comment does not say why (\"Longer than most"
+              + " files: ...\")");
+        }
+      }
+    }
+    assertEquals(List.of(), problems,
+        "a long file is usually two ideas: split it, or say in its summary why it is one");
   }
 
   private static DescribedPredicate<JavaClass> nameIn(Set<String> names) {

@@ -59,8 +59,10 @@ import org.apache.spark.sql.SparkSession;
 
 /**
  * The composition root: turns the typed configs into the ports the jobs need (stores, sources, outputs, the job
- * store) and builds every job. Commands, the tests and the other entry points wire jobs here and nowhere else.
- * Schemas are prepared here too, through {@link SchemaPolicy}, for exactly the databases a job uses.
+ * store) and builds every job. Longer than most files: it is the one place that knows every implementation, each
+ * job's wiring a short method here rather than a factory of its own. Commands, the tests and the other entry points
+ * wire jobs here and nowhere else. Schemas are prepared here too, through {@link SchemaPolicy}, for exactly the
+ * databases a job uses.
  */
 public final class Wiring {
   private Wiring() {}

@@ -17,7 +17,9 @@ import java.util.Set;
 import java.util.regex.Pattern;
 
 /**
- * Turns one raw JSON line, or the fields of one CSV row, into a typed record or a bad-record reason. Pure Java,
+ * Turns one raw JSON line, or the fields of one CSV row, into a typed record or a bad-record reason. Longer than most
+ * files: every validation rule and its reason is here once, with the streaming JSON reader the stream's speed
+ * needs beside the tree reader it must equal ({@code RecordParserPathsTest}). Pure Java,
  * shared by the stream, the report's hot read and the backfill so all of them accept exactly the same records:
  * both forms go through the same checks (missing field, wrong type, unknown record type, non-finite or
  * out-of-range value, absurd timestamp), in the same order, with the same reasons.
