@@ -12,13 +12,10 @@ final class EventFormat implements RecordFormat {
   private static final long serialVersionUID = 1L;
 
   private static final StructType SCHEMA =
-      new StructType()
+      RecordFormat.parsed(new StructType()
           .add("record_type", DataTypes.StringType)
           .add("account_id", DataTypes.StringType)
-          .add(ParsedRecords.TS, DataTypes.TimestampType)
-          .add(ParsedRecords.ERROR, DataTypes.StringType)
-          .add(ParsedRecords.LINE, DataTypes.StringType)
-          .add(ParsedRecords.SOURCE, DataTypes.StringType);
+          .add(ParsedRecords.TS, DataTypes.TimestampType));
 
   @Override
   public StructType schema() {
@@ -28,11 +25,6 @@ final class EventFormat implements RecordFormat {
   @Override
   public List<String> keyColumns() {
     return List.of("record_type", "account_id");
-  }
-
-  @Override
-  public String eventTimeColumn() {
-    return ParsedRecords.TS;
   }
 
   @Override

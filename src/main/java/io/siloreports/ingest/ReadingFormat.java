@@ -12,13 +12,10 @@ final class ReadingFormat implements RecordFormat {
   private static final long serialVersionUID = 1L;
 
   private static final StructType SCHEMA =
-      new StructType()
+      RecordFormat.parsed(new StructType()
           .add("silo_id", DataTypes.IntegerType)
           .add(ParsedRecords.TS, DataTypes.TimestampType)
-          .add("value", DataTypes.createDecimalType(38, RecordParser.VALUE_SCALE))
-          .add(ParsedRecords.ERROR, DataTypes.StringType)
-          .add(ParsedRecords.LINE, DataTypes.StringType)
-          .add(ParsedRecords.SOURCE, DataTypes.StringType);
+          .add("value", DataTypes.createDecimalType(38, RecordParser.VALUE_SCALE)));
 
   @Override
   public StructType schema() {
@@ -28,11 +25,6 @@ final class ReadingFormat implements RecordFormat {
   @Override
   public List<String> keyColumns() {
     return List.of("silo_id");
-  }
-
-  @Override
-  public String eventTimeColumn() {
-    return ParsedRecords.TS;
   }
 
   @Override

@@ -4,6 +4,7 @@ import java.io.Serializable;
 import java.time.Instant;
 import java.util.List;
 import org.apache.spark.sql.Row;
+import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructType;
 
 /**
@@ -25,7 +26,9 @@ public interface RecordFormat extends Serializable {
   List<String> keyColumns();
 
   /** The column of the record's event time. */
-  String eventTimeColumn();
+  default String eventTimeColumn() {
+    return ParsedRecords.TS;
+  }
 
   /** The columns a CSV header must name, in the order their checks run. */
   List<String> csvColumns();
@@ -35,4 +38,12 @@ public interface RecordFormat extends Serializable {
 
   /** One CSV row of a file with {@code header} as a row of {@link #schema}, validated like a JSON line. */
   Row fromCsv(String row, CsvRecords.Header header, String source, ValidationRules rules, Instant now);
+
+  /** A record's own columns followed by the columns every parsed row carries: its error, its line, its source. */
+  static StructType parsed(StructType own) {
+    return own
+        .add(ParsedRecords.ERROR, DataTypes.StringType)
+        .add(ParsedRecords.LINE, DataTypes.StringType)
+        .add(ParsedRecords.SOURCE, DataTypes.StringType);
+  }
 }
