@@ -9,6 +9,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -201,22 +202,28 @@ public final class ReportJobLifecycle {
 
   /** PROCESSING jobs started more than {@code timeout} ago -> FAILED, each logged; returns how many. */
   public int reapStuck(Duration timeout) {
-    int reaped = 0;
+    return reapStuck(timeout, job -> {});
+  }
+
+  /** The same, handing each job it ended (as it was before) to {@code reaped}: its run may still be going. */
+  public int reapStuck(Duration timeout, Consumer<ReportJob> reaped) {
+    int count = 0;
     Instant before = jobs.now().minus(requirePositive(timeout));
     for (ReportJob job : jobs.enteredBefore(JobStatus.PROCESSING, before)) {
       String reason = "timed out: PROCESSING for more than " + timeout + " (started " + job.startedAt() + ")";
       // A job that completes in between is no longer PROCESSING and is left alone.
       if (jobs.markFailed(job.jobId(), JobStatus.PROCESSING, reason)) {
-        reaped++;
+        count++;
+        reaped.accept(job);
         LOG.warn("Reaped report job {}: it was PROCESSING since {}, longer than the timeout {}; marked FAILED."
             + " Look for why its report run stopped (driver log, EMR step or Airflow task).",
             job.jobId(), job.startedAt(), timeout);
       }
     }
-    if (reaped > 0) {
-      LOG.warn("reaped {} report job(s) stuck in PROCESSING for more than {}", reaped, timeout);
+    if (count > 0) {
+      LOG.warn("reaped {} report job(s) stuck in PROCESSING for more than {}", count, timeout);
     }
-    return reaped;
+    return count;
   }
 
   /**
@@ -224,24 +231,30 @@ public final class ReportJobLifecycle {
    * than {@code submittedTimeout} after submission. Returns how many.
    */
   public int reapUntaken(Duration pendingTimeout, Duration submittedTimeout) {
-    int reaped = 0;
+    return reapUntaken(pendingTimeout, submittedTimeout, job -> {});
+  }
+
+  /** The same, handing each job it ended (as it was before) to {@code reaped}. */
+  public int reapUntaken(Duration pendingTimeout, Duration submittedTimeout, Consumer<ReportJob> reaped) {
+    int count = 0;
     Instant now = jobs.now();
     for (ReportJob job : jobs.enteredBefore(JobStatus.PENDING, now.minus(requirePositive(pendingTimeout)))) {
-      reaped += reap(job, JobStatus.PENDING, "timed out: nothing took the job within " + pendingTimeout + " (created "
+      count += reap(job, JobStatus.PENDING, reaped, "timed out: nothing took the job within " + pendingTimeout + " (created "
           + job.createdAt() + "); is a worker running (api or worker command) or another submitter configured?");
     }
     for (ReportJob job : jobs.enteredBefore(JobStatus.SUBMITTED, now.minus(requirePositive(submittedTimeout)))) {
-      reaped += reap(job, JobStatus.SUBMITTED, "timed out: submitted " + job.submittedAt() + " (" + job.submitRef()
+      count += reap(job, JobStatus.SUBMITTED, reaped, "timed out: submitted " + job.submittedAt() + " (" + job.submitRef()
           + ") but its run did not start within " + submittedTimeout + "; see the run's log");
     }
-    return reaped;
+    return count;
   }
 
-  private int reap(ReportJob job, JobStatus expected, String reason) {
+  private int reap(ReportJob job, JobStatus expected, Consumer<ReportJob> reaped, String reason) {
     if (!jobs.markFailed(job.jobId(), expected, reason)) {
       return 0; // it moved on in between
     }
     LOG.warn("Report job {}: {}", job.jobId(), reason);
+    reaped.accept(job);
     return 1;
   }
 

@@ -24,7 +24,7 @@ import org.slf4j.LoggerFactory;
  * Takes PENDING jobs (ad hoc before scheduled, then oldest first) and hands them to a {@link Submitter}, at most
  * {@code maxConcurrent} at a time. Taking a job is the conditional PENDING -> SUBMITTED update, so two workers
  * (threads or processes) never submit the same job. Every round it also runs its {@link Duty duties} (schedules,
- * notifications, retention), ends the jobs nothing took in time (PENDING, SUBMITTED, PROCESSING past their timeouts),
+ * notifications, retention), ends the jobs nothing took in time (PENDING, SUBMITTED, PROCESSING past their timeouts) and stops their runs,
  * and settles runs that ended: a job whose run ended without finishing it ends FAILED naming the run. Runs on other
  * systems (EMR steps, Airflow DAG runs) are asked for their state every {@code remotePollInterval}.
  *
@@ -109,8 +109,8 @@ public final class ReportWorker implements AutoCloseable {
         LOG.warn("report worker: {} failed this round ({}); trying again next round", d.describe(), e.getMessage(), e);
       }
     }
-    jobs.reapStuck(processingTimeout);
-    jobs.reapUntaken(pendingTimeout, submittedTimeout);
+    jobs.reapStuck(processingTimeout, this::cancelRun);
+    jobs.reapUntaken(pendingTimeout, submittedTimeout, this::cancelRun);
     running.forEach((jobId, run) -> {
       if (run.exitCode().isDone()) {
         running.remove(jobId);
@@ -174,6 +174,22 @@ public final class ReportWorker implements AutoCloseable {
         running.remove(job.jobId());
         jobs.settle(job.jobId(), job.submitRef(), state.get().detail());
       }
+    }
+  }
+
+  /** A job that timed out and ended FAILED: its run, if one was started, is stopped so nothing runs on orphaned. */
+  private void cancelRun(ReportJob job) {
+    running.remove(job.jobId());
+    if (submitter == null || job.submitRef() == null) {
+      return;
+    }
+    try {
+      if (submitter.cancel(job.submitRef())) {
+        LOG.warn("report {}: timed out; its run was stopped ({})", job.jobId(), job.submitRef());
+      }
+    } catch (RuntimeException e) {
+      LOG.warn("report {}: timed out, but its run could not be stopped ({}): {}; stop it by hand", job.jobId(),
+          job.submitRef(), e.getMessage());
     }
   }
 

@@ -44,6 +44,7 @@ class ReportWorkerTest {
     final List<String> submitted = Collections.synchronizedList(new ArrayList<>());
     final Map<String, CompletableFuture<Integer>> exits = new ConcurrentHashMap<>();
     final Map<String, Boolean> alive = new ConcurrentHashMap<>();
+    final List<String> cancelled = Collections.synchronizedList(new ArrayList<>());
 
     @Override
     public Run submit(ReportJob job) {
@@ -56,6 +57,12 @@ class ReportWorkerTest {
     @Override
     public Optional<Boolean> isAlive(String ref) {
       return Optional.ofNullable(alive.get(ref));
+    }
+
+    @Override
+    public boolean cancel(String ref) {
+      cancelled.add(ref);
+      return true;
     }
 
     @Override
@@ -101,6 +108,25 @@ class ReportWorkerTest {
     w.round();
     assertEquals(List.of("j0", "j1", "j2"), submitter.submitted);
     assertEquals(2, w.running());
+  }
+
+  @Test
+  void aJobThatTimesOutHasItsRunStoppedAndFreesItsPlace() throws Exception {
+    jobs.create("a-slow-start", "silo_hourly", "{}");
+    jobs.create("b-stuck", "silo_hourly", "{}");
+    jobs.create("c-next", "silo_hourly", "{}");
+    HeldSubmitter submitter = new HeldSubmitter();
+    ReportWorker w = ReportWorker.builder().jobs(jobs.as("worker")).submitter(submitter, 2)
+        .polling(Duration.ofMillis(50), null).timeouts(LONG, Duration.ofMillis(300), Duration.ofMillis(300)).build();
+    w.round();
+    assertEquals(List.of("a-slow-start", "b-stuck"), submitter.submitted);
+    assertTrue(jobs.markProcessing("b-stuck"));
+    Thread.sleep(400);
+    w.round();
+    assertEquals(JobStatus.FAILED, jobs.find("a-slow-start").orElseThrow().status());
+    assertEquals(JobStatus.FAILED, jobs.find("b-stuck").orElseThrow().status());
+    assertEquals(List.of("held a-slow-start", "held b-stuck"), submitter.cancelled.stream().sorted().toList());
+    assertEquals(List.of("a-slow-start", "b-stuck", "c-next"), submitter.submitted, "the timed-out runs freed their places");
   }
 
   @Test

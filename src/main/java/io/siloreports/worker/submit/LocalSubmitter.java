@@ -77,6 +77,21 @@ public final class LocalSubmitter implements Submitter {
     return Optional.of(ProcessHandle.of(Long.parseLong(m.group(1))).map(ProcessHandle::isAlive).orElse(false));
   }
 
+  /** Stops the spark-submit process of a run on this machine and the driver JVM it started. */
+  @Override
+  public boolean cancel(String ref) {
+    Matcher m = ref == null ? null : REF.matcher(ref + ";");
+    if (m == null || !m.find() || !m.group(2).equals(host)) {
+      return false;
+    }
+    Optional<ProcessHandle> run = ProcessHandle.of(Long.parseLong(m.group(1))).filter(ProcessHandle::isAlive);
+    run.ifPresent(p -> {
+      p.descendants().forEach(ProcessHandle::destroy);
+      p.destroy();
+    });
+    return run.isPresent();
+  }
+
   @Override
   public String describe() {
     return "local (spark-submit of " + settings.sparkHome() + ", master " + settings.master() + ", logs in "

@@ -53,5 +53,13 @@ public interface Submitter {
     return Optional.empty();
   }
 
+  /**
+   * Stops the run named by {@code ref}, whose job timed out and ended FAILED, so nothing runs on orphaned; true when a
+   * run was asked to stop. By default it cannot (false).
+   */
+  default boolean cancel(String ref) {
+    return false;
+  }
+
   String describe();
 }
