@@ -19,10 +19,13 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.HashMap;
+import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
+import javax.crypto.Mac;
+import javax.crypto.spec.SecretKeySpec;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -51,7 +54,7 @@ class NotificationsTest {
       calls.incrementAndGet();
       String body = new String(x.getRequestBody().readAllBytes(), StandardCharsets.UTF_8);
       long ts = Long.parseLong(x.getRequestHeaders().getFirst(WebhookNotifier.TIMESTAMP_HEADER));
-      boolean signed = WebhookNotifier.signature(SECRET.getBytes(StandardCharsets.UTF_8), ts, body)
+      boolean signed = receiversSignature(SECRET, ts + "." + body)
           .equals(x.getRequestHeaders().getFirst(WebhookNotifier.SIGNATURE_HEADER));
       int status = !signed ? 401 : failNext.getAndUpdate(n -> Math.max(0, n - 1)) > 0 ? 500 : 204;
       if (status == 204) {
@@ -109,6 +112,26 @@ class NotificationsTest {
 
   private List<String> details(String id) {
     return jobs.events(id).stream().map(JobEvent::detail).filter(d -> d != null && d.contains("notif")).toList();
+  }
+
+  /** What a receiver computes, as docs/service.md tells it to: {@code sha256=} and the hex HMAC-SHA256 of the text. */
+  private static String receiversSignature(String secret, String signedText) {
+    try {
+      Mac mac = Mac.getInstance("HmacSHA256");
+      mac.init(new SecretKeySpec(secret.getBytes(StandardCharsets.UTF_8), "HmacSHA256"));
+      return "sha256=" + HexFormat.of().formatHex(mac.doFinal(signedText.getBytes(StandardCharsets.UTF_8)));
+    } catch (java.security.GeneralSecurityException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  @Test
+  void theSignatureIsTheDocumentedHmacOfTimestampDotBody() {
+    // Known answer, computed outside Java: printf '%s' '1764604800.{"event":"report.completed","job_id":"r-1"}'
+    //   | openssl dgst -sha256 -hmac 'whsec-known-answer'
+    assertEquals("sha256=5b210a29f4699058c8a0c1b4e31ccf8f635e22bee20f33df21922e63822e21b0",
+        WebhookNotifier.signature("whsec-known-answer".getBytes(StandardCharsets.UTF_8), 1764604800L,
+            "{\"event\":\"report.completed\",\"job_id\":\"r-1\"}"));
   }
 
   @Test
