@@ -103,7 +103,15 @@ public final class WorkbookReader {
     if (c.getCellType() != CellType.NUMERIC) {
       throw new AssertionError("not a number: row " + (r.getRowNum() + 1) + " col " + col);
     }
-    return BigDecimal.valueOf(c.getNumericCellValue()).setScale(2, RoundingMode.HALF_UP);
+    // The stored value as it is (the shortest decimal of the double), never rounded here: a workbook that holds
+    // more than the 2 decimals it promises fails, rather than being rounded into agreement.
+    BigDecimal stored = BigDecimal.valueOf(c.getNumericCellValue());
+    try {
+      return stored.setScale(2, RoundingMode.UNNECESSARY);
+    } catch (ArithmeticException e) {
+      throw new AssertionError("row " + (r.getRowNum() + 1) + " col " + col + " holds " + stored
+          + ", not a value rounded to 2 decimals");
+    }
   }
 
   /** Asserts the workbook's silo rows equal the oracle's hours exactly (same keys, same rounded values). */
