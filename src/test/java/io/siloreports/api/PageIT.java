@@ -1,12 +1,11 @@
 package io.siloreports.api;
 
-import io.siloreports.cli.ReportService;
-
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.siloreports.cli.ApiConfig;
+import io.siloreports.cli.ReportService;
 import io.siloreports.cli.StreamConfig;
 import io.siloreports.cli.Wiring;
 import io.siloreports.config.Settings;
@@ -51,7 +50,7 @@ import org.openqa.selenium.support.ui.WebDriverWait;
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class PageIT {
-  private static final Instant DAY = Instant.parse("2026-11-20T00:00:00Z");
+  private static final Instant DAY = TestData.daysAgo(3); // streamed under the real clock
   private static final String CHROMIUM = "/usr/bin/chromium";
   private static final String CHROMEDRIVER = "/usr/bin/chromedriver";
 
@@ -107,6 +106,11 @@ class PageIT {
     return new WebDriverWait(browser, d, Duration.ofMillis(200));
   }
 
+  /** A date input's value ({@code yyyy-MM-dd}) for a UTC day. */
+  private static String date(Instant day) {
+    return day.toString().substring(0, 10);
+  }
+
   private void setDates(String from, String to) {
     ((JavascriptExecutor) browser).executeScript(
         "document.getElementById('from').value = arguments[0]; document.getElementById('to').value = arguments[1];",
@@ -128,12 +132,12 @@ class PageIT {
     waitUpTo(Duration.ofSeconds(10)).until(b -> b.findElements(By.cssSelector("input.silo")).size() == 3);
 
     // A bad range is refused by the API with its reason, and the button comes back.
-    setDates("2026-11-21", "2026-11-20");
+    setDates(date(DAY.plus(1, ChronoUnit.DAYS)), date(DAY));
     el("generate").click();
     waitUpTo(Duration.ofSeconds(10)).until(b -> el("error").getText().contains("from must be before to"));
     assertTrue(el("generate").isEnabled());
 
-    setDates("2026-11-20", "2026-11-21");
+    setDates(date(DAY), date(DAY.plus(1, ChronoUnit.DAYS)));
     el("generate").click();
     waitUpTo(Duration.ofSeconds(10)).until(b -> el("status").getText().startsWith("Report r-"));
     assertFalse(el("generate").isEnabled(), "disabled while its job runs");

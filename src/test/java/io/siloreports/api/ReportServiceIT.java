@@ -1,12 +1,11 @@
 package io.siloreports.api;
 
-import io.siloreports.cli.ReportService;
-
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.siloreports.cli.ApiConfig;
+import io.siloreports.cli.ReportService;
 import io.siloreports.cli.StreamConfig;
 import io.siloreports.cli.Wiring;
 import io.siloreports.config.Settings;
@@ -51,7 +50,7 @@ import org.junit.jupiter.api.io.TempDir;
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class ReportServiceIT {
-  private static final Instant DAY = Instant.parse("2026-11-20T00:00:00Z");
+  private static final Instant DAY = TestData.daysAgo(3); // streamed under the real clock
   private static final Instant AS_OF = DAY.plus(10, ChronoUnit.HOURS);
   private static final Duration RUN = Duration.ofMinutes(4);
   private static final Set<String> ENDED = Set.of("COMPLETED", "FAILED");

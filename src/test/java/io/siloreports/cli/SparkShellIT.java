@@ -12,6 +12,7 @@ import io.siloreports.testing.LocalSpark;
 import io.siloreports.testing.Oracle;
 import io.siloreports.testing.Profiles;
 import io.siloreports.testing.TestData;
+import io.siloreports.testing.TestLogs;
 import io.siloreports.testing.WorkbookReader;
 import io.siloreports.testing.servers.MavenClasspath;
 import java.io.File;
@@ -37,7 +38,7 @@ import org.junit.jupiter.api.io.TempDir;
  * stays usable afterwards.
  */
 class SparkShellIT {
-  private static final Instant DAY = Instant.parse("2026-11-20T00:00:00Z");
+  private static final Instant DAY = TestData.daysAgo(3); // streamed under the real clock
   @TempDir Path dir;
 
   @Test
@@ -80,7 +81,7 @@ class SparkShellIT {
         "org.apache.spark.deploy.SparkSubmit", "--class", "org.apache.spark.repl.Main", "--name", "Spark shell",
         "--master", "local[2]", "--conf", "spark.ui.enabled=false", "--conf", "spark.sql.session.timeZone=Asia/Tokyo",
         "--conf", "spark.sql.shuffle.partitions=3", "--jars", shadedJar.toString(), "spark-shell"));
-    Path log = dir.resolve("shell.log");
+    Path log = TestLogs.file("spark-shell", "shell.log");
     ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile());
     pb.environment().put("SPARK_LOCAL_IP", "127.0.0.1");
     Process shell = pb.start();

@@ -14,6 +14,7 @@ import io.siloreports.testing.LocalSpark;
 import io.siloreports.testing.Oracle;
 import io.siloreports.testing.Profiles;
 import io.siloreports.testing.TestData;
+import io.siloreports.testing.TestLogs;
 import io.siloreports.testing.WorkbookReader;
 import io.siloreports.testing.servers.EmbeddedS3;
 import io.siloreports.testing.servers.MavenClasspath;
@@ -52,7 +53,7 @@ import org.junit.jupiter.params.provider.CsvSource;
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class SparkSubmitIT {
-  private static final Instant DAY = Instant.parse("2026-11-20T00:00:00Z");
+  private static final Instant DAY = TestData.daysAgo(3); // streamed under the real clock
   @TempDir static Path dir;
   private Path shadedJar;
   private Map<String, String> profile;
@@ -94,7 +95,7 @@ class SparkSubmitIT {
         cmd.add(k + "=" + v);
       }
     });
-    Path log = dir.resolve(name + ".log");
+    Path log = TestLogs.file("spark-submit", name + ".log");
     ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile());
     pb.environment().put("SILO_REPORTS_REPORT_S3_ACCESS_KEY", s3.accessKey());
     pb.environment().put("SILO_REPORTS_REPORT_S3_SECRET_KEY", s3.secretKey());

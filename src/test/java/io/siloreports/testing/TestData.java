@@ -21,6 +21,14 @@ import java.util.Random;
 public final class TestData {
   private TestData() {}
 
+  /**
+   * The start of the UTC day {@code days} before the machine's clock, for tests that stream under the real clock:
+   * a fixed date would be refused as an absurd future time on a machine whose clock is behind it.
+   */
+  public static Instant daysAgo(int days) {
+    return Instant.now().truncatedTo(java.time.temporal.ChronoUnit.DAYS).minus(days, java.time.temporal.ChronoUnit.DAYS);
+  }
+
   public static ReadingsBuilder readings(Random rnd) {
     return new ReadingsBuilder(rnd);
   }
