@@ -2,7 +2,8 @@
 # no-secrets-in-logs.sh SECRETS_FILE DIR...
 # Fails when a test's output under the DIRs (surefire's and failsafe's *-output.txt, and *.log files) holds one of the
 # secrets listed in SECRETS_FILE, or the signature of a presigned link (S3's X-Amz-Signature, the local download
-# links' signature): links may be logged only without it. Says where, never the secret itself.
+# links' signature): links may be logged only without it. Says where, never the secret itself. Finding no file at all
+# fails too: a scan of nothing would pass whatever the tests logged.
 set -euo pipefail
 secrets_file=$1
 shift
@@ -26,6 +27,10 @@ for f in "${files[@]}"; do
     findings=$((findings + 1))
   fi
 done
+if [ "${#files[@]}" -eq 0 ]; then
+  echo "no-secrets-in-logs: no test output file under $* (*-output.txt, *.log): nothing was checked" >&2
+  exit 1
+fi
 echo "no-secrets-in-logs: ${#files[@]} test output files checked for ${#secrets[@]} secrets and link signatures:" \
   "$findings finding(s)"
 [ "$findings" -eq 0 ]

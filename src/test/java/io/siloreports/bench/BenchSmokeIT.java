@@ -1,12 +1,16 @@
 package io.siloreports.bench;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.siloreports.testing.TestLogs;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInfo;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -17,6 +21,12 @@ import org.junit.jupiter.api.io.TempDir;
 class BenchSmokeIT {
   @TempDir
   Path work;
+
+  /** The benches' child JVMs log under their work dir, which goes away: their logs are kept for the secret scan. */
+  @AfterEach
+  void keepLogs(TestInfo test) throws Exception {
+    TestLogs.keep(work, "bench-smoke/" + test.getTestMethod().orElseThrow().getName());
+  }
 
   private static String run(ThrowingRunnable bench) throws Exception {
     PrintStream out = System.out;
@@ -39,7 +49,8 @@ class BenchSmokeIT {
   @Test
   void ingestBenchRunsBothSidesAndTheyAgree() throws Exception {
     String out = run(() -> IngestBench.main(new String[] {work.toString(), "3000", "20", "1", "1", "1g"}));
-    assertTrue(out.contains("RESULT readings=3000") && out.contains("check=equal_rows="), out);
+    assertTrue(out.contains("RESULT readings=3000") && out.contains("check=equal_rows=") && out.contains(" wall_ratio="),
+        out);
   }
 
   @Test
@@ -51,7 +62,9 @@ class BenchSmokeIT {
 
   @Test
   void reportBenchRunsBothSidesAndTheirCellsAgree() throws Exception {
-    String out = run(() -> ReportBench.main(new String[] {work.toString(), "3", "2", "1", "1g", "256m"}));
-    assertTrue(out.contains("RESULT silos=3 days=2") && out.contains("check=same_cells_sheets=3_rows=144"), out);
+    String out = run(() -> ReportBench.main(new String[] {work.toString(), "3", "2", "1", "1g,512m", "256m"}));
+    assertTrue(out.contains("RESULT silos=3 days=2"), out);
+    assertEquals(2, out.lines().filter(l -> l.startsWith("RESULT ") && l.endsWith("check=same_cells_sheets=3_rows=144"))
+        .count(), "the run at each heap compared its cells with the program's: " + out);
   }
 }

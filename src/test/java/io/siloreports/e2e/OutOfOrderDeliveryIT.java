@@ -22,6 +22,7 @@ import io.siloreports.testing.LocalSpark;
 import io.siloreports.testing.Oracle;
 import io.siloreports.testing.Profiles;
 import io.siloreports.testing.TestData;
+import io.siloreports.testing.TestLogs;
 import io.siloreports.testing.WorkbookReader;
 import io.siloreports.testing.servers.EmbeddedMySql;
 import io.siloreports.testing.servers.MavenClasspath;
@@ -147,7 +148,8 @@ class OutOfOrderDeliveryIT {
       Process stream = startStream(profile, "stream-" + kill);
       long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(3);
       while (batch(stores, Pipeline.SILO_READINGS) + batch(stores, Pipeline.ACTIVITY_EVENTS) < before + 2) {
-        assertTrue(stream.isAlive(), "the stream died by itself; see target/out-of-order/stream-" + kill + ".log");
+        assertTrue(stream.isAlive(),
+            "the stream died by itself; see target/test-logs/out-of-order/stream-" + kill + ".log");
         assertTrue(System.nanoTime() < deadline, "no batch committed in 3 minutes");
         Thread.sleep(50);
       }
@@ -159,7 +161,7 @@ class OutOfOrderDeliveryIT {
     once.put("stream.trigger", "available-now");
     Process last = startStream(once, "stream-last");
     assertTrue(last.waitFor(5, TimeUnit.MINUTES), "the last run finished");
-    assertEquals(0, last.exitValue(), "see target/out-of-order/stream-last.log");
+    assertEquals(0, last.exitValue(), "see target/test-logs/out-of-order/stream-last.log");
     assertEverythingCountedOnce(profile);
   }
 
@@ -182,8 +184,7 @@ class OutOfOrderDeliveryIT {
         "org.apache.spark.deploy.SparkSubmit", "--master", "local[2]", "--conf", "spark.ui.enabled=false",
         "--class", "io.siloreports.cli.Main", shaded.toString(), "stream"));
     settings.forEach((k, v) -> cmd.addAll(List.of("--conf", k + "=" + v)));
-    Path log = MavenClasspath.projectDir().resolve("target/out-of-order/" + name + ".log");
-    Files.createDirectories(log.getParent());
+    Path log = TestLogs.file("out-of-order", name + ".log");
     ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile());
     pb.environment().put("SPARK_LOCAL_IP", "127.0.0.1");
     return pb.start();

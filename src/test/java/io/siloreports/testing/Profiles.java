@@ -77,7 +77,7 @@ public final class Profiles {
     m.put("worker.poll-interval", "300ms");
     m.put("submit.local.master", "local[1]");
     m.put("submit.local.java-options", "-Xmx768m");
-    m.put("submit.local.log-dir", dir.resolve("report-logs").toString());
+    m.put("submit.local.log-dir", TestLogs.dir("report-logs").resolve(dir.getFileName().toString()).toString());
     return m;
   }
 

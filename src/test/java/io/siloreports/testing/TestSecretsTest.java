@@ -32,6 +32,22 @@ class TestSecretsTest {
   }
 
   @Test
+  void aScanThatFindsNoFileFails() throws Exception {
+    Result none = check(Files.createDirectories(dir.resolve("empty-reports")));
+    assertEquals(1, none.exit(), none.output());
+    assertTrue(none.output().contains("nothing was checked"), none.output());
+  }
+
+  @Test
+  void aSecretInAChildProcessLogUnderTestLogsFailsTheCheck() throws Exception {
+    Path logs = Files.createDirectories(dir.resolve("test-logs/report-logs/run-1"));
+    Files.writeString(logs.resolve("r-1.log"), "INFO S3 with key " + EmbeddedS3.SECRET_KEY + "\n");
+    Result child = check(dir.resolve("test-logs"));
+    assertEquals(1, child.exit(), child.output());
+    assertTrue(child.output().contains("r-1.log line 1"), child.output());
+  }
+
+  @Test
   void aSecretOrASignedLinkInATestsOutputFailsTheCheck() throws Exception {
     Path reports = Files.createDirectories(dir.resolve("failsafe-reports"));
     Files.writeString(reports.resolve("a.SomeIT-output.txt"), "12:00:01 INFO Stored report at"

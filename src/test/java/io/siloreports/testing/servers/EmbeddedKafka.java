@@ -1,5 +1,6 @@
 package io.siloreports.testing.servers;
 
+import io.siloreports.testing.TestLogs;
 import java.io.File;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -96,7 +97,7 @@ public final class EmbeddedKafka extends EmbeddedServer<EmbeddedKafka> {
     Files.writeString(config, serverProperties(workDir.resolve("kraft-logs")), StandardCharsets.UTF_8);
     log4j = workDir.resolve("log4j.properties");
     Files.writeString(log4j, LOG4J_PROPERTIES, StandardCharsets.UTF_8);
-    brokerLog = workDir.resolve("broker.log");
+    brokerLog = TestLogs.file("kafka", "broker-" + workDir.getFileName() + ".log");
 
     // 1. Format the log directory with a fresh cluster id (KRaft needs it before the first start).
     Process format =

