@@ -114,8 +114,13 @@ class SiloReportTest {
 
   /** Runs a report over all of DAY with cut-off {@code asOf}, checks it against the oracle, returns the job. */
   private ReportJob reportEqualsOracle(String jobId, Instant asOf, Predicate<Oracle.Reading> counted) throws Exception {
+    return reportEqualsOracle(report(profile), jobId, asOf, counted);
+  }
+
+  private ReportJob reportEqualsOracle(SiloReport report, String jobId, Instant asOf, Predicate<Oracle.Reading> counted)
+      throws Exception {
     SiloReport.Outcome outcome =
-        report(profile).run(jobId, new ReportRequest(DAY, DAY.plus(1, ChronoUnit.DAYS), List.of(), asOf));
+        report.run(jobId, new ReportRequest(DAY, DAY.plus(1, ChronoUnit.DAYS), List.of(), asOf));
     assertEquals(JobStatus.COMPLETED, outcome.status(), () -> "report failed: " + outcome.error());
     ReportJob job = jobs.find(jobId).orElseThrow();
     assertEquals(JobStatus.COMPLETED, job.status());
@@ -257,6 +262,17 @@ class SiloReportTest {
   }
 
   /** The same request as a zip of CSV files: the same rows, the same rounded numbers, the same summary facts. */
+  @Test
+  @Order(9)
+  void aReportOfTheEmbeddedDefaultStartsNoSpark() throws Exception {
+    // What `jobs/silo-reports report` does on the embedded default: Spark only if a part needs it. Here none does
+    // (a small Parquet store read directly, raw files read in the JVM): a session asked for fails the report.
+    SiloReport withoutSpark = Wiring.report(ReportConfig.from(Settings.of(profile)), () -> {
+      throw new AssertionError("the report asked for a SparkSession");
+    }, new org.apache.hadoop.conf.Configuration(), jobs, CLOCK);
+    reportEqualsOracle(withoutSpark, "no-spark", NOW, r -> true);
+  }
+
   @Test
   @Order(8)
   void aCsvReportHoldsTheWorkbooksNumbers() throws Exception {
