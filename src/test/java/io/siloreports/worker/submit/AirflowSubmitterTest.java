@@ -3,11 +3,14 @@ package io.siloreports.worker.submit;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import io.siloreports.cli.WorkerConfig;
+import io.siloreports.config.Settings;
 import io.siloreports.jobstore.JobEvent;
 import io.siloreports.jobstore.JobStatus;
 import io.siloreports.jobstore.ReportJob;
@@ -23,8 +26,10 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.Base64;
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -323,6 +328,39 @@ class AirflowSubmitterTest {
     assertTrue(mwaa.invocations.stream().allMatch(i -> i.path("Path").asText().length() <= 64), "" + mwaa.invocations);
     assertTrue(airflow.calls.stream().anyMatch(c -> c.method().equals("GET") && c.path().endsWith(s.runId(longId))),
         "the run's state was asked for");
+  }
+
+  @Test
+  void theSettingsChooseTheFlavourAndTheOldKeysStillWork() {
+    // what worked before worker.airflow.api existed: v1, with or without the explicit api-path
+    for (Map<String, String> old : List.of(Map.of("worker.airflow.api-path", "/api/v1"), Map.<String, String>of())) {
+      Map<String, String> keys = new HashMap<>(old);
+      keys.putAll(Map.of("worker.submitter", "airflow", "worker.airflow.url", "http://airflow.example:8080",
+          "worker.airflow.user", "ops", "worker.airflow.password", AIRFLOW_PASSWORD));
+      AirflowSubmitter.Settings v1 = WorkerConfig.from(Settings.of(keys)).airflow();
+      assertEquals(AirflowSubmitter.Api.V1, v1.api());
+      assertEquals("Airflow DAG " + DAG + " (http://airflow.example:8080/api/v1)", new AirflowSubmitter(v1).describe());
+    }
+    AirflowSubmitter.Settings v2 = WorkerConfig.from(Settings.of(Map.of("worker.submitter", "airflow",
+        "worker.airflow.api", "v2", "worker.airflow.url", "http://airflow.example:8080", "worker.airflow.user", "ops",
+        "worker.airflow.password", AIRFLOW_PASSWORD))).airflow();
+    assertEquals("Airflow DAG " + DAG + " (http://airflow.example:8080/api/v2)", new AirflowSubmitter(v2).describe());
+    AirflowSubmitter.Settings m = WorkerConfig.from(Settings.of(Map.of("worker.submitter", "airflow",
+        "worker.airflow.api", "mwaa", "worker.airflow.mwaa.environment", "reports", "worker.airflow.mwaa.region",
+        "eu-central-1"))).airflow();
+    assertEquals("Airflow DAG " + DAG + " (MWAA environment reports (eu-central-1))", new AirflowSubmitter(m).describe());
+
+    IllegalArgumentException noPassword = assertThrows(
+        IllegalArgumentException.class, () -> new AirflowSubmitter(settings(AirflowSubmitter.Api.V2, "ops", null,
+            null)));
+    assertTrue(noPassword.getMessage().contains("worker.airflow.api=v2 needs worker.airflow.user and"
+        + " SILO_REPORTS_WORKER_AIRFLOW_PASSWORD"), noPassword.getMessage());
+    IllegalArgumentException longDag = assertThrows(IllegalArgumentException.class,
+        () -> new AirflowSubmitter(new AirflowSubmitter.Settings(AirflowSubmitter.Api.MWAA, null, null,
+            "d".repeat(31), null, null, "reports-2", REGION, mwaaUrl, Duration.ofSeconds(5)), clock));
+    assertTrue(longDag.getMessage().contains("is too long for MWAA environment reports-2"), longDag.getMessage());
+    new AirflowSubmitter(new AirflowSubmitter.Settings(AirflowSubmitter.Api.MWAA, null, null, "d".repeat(30), null,
+        null, "reports-2", REGION, mwaaUrl, Duration.ofSeconds(5)), clock); // 30 characters fit
   }
 
   @Test
