@@ -12,6 +12,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 
@@ -86,9 +87,12 @@ public record WorkerConfig(
             s.find(Keys.WORKER_EMR_ARTIFACTS).orElse(null), s.find(Keys.WORKER_EMR_REGION).orElse(null),
             s.find(Keys.WORKER_EMR_ENDPOINT).orElse(null), secretIds, List.copyOf(options));
       }
-      case "airflow" -> airflow = new AirflowSubmitter.Settings(s.find(Keys.WORKER_AIRFLOW_URL).orElse(null),
-          s.get(Keys.WORKER_AIRFLOW_API_PATH), s.get(Keys.WORKER_AIRFLOW_DAG_ID),
-          s.find(Keys.WORKER_AIRFLOW_USER).orElse(null), s.find(Keys.WORKER_AIRFLOW_PASSWORD).orElse(null),
+      case "airflow" -> airflow = new AirflowSubmitter.Settings(
+          AirflowSubmitter.Api.valueOf(s.get(Keys.WORKER_AIRFLOW_API).toUpperCase(Locale.ROOT)),
+          s.find(Keys.WORKER_AIRFLOW_URL).orElse(null), s.find(Keys.WORKER_AIRFLOW_API_PATH).orElse(null),
+          s.get(Keys.WORKER_AIRFLOW_DAG_ID), s.find(Keys.WORKER_AIRFLOW_USER).orElse(null),
+          s.find(Keys.WORKER_AIRFLOW_PASSWORD).orElse(null), s.find(Keys.WORKER_AIRFLOW_MWAA_ENVIRONMENT).orElse(null),
+          s.find(Keys.WORKER_AIRFLOW_MWAA_REGION).orElse(null), s.find(Keys.WORKER_AIRFLOW_MWAA_ENDPOINT).orElse(null),
           Duration.ofSeconds(30));
       default -> { }
     }

@@ -45,16 +45,27 @@ interface ServiceKeys {
       "endpoint of an EMR-compatible API (VPC endpoints, tests)");
   Setting<String> WORKER_EMR_SPARK_OPTIONS = REPORT_SERVICE.text("worker.emr.spark-options", null,
       "more spark-submit options of each report step, space-separated (`--driver-memory 4g`)");
+  Setting<String> WORKER_AIRFLOW_API = REPORT_SERVICE.choice("worker.airflow.api", "v1",
+      "which Airflow API the worker speaks: Airflow 2's stable REST API (`/api/v1`, basic authentication), Airflow"
+          + " 3's (`/api/v2`, a JWT from `/auth/token`), or Amazon MWAA's InvokeRestApi (AWS credentials; the"
+          + " environment's Airflow version decides the rest)", "v1", "v2", "mwaa");
   Setting<String> WORKER_AIRFLOW_URL = REPORT_SERVICE.text("worker.airflow.url", null,
-      "base URL of the Airflow webserver whose REST API triggers the report DAG");
-  Setting<String> WORKER_AIRFLOW_API_PATH = REPORT_SERVICE.text("worker.airflow.api-path", "/api/v1",
-      "path of Airflow's stable REST API");
+      "base URL of the Airflow webserver (v1) or API server (v2) whose REST API triggers the report DAG");
+  Setting<String> WORKER_AIRFLOW_API_PATH = REPORT_SERVICE.text("worker.airflow.api-path", null,
+      "path of Airflow's REST API under the URL; default `/api/v1` (v1) or `/api/v2` (v2)");
   Setting<String> WORKER_AIRFLOW_DAG_ID = REPORT_SERVICE.text("worker.airflow.dag-id", "silo_reports_report",
       "the DAG a report runs as (deploy/airflow/silo_reports_dag.py)");
   Setting<String> WORKER_AIRFLOW_USER = REPORT_SERVICE.text("worker.airflow.user", null,
-      "user of Airflow's API (basic authentication)");
+      "user of Airflow's API (v1: basic authentication; v2: exchanged for a JWT at `/auth/token`)");
   Setting<String> WORKER_AIRFLOW_PASSWORD = REPORT_SERVICE.secret("worker.airflow.password",
       "its password (from the environment: `SILO_REPORTS_WORKER_AIRFLOW_PASSWORD`)");
+  Setting<String> WORKER_AIRFLOW_MWAA_ENVIRONMENT = REPORT_SERVICE.text("worker.airflow.mwaa.environment", null,
+      "the Amazon MWAA environment whose Airflow runs the reports (`worker.airflow.api=mwaa`)");
+  Setting<String> WORKER_AIRFLOW_MWAA_REGION = REPORT_SERVICE.text("worker.airflow.mwaa.region", null,
+      "region of the MWAA environment; default the AWS default region chain");
+  Setting<String> WORKER_AIRFLOW_MWAA_ENDPOINT = REPORT_SERVICE.text("worker.airflow.mwaa.endpoint", null,
+      "endpoint of an MWAA-compatible API for both its `api.` and `env.` calls (VPC endpoints, tests); default"
+          + " MWAA's own in the region");
   Setting<String> NOTIFY_TARGETS = REPORT_SERVICE.text("notify.targets", null,
       "where every finished job is announced unless its request says otherwise: webhook URLs (`https://...`) and SNS"
           + " topic ARNs, comma-separated");

@@ -18,7 +18,6 @@ import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Base64;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -30,9 +29,9 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The EMR and Airflow submitters through the worker, against local HTTP endpoints that speak each service's protocol
- * (EMR's awsJson1_1 with the real AWS SDK client, Airflow's stable REST API with the JDK's HTTP client): submit,
- * record the step or run, reconcile its state with the job, and what throttling and errors leave behind.
+ * The EMR submitter through the worker, against a local HTTP endpoint that speaks EMR's awsJson1_1 with the real AWS
+ * SDK client: submit, record the step, reconcile its state with the job, and what throttling and errors leave behind.
+ * (The Airflow submitter's flows are in {@link AirflowSubmitterTest}.)
  */
 class RemoteSubmittersTest {
   private static final ObjectMapper JSON = new ObjectMapper();
@@ -42,7 +41,7 @@ class RemoteSubmittersTest {
   private ReportJobStore jobs;
   private final List<JsonNode> requests = new CopyOnWriteArrayList<>();
   private final List<String> auth = new CopyOnWriteArrayList<>();
-  /** EMR: step id -> state (and failure details); Airflow: run id -> state. */
+  /** Step id -> state (and failure details). */
   private final Map<String, String> states = new ConcurrentHashMap<>();
   private final AtomicInteger throttleNext = new AtomicInteger();
 
@@ -53,7 +52,6 @@ class RemoteSubmittersTest {
       byte[] in = x.getRequestBody().readAllBytes();
       auth.add(String.valueOf(x.getRequestHeaders().getFirst("Authorization")));
       String target = x.getRequestHeaders().getFirst("X-Amz-Target");
-      String path = x.getRequestURI().getPath();
       int status = 200;
       String out;
       if (target != null) { // EMR
@@ -78,27 +76,9 @@ class RemoteSubmittersTest {
           out = "{\"__type\":\"ValidationException\",\"message\":\"unknown target\"}";
         }
         x.getResponseHeaders().set("Content-Type", "application/x-amz-json-1.1");
-      } else { // Airflow
-        if (throttleNext.get() > 0) {
-          throttleNext.decrementAndGet();
-          status = 429;
-          out = "{\"title\":\"Too Many Requests\",\"detail\":\"rate limited\"}";
-        } else if (x.getRequestMethod().equals("POST") && path.equals("/api/v1/dags/silo_reports_report/dagRuns")) {
-          JsonNode body = JSON.readTree(in);
-          requests.add(body);
-          String run = body.path("dag_run_id").asText();
-          status = states.containsKey(run) ? 409 : 200;
-          states.putIfAbsent(run, "queued");
-          out = "{\"dag_run_id\":\"" + run + "\",\"state\":\"queued\"}";
-        } else if (x.getRequestMethod().equals("GET") && path.startsWith("/api/v1/dags/silo_reports_report/dagRuns/")) {
-          String run = path.substring(path.lastIndexOf('/') + 1);
-          status = states.containsKey(run) ? 200 : 404;
-          out = "{\"dag_run_id\":\"" + run + "\",\"state\":\"" + states.getOrDefault(run, "") + "\"}";
-        } else {
-          status = 404;
-          out = "{\"detail\":\"no such endpoint\"}";
-        }
-        x.getResponseHeaders().set("Content-Type", "application/json");
+      } else {
+        status = 404;
+        out = "{}";
       }
       byte[] bytes = out.getBytes(StandardCharsets.UTF_8);
       x.sendResponseHeaders(status, bytes.length);
@@ -210,46 +190,5 @@ class RemoteSubmittersTest {
     assertEquals(JobStatus.FAILED, j.status());
     assertTrue(j.errorMessage().contains("InvalidRequestException: Cluster id 'j-GONE' is not valid."),
         j.errorMessage());
-  }
-
-  @Test
-  void airflowDagRunsAreTriggeredRecordedAndReconciled() {
-    AirflowSubmitter airflow = new AirflowSubmitter(new AirflowSubmitter.Settings(url(), "/api/v1",
-        "silo_reports_report", "ops", "pw", Duration.ofSeconds(5)));
-    ReportWorker worker = worker(airflow);
-    jobs.create("on-airflow", "silo_hourly", "{\"format\":\"csv\"}");
-    worker.round();
-    JsonNode trigger = requests.get(0);
-    assertEquals("silo-report-on-airflow", trigger.path("dag_run_id").asText());
-    assertEquals("on-airflow", trigger.path("conf").path("job_id").asText());
-    assertEquals("Basic " + Base64.getEncoder().encodeToString("ops:pw".getBytes(StandardCharsets.UTF_8)), auth.get(0));
-    ReportJob j = jobs.find("on-airflow").orElseThrow();
-    assertEquals("airflow silo_reports_report run silo-report-on-airflow", j.submitRef());
-
-    states.put("silo-report-on-airflow", "running");
-    worker.round();
-    assertEquals(JobStatus.SUBMITTED, jobs.find("on-airflow").orElseThrow().status());
-    jobs.markProcessing("on-airflow"); // the DAG's report task took the job
-    states.put("silo-report-on-airflow", "failed");
-    worker.round();
-    ReportJob failed = jobs.find("on-airflow").orElseThrow();
-    assertEquals(JobStatus.FAILED, failed.status());
-    assertTrue(failed.errorMessage().contains("Airflow DAG run failed"), failed.errorMessage());
-
-    // 429: queued again, saying so; then triggered
-    jobs.create("busy", "silo_hourly", "{}");
-    throttleNext.set(1);
-    worker.round();
-    assertEquals(JobStatus.PENDING, jobs.find("busy").orElseThrow().status());
-    List<String> h = history("busy");
-    assertTrue(h.get(h.size() - 1).contains("HTTP 429: rate limited"), h.toString());
-    worker.round();
-    assertEquals(JobStatus.SUBMITTED, jobs.find("busy").orElseThrow().status());
-    // a success after the job completed changes nothing
-    jobs.markProcessing("busy");
-    jobs.markCompleted("busy", "reports/busy/silo_data_report.xlsx", "https://example/busy");
-    states.put("silo-report-busy", "success");
-    worker.round();
-    assertEquals(JobStatus.COMPLETED, jobs.find("busy").orElseThrow().status());
   }
 }
