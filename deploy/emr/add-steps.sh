@@ -44,6 +44,7 @@ if [ "$cmd" = stop-stream ]; then
   # The stream's YARN application is killed by a step of its own (cancelling its step stops only spark-submit);
   # that is safe at any moment: every micro-batch commits with its batch id, and a new stream step resumes from the
   # checkpoint on S3 without losing or double counting a record.
+  # shellcheck disable=SC2016  # $2 and $1 are awk's, on the node
   kill='yarn application -list -appStates RUNNING,ACCEPTED 2>/dev/null | awk '"'"'$2 == "silo-reports-stream" {print $1}'"'"' | xargs -r -n1 yarn application -kill'
   stop=$(python3 -c 'import json,sys; print(json.dumps([{"Type": "CUSTOM_JAR", "Name": "silo-reports stop stream",
     "ActionOnFailure": "CONTINUE", "Jar": "command-runner.jar", "Args": ["bash", "-c", sys.argv[1]]}]))' "$kill")

@@ -14,7 +14,7 @@
 # a copy of deploy/ and conf/ under a temporary directory, with a stand-in `mvn` that records its arguments and leaves
 # a jar where the build would: nothing in the working tree changes. Bash 3.2-safe itself.
 set -uo pipefail
-cd "$(dirname "$0")/../.."
+cd "$(dirname "$0")/../.." || exit 2
 src=$(pwd)
 bashes=()
 while [ $# -gt 0 ] && [ "$1" = --bash ]; do bashes+=("$2"); shift 2; done
@@ -116,9 +116,10 @@ chmod +x "$work/fake-mvn"
 export AWS_ACCESS_KEY_ID=check AWS_SECRET_ACCESS_KEY=check AWS_REGION=eu-west-1 AWS_DEFAULT_REGION=eu-west-1
 unset AWS_CLI_EXTRA AWS_PROFILE
 failures=0
-for bin in "${bins[@]}"; do
+for bin in ${bins[@]+"${bins[@]}"}; do
   real=$(command -v "$bin") || { echo "no AWS CLI at $bin"; exit 2; }
-  for sh in "${bashes[@]}"; do
+  for sh in ${bashes[@]+"${bashes[@]}"}; do
+    # shellcheck disable=SC2016  # the version of the bash under test, expanded by it
     echo "== $("$real" --version 2>&1 | head -1) / $("$sh" -c 'echo "bash $BASH_VERSION"')"
     root=$work/run/root
     rm -rf "$work/run" && mkdir -p "$root" "$work/run/bin"

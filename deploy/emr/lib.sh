@@ -1,3 +1,4 @@
+# shellcheck shell=bash disable=SC2034  # sourced: the names below are used by the scripts that source it
 # Shared by the deploy/emr scripts (sourced, not run). Bash 3.2 (stock macOS) and later: no associative arrays, no
 # mapfile, and an array that may be empty is expanded as ${a[@]+"${a[@]}"} (before bash 4.4, "${a[@]}" of an empty
 # array is an unbound variable under set -u).
