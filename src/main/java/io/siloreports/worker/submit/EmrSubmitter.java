@@ -131,7 +131,7 @@ public final class EmrSubmitter implements Submitter, AutoCloseable {
    * {@code SEND_INTERRUPT} only sends SIGTERM, and Spark 3.5's YARN client kills its application only when a
    * launcher asks, not on a signal). In cluster deploy mode the driver is a YARN container that neither option
    * reaches: it runs to its end, and can no longer complete its job, which is FAILED. False when the step had
-   * already ended.
+   * already ended; true when it is being cancelled already.
    */
   @Override
   public boolean cancel(String ref) {
@@ -152,7 +152,11 @@ public final class EmrSubmitter implements Submitter, AutoCloseable {
     if (info != null && info.status() == CancelStepsRequestStatus.SUBMITTED) {
       return true;
     }
-    RunState now = state(describe(clusterId, stepId));
+    Step step = describe(clusterId, stepId);
+    if (step.status().state() == StepState.CANCEL_PENDING) {
+      return true; // already being cancelled
+    }
+    RunState now = state(step);
     if (now.ended()) {
       return false; // nothing left to stop
     }

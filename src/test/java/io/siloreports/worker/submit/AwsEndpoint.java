@@ -40,8 +40,9 @@ abstract class AwsEndpoint implements AutoCloseable {
   private static final Pattern AUTH = Pattern.compile(
       "AWS4-HMAC-SHA256 Credential=([^/]+)/(\\d{8})/([^/]+)/([^/]+)/aws4_request, ?SignedHeaders=([^,]+), ?Signature=([0-9a-f]{64})");
 
-  /** One request as it arrived (after the signature check). */
-  record Call(String method, String path, Map<String, String> query, String contentType, JsonNode body) {}
+  /** One request as it arrived (after the signature check); {@code target} is awsJson's X-Amz-Target. */
+  record Call(String method, String path, Map<String, String> query, String contentType, String target,
+      JsonNode body) {}
 
   /** An answer: status, JSON body, and for errors the error code (how each protocol carries it is the subclass's). */
   record Answer(int status, String body, String errorCode) {
@@ -105,7 +106,8 @@ abstract class AwsEndpoint implements AutoCloseable {
             json = null;
           }
         }
-        Call call = new Call(x.getRequestMethod(), x.getRequestURI().getPath(), query, contentType, json);
+        Call call = new Call(x.getRequestMethod(), x.getRequestURI().getPath(), query, contentType,
+            x.getRequestHeaders().getFirst("X-Amz-Target"), json);
         calls.add(call);
         if (throttleNext.get() > 0) {
           throttleNext.decrementAndGet();
