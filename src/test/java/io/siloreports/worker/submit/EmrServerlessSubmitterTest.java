@@ -7,6 +7,8 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.siloreports.cli.WorkerConfig;
+import io.siloreports.config.Settings;
 import io.siloreports.jobstore.JobEvent;
 import io.siloreports.jobstore.JobStatus;
 import io.siloreports.jobstore.ReportJob;
@@ -343,6 +345,24 @@ class EmrServerlessSubmitterTest {
     }
     assertTrue(service.runs.isEmpty(), "nothing refused started a run");
     assertNotEquals(0, service.refusals.size());
+  }
+
+  @Test
+  void theWorkersSettingsAreTheSubmittersAndNoOtherSubmitters() {
+    WorkerConfig c = WorkerConfig.from(Settings.of(Map.of(
+        "worker.submitter", "emr-serverless",
+        "worker.emr-serverless.application-id", "00fapp",
+        "worker.emr-serverless.execution-role-arn", ROLE,
+        "worker.emr-serverless.artifacts", ARTIFACTS,
+        "worker.emr-serverless.region", "eu-west-1",
+        "worker.emr-serverless.spark-parameters", " --conf  spark.driver.memory=4g ",
+        "db.password-secret-id", "rds/silo",
+        "worker.emr.cluster-id", "j-IGNORED")));
+    assertEquals(new EmrServerlessSubmitter.Settings("00fapp", ROLE, ARTIFACTS, "eu-west-1", null,
+        Map.of("db", "rds/silo"), List.of("--conf", "spark.driver.memory=4g")), c.emrServerless());
+    assertEquals(null, c.emr());
+    assertEquals(null, c.local());
+    assertEquals(null, c.airflow());
   }
 
   @Test
