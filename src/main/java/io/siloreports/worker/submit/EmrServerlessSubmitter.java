@@ -92,7 +92,7 @@ public final class EmrServerlessSubmitter implements Submitter, AutoCloseable {
   }
 
   /** The spark-submit parameters of every run: the main class, the properties file, UTC sessions, then the extra. */
-  public static String sparkSubmitParameters(String artifacts, List<String> extra) {
+  static String sparkSubmitParameters(String artifacts, List<String> extra) {
     List<String> words = new ArrayList<>(List.of("--class", ClusterReportRun.MAIN_CLASS,
         "--files", ClusterReportRun.artifact(artifacts, ClusterReportRun.CONFIG),
         "--conf", ClusterReportRun.UTC_SESSIONS));
@@ -101,7 +101,7 @@ public final class EmrServerlessSubmitter implements Submitter, AutoCloseable {
   }
 
   /** The StartJobRun request of a job, without I/O. */
-  public StartJobRunRequest request(String jobId) {
+  StartJobRunRequest request(String jobId) {
     return StartJobRunRequest.builder()
         .applicationId(settings.applicationId())
         .executionRoleArn(settings.executionRoleArn())
@@ -126,7 +126,7 @@ public final class EmrServerlessSubmitter implements Submitter, AutoCloseable {
       throw new IllegalStateException("EMR Serverless refused StartJobRun on application "
           + settings.applicationId() + ": " + message(e), e);
     }
-    return new Run("emr-serverless " + r.applicationId() + " run " + r.jobRunId(), new CompletableFuture<>());
+    return new Run("emr-serverless " + settings.applicationId() + " run " + r.jobRunId(), new CompletableFuture<>());
   }
 
   @Override

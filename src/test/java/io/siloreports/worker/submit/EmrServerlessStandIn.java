@@ -14,11 +14,12 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * EMR Serverless' job run API as the service defines it, for the submitter's tests. It follows the service model the
- * AWS SDKs are generated from, EMR Serverless 2021-07-13 ({@code botocore/data/emr-serverless/2021-07-13/service-2.json}
- * of boto/botocore at 0e6e2404, August 2026; the same model as aws-sdk-java-v2's
- * {@code services/emrserverless/src/main/resources/codegen-resources/service-2.json}), and the API Reference pages
- * https://docs.aws.amazon.com/emr-serverless/latest/APIReference/API_StartJobRun.html, API_GetJobRun.html,
+ * EMR Serverless' job run API as the service defines it, for the submitter's tests. It follows the service's model,
+ * EMR Serverless 2021-07-13, as boto/botocore ships it ({@code botocore/data/emr-serverless/2021-07-13/service-2.json}
+ * at commit 0e6e2404, August 2026; aws-sdk-java-v2 generates its client from the service's model too, kept in its
+ * {@code services/emrserverless/src/main/resources/codegen-resources/}), checked against the API Reference's
+ * https://docs.aws.amazon.com/emr-serverless/latest/APIReference/API_StartJobRun.html (request syntax, {@code
+ * Content-type: application/json}, the required members and their patterns), API_GetJobRun.html and
  * API_CancelJobRun.html:
  *
  * <ul>
