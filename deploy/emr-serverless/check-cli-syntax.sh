@@ -42,7 +42,7 @@ for bin in "${bins[@]}"; do
     --policy-name silo-reports-emr-serverless --policy-document file://deploy/emr-serverless/iam/worker-policy.json "${e[@]}"
   check "emr-serverless start-job-run" aws emr-serverless start-job-run --region eu-west-1 \
     --application-id 00fexample0app1 --execution-role-arn "$role" --name silo-reports-report-r-1 \
-    --job-driver "$driver" "${e[@]}"
+    --retry-policy maxAttempts=1 --job-driver "$driver" "${e[@]}"
   check "emr-serverless get-job-run" aws emr-serverless get-job-run --region eu-west-1 \
     --application-id 00fexample0app1 --job-run-id 00fexample0run1 "${e[@]}"
   check "emr-serverless cancel-job-run" aws emr-serverless cancel-job-run --region eu-west-1 \

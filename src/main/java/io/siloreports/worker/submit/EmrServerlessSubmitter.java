@@ -107,6 +107,7 @@ public final class EmrServerlessSubmitter implements Submitter, AutoCloseable {
         .executionRoleArn(settings.executionRoleArn())
         .clientToken(clientToken(jobId))
         .name(runName(jobId))
+        .retryPolicy(r -> r.maxAttempts(1)) // a report never runs twice, like the EMR step's one YARN attempt
         .jobDriver(d -> d.sparkSubmit(s -> s
             .entryPoint(ClusterReportRun.artifact(settings.artifacts(), ClusterReportRun.JAR))
             .entryPointArguments(ClusterReportRun.jobArguments(jobId, settings.secretIds()))

@@ -110,6 +110,7 @@ class EmrServerlessSubmitterTest {
       assertEquals(ROLE, body.path("executionRoleArn").asText());
       assertEquals("silo-reports-report-r-1", body.path("name").asText());
       assertEquals(EmrServerlessSubmitter.clientToken("r-1"), body.path("clientToken").asText());
+      assertEquals(1, body.path("retryPolicy").path("maxAttempts").asInt(), "one attempt: " + body);
 
       // The entry point and its arguments are the EMR step's jar and what follows it.
       List<String> step = EmrSubmitter.stepArgs(ARTIFACTS, "r-1", Map.of("db", "rds/silo", "jobstore", "js/secret"),
