@@ -43,6 +43,7 @@ import io.siloreports.worker.notify.SnsNotifier;
 import io.siloreports.worker.notify.WebhookNotifier;
 import io.siloreports.worker.schedule.Scheduler;
 import io.siloreports.worker.submit.AirflowSubmitter;
+import io.siloreports.worker.submit.EmrServerlessSubmitter;
 import io.siloreports.worker.submit.EmrSubmitter;
 import io.siloreports.worker.submit.LocalSubmitter;
 import io.siloreports.worker.submit.Submitter;
@@ -214,6 +215,7 @@ public final class Wiring {
     ReportJobLifecycle lifecycle = new ReportJobLifecycle(own);
     Submitter submitter = config.local() != null ? new LocalSubmitter(config.local())
         : config.emr() != null ? new EmrSubmitter(config.emr())
+        : config.emrServerless() != null ? new EmrServerlessSubmitter(config.emrServerless())
         : config.airflow() != null ? new AirflowSubmitter(config.airflow())
         : null;
     ReportWorker.Builder b = ReportWorker.builder()

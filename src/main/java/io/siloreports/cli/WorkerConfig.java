@@ -5,6 +5,7 @@ import io.siloreports.config.Settings;
 import io.siloreports.db.Jdbc;
 import io.siloreports.worker.schedule.ReportSchedule;
 import io.siloreports.worker.submit.AirflowSubmitter;
+import io.siloreports.worker.submit.EmrServerlessSubmitter;
 import io.siloreports.worker.submit.EmrSubmitter;
 import io.siloreports.worker.submit.LocalSubmitter;
 import java.nio.file.Path;
@@ -14,13 +15,16 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 
 /**
  * Everything the report worker reads from configuration: the job store, how jobs run (one of {@code local},
- * {@code emr}, {@code airflow}, or none of them), the timeouts, and its duties: schedules, notifications, retention.
+ * {@code emr}, {@code emr-serverless}, {@code airflow}, or none of them), the timeouts, and its duties: schedules,
+ * notifications, retention.
  *
- * @param local settings of {@code worker.submitter=local}, else null (likewise {@code emr}, {@code airflow})
+ * @param local settings of {@code worker.submitter=local}, else null (likewise {@code emr}, {@code emrServerless},
+ *     {@code airflow})
  * @param schedules {@code schedule.<name>.*}
  * @param notifyTargets {@code notify.targets}
  * @param webhookSecret null when webhooks are not configured
@@ -30,6 +34,7 @@ public record WorkerConfig(
     Jdbc jobStore,
     LocalSubmitter.Settings local,
     EmrSubmitter.Settings emr,
+    EmrServerlessSubmitter.Settings emrServerless,
     AirflowSubmitter.Settings airflow,
     int maxConcurrent,
     Duration pollInterval,
@@ -60,6 +65,7 @@ public record WorkerConfig(
     String submitter = s.get(Keys.WORKER_SUBMITTER);
     LocalSubmitter.Settings local = null;
     EmrSubmitter.Settings emr = null;
+    EmrServerlessSubmitter.Settings emrServerless = null;
     AirflowSubmitter.Settings airflow = null;
     switch (submitter) {
       case "local" -> {
@@ -73,20 +79,16 @@ public record WorkerConfig(
             forwarding.args(),
             forwarding.env());
       }
-      case "emr" -> {
-        Map<String, String> secretIds = new LinkedHashMap<>();
-        s.find(Keys.DB_PASSWORD_SECRET_ID).ifPresent(v -> secretIds.put("db", v));
-        s.find(Keys.JOBSTORE_PASSWORD_SECRET_ID).ifPresent(v -> secretIds.put("jobstore", v));
-        List<String> options = new ArrayList<>();
-        for (String o : s.find(Keys.WORKER_EMR_SPARK_OPTIONS).orElse("").trim().split("\\s+")) {
-          if (!o.isEmpty()) {
-            options.add(o);
-          }
-        }
-        emr = new EmrSubmitter.Settings(s.find(Keys.WORKER_EMR_CLUSTER_ID).orElse(null),
-            s.find(Keys.WORKER_EMR_ARTIFACTS).orElse(null), s.find(Keys.WORKER_EMR_REGION).orElse(null),
-            s.find(Keys.WORKER_EMR_ENDPOINT).orElse(null), secretIds, List.copyOf(options));
-      }
+      case "emr" -> emr = new EmrSubmitter.Settings(s.find(Keys.WORKER_EMR_CLUSTER_ID).orElse(null),
+          s.find(Keys.WORKER_EMR_ARTIFACTS).orElse(null), s.find(Keys.WORKER_EMR_REGION).orElse(null),
+          s.find(Keys.WORKER_EMR_ENDPOINT).orElse(null), secretIds(s), words(s.find(Keys.WORKER_EMR_SPARK_OPTIONS)));
+      case "emr-serverless" -> emrServerless = new EmrServerlessSubmitter.Settings(
+          s.find(Keys.WORKER_EMR_SERVERLESS_APPLICATION_ID).orElse(null),
+          s.find(Keys.WORKER_EMR_SERVERLESS_EXECUTION_ROLE_ARN).orElse(null),
+          s.find(Keys.WORKER_EMR_SERVERLESS_ARTIFACTS).orElse(null),
+          s.find(Keys.WORKER_EMR_SERVERLESS_REGION).orElse(null),
+          s.find(Keys.WORKER_EMR_SERVERLESS_ENDPOINT).orElse(null), secretIds(s),
+          words(s.find(Keys.WORKER_EMR_SERVERLESS_SPARK_PARAMETERS)));
       case "airflow" -> airflow = new AirflowSubmitter.Settings(
           AirflowSubmitter.Api.valueOf(s.get(Keys.WORKER_AIRFLOW_API).toUpperCase(Locale.ROOT)),
           s.find(Keys.WORKER_AIRFLOW_URL).orElse(null), s.find(Keys.WORKER_AIRFLOW_API_PATH).orElse(null),
@@ -108,6 +110,7 @@ public record WorkerConfig(
         Configs.jobStore(s),
         local,
         emr,
+        emrServerless,
         airflow,
         s.get(Keys.WORKER_MAX_CONCURRENT),
         s.get(Keys.WORKER_POLL_INTERVAL),
@@ -129,5 +132,24 @@ public record WorkerConfig(
         s.find(Keys.RETENTION_JOB_AGE).orElse(null),
         s.get(Keys.RETENTION_INTERVAL),
         s.get(Keys.DB_MIGRATE_ON_START));
+  }
+
+  /** A run on a cluster gets the passwords' secret ids, never the passwords (it reads them itself). */
+  private static Map<String, String> secretIds(Settings s) {
+    Map<String, String> ids = new LinkedHashMap<>();
+    s.find(Keys.DB_PASSWORD_SECRET_ID).ifPresent(v -> ids.put("db", v));
+    s.find(Keys.JOBSTORE_PASSWORD_SECRET_ID).ifPresent(v -> ids.put("jobstore", v));
+    return ids;
+  }
+
+  /** Space-separated spark-submit words. */
+  private static List<String> words(Optional<String> value) {
+    List<String> words = new ArrayList<>();
+    for (String w : value.orElse("").trim().split("\\s+")) {
+      if (!w.isEmpty()) {
+        words.add(w);
+      }
+    }
+    return List.copyOf(words);
   }
 }

@@ -31,10 +31,11 @@ interface ServiceKeys {
       "key that signs download links of local reports; default a random key per start");
   Setting<String> WORKER_SUBMITTER = REPORT_SERVICE.choice("worker.submitter", "local",
       "how the worker runs a job: a child JVM per report through Spark's launcher, an EMR step (`worker.emr.*`), an"
-          + " Airflow DAG run (`worker.airflow.*`), or none (something else runs the jobs; the worker only times them"
-          + " out, creates scheduled jobs, notifies and applies retention)", "local", "emr", "airflow", "none");
+          + " EMR Serverless job run (`worker.emr-serverless.*`), an Airflow DAG run (`worker.airflow.*`), or none"
+          + " (something else runs the jobs; the worker only times them out, creates scheduled jobs, notifies and"
+          + " applies retention)", "local", "emr", "emr-serverless", "airflow", "none");
   Setting<Duration> WORKER_REMOTE_POLL_INTERVAL = REPORT_SERVICE.duration("worker.remote-poll-interval", "30s",
-      "how often the worker asks EMR or Airflow how its runs are doing");
+      "how often the worker asks EMR, EMR Serverless or Airflow how its runs are doing");
   Setting<String> WORKER_EMR_CLUSTER_ID = REPORT_SERVICE.text("worker.emr.cluster-id", null,
       "the EMR cluster (j-...) report steps are added to");
   Setting<String> WORKER_EMR_ARTIFACTS = REPORT_SERVICE.text("worker.emr.artifacts", null,
@@ -49,6 +50,20 @@ interface ServiceKeys {
       "which Airflow API the worker speaks: Airflow 2's stable REST API (`/api/v1`, basic authentication), Airflow"
           + " 3's (`/api/v2`, a JWT from `/auth/token`), or Amazon MWAA's InvokeRestApi (AWS credentials; the"
           + " environment's Airflow version decides the rest)", "v1", "v2", "mwaa");
+  Setting<String> WORKER_EMR_SERVERLESS_APPLICATION_ID = REPORT_SERVICE.text("worker.emr-serverless.application-id",
+      null, "the EMR Serverless application (type SPARK, deploy/emr-serverless/application.json) reports run on");
+  Setting<String> WORKER_EMR_SERVERLESS_EXECUTION_ROLE_ARN = REPORT_SERVICE.text(
+      "worker.emr-serverless.execution-role-arn", null,
+      "the IAM role each report's job run works as (deploy/emr-serverless/iam/job-role-*.json)");
+  Setting<String> WORKER_EMR_SERVERLESS_ARTIFACTS = REPORT_SERVICE.text("worker.emr-serverless.artifacts", null,
+      "s3://bucket/prefix holding silo-reports-shaded.jar (the entry point) and emr.properties (the run's settings)");
+  Setting<String> WORKER_EMR_SERVERLESS_REGION = REPORT_SERVICE.text("worker.emr-serverless.region", null,
+      "region of the EMR Serverless API; default the AWS default region chain");
+  Setting<String> WORKER_EMR_SERVERLESS_ENDPOINT = REPORT_SERVICE.text("worker.emr-serverless.endpoint", null,
+      "endpoint of an EMR Serverless-compatible API (VPC endpoints, tests)");
+  Setting<String> WORKER_EMR_SERVERLESS_SPARK_PARAMETERS = REPORT_SERVICE.text(
+      "worker.emr-serverless.spark-parameters", null,
+      "more spark-submit parameters of each job run, space-separated (`--conf spark.driver.memory=4g`)");
   Setting<String> WORKER_AIRFLOW_URL = REPORT_SERVICE.text("worker.airflow.url", null,
       "base URL of the Airflow webserver (v1) or API server (v2) whose REST API triggers the report DAG");
   Setting<String> WORKER_AIRFLOW_API_PATH = REPORT_SERVICE.text("worker.airflow.api-path", null,

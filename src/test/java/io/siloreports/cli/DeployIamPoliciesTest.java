@@ -59,6 +59,7 @@ import org.junit.jupiter.api.Test;
 class DeployIamPoliciesTest {
   private static final ObjectMapper JSON = new ObjectMapper();
   static final Path IAM = Path.of("deploy/emr/iam");
+  static final Path SERVERLESS_WORKER_POLICY = Path.of("deploy/emr-serverless/iam/worker-policy.json");
   private static final Pattern ACTION = Pattern.compile("[a-z0-9-]+:[A-Za-z0-9]+");
   private static final Pattern SID = Pattern.compile("[A-Za-z0-9]+");
   // Condition operators of the IAM JSON policy element reference (set operators and IfExists as prefixes/suffixes).
@@ -311,7 +312,10 @@ class DeployIamPoliciesTest {
     assertEquals(EnumSet.of(Side.SERVICE), needed.get("elasticmapreduce:AddJobFlowSteps"), "the worker submits");
     assertTrue(needed.get("s3:PutObject").contains(Side.JOB), "the report job uploads");
     Set<String> job = allowed(rendered(IAM.resolve("instance-profile-policy.json"), SAMPLE));
-    Set<String> service = allowed(rendered(IAM.resolve("report-service-policy.json"), SAMPLE));
+    Set<String> service = new TreeSet<>(allowed(rendered(IAM.resolve("report-service-policy.json"), SAMPLE)));
+    // A service whose worker runs reports on EMR Serverless holds that worker's policy beside it.
+    Set<String> serverless = allowed(JSON.readTree(Files.readString(SERVERLESS_WORKER_POLICY)));
+    service.addAll(serverless);
     List<String> missing = new ArrayList<>();
     needed.forEach((action, sides) -> {
       if (sides.contains(Side.JOB) && !job.contains(action)) {
@@ -322,8 +326,11 @@ class DeployIamPoliciesTest {
       }
     });
     assertTrue(missing.isEmpty(), String.join("\n", missing));
-    // The submitter's cancel of a step (a job that timed out) is granted too.
+    // The submitter's cancel of a step (a job that timed out) is granted too; the EMR Serverless calls come from its
+    // own policy, which grants nothing else but passing its job role.
     assertTrue(service.contains("elasticmapreduce:CancelSteps"), service.toString());
+    assertEquals(Set.of("emr-serverless:StartJobRun", "emr-serverless:GetJobRun", "emr-serverless:CancelJobRun",
+        "iam:PassRole"), serverless);
   }
 
   /** IAM's wildcard match of an ARN or a key pattern: * any run, ? one character. */

@@ -6,7 +6,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -16,10 +15,13 @@ import software.amazon.awssdk.services.emr.EmrClient;
 import software.amazon.awssdk.services.emr.EmrClientBuilder;
 import software.amazon.awssdk.services.emr.model.ActionOnFailure;
 import software.amazon.awssdk.services.emr.model.AddJobFlowStepsResponse;
+import software.amazon.awssdk.services.emr.model.CancelStepsInfo;
+import software.amazon.awssdk.services.emr.model.CancelStepsRequestStatus;
 import software.amazon.awssdk.services.emr.model.EmrException;
 import software.amazon.awssdk.services.emr.model.FailureDetails;
 import software.amazon.awssdk.services.emr.model.HadoopJarStepConfig;
 import software.amazon.awssdk.services.emr.model.Step;
+import software.amazon.awssdk.services.emr.model.StepCancellationOption;
 import software.amazon.awssdk.services.emr.model.StepConfig;
 import software.amazon.awssdk.services.emr.model.StepState;
 
@@ -30,18 +32,15 @@ import software.amazon.awssdk.services.emr.model.StepState;
  * them equal). The run reads its request from the job row. The step id is the job's {@code submit_ref}; its state
  * ({@code DescribeStep}) is reconciled with the job: a step that fails, or is cancelled, before its job is final
  * ends the job FAILED with the step's reason. EMR's throttling answers, once the SDK's own retries are spent, leave
- * the job queued.
+ * the job queued. The step of a job that timed out is cancelled ({@code CancelSteps}, see {@link #cancel}).
  */
 public final class EmrSubmitter implements Submitter, AutoCloseable {
   private static final Pattern REF = Pattern.compile("^emr (\\S+) step (\\S+)$");
-  static final String MAIN_CLASS = "io.siloreports.cli.Main";
-  static final String JAR = "silo-reports-shaded.jar";
-  static final String CONFIG = "emr.properties";
 
   /**
    * Where and how steps run.
    *
-   * @param artifacts {@code s3://bucket/prefix} holding {@value #JAR} and {@value #CONFIG}
+   * @param artifacts {@code s3://bucket/prefix} holding silo-reports-shaded.jar and emr.properties
    * @param secretIds Secrets Manager ids of the passwords ({@code db}, {@code jobstore}), passed as settings
    * @param sparkOptions more spark-submit options ({@code --driver-memory 4g}), before the jar
    */
@@ -55,10 +54,7 @@ public final class EmrSubmitter implements Submitter, AutoCloseable {
     if (settings.clusterId() == null || settings.clusterId().isBlank()) {
       throw new IllegalArgumentException("worker.submitter=emr needs worker.emr.cluster-id (j-...)");
     }
-    if (settings.artifacts() == null || !settings.artifacts().startsWith("s3://")) {
-      throw new IllegalArgumentException("worker.submitter=emr needs worker.emr.artifacts: the s3://bucket/prefix of "
-          + JAR + " and " + CONFIG + ", got '" + settings.artifacts() + "'");
-    }
+    ClusterReportRun.requireArtifacts("emr", "worker.emr.artifacts", settings.artifacts());
     this.settings = settings;
     EmrClientBuilder b = EmrClient.builder();
     if (settings.region() != null) {
@@ -73,18 +69,13 @@ public final class EmrSubmitter implements Submitter, AutoCloseable {
   /** The step's arguments after {@code command-runner.jar}, as deploy/silo_reports_steps.py emr_step builds them. */
   public static List<String> stepArgs(String artifacts, String jobId, Map<String, String> secretIds,
       List<String> sparkOptions) {
-    String base = artifacts.endsWith("/") ? artifacts.substring(0, artifacts.length() - 1) : artifacts;
     List<String> args = new ArrayList<>(List.of("spark-submit", "--deploy-mode", "cluster", "--name",
-        "silo-reports-report", "--class", MAIN_CLASS, "--files", base + "/" + CONFIG,
-        "--conf", "spark.sql.session.timeZone=UTC", "--conf", "spark.yarn.maxAppAttempts=1"));
+        "silo-reports-report", "--class", ClusterReportRun.MAIN_CLASS,
+        "--files", ClusterReportRun.artifact(artifacts, ClusterReportRun.CONFIG),
+        "--conf", ClusterReportRun.UTC_SESSIONS, "--conf", "spark.yarn.maxAppAttempts=1"));
     args.addAll(sparkOptions);
-    args.addAll(List.of(base + "/" + JAR, "report", "--config", CONFIG));
-    new TreeMap<>(secretIds).forEach((k, v) -> {
-      if (v != null && !v.isBlank()) {
-        args.addAll(List.of("--conf", k + ".password-secret-id=" + v));
-      }
-    });
-    args.addAll(List.of("--job-id", jobId));
+    args.add(ClusterReportRun.artifact(artifacts, ClusterReportRun.JAR));
+    args.addAll(ClusterReportRun.jobArguments(jobId, secretIds));
     return args;
   }
 
@@ -114,18 +105,63 @@ public final class EmrSubmitter implements Submitter, AutoCloseable {
     if (m == null || !m.matches()) {
       return Optional.empty();
     }
-    Step step;
+    return Optional.of(state(describe(m.group(1), m.group(2))));
+  }
+
+  private Step describe(String clusterId, String stepId) {
     try {
-      step = emr.describeStep(b -> b.clusterId(m.group(1)).stepId(m.group(2))).step();
+      return emr.describeStep(b -> b.clusterId(clusterId).stepId(stepId)).step();
     } catch (SdkException e) {
-      throw new IllegalStateException("EMR DescribeStep " + m.group(2) + ": " + message(e), e);
+      throw new IllegalStateException("EMR DescribeStep " + stepId + ": " + message(e), e);
     }
+  }
+
+  private static RunState state(Step step) {
     StepState state = step.status().state();
     return switch (state) {
-      case PENDING, CANCEL_PENDING, RUNNING -> Optional.of(RunState.going("EMR step " + state));
-      case COMPLETED -> Optional.of(new RunState(true, true, "EMR step COMPLETED"));
-      default -> Optional.of(new RunState(true, false, "EMR step " + state + failure(step.status().failureDetails())));
+      case PENDING, CANCEL_PENDING, RUNNING -> RunState.going("EMR step " + state);
+      case COMPLETED -> new RunState(true, true, "EMR step COMPLETED");
+      default -> new RunState(true, false, "EMR step " + state + failure(step.status().failureDetails()));
     };
+  }
+
+  /**
+   * Cancels the step ({@code CancelSteps}) with {@code TERMINATE_PROCESS}: a PENDING step never starts, and a
+   * RUNNING one gets SIGKILL for spark-submit and every process it started (EMR's documented meaning;
+   * {@code SEND_INTERRUPT} only sends SIGTERM, and Spark 3.5's YARN client kills its application only when a
+   * launcher asks, not on a signal). In cluster deploy mode the driver is a YARN container that neither option
+   * reaches: it runs to its end, and can no longer complete its job, which is FAILED. False when the step had
+   * already ended; true when it is being cancelled already.
+   */
+  @Override
+  public boolean cancel(String ref) {
+    Matcher m = ref == null ? null : REF.matcher(ref);
+    if (m == null || !m.matches()) {
+      return false;
+    }
+    String clusterId = m.group(1);
+    String stepId = m.group(2);
+    CancelStepsInfo info;
+    try {
+      info = emr.cancelSteps(b -> b.clusterId(clusterId).stepIds(stepId)
+          .stepCancellationOption(StepCancellationOption.TERMINATE_PROCESS)).cancelStepsInfoList().stream()
+          .filter(i -> stepId.equals(i.stepId())).findFirst().orElse(null);
+    } catch (SdkException e) {
+      throw new IllegalStateException("EMR refused CancelSteps of " + stepId + ": " + message(e), e);
+    }
+    if (info != null && info.status() == CancelStepsRequestStatus.SUBMITTED) {
+      return true;
+    }
+    Step step = describe(clusterId, stepId);
+    if (step.status().state() == StepState.CANCEL_PENDING) {
+      return true; // already being cancelled
+    }
+    RunState now = state(step);
+    if (now.ended()) {
+      return false; // nothing left to stop
+    }
+    throw new IllegalStateException("EMR did not cancel step " + stepId + " (" + now.detail() + ")"
+        + (info == null || info.reason() == null ? "" : ": " + info.reason()));
   }
 
   private static String failure(FailureDetails f) {
