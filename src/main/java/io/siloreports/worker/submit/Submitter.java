@@ -6,7 +6,7 @@ import java.util.concurrent.CompletableFuture;
 
 /**
  * Runs report jobs somewhere: a child JVM per report ({@link LocalSubmitter}), an EMR step ({@link EmrSubmitter}),
- * an Airflow DAG run ({@link AirflowSubmitter}). The run itself takes its job (SUBMITTED -> PROCESSING) and ends it;
+ * an EMR Serverless job run ({@link EmrServerlessSubmitter}), an Airflow DAG run ({@link AirflowSubmitter}). The run itself takes its job (SUBMITTED -> PROCESSING) and ends it;
  * the submitter starts it, says what runs it, and can tell how that run is doing.
  */
 public interface Submitter {
