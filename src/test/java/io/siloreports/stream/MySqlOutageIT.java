@@ -13,6 +13,7 @@ import io.siloreports.model.Pipeline;
 import io.siloreports.store.MySqlProgressStore;
 import io.siloreports.testing.BackgroundStream;
 import io.siloreports.testing.InputFiles;
+import io.siloreports.testing.LogCapture;
 import io.siloreports.testing.LocalSpark;
 import io.siloreports.testing.MySqlTables;
 import io.siloreports.testing.Oracle;
@@ -104,13 +105,23 @@ class MySqlOutageIT {
     await(progress, all.size(), Duration.ofSeconds(60));
 
     // 30 s without MySQL while a new file arrives: the batch waits, then commits by itself.
-    mysql.pause();
-    all.addAll(file(1, 3, 6));
-    Thread.sleep(30_000);
-    assertFalse(stream.isDone(), "the stream rides out the outage");
-    mysql.resume();
-    await(progress, all.size(), Duration.ofSeconds(90));
-    assertFalse(stream.isDone());
+    try (LogCapture log = LogCapture.of(MicroBatchAggregator.class)) {
+      mysql.pause();
+      all.addAll(file(1, 3, 6));
+      Thread.sleep(30_000);
+      assertFalse(stream.isDone(), "the stream rides out the outage");
+      mysql.resume();
+      await(progress, all.size(), Duration.ofSeconds(90));
+      assertFalse(stream.isDone());
+      // It was tried again and again during the outage, each wait logged with the database and its backoff, and it
+      // said when the database was back: not only the end state.
+      List<String> waits = log.linesWith("WARN silo-readings batch", "unreachable", "trying again in",
+          "of at most PT5M");
+      assertTrue(waits.size() >= 4, "a wait logged for each attempt (1, 2, 4, 8, 10 s ...): " + log.lines());
+      assertTrue(waits.stream().anyMatch(l -> l.contains("trying again in 1 s"))
+          && waits.stream().anyMatch(l -> l.contains("trying again in 8 s")), "the backoff grows: " + waits);
+      assertEquals(1, log.linesWith("reachable again after", "the batch is committed").size(), log.lines().toString());
+    }
     job.stop();
     stream.get(60, TimeUnit.SECONDS);
     assertEquals(MySqlTables.rounded(Oracle.hourly(all)), MySqlTables.hourly(mysql), "every reading once");
