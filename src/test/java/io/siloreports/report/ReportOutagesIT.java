@@ -61,7 +61,7 @@ import software.amazon.awssdk.services.s3.S3Client;
  * back (the FAILED mark is retried for {@code report.job-store-retry}), and the run never hangs; past that retry the
  * run gives up in bounded time and the reaper ends the job. S3 stopped before the upload: FAILED naming S3 and the
  * bucket, no object; S3 back, a new job completes with an object that its presigned URL downloads and whose rows
- * equal the stored hours.
+ * equal the stored hours. And a batch that commits while a report reads is in none of its silos.
  *
  * <p>Where the outage lands is made certain, not timed: the workbook writer (the product's own, wrapped) holds the
  * report at its first row until the test has stopped the server.
@@ -109,15 +109,27 @@ class ReportOutagesIT {
   }
 
   private static Map<Oracle.HourKey, WorkbookReader.Line> oracle(int silos, int hours) {
+    return oracle(java.util.stream.IntStream.rangeClosed(1, silos).boxed().toList(), hours, null);
+  }
+
+  /** The stored hours of {@code silos}, each merged with one more reading of {@code extra} when it is not null. */
+  private static Map<Oracle.HourKey, WorkbookReader.Line> oracle(List<Integer> silos, int hours, BigDecimal extra) {
     Map<Oracle.HourKey, WorkbookReader.Line> out = new TreeMap<>();
-    for (int s = 1; s <= silos; s++) {
+    for (int s : silos) {
       for (int h = 0; h < hours; h++) {
         BigDecimal sum = BigDecimal.valueOf(s * 10L + h % 97).add(new BigDecimal("0.125"));
         long count = 1 + (s + h) % 5;
+        BigDecimal min = BigDecimal.valueOf(h % 89 - 20);
+        BigDecimal max = BigDecimal.valueOf(s + h % 53).add(new BigDecimal("0.5"));
+        if (extra != null) {
+          sum = sum.add(extra);
+          count++;
+          min = min.min(extra);
+          max = max.max(extra);
+        }
         out.put(new Oracle.HourKey(s, FIRST.plus(h, ChronoUnit.HOURS)), new WorkbookReader.Line(
-            sum.divide(BigDecimal.valueOf(count), 2, RoundingMode.HALF_UP),
-            BigDecimal.valueOf(h % 89 - 20).setScale(2), BigDecimal.valueOf(s + h % 53).add(new BigDecimal("0.5"))
-                .setScale(2), sum.setScale(2, RoundingMode.HALF_UP), count));
+            sum.divide(BigDecimal.valueOf(count), 2, RoundingMode.HALF_UP), min.setScale(2, RoundingMode.HALF_UP),
+            max.setScale(2, RoundingMode.HALF_UP), sum.setScale(2, RoundingMode.HALF_UP), count));
       }
     }
     return out;
@@ -260,6 +272,62 @@ class ReportOutagesIT {
       assertEquals(JobStatus.FAILED, reaped.status());
       assertTrue(reaped.errorMessage().startsWith("timed out: PROCESSING"), reaped.errorMessage());
     }
+  }
+
+  /**
+   * A batch that commits while a report reads the aggregates is in none of its silos: the report is held at its first
+   * row while the next batch commits (every hour of silos 91-96 merged with one more reading of 1000.5, the sink's
+   * merge, and the progress moved on, in one transaction), and it still equals the hours as they were; the next report
+   * equals them as they are. The silos are asked for out of order (96,95,94,91,92,93): four queries, which one
+   * snapshot keeps together (with READ COMMITTED in place of it the report mixed the two batches: silos 95, 94 and
+   * 91-93 were read after the commit).
+   */
+  @Test
+  void aBatchCommittedWhileAReportReadsIsInNoneOfItsSilos() throws Exception {
+    ReportConfig config = config("2m");
+    List<Integer> silos = List.of(96, 95, 94, 91, 92, 93);
+    int hours = 48;
+    Map<Oracle.HourKey, WorkbookReader.Line> before = oracle(silos, hours, null);
+    Map<Oracle.HourKey, WorkbookReader.Line> after = oracle(silos, hours, new BigDecimal("1000.5"));
+    try (ReportJobStore jobs = Wiring.jobStore(config.jobStore(), true, Clock.systemUTC())) {
+      HeldWriter writer = new HeldWriter(new SxssfWorkbookWriter(config.statistics()));
+      CompletableFuture<SiloReport.Outcome> run = CompletableFuture.supplyAsync(
+          () -> report(config, jobs, writer).run("during-a-commit", request(hours, "96,95,94,91,92,93")));
+      assertTrue(writer.atFirstRow.await(60, TimeUnit.SECONDS), "the report reached its first row");
+      try (java.sql.Connection c = mysql.appConnection();
+          java.sql.Statement st = c.createStatement()) {
+        c.setAutoCommit(false);
+        int merged = st.executeUpdate("UPDATE silo_hourly_aggregates SET sum_exact = sum_exact + 1000.5,"
+            + " record_count = record_count + 1, min_exact = LEAST(min_exact, 1000.5),"
+            + " max_exact = GREATEST(max_exact, 1000.5), avg_value = ROUND(sum_exact / record_count, 2),"
+            + " min_value = ROUND(min_exact, 2), max_value = ROUND(max_exact, 2), sum_value = ROUND(sum_exact, 2)"
+            + " WHERE silo_id BETWEEN 91 AND 96 AND hour_start < TIMESTAMPADD(HOUR, " + hours + ", '2026-03-01')");
+        st.executeUpdate("UPDATE aggregation_progress SET last_batch_id = last_batch_id + 1, valid_total = valid_total"
+            + " + " + merged + ", updated_at = NOW(3) WHERE pipeline = 'silo-readings'");
+        c.commit();
+        assertEquals(silos.size() * hours, merged);
+      }
+      writer.release.countDown();
+      SiloReport.Outcome during = run.get(120, TimeUnit.SECONDS);
+      assertEquals(JobStatus.COMPLETED, during.status(), during.error());
+      assertEquals(before, WorkbookReader.read(Path.of(outputFile(during))).rows(),
+          "the report read as of the batch before, in every silo");
+
+      SiloReport.Outcome next = report(config, jobs, new SxssfWorkbookWriter(config.statistics()))
+          .run("after-the-commit", request(hours, "96,95,94,91,92,93"));
+      assertEquals(JobStatus.COMPLETED, next.status(), next.error());
+      assertEquals(after, WorkbookReader.read(Path.of(outputFile(next))).rows(), "the next report has the batch");
+    }
+  }
+
+  /** A completed report's workbook, downloaded from S3 into the test's folder. */
+  private String outputFile(SiloReport.Outcome outcome) throws Exception {
+    HttpResponse<byte[]> response = HttpClient.newHttpClient().send(
+        HttpRequest.newBuilder(URI.create(outcome.url())).GET().build(), HttpResponse.BodyHandlers.ofByteArray());
+    assertEquals(200, response.statusCode());
+    Path file = tmp.resolve(outcome.jobId() + ".xlsx");
+    Files.write(file, response.body());
+    return file.toString();
   }
 
   @Test
