@@ -5,6 +5,7 @@ import io.siloreports.testing.WorkbookReader;
 import io.siloreports.testing.servers.EmbeddedKafka;
 import io.siloreports.testing.servers.EmbeddedMySql;
 import java.io.BufferedWriter;
+import java.io.IOException;
 import java.math.BigDecimal;
 import java.math.RoundingMode;
 import java.nio.charset.StandardCharsets;
@@ -27,6 +28,8 @@ import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 
@@ -50,8 +53,11 @@ import org.apache.kafka.clients.producer.ProducerRecord;
  * same lines (a "file" is a chunk of records) go to topics {@code silo-readings} (3 partitions) and
  * {@code activity-events}, half before the first start and the rest while the kills happen; the stream reads at
  * most {@code lines per file} offsets per micro-batch, into MySQL. Each run is killed at a random moment 0-8 s after
- * its first own commit (or after 90 s without one). Prints a {@code KILL} line per kill and a
- * {@code CAMPAIGN} line with the outcome; fails when anything differs.
+ * its first own commit (or after 90 s without one; an optional 8th argument sets the longest delay, 8000 ms by
+ * default). Where each kill landed is read from the checkpoint and the store after it ({@link #phase}): in a batch
+ * Spark had planned whose aggregates were not committed, after the store's commit of a batch but before Spark's
+ * commit log (the batch Spark replays and the store skips), or between batches. Prints a {@code KILL} line per kill
+ * and a {@code CAMPAIGN} line with the outcome and the kills per phase; fails when anything differs.
  */
 public final class KillCampaign {
   private static final Instant FIRST = Instant.parse("2026-01-01T00:00:00Z");
@@ -79,6 +85,34 @@ public final class KillCampaign {
     long validEvents;
   }
 
+  /**
+   * Where a kill landed in a pipeline, from what it left: Spark writes a batch's offsets before running it and its
+   * commit log after the batch's body (our store's commit) returns. {@code storeBatch}: the batch the store committed
+   * last (-1: none).
+   */
+  static String phase(Path checkpoint, long storeBatch) throws IOException {
+    long planned = lastLogEntry(checkpoint.resolve("offsets"));
+    long checkpointed = lastLogEntry(checkpoint.resolve("commits"));
+    if (planned > storeBatch) {
+      return "mid_batch"; // planned, its aggregates not committed: the restart runs it again from its offsets
+    }
+    if (planned == storeBatch && checkpointed < storeBatch) {
+      return "after_store_commit_before_checkpoint"; // Spark replays it; the store skips the batch id it has
+    }
+    return planned < 0 ? "before_any_batch" : "between_batches";
+  }
+
+  /** The highest batch id of a Spark metadata log directory ({@code offsets/N}, {@code commits/N}); -1 when none. */
+  private static long lastLogEntry(Path dir) throws IOException {
+    if (!Files.isDirectory(dir)) {
+      return -1;
+    }
+    try (Stream<Path> entries = Files.list(dir)) {
+      return entries.map(f -> f.getFileName().toString()).filter(n -> n.matches("\\d+")).mapToLong(Long::parseLong)
+          .max().orElse(-1);
+    }
+  }
+
   public static void main(String[] args) throws Exception {
     Path work = Path.of(args[0]).toAbsolutePath();
     int kills = Integer.parseInt(args[1]);
@@ -87,6 +121,7 @@ public final class KillCampaign {
     Random random = new Random(Long.parseLong(args[4]));
     boolean parquet = args.length > 5 && args[5].equals("parquet");
     boolean kafkaSource = args.length > 6 && args[6].equals("kafka");
+    int maxKillDelayMillis = args.length > 7 ? Integer.parseInt(args[7]) : 8_000;
     if (parquet && kafkaSource) {
       throw new IllegalArgumentException("the Kafka path writes to MySQL: use STORE=mysql with SOURCE=kafka");
     }
@@ -148,6 +183,7 @@ public final class KillCampaign {
         producer.start(); // the second half arrives while the stream is being killed
       }
       int killed = 0;
+      Map<String, Integer> phases = new TreeMap<>();
       for (int k = 1; k <= kills; k++) {
         long[] atStart = parquet ? lastParquetBatches(work) : lastBatches(mysql);
         long t0 = System.nanoTime();
@@ -157,7 +193,7 @@ public final class KillCampaign {
         // of 20 such kills). So: a random moment 0-8 s after this run's first commit (amid the next micro-batches),
         // or after 90 s without one.
         long firstCommit = awaitCommit(parquet ? null : mysql, work, atStart, p, 90_000);
-        Thread.sleep(random.nextInt(8_000));
+        Thread.sleep(random.nextInt(maxKillDelayMillis));
         String when = firstCommit < 0 ? " (no commit of its own)" : " (first commit of its own after " + firstCommit
             + " ms)";
         long lifeMillis = (System.nanoTime() - t0) / 1_000_000;
@@ -165,8 +201,12 @@ public final class KillCampaign {
         p.destroyForcibly(); // SIGKILL: no shutdown hook, no clean stop
         p.waitFor();
         killed++;
-        System.out.printf(Locale.ROOT, "KILL %d after %d ms%s, last committed batch readings %d events %d%n", k,
-            lifeMillis, when, before[0], before[1]);
+        long[] after = parquet ? lastParquetBatches(work) : lastBatches(mysql);
+        String readingsPhase = phase(work.resolve("checkpoints/silo-readings"), after[0]);
+        String eventsPhase = phase(work.resolve("checkpoints/activity-events"), after[1]);
+        phases.merge(readingsPhase, 1, Integer::sum);
+        System.out.printf(Locale.ROOT, "KILL %d after %d ms%s, last committed batch readings %d events %d, landed:"
+            + " readings %s, events %s%n", k, lifeMillis, when, after[0], after[1], readingsPhase, eventsPhase);
         if (!kafkaSource && Math.min(before[0], before[1]) >= files - 1) {
           break; // every file read already: further kills would find nothing to interrupt
         }
@@ -250,9 +290,10 @@ public final class KillCampaign {
       long bad = in.badReadings + in.badEvents;
       System.out.printf(Locale.ROOT, "CAMPAIGN path=%s kills=%d files=%d readings=%d events=%d bad_lines=%d"
               + " quarantined=%d hours=%d lost=%d double=%d wrong_values=%d buckets=%d buckets_wrong=%d"
-              + " report_rows=%d report_wrong=%d minutes=%.1f%n", path,
+              + " report_rows=%d report_wrong=%d minutes=%.1f kills_landed=%s%n", path,
           killed, files, readings, in.validEvents, bad, quarantined, in.hours.size(), lost, doubled, wrong,
-          in.buckets.size(), bucketsWrong, rows.size(), reportWrong, streamMinutes);
+          in.buckets.size(), bucketsWrong, rows.size(), reportWrong, streamMinutes,
+          phases.entrySet().stream().map(e -> e.getKey() + ":" + e.getValue()).collect(Collectors.joining(",")));
       if (lost != 0 || doubled != 0 || wrong != 0 || quarantined != bad || bucketsWrong != 0 || reportWrong != 0) {
         throw new IllegalStateException("the campaign found lost, doubled or wrong readings, bucket counts or report"
             + " rows (see the CAMPAIGN line); logs in " + work.resolve("logs"));

@@ -55,9 +55,15 @@ class BenchSmokeIT {
 
   @Test
   void aShortKillCampaignLosesAndDoublesNothing() throws Exception {
-    String out = run(() -> KillCampaign.main(new String[] {work.toString(), "3", "12", "400", "7"}));
+    // 30 files of 200 lines, kills within 2 s of a run's first commit: three kills before the files run out.
+    String out = run(() -> KillCampaign.main(new String[] {work.toString(), "3", "30", "200", "7", "mysql", "files",
+        "2000"}));
     assertTrue(out.contains("CAMPAIGN ") && out.contains(" lost=0 double=0 wrong_values=0")
         && out.contains(" buckets_wrong=0 ") && out.contains(" report_wrong=0 "), out);
+    assertTrue(out.contains(" kills=3 "), "it killed three times: " + out);
+    assertEquals(3, out.lines().filter(l -> l.startsWith("KILL ") && l.matches(".* landed: readings (mid_batch"
+        + "|after_store_commit_before_checkpoint|between_batches|before_any_batch), events \\w+$")).count(),
+        "each kill says where it landed: " + out);
   }
 
   @Test
