@@ -3,6 +3,8 @@ package io.siloreports.spark;
 import java.util.Map;
 import java.util.function.Supplier;
 import org.apache.spark.sql.SparkSession;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * A job's SparkSession, started the first time something needs it. A report whose every part can be read without
@@ -10,6 +12,7 @@ import org.apache.spark.sql.SparkSession;
  * seconds less and several hundred MB less memory.
  */
 public final class LazySession implements Supplier<SparkSession> {
+  private static final Logger LOG = LoggerFactory.getLogger(LazySession.class);
   private final SessionSource sessions;
   private final String appName;
   private final Map<String, String> sparkConf;
@@ -24,6 +27,7 @@ public final class LazySession implements Supplier<SparkSession> {
   @Override
   public synchronized SparkSession get() {
     if (session == null) {
+      LOG.info("{}: a part needs Spark; starting a SparkSession", appName);
       session = sessions.session(appName, sparkConf);
     }
     return session;
