@@ -93,8 +93,8 @@ public final class KafkaSource implements RawSource {
 
   /**
    * A Kafka client's retriable error (a timeout, a lost connection, no leader yet) or Spark's executor-side fetch
-   * timeout ({@code Cannot fetch record for offset ...}) anywhere in the chain, and nothing that says the request itself
-   * is wrong: a missing or deleted topic (which Kafka also calls retriable), lost offsets ({@code failOnDataLoss}),
+   * timeout ({@code Cannot fetch record for offset ...}) anywhere in the chain, and nothing that says the request
+   * itself is wrong: a missing or deleted topic (which Kafka also calls retriable), lost offsets ({@code failOnDataLoss}),
    * refused credentials or a bad setting.
    */
   @Override

@@ -42,7 +42,7 @@ public final class SparkQueryEngine implements MicroBatchEngine {
   private static final Logger LOG = LoggerFactory.getLogger(StreamJob.class);
   /** How often {@link #await} looks at the queries. */
   private static final long POLL_MILLIS = 200;
-  /** How long a stop waits for a micro-batch in progress to finish before it interrupts it (replayed at the restart). */
+  /** How long a stop lets a micro-batch in progress finish before it interrupts it (replayed at the next start). */
   private static final Duration STOP_GRACE = Duration.ofSeconds(20);
 
   private final SparkSession spark;

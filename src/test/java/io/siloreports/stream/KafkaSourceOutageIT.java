@@ -166,7 +166,8 @@ class KafkaSourceOutageIT {
   private void awaitAll(Duration within, CompletableFuture<Void> stream) throws Exception {
     long end = System.nanoTime() + within.toNanos();
     while (System.nanoTime() < end) {
-      if (committed(Pipeline.SILO_READINGS) == readings.size() && committed(Pipeline.ACTIVITY_EVENTS) == events.size()) {
+      if (committed(Pipeline.SILO_READINGS) == readings.size()
+          && committed(Pipeline.ACTIVITY_EVENTS) == events.size()) {
         return;
       }
       if (stream != null && stream.isDone()) {
@@ -237,7 +238,8 @@ class KafkaSourceOutageIT {
     try {
       ExecutionException stopped = assertThrows(ExecutionException.class, () -> stream.get(120, TimeUnit.SECONDS));
       String why = reasons(stopped);
-      assertTrue(why.contains("unreachable for") && why.contains("the longest stream.source-outage-tolerance allows (8s)")
+      assertTrue(why.contains("unreachable for")
+          && why.contains("the longest stream.source-outage-tolerance allows (8s)")
           && why.contains("kafka topic"), why);
     } finally {
       kafka.resume();

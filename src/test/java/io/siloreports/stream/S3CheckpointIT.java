@@ -96,7 +96,8 @@ class S3CheckpointIT {
         new Path(s3.s3aUri(prefix + "/silo-readings")), spark.sessionState().newHadoopConf()),
         "what Spark builds for the checkpoint with the stream's settings");
     List<String> written = keys(prefix + "/silo-readings/");
-    assertTrue(written.contains(prefix + "/silo-readings/offsets/0") && written.contains(prefix + "/silo-readings/commits/0"),
+    assertTrue(written.contains(prefix + "/silo-readings/offsets/0")
+        && written.contains(prefix + "/silo-readings/commits/0"),
         written.toString());
     assertTrue(written.stream().noneMatch(k -> k.endsWith(".tmp")), "nothing written aside and renamed: " + written);
 

@@ -50,7 +50,7 @@ class SourceOutageTest {
 
   @Test
   void aWrongRequestIsADefectEvenWhenKafkaCallsItRetriable() {
-    // Deleted or never created: Kafka's UnknownTopicOrPartitionException is a RetriableException, but waiting helps not.
+    // Deleted or never created: Kafka calls UnknownTopicOrPartitionException retriable, but waiting does not help.
     assertFalse(kafka.unreachable(query(new ExecutionException(new UnknownTopicOrPartitionException(
         "This server does not host this topic-partition.")))));
     assertFalse(kafka.unreachable(query(new IllegalStateException("Partition t-0's offset was changed from 9 to 0,"
