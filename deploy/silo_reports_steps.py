@@ -16,8 +16,11 @@ MAIN_CLASS = "io.siloreports.cli.Main"
 JAR = "silo-reports-shaded.jar"
 CONFIG = "emr.properties"
 COMMANDS = ("stream", "report", "migrate", "backfill", "status")
-# A report, a migration or a backfill must never run twice: one YARN attempt. The stream restarts from its checkpoint.
+# A report, a migration or a backfill must never run twice: one YARN attempt. The stream restarts from its checkpoint:
+# YARN starts a failed stream again, up to 4 attempts (yarn.resourcemanager.am.max-attempts caps it) within an hour;
+# older failures expire, so a stream that fails once a day is restarted every time.
 ONE_ATTEMPT = ("report", "migrate", "backfill", "status")
+STREAM_ATTEMPTS = {"spark.yarn.maxAppAttempts": "4", "spark.yarn.am.attemptFailuresValidityInterval": "1h"}
 JOB_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$")
 REPORT_CONF_KEYS = ("job_id", "silos", "from", "to", "as_of", "format", "priority")
 FORMATS = ("xlsx", "csv")
@@ -31,13 +34,16 @@ def hadoop_url(url, emr=True):
 
 
 def spark_conf(command):
-    """The Spark settings of a command's run: UTC sessions, one YARN attempt for what must not run twice. (No
+    """The Spark settings of a command's run: UTC sessions, one YARN attempt for what must not run twice, restarts
+    for the stream. (No
     extraJavaOptions: they would replace the cluster's own; nothing here depends on the JVM's time zone.)"""
     if command not in COMMANDS:
         raise ValueError("unknown command %r (one of %s)" % (command, ", ".join(COMMANDS)))
     conf = {"spark.sql.session.timeZone": "UTC"}
     if command in ONE_ATTEMPT:
         conf["spark.yarn.maxAppAttempts"] = "1"
+    if command == "stream":
+        conf.update(STREAM_ATTEMPTS)
     return conf
 
 

@@ -5,7 +5,9 @@ import io.siloreports.config.Settings;
 import io.siloreports.ingest.ValidationRules;
 import io.siloreports.model.Pipeline;
 import io.siloreports.model.ProgressRule;
+import io.siloreports.stream.SparkQueryEngine;
 import java.time.Duration;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -14,6 +16,10 @@ import java.util.Map;
  *
  * @param triggerInterval a micro-batch every this long until stopped; null for available-now
  * @param lateness how far behind the largest event time seen an hour stays open, and stays revisable
+ * @param sourceOutageTolerance how long unreachable Kafka brokers are waited out (queries restarted) before stopping
+ * @param stopFile the planned stop's file; null when there is none
+ * @param sparkConf the {@code spark.*} settings, with the checkpoint file manager for an {@code s3a://} checkpoint root
+ *     unless one is set
  */
 public record StreamConfig(
     SourceConfig source,
@@ -25,20 +31,27 @@ public record StreamConfig(
     ValidationRules rules,
     boolean migrateOnStart,
     Duration storeOutageTolerance,
+    Duration sourceOutageTolerance,
+    String stopFile,
     Map<String, String> sparkConf) {
 
   public static StreamConfig from(Settings s) {
     String trigger = s.get(Keys.STREAM_TRIGGER);
+    String checkpointDir = s.get(Keys.CHECKPOINT_DIR);
+    Map<String, String> sparkConf = new LinkedHashMap<>(SparkQueryEngine.checkpointConf(checkpointDir));
+    sparkConf.putAll(Configs.sparkConf(s));
     return new StreamConfig(
         SourceConfig.from(s),
         StoreConfig.from(s),
-        s.get(Keys.CHECKPOINT_DIR),
+        checkpointDir,
         Pipeline.parseList(s.get(Keys.STREAM_PIPELINES)),
         trigger.equals("available-now") ? null : Keys.STREAM_ALLOWED_LATENESS.parse(trigger),
         Configs.lateness(s),
         Configs.rules(s),
         s.get(Keys.DB_MIGRATE_ON_START),
         s.get(Keys.STREAM_STORE_OUTAGE_TOLERANCE),
-        Configs.sparkConf(s));
+        s.get(Keys.STREAM_SOURCE_OUTAGE_TOLERANCE),
+        s.find(Keys.STREAM_STOP_FILE).orElse(null),
+        sparkConf);
   }
 }

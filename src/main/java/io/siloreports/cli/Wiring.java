@@ -32,7 +32,9 @@ import io.siloreports.store.ParquetStoreQueries;
 import io.siloreports.store.ProgressStore;
 import io.siloreports.store.StoreQueries;
 import io.siloreports.stream.MicroBatchEngine;
+import io.siloreports.stream.RunAttempt;
 import io.siloreports.stream.SparkQueryEngine;
+import io.siloreports.stream.StopMarker;
 import io.siloreports.stream.StreamJob;
 import io.siloreports.stream.TablePollingEngine;
 import io.siloreports.worker.ReportWorker;
@@ -161,6 +163,9 @@ public final class Wiring {
         .lateness(config.lateness())
         .rules(config.rules())
         .storeOutageTolerance(config.storeOutageTolerance())
+        .stopMarker(config.stopFile() == null ? null
+            : new StopMarker(config.stopFile(), spark.sessionState().newHadoopConf()))
+        .attempt(RunAttempt.of(spark.sparkContext()))
         .clock(clock)
         .build();
   }
@@ -172,7 +177,8 @@ public final class Wiring {
   static MicroBatchEngine streamEngine(StreamConfig config, SparkSession spark, ProgressStore progress, Clock clock) {
     return config.source().mysql()
         ? new TablePollingEngine(spark, tableSource(config.source()), progress, clock)
-        : new SparkQueryEngine(spark, rawSource(config.source()), config.checkpointDir());
+        : new SparkQueryEngine(spark, rawSource(config.source()), config.checkpointDir(),
+            config.sourceOutageTolerance());
   }
 
   /** The report of {@code config} on an existing session (a shell's, a test's). */

@@ -20,6 +20,15 @@ interface JobKeys {
       "10m", "how long a micro-batch waits out an unreachable MySQL or a full disk under the warehouse directory"
           + " (retrying with backoff, then going on by itself) before the stream stops with the reason; 0s: stop at"
           + " once");
+  Setting<Duration> STREAM_SOURCE_OUTAGE_TOLERANCE = STREAM.duration("stream.source-outage-tolerance", "15m",
+      "how long the stream rides out unreachable Kafka brokers once Spark's Kafka source has given up (its own"
+          + " retries take about 3 minutes by default): the pipeline's query is restarted from its checkpoint with"
+          + " backoff, every record counted once, until the brokers answer; past this the stream stops naming the"
+          + " outage. A missing topic, lost offsets or a bad setting stop it at once; 0s: stop at once");
+  Setting<String> STREAM_STOP_FILE = STREAM.text("stream.stop-file", "${checkpoint.dir}/STOP",
+      "a planned stop: when this file (or S3 object) appears, the stream stops between micro-batches, deletes it and"
+          + " returns normally (an EMR step ends COMPLETED); one left from before a start is deleted at the start."
+          + " Blank: no stop file");
   Setting<Duration> STREAM_MAX_REVISION_AGE = STREAM.duration("stream.max-revision-age", "7d",
       "hours more than this before the largest event time seen are closed: a reading for them is too late, kept in"
           + " the quarantine (kind `too_late`) and counted, not merged (a backfill of its hours takes it in)");

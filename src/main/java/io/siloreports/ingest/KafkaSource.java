@@ -9,6 +9,14 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import org.apache.kafka.common.config.ConfigException;
+import org.apache.kafka.common.errors.AuthenticationException;
+import org.apache.kafka.common.errors.AuthorizationException;
+import org.apache.kafka.common.errors.InvalidTopicException;
+import org.apache.kafka.common.errors.OffsetOutOfRangeException;
+import org.apache.kafka.common.errors.RetriableException;
+import org.apache.kafka.common.errors.UnknownTopicIdException;
+import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
 import org.apache.spark.sql.DataFrameReader;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
@@ -21,6 +29,12 @@ import org.apache.spark.sql.SparkSession;
  * <p>A record's Kafka timestamp is when it was produced, not its event time. A batch read for event times
  * from {@code T} therefore starts at the offsets of Kafka time {@code T - startSlack} (readings are produced
  * after they happen, give or take clock skew), reads to the end of the topic, and the caller filters by event time.
+ *
+ * <p>When the brokers cannot be reached, Spark 3.5's source gives up on its own after a few minutes: the driver's
+ * offset request ({@code KafkaOffsetReaderAdmin.withRetries}: {@code fetchOffset.numRetries} attempts, each waiting up
+ * to the admin client's {@code default.api.timeout.ms}) or an executor's fetch ({@code kafkaConsumer.pollTimeoutMs})
+ * fails the query. {@link #unreachable} tells that outage from a defect, so the stream can resume from its checkpoint
+ * instead of dying.
  */
 public final class KafkaSource implements RawSource {
   private final Map<Pipeline, String> topics;
@@ -75,6 +89,29 @@ public final class KafkaSource implements RawSource {
     DataFrameReader reader =
         spark.read().format("kafka").options(kafkaOptions).options(bounds).option("subscribe", topic(pipeline));
     return lines(reader.load());
+  }
+
+  /**
+   * A Kafka client's retriable error (a timeout, a lost connection, no leader yet) or Spark's executor-side fetch
+   * timeout ({@code Cannot fetch record for offset ...}) anywhere in the chain, and nothing that says the request
+   * itself is wrong: a missing or deleted topic (which Kafka also calls retriable), lost offsets ({@code failOnDataLoss}),
+   * refused credentials or a bad setting.
+   */
+  @Override
+  public boolean unreachable(Throwable failure) {
+    boolean outage = false;
+    for (Throwable t = failure; t != null; t = t.getCause() == t ? null : t.getCause()) {
+      String message = String.valueOf(t.getMessage());
+      if (t instanceof UnknownTopicOrPartitionException || t instanceof UnknownTopicIdException
+          || t instanceof InvalidTopicException || t instanceof OffsetOutOfRangeException
+          || t instanceof AuthenticationException || t instanceof AuthorizationException
+          || t instanceof ConfigException || message.contains("failOnDataLoss")) {
+        return false;
+      }
+      outage |= t instanceof RetriableException || t instanceof java.net.ConnectException
+          || t instanceof java.util.concurrent.TimeoutException && message.startsWith("Cannot fetch record");
+    }
+    return outage;
   }
 
   private static Dataset<Row> lines(Dataset<Row> kafka) {

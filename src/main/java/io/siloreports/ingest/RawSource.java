@@ -27,4 +27,13 @@ public interface RawSource {
 
   /** Where a pipeline's records come from, for logs. */
   String describe(Pipeline pipeline);
+
+  /**
+   * Whether a failed read is this source being unreachable (an outage to wait out and resume from the checkpoint) as
+   * opposed to a defect (a bad option, a missing topic, lost offsets) that must stop the stream at once. No source
+   * but Kafka tells them apart.
+   */
+  default boolean unreachable(Throwable failure) {
+    return false;
+  }
 }

@@ -139,7 +139,8 @@ public final class MicroBatchAggregator {
     return false;
   }
 
-  private static String rootMessage(Throwable e) {
+  /** The first line of the innermost cause's message: what a log line or an error says went wrong. */
+  static String rootMessage(Throwable e) {
     Throwable root = e;
     while (root.getCause() != null && root.getCause() != root) {
       root = root.getCause();

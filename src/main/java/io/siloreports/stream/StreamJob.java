@@ -16,6 +16,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import org.apache.hadoop.util.ShutdownHookManager;
 import org.apache.spark.sql.streaming.StreamingQuery;
@@ -27,8 +30,8 @@ import org.slf4j.LoggerFactory;
  * The streaming application: one {@link MicroBatchAggregator} per pipeline, fed raw lines by its
  * {@link MicroBatchEngine} (Spark queries with a checkpoint directory each under the checkpoint root, or the MySQL
  * raw table read by position), aggregates out. Available-now runs process what has arrived and stop; with an interval
- * it runs until stopped (SIGTERM stops the engine between batches). Built by {@link #builder()} with every
- * collaborator given.
+ * it runs until stopped: SIGTERM, or the stop file ({@link StopMarker}), stops the engine between batches and
+ * {@link #run} returns normally. Built by {@link #builder()} with every collaborator given.
  */
 public final class StreamJob {
   private static final Logger LOG = LoggerFactory.getLogger(StreamJob.class);
@@ -43,6 +46,9 @@ public final class StreamJob {
   private final Duration storeOutageTolerance;
   private final ValidationRules rules;
   private final Clock clock;
+  private final StopMarker stopMarker;
+  private final RunAttempt attempt;
+  private volatile boolean stoppedByMarker;
 
   private StreamJob(Builder b) {
     this.engine = Objects.requireNonNull(b.engine, "engine");
@@ -54,6 +60,8 @@ public final class StreamJob {
     this.storeOutageTolerance = Objects.requireNonNull(b.storeOutageTolerance, "storeOutageTolerance");
     this.rules = Objects.requireNonNull(b.rules, "rules");
     this.clock = Objects.requireNonNull(b.clock, "clock");
+    this.stopMarker = b.stopMarker;
+    this.attempt = b.attempt;
   }
 
   public static Builder builder() {
@@ -61,10 +69,16 @@ public final class StreamJob {
   }
 
   /** What a run committed: the last progress of each pipeline (empty when it never committed a batch). */
-  public record Outcome(Map<Pipeline, Optional<AggregationProgress>> progress) implements JobOutcome {
+  public record Outcome(Map<Pipeline, Optional<AggregationProgress>> progress, String stopFile)
+      implements JobOutcome {
     @Override
     public boolean succeeded() {
       return true; // a failed query throws
+    }
+
+    /** Whether the stop file ended the run (null {@link #stopFile}: it did not). */
+    public boolean stoppedByStopFile() {
+      return stopFile != null;
     }
 
     @Override
@@ -72,24 +86,67 @@ public final class StreamJob {
       List<String> parts = new ArrayList<>();
       progress.forEach((p, pr) -> parts.add(pr.map(a -> p.id + " at batch " + a.batchId() + ", finalized_before "
           + a.finalizedBefore()).orElse(p.id + " has no batch committed")));
-      return "stream stopped: " + String.join("; ", parts);
+      return "stream stopped" + (stopFile == null ? "" : " by the stop file " + stopFile + " (deleted)") + ": "
+          + String.join("; ", parts);
     }
   }
 
   /** Starts every pipeline and waits: until all are done (available-now) or one fails or stops. */
   public Outcome run() throws StreamingQueryException, IOException, TimeoutException {
+    if (stopMarker != null) {
+      stopMarker.clearLeftover();
+    }
     start();
     // On SIGTERM stop between batches, before Spark's own hook (priority 50) stops the SparkContext under them.
     Runnable stopper = engine::stop;
     ShutdownHookManager.get().addShutdownHook(stopper, SHUTDOWN_PRIORITY);
+    ScheduledExecutorService watcher = stopMarker == null ? null : watchStopMarker();
     try {
       engine.await();
     } finally {
+      if (watcher != null) {
+        stopWatching(watcher);
+      }
       if (!ShutdownHookManager.get().isShutdownInProgress()) {
         ShutdownHookManager.get().removeShutdownHook(stopper);
       }
     }
+    if (stoppedByMarker) {
+      stopMarker.delete();
+    }
     return outcome();
+  }
+
+  /** Ends the stop file's watcher, letting a stop it began finish (interrupting it would interrupt Spark's). */
+  private static void stopWatching(ScheduledExecutorService watcher) {
+    watcher.shutdown();
+    try {
+      watcher.awaitTermination(30, TimeUnit.SECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
+  /**
+   * Looks for the stop file every trigger interval (at least every second, at most every 10 s; a look is one request
+   * on S3) and stops the engine when it appears.
+   */
+  private ScheduledExecutorService watchStopMarker() {
+    long every = Math.min(10_000, Math.max(1_000, triggerInterval == null ? 0 : triggerInterval.toMillis()));
+    ScheduledExecutorService watcher = Executors.newSingleThreadScheduledExecutor(r -> {
+      Thread t = new Thread(r, "silo-reports-stop-file");
+      t.setDaemon(true);
+      return t;
+    });
+    watcher.scheduleWithFixedDelay(() -> {
+      if (!stoppedByMarker && stopMarker.present()) {
+        stoppedByMarker = true;
+        LOG.info("the stop file {} is there: stopping between micro-batches (a planned stop; the next start resumes"
+            + " from the last committed batch)", stopMarker.path());
+        engine.stop();
+      }
+    }, every, every, TimeUnit.MILLISECONDS);
+    return watcher;
   }
 
   private Outcome outcome() {
@@ -103,7 +160,7 @@ public final class StreamJob {
               a.tooLateTotal()),
           () -> LOG.info("{}: no batch committed yet (no input from {})", p.id, engine.input(p)));
     }
-    return new Outcome(last);
+    return new Outcome(last, stoppedByMarker ? stopMarker.path() : null);
   }
 
   /**
@@ -123,6 +180,9 @@ public final class StreamJob {
     for (Pipeline p : pipelines) {
       aggregators.put(p, new MicroBatchAggregator(p, store, progress, rules, lateness, clock)
           .storeOutageTolerance(storeOutageTolerance));
+    }
+    if (attempt != null) {
+      attempt.restartLine().ifPresent(LOG::warn);
     }
     List<StreamingQuery> queries = engine.start(aggregators, triggerInterval);
     for (Pipeline p : pipelines) {
@@ -144,8 +204,22 @@ public final class StreamJob {
     private ValidationRules rules;
     private Clock clock;
     private Duration storeOutageTolerance = Duration.ZERO;
+    private StopMarker stopMarker;
+    private RunAttempt attempt;
 
     private Builder() {}
+
+    /** The planned stop's file (none by default): when it appears the run stops between batches and returns. */
+    public Builder stopMarker(StopMarker marker) {
+      this.stopMarker = marker;
+      return this;
+    }
+
+    /** Which attempt of its application this run is (YARN restarts a failed stream); logged when not the first. */
+    public Builder attempt(RunAttempt attempt) {
+      this.attempt = attempt;
+      return this;
+    }
 
     /** How long a micro-batch waits out an unreachable store before the stream stops (zero: stop at once). */
     public Builder storeOutageTolerance(Duration tolerance) {

@@ -86,8 +86,13 @@ class DeployStepsTest {
           .map(a -> a.equals("emr.properties") ? Path.of("conf/emr.properties").toString() : a).toList(),
           Main.command(command).flags(), Map.of());
       assertTrue(s.unknownKeys().isEmpty(), s.unknownKeys().toString());
-      boolean oneAttempt = !command.equals("stream");
-      assertEquals(oneAttempt, parsed.sparkProperties().contains("spark.yarn.maxAppAttempts"), command);
+      // What must not run twice gets one YARN attempt; the stream is restarted from its checkpoint, old failures
+      // expiring (at most yarn.resourcemanager.am.max-attempts of deploy/emr/configurations.json).
+      String attempts = command.equals("stream") ? "4" : "1";
+      assertEquals(attempts, parsed.sparkProperties().get("spark.yarn.maxAppAttempts").getOrElse(() -> "unset"),
+          command);
+      assertEquals(command.equals("stream"),
+          parsed.sparkProperties().contains("spark.yarn.am.attemptFailuresValidityInterval"), command);
       if (command.equals("report")) {
         ReportConfig.from(s.withValue("db.password", "x", "test")); // flags and config make a whole report config
       }
