@@ -7,7 +7,7 @@
 #   deploy/emr/add-steps.sh stream   CLUSTER_ID                    # the stream: a step that keeps running
 #   deploy/emr/add-steps.sh report   CLUSTER_ID --job-id r1 [--silos 1,3 --from 2026-11-01 --to 2026-11-08]
 #   deploy/emr/add-steps.sh backfill CLUSTER_ID --from 2026-11-01 [--to 2026-11-20]
-#   deploy/emr/add-steps.sh stop-stream CLUSTER_ID                 # cancel the running stream step
+#   deploy/emr/add-steps.sh stop-stream CLUSTER_ID [--kill]        # stop the stream step (its step ends COMPLETED)
 #
 # Job flags come after CLUSTER_ID; spark-submit options after a lone "--":
 #   deploy/emr/add-steps.sh backfill j-ABC --from 2026-11-01 -- --driver-memory 4g --conf spark.executor.instances=4
@@ -40,10 +40,20 @@ fi
 cluster=${2:?cluster id (j-...)}
 shift 2
 
+if [ "$cmd" = stop-stream ] && [ "${1:-}" != --kill ]; then
+  # A planned stop: the stream's stop file (stream.stop-file, ${checkpoint.dir}/STOP in emr.properties), which the
+  # running stream notices between micro-batches; it stops its queries, deletes the file and returns normally, so its
+  # step ends COMPLETED. A new stream step resumes from the checkpoint.
+  checkpoints=$(sed -n 's/^checkpoint\.dir=//p' "$root/conf/emr.properties" | sed 's#^s3a://#s3://#')
+  [ -n "$checkpoints" ] || { echo "no checkpoint.dir in conf/emr.properties" >&2; exit 2; }
+  printf 'stop requested %s\n' "$(date -u +%Y-%m-%dT%H:%M:%SZ)" | "${aws[@]}" s3 cp - "$checkpoints/STOP"
+  echo "asked the stream to stop ($checkpoints/STOP): its step ends COMPLETED within a micro-batch"
+  exit 0
+fi
 if [ "$cmd" = stop-stream ]; then
-  # The stream's YARN application is killed by a step of its own (cancelling its step stops only spark-submit);
-  # that is safe at any moment: every micro-batch commits with its batch id, and a new stream step resumes from the
-  # checkpoint on S3 without losing or double counting a record.
+  # --kill, for a stream that does not answer: its YARN application is killed by a step of its own (cancelling its
+  # step stops only spark-submit), and its step ends FAILED. Safe at any moment all the same: every micro-batch
+  # commits with its batch id, and a new stream step resumes from the checkpoint without losing or double counting.
   # shellcheck disable=SC2016  # $2 and $1 are awk's, on the node
   kill='yarn application -list -appStates RUNNING,ACCEPTED 2>/dev/null | awk '"'"'$2 == "silo-reports-stream" {print $1}'"'"' | xargs -r -n1 yarn application -kill'
   stop=$(python3 -c 'import json,sys; print(json.dumps([{"Type": "CUSTOM_JAR", "Name": "silo-reports stop stream",
