@@ -174,6 +174,7 @@ class YarnClusterIT {
     Run run = submit("failed-report", "report", profile,
         List.of("--job-id", "yarn-no-s3", "--conf", "report.s3.endpoint=http://127.0.0.1:1"));
     assertEquals(1, run.exitCode(), "the step fails: " + run.tail());
+    assertNoSecretLogged(run);
     ApplicationReport app = yarn.application(run.applicationId());
     assertEquals(YarnApplicationState.FINISHED, app.getYarnApplicationState());
     assertEquals(FinalApplicationStatus.FAILED, app.getFinalApplicationStatus());
@@ -222,15 +223,19 @@ class YarnClusterIT {
     String app = stream.applicationId();
     awaitValidTotal("silo-readings", r.get(0).size(), stream);
     write(base, 1, r.get(1), e.get(1)); // the stop lands while these are read, aggregated or committed
-    Thread.sleep(new Random().nextInt(1500));
+    Thread.sleep(rnd.nextInt(1500));
+    long committed = lastBatch("silo-readings");
     stopStreamAsTheStepDoes();
 
     assertEquals(1, stream.exitCode(), "spark-submit fails, so its EMR step shows FAILED: " + stream.tail());
+    assertNoSecretLogged(stream);
     assertTrue(stream.output().contains("Application " + app + " is killed"), stream.tail());
     ApplicationReport killed = yarn.application(app);
     assertEquals(YarnApplicationState.KILLED, killed.getYarnApplicationState());
     assertEquals(FinalApplicationStatus.KILLED, killed.getFinalApplicationStatus());
     assertTrue(killed.getDiagnostics().contains("killed by user"), killed.getDiagnostics());
+    System.out.println("YARN stop-stream: " + app + " KILLED after readings batch " + committed + "; spark-submit: "
+        + stream.output().lines().filter(l -> l.contains(" is killed")).findFirst().orElse("?"));
 
     write(base, 2, r.get(2), e.get(2));
     assertSucceeded(submit("long-stream-restart", "stream", profile, List.of()));
@@ -260,9 +265,13 @@ class YarnClusterIT {
       Thread.sleep(50);
     }
     KilledTask killed = killTheExecutorInsideATask(app);
+    long committed = lastBatch("silo-readings");
 
     assertSucceeded(stream);
     assertTaskRetried(app, killed);
+    System.out.println("YARN executor lost in a micro-batch: " + killed + " after readings batch " + committed
+        + "; readings " + readings.size() + ", events " + events.size() + ", all batches up to readings "
+        + lastBatch("silo-readings") + " and events " + lastBatch("activity-events") + " equal to the oracle");
     assertEquals(MySqlTables.rounded(Oracle.hourly(readings)), MySqlTables.hourly(mysql));
     assertEquals(Oracle.buckets(events), MySqlTables.buckets(mysql));
     assertEquals(readings.size(), validTotal("silo-readings"), "every reading counted once");
@@ -284,6 +293,7 @@ class YarnClusterIT {
 
     assertSucceeded(report);
     assertTaskRetried(report.applicationId(), killed);
+    System.out.println("YARN executor lost in a report: " + killed + "; the workbook equal to the oracle follows");
     try (ReportJobStore jobs = Wiring.jobStore(new Jdbc(profile.get("jobstore.url"), null, null), false,
         Clock.systemUTC())) {
       ReportJob job = jobs.find("yarn-lost-1").orElseThrow();
@@ -295,7 +305,7 @@ class YarnClusterIT {
   // -------------------------------------------------------------------------------------------------- submitting
 
   /** A spark-submit of an EMR step against the mini cluster, and what it left. */
-  private record Run(SparkOnYarn.Submission submission, String applicationId) {
+  private record Run(SparkOnYarn.Submission submission, String applicationId, List<String> secrets) {
     Process process() {
       return submission.process();
     }
@@ -353,18 +363,34 @@ class YarnClusterIT {
     stepJson.get("Args").forEach(a -> args.add(a.asText()));
     assertEquals("spark-submit", args.get(0), out);
     SparkOnYarn.Submission submission = spark.start(name, args.subList(1, args.size()));
-    Run run = new Run(submission, submission.applicationId());
+    Run run = new Run(submission, submission.applicationId(), List.copyOf(secrets.values()));
     started.add(run);
     return run;
   }
 
   private void assertSucceeded(Run run) throws Exception {
     int exitCode = run.exitCode();
+    assertNoSecretLogged(run);
     if (exitCode != 0) {
       String driver = Files.readString(yarn.driverLog(run.applicationId()));
       fail("spark-submit exited with " + exitCode + ":\n" + run.tail() + "\n--- the driver's errors ---\n"
           + driver.lines().filter(l -> l.contains("ERROR") || l.contains("Exception")).limit(20)
               .collect(Collectors.joining("\n")));
+    }
+  }
+
+  /** The passwords handed to the driver are in no log: spark-submit's, the ApplicationMaster's, the executors'. */
+  private void assertNoSecretLogged(Run run) throws IOException {
+    List<Path> logs = new ArrayList<>(List.of(run.submission().log()));
+    for (Path container : yarn.containerLogDirs(run.applicationId())) {
+      logs.add(container.resolve("stderr"));
+      logs.add(container.resolve("stdout"));
+    }
+    for (Path log : logs) {
+      String text = Files.exists(log) ? Files.readString(log) : "";
+      for (String secret : run.secrets()) {
+        assertTrue(!text.contains(secret), "a secret handed to the driver is in " + log);
+      }
     }
   }
 
@@ -431,6 +457,7 @@ class YarnClusterIT {
     assertTrue(Pattern.compile("Starting task " + index + "\\.\\d+ in stage " + stageId + "\\.\\d+ ").matcher(driver)
         .results().count() >= 2, "the task ran again (a new attempt, or its stage's): " + killed + "\n" + evidence);
     assertTrue(yarn.containerLogDirs(applicationId).size() >= 3, "a new executor in a new container");
+    assertEquals(1, yarn.attempts(applicationId).size(), "the loss cost a task, not the application's attempt");
   }
 
   // ------------------------------------------------------------------------------------------------ fixtures
