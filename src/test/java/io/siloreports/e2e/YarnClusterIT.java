@@ -120,7 +120,12 @@ class YarnClusterIT {
   @AfterAll
   void stopTheCluster() {
     if (yarn != null) {
+      String workDir = yarn.workDir().toString();
       yarn.close();
+      assertEquals(List.of(), ProcessHandle.allProcesses()
+          .filter(p -> p.info().commandLine().map(c -> c.contains(workDir)).orElse(false))
+          .map(p -> p.pid() + " " + p.info().command().orElse("?")).toList(),
+          "the cluster's JVM and its containers' are gone");
     }
   }
 
@@ -268,14 +273,14 @@ class YarnClusterIT {
     long committed = lastBatch("silo-readings");
 
     assertSucceeded(stream);
-    assertTaskRetried(app, killed);
-    System.out.println("YARN executor lost in a micro-batch: " + killed + " after readings batch " + committed
-        + "; readings " + readings.size() + ", events " + events.size() + ", all batches up to readings "
-        + lastBatch("silo-readings") + " and events " + lastBatch("activity-events") + " equal to the oracle");
+    String retried = assertTaskRetried(app, killed);
     assertEquals(MySqlTables.rounded(Oracle.hourly(readings)), MySqlTables.hourly(mysql));
     assertEquals(Oracle.buckets(events), MySqlTables.buckets(mysql));
     assertEquals(readings.size(), validTotal("silo-readings"), "every reading counted once");
     assertEquals(events.size(), validTotal("activity-events"), "every event counted once");
+    System.out.println("YARN executor lost in a micro-batch: " + killed + " after readings batch " + committed
+        + "; " + retried + "; readings " + readings.size() + ", events " + events.size() + ", batches up to readings "
+        + lastBatch("silo-readings") + " and events " + lastBatch("activity-events") + ": equal to the oracle");
   }
 
   @Test
@@ -292,14 +297,15 @@ class YarnClusterIT {
     KilledTask killed = killTheExecutorInsideATask(report.applicationId());
 
     assertSucceeded(report);
-    assertTaskRetried(report.applicationId(), killed);
-    System.out.println("YARN executor lost in a report: " + killed + "; the workbook equal to the oracle follows");
+    String retried = assertTaskRetried(report.applicationId(), killed);
     try (ReportJobStore jobs = Wiring.jobStore(new Jdbc(profile.get("jobstore.url"), null, null), false,
         Clock.systemUTC())) {
       ReportJob job = jobs.find("yarn-lost-1").orElseThrow();
       assertEquals(JobStatus.COMPLETED, job.status(), job.errorMessage());
       WorkbookReader.assertEqualsOracle(Oracle.hourly(readings), WorkbookReader.read(download(job)).rows());
     }
+    System.out.println("YARN executor lost in a report: " + killed + "; " + retried + "; COMPLETED, "
+        + Oracle.hourly(readings).size() + " silo-hours equal to the oracle");
   }
 
   // -------------------------------------------------------------------------------------------------- submitting
@@ -441,23 +447,35 @@ class YarnClusterIT {
     throw new AssertionError("no executor of " + applicationId + " was seen running a task");
   }
 
-  /** The driver saw the task lost with its executor, asked YARN for another executor and ran the task again. */
-  private void assertTaskRetried(String applicationId, KilledTask killed) throws IOException {
+  /**
+   * The driver saw the task lost with its executor, asked YARN for another executor and ran the task again, all in
+   * the application's first attempt. Returns the driver's two lines that say so, shortened.
+   */
+  private String assertTaskRetried(String applicationId, KilledTask killed) throws IOException {
     String driver = Files.readString(yarn.driverLog(applicationId));
     String index = killed.task().substring(0, killed.task().indexOf('.'));
+    String stageId = killed.stage().substring(0, killed.stage().indexOf('.'));
     String evidence = driver.lines().filter(l -> l.contains("(TID " + killed.tid() + ")")
         || l.contains("in stage " + killed.stage())
         || l.contains("Lost executor") || l.contains("Container")).limit(40).collect(Collectors.joining("\n"));
     // Spark logs "Lost task ...: ExecutorLostFailure" when it blames the task for its executor's exit, and "task ...
     // failed because while it was being computed, its executor exited ..." when not (YARN: "killed on request").
-    assertTrue(driver.contains("Lost task " + killed.task() + " in stage " + killed.stage() + " (TID " + killed.tid()
-        + ")") || driver.contains("(TID " + killed.tid() + ") failed because while it was being computed, its"
-        + " executor exited"), "the driver lost task " + killed + " with its executor:\n" + evidence);
-    String stageId = killed.stage().substring(0, killed.stage().indexOf('.'));
-    assertTrue(Pattern.compile("Starting task " + index + "\\.\\d+ in stage " + stageId + "\\.\\d+ ").matcher(driver)
-        .results().count() >= 2, "the task ran again (a new attempt, or its stage's): " + killed + "\n" + evidence);
+    String lost = driver.lines().filter(l -> l.contains("Lost task " + killed.task() + " in stage " + killed.stage()
+        + " (TID " + killed.tid() + ")") || l.contains("(TID " + killed.tid() + ") failed because while it was being"
+        + " computed, its executor exited")).findFirst()
+        .orElseThrow(() -> new AssertionError("the driver lost task " + killed + " with its executor:\n" + evidence));
+    List<String> starts = driver.lines().filter(Pattern.compile("Starting task " + index + "\\.\\d+ in stage "
+        + stageId + "\\.\\d+ ").asPredicate()).toList();
+    assertTrue(starts.size() >= 2, "the task ran again (a new attempt, or its stage's): " + killed + "\n" + evidence);
     assertTrue(yarn.containerLogDirs(applicationId).size() >= 3, "a new executor in a new container");
     assertEquals(1, yarn.attempts(applicationId).size(), "the loss cost a task, not the application's attempt");
+    return shorten(lost) + " / then: " + shorten(starts.get(starts.size() - 1));
+  }
+
+  private static String shorten(String logLine) {
+    String line = logLine.replaceFirst("^\\S+ \\S+ \\S+ ", "");
+    int reason = line.indexOf(" Reason:");
+    return reason > 0 ? line.substring(0, reason) : line.length() > 200 ? line.substring(0, 200) : line;
   }
 
   // ------------------------------------------------------------------------------------------------ fixtures
