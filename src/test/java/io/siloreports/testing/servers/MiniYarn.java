@@ -1,11 +1,13 @@
 package io.siloreports.testing.servers;
 
+import io.siloreports.testing.TestLogs;
 import java.io.File;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -30,7 +32,7 @@ import org.apache.hadoop.yarn.exceptions.YarnException;
  * one NodeManager, in a child JVM on its own classpath ({@code src/test/servers/mini-yarn-3.4.1}, see
  * {@link MiniYarnProcess}), so its Hadoop never meets the project's (Spark's 3.3.4). Containers are real processes
  * the NodeManager starts with {@code bash launch_container.sh}, their work and log directories under this server's
- * work directory.
+ * work directory; their stdout and stderr are copied to {@code target/test-logs/yarn} when the cluster stops.
  *
  * <p>Clients: {@link #confDir()} (the cluster's {@code yarn-site.xml}, for {@code HADOOP_CONF_DIR}), a typed
  * {@link YarnClient} for application and attempt reports (the client API on the project's classpath, speaking
@@ -65,7 +67,7 @@ public final class MiniYarn extends EmbeddedServer<MiniYarn> {
     String classpath = MavenClasspath.launcherLocation() + File.pathSeparator
         + jars.stream().map(Path::toString).collect(Collectors.joining(File.pathSeparator));
     confDir = workDir.resolve("conf");
-    clusterLog = workDir.resolve("yarn.log");
+    clusterLog = TestLogs.file("yarn", "cluster-" + workDir.getFileName() + ".log");
     Path log4j = workDir.resolve("log4j.properties");
     Files.writeString(log4j, String.join("\n", "log4j.rootLogger=INFO, stdout",
         "log4j.appender.stdout=org.apache.log4j.ConsoleAppender",
@@ -142,6 +144,23 @@ public final class MiniYarn extends EmbeddedServer<MiniYarn> {
       }
       if (workDir() != null) {
         LeftoverServers.stopProcessesUsing(workDir()); // containers whose NodeManager died first
+        keepContainerLogs();
+      }
+    }
+  }
+
+  /** The containers' stdout and stderr, copied under target/test-logs (the work directory goes; the scan reads them). */
+  private void keepContainerLogs() throws IOException {
+    Path cluster = workDir().resolve("cluster");
+    if (!Files.isDirectory(cluster)) {
+      return;
+    }
+    Path kept = TestLogs.dir("yarn/containers-" + workDir().getFileName());
+    try (Stream<Path> files = Files.walk(cluster)) {
+      for (Path f : files.filter(p -> Files.isRegularFile(p) && (p.endsWith("stderr") || p.endsWith("stdout"))
+          && p.getParent().getFileName().toString().startsWith("container_")).toList()) {
+        Files.copy(f, kept.resolve(f.getParent().getFileName() + "-" + f.getFileName() + ".log"),
+            StandardCopyOption.REPLACE_EXISTING);
       }
     }
   }
@@ -164,7 +183,7 @@ public final class MiniYarn extends EmbeddedServer<MiniYarn> {
     return confDir;
   }
 
-  /** The cluster's own log (ResourceManager and NodeManager). */
+  /** The cluster's own log (ResourceManager and NodeManager), under target/test-logs/yarn. */
   public Path clusterLog() {
     return clusterLog;
   }

@@ -1,5 +1,6 @@
 package io.siloreports.testing.servers;
 
+import io.siloreports.testing.TestLogs;
 import java.io.File;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -29,7 +30,10 @@ public final class SparkOnYarn {
   private final Path jarsDir;
   private final Path workDir;
 
-  /** Links the Spark jars into {@code workDir/spark-jars}; submissions log and stage under {@code workDir}. */
+  /**
+   * Links the Spark jars into {@code workDir/spark-jars}; submissions stage under {@code workDir} and log to
+   * {@code target/test-logs/yarn/<name>.log}.
+   */
   public SparkOnYarn(MiniYarn yarn, Path workDir) throws IOException {
     this.yarn = yarn;
     this.workDir = workDir;
@@ -70,7 +74,7 @@ public final class SparkOnYarn {
     options.add(key + "=" + value);
   }
 
-  /** Starts {@code spark-submit <arguments>} (without the word spark-submit); its output goes to {@code <name>.log}. */
+  /** Starts {@code spark-submit <arguments>} (without the word spark-submit), its output in {@code <name>.log}. */
   public Submission start(String name, List<String> arguments) throws IOException {
     List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
         "-Xmx384m", "-XX:TieredStopAtLevel=1", "-cp",
@@ -78,7 +82,7 @@ public final class SparkOnYarn {
             + sparkJars.stream().map(Path::toString).collect(Collectors.joining(File.pathSeparator)),
         "org.apache.spark.deploy.SparkSubmit"));
     command.addAll(arguments);
-    Path log = workDir.resolve(name + ".log");
+    Path log = TestLogs.file("yarn", name + ".log");
     ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile());
     builder.environment().put("HADOOP_CONF_DIR", yarn.confDir().toString());
     builder.environment().put("YARN_CONF_DIR", yarn.confDir().toString());
