@@ -5,8 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import io.siloreports.cli.StreamConfig;
 import io.siloreports.cli.Wiring;
 import io.siloreports.config.Settings;
@@ -28,7 +26,6 @@ import io.siloreports.testing.servers.MiniYarn;
 import io.siloreports.testing.servers.SharedTestServers;
 import io.siloreports.testing.servers.SparkOnYarn;
 import java.io.IOException;
-import java.io.Writer;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -43,10 +40,8 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Properties;
 import java.util.Random;
 import java.util.concurrent.TimeUnit;
-import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
@@ -65,7 +60,7 @@ import org.junit.jupiter.api.io.TempDir;
  * ({@link MiniYarn}, the Hadoop of EMR 7.8-7.12), and the shaded jar submitted by Spark 3.5.6's {@code SparkSubmit}
  * (EMR 7.11's Spark) with the very arguments of the EMR step {@code deploy/silo_reports_steps.py} builds (the jar and
  * {@code emr.properties} in an artifacts directory, {@code --files} + {@code --config}, one YARN attempt but for the
- * stream), plus what a cluster's own configuration adds ({@link SparkOnYarn#clusterOptions}); passwords reach the
+ * stream), plus what a cluster's own configuration adds ({@link SparkOnYarn}); passwords reach the
  * driver through {@code spark.yarn.appMasterEnv.SILO_REPORTS_*}, standing in for the Secrets Manager reference of
  * production. The driver runs in the ApplicationMaster's container, executors in containers of their own. MariaDB and
  * S3Proxy are the shared test servers; every number is checked against {@link Oracle}.
@@ -76,15 +71,13 @@ import org.junit.jupiter.api.io.TempDir;
  * an executor SIGKILLed inside a task of a micro-batch and inside a task of a report (tasks retried on a new
  * executor, results still exact). One cluster for the class.
  *
- * <p>Longer than most test classes: seven cluster scenarios share the submission and checking code below.
+ * <p>Longer than most test classes: seven cluster scenarios and the checks they share (logs, retried tasks).
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class YarnClusterIT {
   // Jobs on the cluster validate with the real clock: data of a few days ago, never in its future.
   private static final Instant DAY = TestData.daysAgo(3);
   private static final Duration RUN_TIMEOUT = Duration.ofMinutes(4);
-  private static final Pattern RUNNING_TASK = Pattern.compile("Running task (\\S+) in stage (\\S+) \\(TID (\\d+)\\)");
-  private static final ObjectMapper JSON = new ObjectMapper();
 
   @TempDir static Path dir;
   private MiniYarn yarn;
@@ -270,7 +263,7 @@ class YarnClusterIT {
       assertTrue(stream.process().isAlive() && System.nanoTime() < deadline, "no batch committed: " + stream.tail());
       Thread.sleep(50);
     }
-    KilledTask killed = killTheExecutorInsideATask(app);
+    MiniYarn.KilledTask killed = yarn.killExecutorInsideATask(app, Duration.ofMinutes(3));
     long committed = lastBatch("silo-readings");
 
     assertSucceeded(stream);
@@ -295,7 +288,7 @@ class YarnClusterIT {
     Run report = start("executor-lost-report", "report", profile, List.of("--job-id", "yarn-lost-1", "--from",
         DAY.toString(), "--to", DAY.plus(1, ChronoUnit.DAYS).toString(), "--as-of",
         DAY.plus(6, ChronoUnit.HOURS).toString()));
-    KilledTask killed = killTheExecutorInsideATask(report.applicationId());
+    MiniYarn.KilledTask killed = yarn.killExecutorInsideATask(report.applicationId(), Duration.ofMinutes(3));
 
     assertSucceeded(report);
     String retried = assertTaskRetried(report.applicationId(), killed);
@@ -312,9 +305,13 @@ class YarnClusterIT {
   // -------------------------------------------------------------------------------------------------- submitting
 
   /** A spark-submit of an EMR step against the mini cluster, and what it left. */
-  private record Run(SparkOnYarn.Submission submission, String applicationId, List<String> secrets) {
+  private record Run(SparkOnYarn.Submission submission) {
     Process process() {
       return submission.process();
+    }
+
+    String applicationId() {
+      return submission.applicationId();
     }
 
     int exitCode() throws Exception {
@@ -325,9 +322,8 @@ class YarnClusterIT {
       return submission.output();
     }
 
-    String tail() throws IOException {
-      List<String> lines = submission.output().lines().toList();
-      return String.join("\n", lines.subList(Math.max(0, lines.size() - 30), lines.size()));
+    String tail() {
+      return submission.tail();
     }
   }
 
@@ -337,40 +333,9 @@ class YarnClusterIT {
     return run;
   }
 
-  /**
-   * Starts the EMR step of {@code command} as deploy/silo_reports_steps.py builds it, on an artifacts directory laid
-   * out as {@code add-steps.sh upload} does (the shaded jar and the profile as emr.properties, secrets left out).
-   */
+  /** Starts the EMR step of {@code command} (deploy/silo_reports_steps.py's) on the cluster: see SparkOnYarn. */
   private Run start(String name, String command, Map<String, String> profile, List<String> flags) throws Exception {
-    Path artifacts = Files.createDirectories(dir.resolve("artifacts-" + name));
-    Files.createSymbolicLink(artifacts.resolve("silo-reports-shaded.jar"), shadedJar);
-    Map<String, String> secrets = new LinkedHashMap<>();
-    Properties config = new Properties();
-    profile.forEach((key, value) -> {
-      if (key.equals("db.password") || key.startsWith("report.s3.") && key.endsWith("-key")) {
-        secrets.put(Settings.ENV_PREFIX + key.toUpperCase().replace('.', '_').replace('-', '_'), value);
-      } else if (!key.equals("report.job-id")) {
-        config.setProperty(key, value);
-      }
-    });
-    try (Writer w = Files.newBufferedWriter(artifacts.resolve("emr.properties"))) {
-      config.store(w, "YarnClusterIT " + name);
-    }
-    List<String> step = new ArrayList<>(List.of("python3", "deploy/silo_reports_steps.py", "step", command,
-        "--artifacts", artifacts.toString()));
-    step.addAll(flags);
-    step.add("--");
-    step.addAll(spark.clusterOptions(secrets));
-    Process python = new ProcessBuilder(step).directory(MavenClasspath.projectDir().toFile()).start();
-    String out = new String(python.getInputStream().readAllBytes());
-    String err = new String(python.getErrorStream().readAllBytes());
-    assertEquals(0, python.waitFor(), "silo_reports_steps.py built the step: " + err);
-    List<String> args = new ArrayList<>();
-    JsonNode stepJson = JSON.readTree(out).get(0);
-    stepJson.get("Args").forEach(a -> args.add(a.asText()));
-    assertEquals("spark-submit", args.get(0), out);
-    SparkOnYarn.Submission submission = spark.start(name, args.subList(1, args.size()));
-    Run run = new Run(submission, submission.applicationId(), List.copyOf(secrets.values()));
+    Run run = new Run(spark.startStep(name, command, shadedJar, profile, flags));
     started.add(run);
     return run;
   }
@@ -395,7 +360,7 @@ class YarnClusterIT {
     }
     for (Path log : logs) {
       String text = Files.exists(log) ? Files.readString(log) : "";
-      for (String secret : run.secrets()) {
+      for (String secret : run.submission().secrets()) {
         assertTrue(!text.contains(secret), "a secret handed to the driver is in " + log);
       }
     }
@@ -417,50 +382,19 @@ class YarnClusterIT {
 
   // --------------------------------------------------------------------------------------------- executors lost
 
-  /** A task that was running in an executor when the executor was SIGKILLed. */
-  private record KilledTask(String task, String stage, String tid) {}
-
-  /**
-   * SIGKILLs the application's executor while its log shows a task started and not finished, and returns that task.
-   */
-  private KilledTask killTheExecutorInsideATask(String applicationId) throws Exception {
-    long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(3);
-    List<MiniYarn.ExecutorJvm> executors = List.of();
-    while (System.nanoTime() < deadline) {
-      if (executors.isEmpty()) {
-        executors = yarn.executors(applicationId); // found once: listing every process is slow next to a task
-      }
-      for (MiniYarn.ExecutorJvm executor : executors) {
-        String log = Files.exists(executor.stderr()) ? Files.readString(executor.stderr()) : "";
-        Matcher running = RUNNING_TASK.matcher(log);
-        String[] last = null;
-        while (running.find()) {
-          last = new String[] {running.group(1), running.group(2), running.group(3)};
-        }
-        // Finished tasks log "Finished task 0.0 in stage 3.0 (TID 5). 2416 bytes result sent to driver".
-        if (last != null && !log.contains("(TID " + last[2] + "). ")) {
-          executor.process().destroyForcibly();
-          return new KilledTask(last[0], last[1], last[2]);
-        }
-      }
-      Thread.sleep(5);
-    }
-    throw new AssertionError("no executor of " + applicationId + " was seen running a task");
-  }
-
   /**
    * The driver saw the task lost with its executor, asked YARN for another executor and ran the task again, all in
    * the application's first attempt. Returns the driver's two lines that say so, shortened.
    */
-  private String assertTaskRetried(String applicationId, KilledTask killed) throws IOException {
+  private String assertTaskRetried(String applicationId, MiniYarn.KilledTask killed) throws IOException {
     String driver = Files.readString(yarn.driverLog(applicationId));
     String index = killed.task().substring(0, killed.task().indexOf('.'));
     String stageId = killed.stage().substring(0, killed.stage().indexOf('.'));
     String evidence = driver.lines().filter(l -> l.contains("(TID " + killed.tid() + ")")
         || l.contains("in stage " + killed.stage())
         || l.contains("Lost executor") || l.contains("Container")).limit(40).collect(Collectors.joining("\n"));
-    // Spark logs "Lost task ...: ExecutorLostFailure" when it blames the task for its executor's exit, and "task ...
-    // failed because while it was being computed, its executor exited ..." when not (YARN: "killed on request").
+    // Spark logs the loss as "Lost task ...: ExecutorLostFailure" (counted towards spark.task.maxFailures) or as
+    // "task ... failed because while it was being computed, its executor exited ..." (not counted): both were seen.
     String lost = driver.lines().filter(l -> l.contains("Lost task " + killed.task() + " in stage " + killed.stage()
         + " (TID " + killed.tid() + ")") || l.contains("(TID " + killed.tid() + ") failed because while it was being"
         + " computed, its executor exited")).findFirst()

@@ -28,9 +28,11 @@ import org.apache.hadoop.yarn.conf.YarnConfiguration;
 import org.apache.hadoop.yarn.exceptions.YarnException;
 
 /**
- * A real YARN: Hadoop 3.4.1's own {@code MiniYARNCluster} (the Hadoop line of EMR 7.8-7.12), one ResourceManager and
- * one NodeManager, in a child JVM on its own classpath ({@code src/test/servers/mini-yarn-3.4.1}, see
- * {@link MiniYarnProcess}), so its Hadoop never meets the project's (Spark's 3.3.4). Containers are real processes
+ * A real YARN: Hadoop 3.4.1's own {@code MiniYARNCluster} (the Hadoop of EMR 7.8-7.12, 3.4.1-amzn-N per the EMR
+ * Release Guide's "Hadoop version history", docs.aws.amazon.com/emr/latest/ReleaseGuide/Hadoop-release-history.html),
+ * one ResourceManager and one NodeManager, in a child JVM on its own classpath ({@code src/test/servers/mini-yarn-3.4.1},
+ * see {@link MiniYarnProcess}), so its Hadoop never meets the project's (Spark's 3.3.4). Its REST API is not used: in
+ * one JVM the NodeManager's web app takes over the ResourceManager's {@code /ws} paths. Containers are real processes
  * the NodeManager starts with {@code bash launch_container.sh}, their work and log directories under this server's
  * work directory; their stdout and stderr are copied to {@code target/test-logs/yarn} when the cluster stops.
  *
@@ -46,6 +48,7 @@ public final class MiniYarn extends EmbeddedServer<MiniYarn> {
   private static final String CLASSPATH_NAME = "mini-yarn-" + HADOOP_VERSION;
   private static final Duration READY_TIMEOUT = Duration.ofSeconds(120);
   private static final Duration STOP_TIMEOUT = Duration.ofSeconds(30);
+  private static final Pattern RUNNING_TASK = Pattern.compile("Running task (\\S+) in stage (\\S+) \\(TID (\\d+)\\)");
   private static final Pattern CONTAINER_LOG_DIR = Pattern.compile("-Dspark\\.yarn\\.app\\.container\\.log\\.dir=(\\S+)");
 
   private final int nodeMemoryMb;
@@ -267,6 +270,38 @@ public final class MiniYarn extends EmbeddedServer<MiniYarn> {
         .filter(d -> d.getFileName().toString().endsWith("_01_000001")).findFirst()
         .map(d -> d.resolve("stderr"))
         .orElseThrow(() -> new AssertionError("no ApplicationMaster container logged for " + applicationId));
+  }
+
+  /** A task that was running in an executor when the executor was SIGKILLed: as Spark names it in its logs. */
+  public record KilledTask(String task, String stage, String tid) {}
+
+  /**
+   * SIGKILLs the application's executor at the moment its container's log shows a task started and not finished
+   * (one core: one task at a time), so the kill lands inside a task, and returns that task.
+   */
+  public KilledTask killExecutorInsideATask(String applicationId, Duration timeout) throws Exception {
+    long deadline = System.nanoTime() + timeout.toNanos();
+    List<ExecutorJvm> found = List.of();
+    while (System.nanoTime() < deadline) {
+      if (found.isEmpty()) {
+        found = executors(applicationId); // once: listing every process takes longer than a short task
+      }
+      for (ExecutorJvm executor : found) {
+        String log = Files.exists(executor.stderr()) ? Files.readString(executor.stderr()) : "";
+        Matcher running = RUNNING_TASK.matcher(log);
+        KilledTask last = null;
+        while (running.find()) {
+          last = new KilledTask(running.group(1), running.group(2), running.group(3));
+        }
+        // A finished task logs "Finished task 0.0 in stage 3.0 (TID 5). 2416 bytes result sent to driver".
+        if (last != null && !log.contains("(TID " + last.tid() + "). ")) {
+          executor.process().destroyForcibly();
+          return last;
+        }
+      }
+      Thread.sleep(5);
+    }
+    throw new AssertionError("no executor of " + applicationId + " was seen running a task in " + timeout);
   }
 
   /** A Spark executor's JVM in a container of this cluster: the process and its container's stderr. */

@@ -12,8 +12,11 @@ import org.apache.hadoop.yarn.conf.YarnConfiguration;
 /**
  * The main class of the mini YARN cluster's child JVM ({@link MiniYarn}), run through {@link KafkaBrokerLauncher} so
  * it exits when the test JVM goes away: Hadoop's own {@code MiniYARNCluster} (one ResourceManager, one NodeManager)
- * started like Spark's {@code YarnClusterSuite} does, its configuration written to {@code <conf dir>/yarn-site.xml}
- * once the ResourceManager has its real ports (the file appears whole, by rename), then it runs until stopped.
+ * started as Spark's own YARN tests start it (apache/spark, resource-managers/yarn/src/test/scala/org/apache/spark/
+ * deploy/yarn/BaseYarnClusterSuite.scala: the disk check off, the ResourceManager's bound port awaited), with the FIFO
+ * scheduler instead of their capacity-scheduler queue settings; its configuration is written to
+ * {@code <conf dir>/yarn-site.xml} once the ResourceManager has its real ports (the file appears whole, by rename),
+ * then it runs until stopped.
  *
  * <p>It runs on the minicluster's classpath (Hadoop 3.4.1) and compiles against the Hadoop client API on the
  * project's test classpath (3.3.4): it uses only {@code Configuration} and {@code Service}, which both lines share,
