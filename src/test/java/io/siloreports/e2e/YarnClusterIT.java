@@ -67,7 +67,8 @@ import org.junit.jupiter.api.io.TempDir;
  *
  * <p>Cases: a bounded stream run; a report (COMPLETED, the workbook on S3 equal to the oracle); a failed report
  * (YARN FAILED after one attempt, the job FAILED with its reason); the backfill; a long-running stream stopped by
- * {@code deploy/emr/add-steps.sh stop-stream}'s own command through YARN, what its step shows, and an exact restart;
+ * the stop file {@code deploy/emr/add-steps.sh stop-stream} puts and by {@code stop-stream --kill}'s own command through
+ * YARN, what each step shows, and exact restarts;
  * an executor SIGKILLed inside a task of a micro-batch and inside a task of a report (tasks retried on a new
  * executor, results still exact). One cluster for the class.
  *
@@ -207,41 +208,58 @@ class YarnClusterIT {
     assertEquals(MySqlTables.rounded(Oracle.hourly(TestData.concat(onTime, tooLate))), MySqlTables.hourly(mysql));
   }
 
+  /**
+   * The two stops of {@code add-steps.sh stop-stream}: the planned one (the stop file, {@code stream.stop-file}, put
+   * while the stream runs: it stops between micro-batches and returns, so its step is COMPLETED) and {@code --kill}
+   * (its own command, a YARN kill: the step FAILED); each restart resumes exactly.
+   */
   @Test
-  void aStreamStoppedThroughYarnShowsItsStepFailedAndRestartsExactly() throws Exception {
+  void aStreamStoppedThroughYarnShowsItsStepsStateAndRestartsExactly() throws Exception {
     Path base = dir.resolve("long");
     Map<String, String> profile = mysqlProfile(base);
     Random rnd = new Random(5);
-    List<Oracle.Reading> readings = TestData.readings(rnd).silos(4).hours(DAY, 0, 9).every(60, 120).build();
-    List<Oracle.Event> events = TestData.events(rnd).perHour(60).hours(DAY, 0, 9).build();
-    List<List<Oracle.Reading>> r = thirds(readings);
-    List<List<Oracle.Event>> e = thirds(events);
+    List<Oracle.Reading> readings = TestData.readings(rnd).silos(4).hours(DAY, 0, 12).every(60, 120).build();
+    List<Oracle.Event> events = TestData.events(rnd).perHour(60).hours(DAY, 0, 12).build();
+    List<List<Oracle.Reading>> r = quarters(readings);
+    List<List<Oracle.Event>> e = quarters(events);
     write(base, 0, r.get(0), e.get(0));
 
-    Run stream = start("long-stream", "stream", profile, List.of("--trigger", "1s"));
-    String app = stream.applicationId();
-    awaitValidTotal("silo-readings", r.get(0).size(), stream);
-    write(base, 1, r.get(1), e.get(1)); // the stop lands while these are read, aggregated or committed
+    Run planned = start("long-stream", "stream", profile, List.of("--trigger", "1s"));
+    awaitValidTotal("silo-readings", r.get(0).size(), planned);
+    write(base, 1, r.get(1), e.get(1));
+    Thread.sleep(rnd.nextInt(1500));
+    Path stopFile = base.resolve("checkpoints/STOP"); // stream.stop-file's default, ${checkpoint.dir}/STOP
+    Files.writeString(stopFile, "stop requested by YarnClusterIT\n");
+    assertSucceeded(planned); // spark-submit exits 0: the step is COMPLETED
+    ApplicationReport stopped = yarn.application(planned.applicationId());
+    assertEquals(FinalApplicationStatus.SUCCEEDED, stopped.getFinalApplicationStatus());
+    assertTrue(Files.readString(yarn.driverLog(planned.applicationId())).contains("stopping between micro-batches"));
+    assertTrue(!Files.exists(stopFile), "the stream deleted its stop file");
+
+    Run killedRun = start("long-stream-2", "stream", profile, List.of("--trigger", "1s"));
+    String app = killedRun.applicationId();
+    awaitValidTotal("silo-readings", r.get(0).size() + r.get(1).size(), killedRun);
+    write(base, 2, r.get(2), e.get(2)); // the kill lands while these are read, aggregated or committed
     Thread.sleep(rnd.nextInt(1500));
     long committed = lastBatch("silo-readings");
-    stopStreamAsTheStepDoes();
-
-    assertEquals(1, stream.exitCode(), "spark-submit fails, so its EMR step shows FAILED: " + stream.tail());
-    assertNoSecretLogged(stream);
-    assertTrue(stream.output().contains("Application " + app + " is killed"), stream.tail());
+    killStreamAsTheStepDoes();
+    assertEquals(1, killedRun.exitCode(), "spark-submit fails, so its EMR step shows FAILED: " + killedRun.tail());
+    assertNoSecretLogged(killedRun);
+    assertTrue(killedRun.output().contains("Application " + app + " is killed"), killedRun.tail());
     ApplicationReport killed = yarn.application(app);
     assertEquals(YarnApplicationState.KILLED, killed.getYarnApplicationState());
     assertEquals(FinalApplicationStatus.KILLED, killed.getFinalApplicationStatus());
     assertTrue(killed.getDiagnostics().contains("killed by user"), killed.getDiagnostics());
-    System.out.println("YARN stop-stream: " + app + " KILLED after readings batch " + committed + "; spark-submit: "
-        + stream.output().lines().filter(l -> l.contains(" is killed")).findFirst().orElse("?"));
 
-    write(base, 2, r.get(2), e.get(2));
+    write(base, 3, r.get(3), e.get(3));
     assertSucceeded(submit("long-stream-restart", "stream", profile, List.of()));
     assertEquals(MySqlTables.rounded(Oracle.hourly(readings)), MySqlTables.hourly(mysql));
     assertEquals(Oracle.buckets(events), MySqlTables.buckets(mysql));
     assertEquals(readings.size(), validTotal("silo-readings"), "every reading counted once");
     assertEquals(events.size(), validTotal("activity-events"), "every event counted once");
+    System.out.println("YARN stop-stream: the stop file ended " + planned.applicationId() + " SUCCEEDED (exit 0); --kill"
+        + " ended " + app + " KILLED after readings batch " + committed + " (exit 1: " + killedRun.output().lines()
+        .filter(l -> l.contains(" is killed")).findFirst().orElse("?") + "); the restart equal to the oracle");
   }
 
   @Test
@@ -366,8 +384,8 @@ class YarnClusterIT {
     }
   }
 
-  /** Runs {@code add-steps.sh stop-stream}'s own command (the step's bash -c) with this cluster's {@code yarn}. */
-  private void stopStreamAsTheStepDoes() throws Exception {
+  /** Runs {@code add-steps.sh stop-stream --kill}'s own command (the step's bash -c) with this cluster's yarn. */
+  private void killStreamAsTheStepDoes() throws Exception {
     Path addSteps = MavenClasspath.projectDir().resolve("deploy/emr/add-steps.sh");
     String assignment = Files.readAllLines(addSteps).stream().filter(l -> l.trim().startsWith("kill='"))
         .findFirst().orElseThrow(() -> new AssertionError("no kill='...' command in " + addSteps));
@@ -438,6 +456,12 @@ class YarnClusterIT {
     readingsOnly.put("stream.pipelines", "silo-readings");
     Wiring.stream(StreamConfig.from(Settings.of(readingsOnly)), LocalSpark.get(), Clock.systemUTC()).run();
     return readings;
+  }
+
+  private static <T> List<List<T>> quarters(List<T> all) {
+    int n = all.size();
+    return List.of(all.subList(0, n / 4), all.subList(n / 4, n / 2), all.subList(n / 2, 3 * n / 4),
+        all.subList(3 * n / 4, n));
   }
 
   private static <T> List<List<T>> thirds(List<T> all) {
