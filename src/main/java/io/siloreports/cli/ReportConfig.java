@@ -19,6 +19,7 @@ import java.util.Map;
  * @param defaultDays range length when the request gives no {@code from}
  * @param processingTimeout a PROCESSING job older than this is reaped to FAILED
  * @param jobStoreRetry how long a failed run retries recording FAILED while the job store is unreachable
+ * @param jobCheckInterval how often a run checks that its job is still PROCESSING
  */
 public record ReportConfig(
     String jobId,
@@ -32,6 +33,7 @@ public record ReportConfig(
     int defaultDays,
     Duration processingTimeout,
     Duration jobStoreRetry,
+    Duration jobCheckInterval,
     ValidationRules rules,
     StatisticsSettings statistics,
     boolean migrateOnStart,
@@ -59,6 +61,7 @@ public record ReportConfig(
         s.get(Keys.REPORT_DEFAULT_DAYS),
         s.get(Keys.REPORT_PROCESSING_TIMEOUT),
         s.get(Keys.REPORT_JOB_STORE_RETRY),
+        s.get(Keys.REPORT_JOB_CHECK_INTERVAL),
         Configs.rules(s),
         new StatisticsSettings(s.get(Keys.REPORT_ANOMALY_THRESHOLD), s.get(Keys.REPORT_ANOMALY_FLAT_HOURS),
             s.get(Keys.REPORT_STALE_AFTER), s.get(Keys.REPORT_TREND_FULL_LEVEL), s.get(Keys.REPORT_CHART_MAX_SILOS),

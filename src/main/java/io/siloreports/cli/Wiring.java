@@ -211,6 +211,7 @@ public final class Wiring {
         .defaultDays(config.defaultDays())
         .processingTimeout(config.processingTimeout())
         .jobStoreRetry(config.jobStoreRetry())
+        .jobCheckInterval(config.jobCheckInterval())
         .clock(clock)
         .build();
   }

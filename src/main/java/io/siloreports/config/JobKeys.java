@@ -69,6 +69,9 @@ interface JobKeys {
       "how long a failed report keeps trying to record FAILED, with its reason, while the job store is unreachable"
           + " (it is often the MySQL whose outage failed the report); past it the job is left to the reaper"
           + " (`report.processing-timeout`)");
+  Setting<Duration> REPORT_JOB_CHECK_INTERVAL = REPORT.duration("report.job-check-interval", "30s",
+      "how often a running report checks that its job is still PROCESSING: one ended meanwhile (timed out, by the"
+          + " worker or the reaper) stops the run at its next row, so no report runs on orphaned, on any platform");
   Setting<String> REPORT_HOT_SOURCE = REPORT.choice("report.hot-source", "raw",
       "where readings after `finalized_before` come from: the stream's source (files or Kafka) or the MySQL"
           + " raw table `silo_readings`", "raw", "mysql");

@@ -67,9 +67,9 @@ final class ReportAssembler {
   }
 
   /**
-   * Writes the report of {@code request} to {@code target} with {@code writer}: the range and cut-off resolved from the
-   * request (defaults: the last {@code defaultDays} days to the end of the cut-off's hour), the finalized hours from the
-   * aggregates, the later readings raw.
+   * Writes the report of {@code request} to {@code target} with {@code writer}: the range and cut-off resolved from
+   * the request (defaults: the last {@code defaultDays} days to the end of the cut-off's hour), the finalized hours
+   * from the aggregates, the later readings raw.
    */
   public WorkbookStats write(String jobId, ReportRequest request, Path target, WorkbookWriter writer)
       throws IOException {

@@ -39,6 +39,7 @@ public final class SiloReport {
   private final ReportOutput output;
   private final Duration processingTimeout;
   private final Duration jobStoreRetry;
+  private final Duration jobCheckInterval;
 
   private SiloReport(Builder b) {
     this.jobs = new ReportJobLifecycle(Objects.requireNonNull(b.jobs, "jobs"));
@@ -50,6 +51,7 @@ public final class SiloReport {
     this.output = Objects.requireNonNull(b.output, "output");
     this.processingTimeout = Objects.requireNonNull(b.processingTimeout, "processingTimeout");
     this.jobStoreRetry = Objects.requireNonNull(b.jobStoreRetry, "jobStoreRetry");
+    this.jobCheckInterval = Objects.requireNonNull(b.jobCheckInterval, "jobCheckInterval");
   }
 
   public static Builder builder() {
@@ -79,7 +81,7 @@ public final class SiloReport {
    */
   public Outcome run(String jobId, ReportRequest override) {
     ReportJob job = jobs.take(jobId, override, processingTimeout);
-    try {
+    try (JobWatch watch = new JobWatch(jobs.store(), jobId, jobCheckInterval)) {
       // Parsed once the job is ours: params someone stored wrong end the job FAILED with the reason.
       ReportRequest request = ReportRequest.fromJson(job.params()).overriddenBy(override);
       LOG.info("report {}: PROCESSING ({})", jobId, request.toJson());
@@ -87,8 +89,8 @@ public final class SiloReport {
       String fileName = format.fileName;
       Path tmp = Files.createTempFile("silo-report-" + jobId + "-", fileName.substring(fileName.lastIndexOf('.')));
       try {
-        WorkbookStats stats =
-            assembler.write(jobId, request, tmp, format == ReportRequest.Format.CSV ? csvWriter : writer);
+        WorkbookWriter chosen = format == ReportRequest.Format.CSV ? csvWriter : writer;
+        WorkbookStats stats = assembler.write(jobId, request, tmp, watch.watching(chosen));
         ReportOutput.Stored stored = output.store(tmp, "reports/" + jobId + "/" + fileName);
         jobs.complete(jobId, stored, stats.statistics() == null ? null : stats.statistics().toJson());
         LOG.info("report {}: COMPLETED, {} rows on {} sheets, {} bytes at {}",
@@ -119,6 +121,8 @@ public final class SiloReport {
     private Duration processingTimeout;
     /** The declared default of {@code report.job-store-retry}, for reports built without a config. */
     private Duration jobStoreRetry = Duration.ofMinutes(5);
+    /** The declared default of {@code report.job-check-interval}. */
+    private Duration jobCheckInterval = Duration.ofSeconds(30);
     private Clock clock;
 
     private Builder() {}
@@ -178,6 +182,12 @@ public final class SiloReport {
     /** How long a failed run retries recording FAILED while the job store is unreachable. */
     public Builder jobStoreRetry(Duration jobStoreRetry) {
       this.jobStoreRetry = jobStoreRetry;
+      return this;
+    }
+
+    /** How often the run checks that its job is still PROCESSING (one ended elsewhere stops the run). */
+    public Builder jobCheckInterval(Duration jobCheckInterval) {
+      this.jobCheckInterval = jobCheckInterval;
       return this;
     }
 

@@ -145,6 +145,7 @@ class ReportOutagesIT {
     Map<String, String> m = Profiles.s3(Profiles.mysql(Profiles.embedded(tmp), mysql, null), s3, "outages");
     m.put("report.job-store-retry", jobStoreRetry);
     m.put("report.processing-timeout", "1s");
+    m.put("report.job-check-interval", "200ms");
     return ReportConfig.from(Settings.of(m));
   }
 
@@ -199,6 +200,7 @@ class ReportOutagesIT {
         .defaultDays(config.defaultDays())
         .processingTimeout(config.processingTimeout())
         .jobStoreRetry(config.jobStoreRetry())
+        .jobCheckInterval(config.jobCheckInterval())
         .clock(Clock.systemUTC())
         .build();
   }
@@ -340,6 +342,35 @@ class ReportOutagesIT {
         mysql.execute("DELETE FROM silo_hourly_aggregates WHERE hour_start < TIMESTAMPADD(HOUR, " + hours
             + ", '2026-03-01')", storedHours(hours));
       }
+    }
+  }
+
+  /**
+   * A run whose job was ended elsewhere while it ran (timed out: the worker or a reaper failed it, and its cancellation
+   * did not reach this process, as with a YARN driver) stops at its next row: no object is stored and the job keeps
+   * the reason it was ended with.
+   */
+  @Test
+  void aRunWhoseJobWasEndedElsewhereStopsAtItsNextRow() throws Exception {
+    ReportConfig config = config("2m");
+    try (ReportJobStore jobs = Wiring.jobStore(config.jobStore(), true, Clock.systemUTC());
+        S3Client client = s3.s3Client()) {
+      HeldWriter writer = new HeldWriter(new SxssfWorkbookWriter(config.statistics()));
+      CompletableFuture<SiloReport.Outcome> run = CompletableFuture.supplyAsync(
+          () -> report(config, jobs, writer).run("ended-elsewhere", request(HOURS, "")));
+      assertTrue(writer.atFirstRow.await(60, TimeUnit.SECONDS), "the report reached its first row");
+      assertTrue(new ReportJobLifecycle(jobs.as("worker")).fail("ended-elsewhere", "timed out: the test ended it"));
+      Thread.sleep(1_000); // several of the run's checks (report.job-check-interval 200ms)
+      writer.release.countDown();
+      SiloReport.Outcome outcome = run.get(60, TimeUnit.SECONDS);
+      assertEquals(JobStatus.FAILED, outcome.status());
+      assertTrue(outcome.error().contains("report job ended-elsewhere was ended while its report ran (FAILED: timed"
+          + " out: the test ended it); the run stops"), outcome.error());
+      assertTrue(writer.rowsGiven.get() < 10, "it stopped at its next row: " + writer.rowsGiven.get());
+      ReportJob job = jobs.find("ended-elsewhere").orElseThrow();
+      assertEquals("timed out: the test ended it", job.errorMessage(), "the job keeps the reason it was ended with");
+      assertEquals(0, client.listObjectsV2(b -> b.bucket(s3.bucket()).prefix("outages/reports/ended-elsewhere/"))
+          .contents().size(), "no object stored");
     }
   }
 
