@@ -165,6 +165,10 @@ class KafkaHostileInputIT {
       if (HostileLines.accepted(kind) || notARecord ? reason != null : reason == null) {
         wrong.add(kind + " -> " + (reason == null ? "accepted" : reason));
       }
+      String expected = HostileLines.READING_REASONS.get(kind); // the kinds every path shares: the same reasons
+      if (expected != null && reason != null && !reason.startsWith(expected)) {
+        wrong.add(kind + " -> '" + reason + "', expected it to start '" + expected + "'");
+      }
       table.append("| ").append(HostileLines.label(kind)).append(" | ").append(reason != null
           ? "quarantined: " + reason.replace("|", "\\|").replaceAll("\\s+", " ")
               .substring(0, Math.min(110, reason.length()))
