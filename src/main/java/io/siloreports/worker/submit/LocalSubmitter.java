@@ -70,26 +70,26 @@ public final class LocalSubmitter implements Submitter {
 
   @Override
   public Optional<Boolean> isAlive(String ref) {
-    Matcher m = ref == null ? null : REF.matcher(ref + ";");
-    if (m == null || !m.find() || !m.group(2).equals(host)) {
-      return Optional.empty(); // not ours, or another machine's: cannot tell
-    }
-    return Optional.of(ProcessHandle.of(Long.parseLong(m.group(1))).map(ProcessHandle::isAlive).orElse(false));
+    // not ours, or another machine's: cannot tell
+    return pidOnThisHost(ref).map(pid -> ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false));
   }
 
   /** Stops the spark-submit process of a run on this machine and the driver JVM it started. */
   @Override
   public boolean cancel(String ref) {
-    Matcher m = ref == null ? null : REF.matcher(ref + ";");
-    if (m == null || !m.find() || !m.group(2).equals(host)) {
-      return false;
-    }
-    Optional<ProcessHandle> run = ProcessHandle.of(Long.parseLong(m.group(1))).filter(ProcessHandle::isAlive);
+    Optional<ProcessHandle> run = pidOnThisHost(ref).flatMap(ProcessHandle::of).filter(ProcessHandle::isAlive);
     run.ifPresent(p -> {
       p.descendants().forEach(ProcessHandle::destroy);
       p.destroy();
     });
     return run.isPresent();
+  }
+
+  /** The process id a local run's reference names, when the run is this machine's. */
+  private Optional<Long> pidOnThisHost(String ref) {
+    Matcher m = ref == null ? null : REF.matcher(ref + ";");
+    return m == null || !m.find() || !m.group(2).equals(host) ? Optional.empty()
+        : Optional.of(Long.parseLong(m.group(1)));
   }
 
   @Override
