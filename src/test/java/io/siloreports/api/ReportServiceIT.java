@@ -75,7 +75,7 @@ class ReportServiceIT {
     database = "svc_" + UUID.randomUUID().toString().substring(0, 8);
     mysql.execute("CREATE DATABASE " + database, "GRANT ALL ON " + database + ".* TO '" + mysql.appUser() + "'@'%'");
     Map<String, String> m = Profiles.service(Profiles.s3(Profiles.mysql(Profiles.embedded(dir), mysql, database),
-        SharedTestServers.s3(), database), dir, "ops:ops-token-123");
+        SharedTestServers.s3(), database), dir, "ops:ops-token-123-for-tests-0123456789");
     m.put("worker.max-concurrent", "2");
     receiver = com.sun.net.httpserver.HttpServer.create(new java.net.InetSocketAddress("127.0.0.1", 0), 0);
     receiver.createContext("/hook", x -> {
@@ -101,7 +101,7 @@ class ReportServiceIT {
 
     server = Wiring.api(ApiConfig.from(Settings.of(m)), Clock.systemUTC());
     server.start();
-    api = new ApiClient(server.url(), "ops-token-123");
+    api = new ApiClient(server.url(), "ops-token-123-for-tests-0123456789");
     jobs = Wiring.jobStore(new Jdbc(mysql.jdbcUrl(database), mysql.appUser(), mysql.appPassword()), false,
         Clock.systemUTC());
   }
