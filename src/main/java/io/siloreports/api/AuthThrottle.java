@@ -52,8 +52,8 @@ final class AuthThrottle {
       return Optional.empty();
     }
     w.refused++;
-    long left = Duration.between(clock.instant(), w.start.plus(window)).toSeconds();
-    return Optional.of(Math.max(1, left + 1));
+    long leftMillis = Duration.between(clock.instant(), w.start.plus(window)).toMillis();
+    return Optional.of(Math.max(1, (leftMillis + 999) / 1000)); // rounded up: asking again then is not too early
   }
 
   /** Counts a failed authentication of {@code address}; the line to log about it, if any. */
@@ -88,11 +88,11 @@ final class AuthThrottle {
     if (w != null && !ended(w, now)) {
       return w;
     }
+    if (!create) {
+      return null; // an ended window stays until the next failure, which reports it
+    }
     if (w != null) {
       byAddress.remove(address);
-    }
-    if (!create) {
-      return null;
     }
     if (byAddress.size() >= maxAddresses) {
       evict(now);

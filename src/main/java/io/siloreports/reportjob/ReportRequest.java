@@ -97,8 +97,9 @@ public record ReportRequest(Instant from, Instant to, List<Integer> silos, Insta
 
   /**
    * Checks the request as it will run, after its defaults: {@code from} before {@code to}, at most
-   * {@link #MAX_RANGE} apart, and a cut-off neither more than {@link #MAX_RANGE} before {@code now} nor more than
-   * {@link #MAX_AS_OF_AHEAD} after it. Throws {@link IllegalArgumentException} with the reason.
+   * {@link #MAX_RANGE} apart, a cut-off neither more than {@link #MAX_RANGE} before {@code now} nor more than
+   * {@link #MAX_AS_OF_AHEAD} after it, a range starting at most {@link #MAX_RANGE} before {@code now} and ending at
+   * most {@link #MAX_AS_OF_AHEAD} after the cut-off (a report of hours nobody can have data for is a mistake). Throws {@link IllegalArgumentException} with the reason.
    */
   public Resolved requireRunnable(Instant now, int defaultDays) {
     Resolved r = resolve(now, defaultDays);
@@ -113,6 +114,10 @@ public record ReportRequest(Instant from, Instant to, List<Integer> silos, Insta
     if (r.asOf().isBefore(now.minus(MAX_RANGE)) || r.asOf().isAfter(now.plus(MAX_AS_OF_AHEAD))) {
       throw new IllegalArgumentException("as_of must be at most " + MAX_RANGE.toDays() + " days before now and "
           + MAX_AS_OF_AHEAD.toDays() + " day after it, got " + r.asOf());
+    }
+    if (r.from().isBefore(now.minus(MAX_RANGE)) || r.to().isAfter(r.asOf().plus(MAX_AS_OF_AHEAD))) {
+      throw new IllegalArgumentException("the range must start at most " + MAX_RANGE.toDays() + " days before now"
+          + " and end at most " + MAX_AS_OF_AHEAD.toDays() + " day after the cut-off (" + r.asOf() + ")" + given);
     }
     return r;
   }
