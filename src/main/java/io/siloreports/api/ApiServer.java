@@ -15,6 +15,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
@@ -37,6 +38,8 @@ public final class ApiServer implements AutoCloseable {
 
   private final Router router = new Router();
   private final Tokens tokens;
+  private final TrustedProxies proxies;
+  private final AuthThrottle throttle;
   static {
     // The JDK's server leaves Nagle's algorithm on: a small answer written as headers then body waits for the
     // client's delayed ACK, ~40 ms on every keep-alive request (a page polling, a load balancer). Read once, when
@@ -52,6 +55,8 @@ public final class ApiServer implements AutoCloseable {
 
   private ApiServer(Builder b) throws IOException {
     this.tokens = new Tokens(Objects.requireNonNull(b.tokenSpec, "tokens"));
+    this.proxies = new TrustedProxies(b.trustedProxies);
+    this.throttle = new AuthThrottle(b.maxAuthFailures, b.authFailureWindow, AuthThrottle.MAX_ADDRESSES, b.clock);
     Objects.requireNonNull(b.page, "page");
     Objects.requireNonNull(b.maxCommitAge, "maxCommitAge");
     this.page = resource("/api/index.html")
@@ -62,7 +67,7 @@ public final class ApiServer implements AutoCloseable {
     router.add("GET", "/", false, x -> x.text(200, "text/html; charset=utf-8", page));
     router.add("GET", "/api/openapi.json", false, x -> x.text(200, "application/json; charset=utf-8", openApi));
     ReportApi reports = new ReportApi(Objects.requireNonNull(b.jobs, "jobs"), Objects.requireNonNull(b.links, "links"),
-        b.clock);
+        b.clock, new ReportApi.Limits(b.pendingPerToken, b.pendingTotal, b.page.defaultDays(), b.quotaRetryAfter));
     reports.routes(router);
     if (b.queries != null) {
       new DataApi(b.queries).routes(router);
@@ -116,10 +121,7 @@ public final class ApiServer implements AutoCloseable {
       }
       x = new Exchange(http, decodeParams(match.params()));
       if (match.route().authenticated()) {
-        x.user = tokens.nameOf(http.getRequestHeaders().getFirst("Authorization")).orElseThrow(() -> {
-          http.getResponseHeaders().set("WWW-Authenticate", "Bearer realm=\"silo-reports\"");
-          return new HttpError(401, "a valid bearer token is required (Authorization: Bearer <token>)");
-        });
+        x.user = authenticated(http, match.route());
       }
       match.route().handler().handle(x);
     } catch (HttpError e) {
@@ -132,6 +134,27 @@ public final class ApiServer implements AutoCloseable {
           (System.nanoTime() - t0) / 1_000_000, x.user == null ? "" : " (" + x.user + ")");
       http.close();
     }
+  }
+
+  /**
+   * The token's name; 401 without a valid token, 429 without checking it when the client's address failed too often
+   * (a WARN line names the address and the route, never the token, and only a few lines per window).
+   */
+  private String authenticated(HttpExchange http, Router.Route route) {
+    String client = proxies.client(http.getRemoteAddress().getAddress(),
+        http.getRequestHeaders().get("X-Forwarded-For"));
+    Optional<Long> wait = throttle.refusedFor(client);
+    if (wait.isPresent()) {
+      throw HttpError.tooManyRequests(http, wait.get(), "too many failed authentications from this address: try"
+          + " again in " + wait.get() + " s");
+    }
+    Optional<String> name = tokens.nameOf(http.getRequestHeaders().getFirst("Authorization"));
+    if (name.isEmpty()) {
+      throttle.failed(client, route.method() + " " + route.template()).ifPresent(LOG::warn);
+      http.getResponseHeaders().set("WWW-Authenticate", "Bearer realm=\"silo-reports\"");
+      throw new HttpError(401, "a valid bearer token is required (Authorization: Bearer <token>)");
+    }
+    return name.get();
   }
 
   private static Map<String, String> decodeParams(Map<String, String> raw) {
@@ -191,6 +214,12 @@ public final class ApiServer implements AutoCloseable {
     private Duration maxCommitAge;
     private PageSettings page;
     private Clock clock = Clock.systemUTC();
+    private String trustedProxies;
+    private int maxAuthFailures = 10;
+    private Duration authFailureWindow = Duration.ofMinutes(1);
+    private int pendingPerToken = 20;
+    private int pendingTotal = 200;
+    private Duration quotaRetryAfter = Duration.ofSeconds(30);
 
     private Builder() {}
 
@@ -220,6 +249,25 @@ public final class ApiServer implements AutoCloseable {
       this.progress = progress;
       this.queries = queries;
       this.maxCommitAge = maxCommitAge;
+      return this;
+    }
+
+    /**
+     * Failed-authentication throttling: {@code maxFailures} per client address in {@code window}; the client of a
+     * request from one of {@code trustedProxies} (addresses, CIDR blocks; null: none) is its X-Forwarded-For's.
+     */
+    public Builder access(int maxFailures, Duration window, String trustedProxies) {
+      this.maxAuthFailures = maxFailures;
+      this.authFailureWindow = window;
+      this.trustedProxies = trustedProxies;
+      return this;
+    }
+
+    /** Unfinished jobs (PENDING, SUBMITTED, PROCESSING) allowed per token and in all; the Retry-After beyond. */
+    public Builder quotas(int perToken, int total, Duration retryAfter) {
+      this.pendingPerToken = perToken;
+      this.pendingTotal = total;
+      this.quotaRetryAfter = retryAfter;
       return this;
     }
 

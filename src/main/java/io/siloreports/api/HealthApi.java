@@ -10,13 +10,22 @@ import io.siloreports.store.ProgressStore;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
- * {@code GET /api/health}, without a token (for load balancers): the job store reachable, and each pipeline's last
- * commit no older than {@code maxCommitAge}; 200 when all is well, 503 naming what is not.
+ * {@code GET /api/health}, without a token (for load balancers): {@code {"status": "ok"}} (200) or
+ * {@code "unhealthy"} (503) and nothing else; {@code GET /api/health/detail}, with a token: the job store reachable,
+ * and each pipeline's last commit no older than {@code maxCommitAge}, naming what is not. No answer carries an
+ * exception's text (it can name a database's host, port and schema): a fixed reason, and the exception in the log
+ * when a part turns unreachable (not on every poll while it stays so).
  */
 final class HealthApi {
+  private static final Logger LOG = LoggerFactory.getLogger(HealthApi.class);
+  private final Map<String, Boolean> failing = new ConcurrentHashMap<>();
   private final ReportJobStore jobs;
   private final ProgressStore progress;
   private final Duration maxCommitAge;
@@ -30,10 +39,21 @@ final class HealthApi {
   }
 
   void routes(Router r) {
-    r.add("GET", "/api/health", false, this::health);
+    r.add("GET", "/api/health", false, this::liveness);
+    r.add("GET", "/api/health/detail", true, this::detail);
   }
 
-  private void health(Exchange x) throws Exception {
+  private void liveness(Exchange x) throws Exception {
+    boolean healthy = "ok".equals(health().get("status").asText());
+    x.json(healthy ? 200 : 503, Exchange.JSON.createObjectNode().put("status", healthy ? "ok" : "unhealthy"));
+  }
+
+  private void detail(Exchange x) throws Exception {
+    ObjectNode out = health();
+    x.json("ok".equals(out.get("status").asText()) ? 200 : 503, out);
+  }
+
+  private ObjectNode health() {
     Instant now = clock.instant();
     ObjectNode out = Exchange.JSON.createObjectNode();
     boolean healthy = true;
@@ -41,9 +61,11 @@ final class HealthApi {
     try {
       jobs.count(JobStatus.PENDING);
       db.put("reachable", true);
+      recovered("the job store");
     } catch (RuntimeException e) {
       db.put("reachable", false);
-      db.put("error", e.getMessage());
+      db.put("error", "job store unreachable (the service log has the reason)");
+      failed("the job store", e);
       healthy = false;
     }
     out.put("maxCommitAgeSeconds", maxCommitAge.toSeconds());
@@ -52,7 +74,20 @@ final class HealthApi {
       healthy &= pipeline(pipelines.addObject(), p, now);
     }
     out.put("status", healthy ? "ok" : "unhealthy");
-    x.json(healthy ? 200 : 503, out);
+    return out;
+  }
+
+  /** Logs a part's failure when it starts, with the exception, not again while it lasts. */
+  private void failed(String part, RuntimeException e) {
+    if (failing.put(part, Boolean.TRUE) == null) {
+      LOG.warn("health: {} cannot be read: {}", part, e.toString(), e);
+    }
+  }
+
+  private void recovered(String part) {
+    if (failing.remove(part) != null) {
+      LOG.info("health: {} can be read again", part);
+    }
   }
 
   /** One pipeline's health into {@code n}; false when it is not healthy. */
@@ -60,6 +95,7 @@ final class HealthApi {
     n.put("pipeline", p.id);
     try {
       Optional<AggregationProgress> pr = progress.last(p);
+      recovered("the progress of " + p.id);
       if (pr.isEmpty()) {
         n.put("ok", false);
         n.put("problem", "no batch committed yet");
@@ -87,7 +123,8 @@ final class HealthApi {
       return ok;
     } catch (RuntimeException e) {
       n.put("ok", false);
-      n.put("problem", "cannot read the progress: " + e.getMessage());
+      n.put("problem", "cannot read the progress (the service log has the reason)");
+      failed("the progress of " + p.id, e);
       return false;
     }
   }

@@ -29,6 +29,19 @@ import java.util.Optional;
  */
 final class ReportApi {
   static final int MAX_PAGE = 500;
+
+  /**
+   * What creating a job may do: unfinished jobs (PENDING, SUBMITTED, PROCESSING) per token name and in all, the
+   * {@code Retry-After} of a refusal, and the report's default range (requests are checked with it applied).
+   */
+  record Limits(int pendingPerToken, int pendingTotal, int defaultDays, java.time.Duration retryAfter) {
+    Limits {
+      if (pendingPerToken < 1 || pendingTotal < 1) {
+        throw new IllegalArgumentException("api.quota.pending-per-token and api.quota.pending-total must be positive");
+      }
+    }
+  }
+
   private static final DateTimeFormatter JOB_ID_TIME =
       DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss").withZone(ZoneOffset.UTC);
 
@@ -37,8 +50,12 @@ final class ReportApi {
   private final DownloadLinks links;
   private final Clock clock;
   private final SecureRandom random = new SecureRandom();
+  private final Limits limits;
+  /** Count and insert as one step in this service: the quotas hold exactly here (several services: see docs). */
+  private final Object quotaLock = new Object();
 
-  ReportApi(ReportJobLifecycle lifecycle, DownloadLinks links, Clock clock) {
+  ReportApi(ReportJobLifecycle lifecycle, DownloadLinks links, Clock clock, Limits limits) {
+    this.limits = limits;
     this.lifecycle = lifecycle;
     this.jobs = lifecycle.store();
     this.links = links;
@@ -139,7 +156,16 @@ final class ReportApi {
       throw HttpError.notFound("reports are not served here (they are on S3)");
     }
     String key = x.path("key");
-    var file = links.servedFile(key, x.query("expires"), x.query("signature"));
+    String expires = x.query("expires");
+    String signature = x.query("signature");
+    if (expires == null || !expires.matches("[0-9]{1,18}")) {
+      throw HttpError.badRequest("the link's expires must be a time in seconds since 1970 (a link from downloadUrl"
+          + " has it)");
+    }
+    if (signature == null || signature.isEmpty()) {
+      throw HttpError.badRequest("the link has no signature (a link from downloadUrl has it)");
+    }
+    var file = links.servedFile(key, expires, signature);
     if (file.isEmpty()) {
       throw new HttpError(403, "the link is not valid (wrong signature, expired, or the file is gone)");
     }
@@ -148,11 +174,32 @@ final class ReportApi {
 
   // ---- helpers
 
-  /** Creates a PENDING job from the body (all optional: default all silos, the last days of the report config). */
+  /**
+   * Creates a PENDING job from the body (all optional: default all silos, the last days of the report config), its
+   * range and cut-off checked with the defaults applied, within the quotas (429 naming the one that is full).
+   */
   private ReportJob newJob(Exchange x) throws Exception {
     ReportRequest request = RequestJson.request(x.jsonBody());
+    try {
+      request.requireRunnable(clock.instant(), limits.defaultDays());
+    } catch (IllegalArgumentException e) {
+      throw HttpError.badRequest(e.getMessage());
+    }
     String id = "r-" + JOB_ID_TIME.format(clock.instant()) + "-" + HexFormat.of().formatHex(randomBytes());
-    return lifecycle.as("api:" + x.user).create(id, request, x.user);
+    synchronized (quotaLock) {
+      ReportJobStore.Unfinished open = jobs.unfinished(x.user);
+      if (open.byRequester() >= limits.pendingPerToken()) {
+        throw HttpError.tooManyRequests(x.http, limits.retryAfter().toSeconds(), "quota api.quota.pending-per-token:"
+            + " at most " + limits.pendingPerToken() + " unfinished jobs per token, and " + x.user + " has "
+            + open.byRequester() + " (PENDING, SUBMITTED or PROCESSING); ask again when one has ended");
+      }
+      if (open.total() >= limits.pendingTotal()) {
+        throw HttpError.tooManyRequests(x.http, limits.retryAfter().toSeconds(), "quota api.quota.pending-total: at"
+            + " most " + limits.pendingTotal() + " unfinished jobs in all, and " + open.total() + " are open; ask"
+            + " again when one has ended");
+      }
+      return lifecycle.as("api:" + x.user).create(id, request, x.user);
+    }
   }
 
   private byte[] randomBytes() {

@@ -12,12 +12,13 @@ import java.util.Set;
 /**
  * A report request's JSON body ({@code silos}, {@code from}, {@code to}, {@code as_of}, {@code format}, all optional)
  * and the times and ranges of query strings, read strictly: an unknown field, a wrong type, a time out of range or a
- * range too long is a 400 with a reason.
+ * range too long is a 400 with a reason. A request's range and cut-off are checked once its defaults are applied
+ * ({@link ReportRequest#requireRunnable}), where the job is created.
  */
 final class RequestJson {
   /** The largest silo list and range a request may ask for: more is a mistake or an attack. */
   static final int MAX_SILOS = ReportRequest.MAX_SILOS;
-  static final Duration MAX_RANGE = Duration.ofDays(3_700);
+  static final Duration MAX_RANGE = ReportRequest.MAX_RANGE;
   private static final Set<String> REQUEST_FIELDS = Set.of("silos", "from", "to", "as_of", "format");
   private static final Instant EARLIEST = Instant.parse("1970-01-01T00:00:00Z");
   private static final Instant LATEST = Instant.parse("9999-01-01T00:00:00Z");
@@ -38,9 +39,6 @@ final class RequestJson {
     Instant from = optionalInstant(body, "from");
     Instant to = optionalInstant(body, "to");
     Instant asOf = optionalInstant(body, "as_of");
-    if (from != null && to != null) {
-      requireRange(from, to);
-    }
     ReportRequest.Format format = null;
     JsonNode f = body.get("format");
     if (f != null && !f.isNull()) {

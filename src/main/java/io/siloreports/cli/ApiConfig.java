@@ -32,7 +32,18 @@ public record ApiConfig(
     Duration linkTtl,
     boolean migrateOnStart,
     WorkerConfig worker,
-    Map<String, String> sparkConf) {
+    Map<String, String> sparkConf,
+    Access access) {
+
+  /** Who may ask how much: failed-authentication throttling per client address, and the job quotas. */
+  public record Access(String trustedProxies, int maxAuthFailures, Duration authFailureWindow, int pendingPerToken,
+      int pendingTotal) {
+    static Access from(Settings s) {
+      return new Access(s.find(Keys.API_TRUSTED_PROXIES).orElse(null), s.get(Keys.API_AUTH_MAX_FAILURES),
+          s.get(Keys.API_AUTH_FAILURE_WINDOW), s.get(Keys.API_QUOTA_PENDING_PER_TOKEN),
+          s.get(Keys.API_QUOTA_PENDING_TOTAL));
+    }
+  }
 
   public static ApiConfig from(Settings s) {
     return new ApiConfig(
@@ -40,7 +51,7 @@ public record ApiConfig(
         s.get(Keys.API_PORT),
         s.find(Keys.API_PUBLIC_URL).orElse(null),
         s.find(Keys.API_TOKENS).orElseThrow(() -> new IllegalArgumentException("the API needs bearer tokens: set "
-            + Keys.API_TOKENS.envName() + "=name:token[,name2:token2]")),
+            + Keys.API_TOKENS.envName() + "=name:token[,name2:sha256:<hex>] (silo-reports token new <name> makes one)")),
         s.get(Keys.API_THREADS),
         s.get(Keys.API_HEALTH_MAX_COMMIT_AGE),
         s.get(Keys.API_PAGE_POLL_INTERVAL),
@@ -53,6 +64,7 @@ public record ApiConfig(
         s.get(Keys.REPORT_PRESIGN_TTL),
         s.get(Keys.DB_MIGRATE_ON_START),
         s.get(Keys.API_WORKER) ? WorkerConfig.from(s) : null,
-        Configs.sparkConf(s));
+        Configs.sparkConf(s),
+        Access.from(s));
   }
 }

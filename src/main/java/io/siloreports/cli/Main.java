@@ -1,5 +1,6 @@
 package io.siloreports.cli;
 
+import io.siloreports.api.Tokens;
 import io.siloreports.config.Keys;
 import io.siloreports.config.Setting;
 import io.siloreports.config.Settings;
@@ -81,6 +82,9 @@ public final class Main {
       System.out.print(Keys.markdownTable()); // the table of docs/configuration.md
       return DONE;
     }
+    if (args.length >= 1 && args[0].equals("token")) {
+      return newToken(args);
+    }
     if (args.length == 0 || isHelp(args[0])) {
       System.out.print(usage());
       return args.length == 0 ? USAGE : DONE;
@@ -128,6 +132,18 @@ public final class Main {
     }
   }
 
+  /** {@code token new <name>}: a fresh bearer token, and the api.tokens entry that holds only its hash. */
+  private static int newToken(String[] args) {
+    if (args.length != 3 || !args[1].equals("new") || !args[2].matches("[A-Za-z0-9._@-]{1,64}")) {
+      System.err.println("usage: silo-reports token new <name>   (name: 1-64 of [A-Za-z0-9._@-])");
+      return USAGE;
+    }
+    String token = Tokens.newToken();
+    System.out.println("token (give it to " + args[2] + "; it is shown once): " + token);
+    System.out.println("api.tokens entry (holds only its SHA-256): " + Tokens.hashedEntry(args[2], token));
+    return DONE;
+  }
+
   /** The command named {@code name}, for {@link Shell}. */
   static Command command(String name) {
     Command c = COMMANDS.get(name);
@@ -146,6 +162,7 @@ public final class Main {
         "usage: silo-reports <command> [--config FILE] [--conf key=value ...] [flags]   (<command> --help: its flags)\n\n"
             + "commands:\n");
     COMMANDS.values().forEach(c -> sb.append(String.format("  %-10s %s%n", c.name(), c.summary())));
+    sb.append(String.format("  %-10s %s%n", "token new", "prints a fresh bearer token and its api.tokens entry"));
     sb.append("\nsettings (layered: defaults < --config file < SILO_REPORTS_<KEY> environment < flags):\n");
     for (Keys.Group g : Keys.groups()) {
       sb.append("  ").append(g.title()).append(":\n");

@@ -41,6 +41,8 @@ final class ReportCommand extends Command {
     ReportConfig config;
     try {
       config = ReportConfig.from(settings);
+      // The same check as the API's, after defaults: --from 1970-01-01 alone is a 56-year range, refused.
+      config.request().requireRunnable(Clock.systemUTC().instant(), config.defaultDays());
     } catch (IllegalArgumentException e) {
       failOnBadSettings(settings, e);
       throw e;

@@ -281,6 +281,9 @@ public final class Wiring {
     server[0] = ApiServer.builder()
         .listen(config.bind(), config.port(), config.threads())
         .tokens(config.tokens())
+        .access(config.access().maxAuthFailures(), config.access().authFailureWindow(),
+            config.access().trustedProxies())
+        .quotas(config.access().pendingPerToken(), config.access().pendingTotal(), java.time.Duration.ofSeconds(30))
         .jobs(new ReportJobLifecycle(jobs), links)
         .aggregates(progressStore(config.store(), config.sparkConf()), storeQueries(config.store(), config.sparkConf()),
             config.maxCommitAge())

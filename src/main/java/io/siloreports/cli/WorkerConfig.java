@@ -77,7 +77,7 @@ public record WorkerConfig(
             s.get(Keys.SUBMIT_LOCAL_JAVA_OPTIONS),
             Path.of(s.get(Keys.SUBMIT_LOCAL_LOG_DIR)),
             forwarding.args(),
-            forwarding.env());
+            ReportEnvironment.of(System.getenv(), forwarding.env()));
       }
       case "emr" -> emr = new EmrSubmitter.Settings(s.find(Keys.WORKER_EMR_CLUSTER_ID).orElse(null),
           s.find(Keys.WORKER_EMR_ARTIFACTS).orElse(null), s.find(Keys.WORKER_EMR_REGION).orElse(null),

@@ -16,8 +16,20 @@ interface ServiceKeys {
       "the service's address as browsers reach it, for download links of local reports; default"
           + " `http://<api.bind>:<api.port>`");
   Setting<String> API_TOKENS = REPORT_SERVICE.secret("api.tokens",
-      "bearer tokens as `name:token,name2:token2` (from the environment: `SILO_REPORTS_API_TOKENS`); the name is"
-          + " stored as who asked for a job");
+      "bearer tokens as `name:token,name2:sha256:<64 hex>` (from the environment: `SILO_REPORTS_API_TOKENS`): tokens"
+          + " of at least 32 characters, or their SHA-256 (`silo-reports token new <name>` makes both), each name"
+          + " once; the name is stored as who asked for a job");
+  Setting<String> API_TRUSTED_PROXIES = REPORT_SERVICE.text("api.trusted-proxies", null,
+      "reverse proxies (addresses, CIDR blocks, comma-separated) whose `X-Forwarded-For` names the client; from"
+          + " anyone else the socket's peer is the client");
+  Setting<Integer> API_AUTH_MAX_FAILURES = REPORT_SERVICE.integer("api.auth.max-failures", "10",
+      "failed authentications a client address may make in `api.auth.failure-window`; beyond, 429 until it ends");
+  Setting<Duration> API_AUTH_FAILURE_WINDOW = REPORT_SERVICE.duration("api.auth.failure-window", "1m",
+      "the window failed authentications are counted in");
+  Setting<Integer> API_QUOTA_PENDING_PER_TOKEN = REPORT_SERVICE.integer("api.quota.pending-per-token", "20",
+      "unfinished jobs (PENDING, SUBMITTED, PROCESSING) one token may have; beyond, creating one is a 429");
+  Setting<Integer> API_QUOTA_PENDING_TOTAL = REPORT_SERVICE.integer("api.quota.pending-total", "200",
+      "unfinished jobs of all tokens together; beyond, creating one is a 429");
   Setting<Integer> API_THREADS = REPORT_SERVICE.integer("api.threads", "16", "threads serving HTTP requests");
   Setting<Boolean> API_WORKER = REPORT_SERVICE.bool("api.worker", "true",
       "`api` also runs the worker that submits PENDING jobs (false: run `worker` separately, or none)");

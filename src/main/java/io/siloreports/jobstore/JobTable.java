@@ -84,6 +84,23 @@ final class JobTable implements AutoCloseable {
     }
   }
 
+  /** The numbers of the first row {@code sql} selects (counts: a SUM over no rows is 0, not null). */
+  long[] numbers(String action, String sql, Object... parameters) {
+    try (Connection c = connect(); PreparedStatement st = c.prepareStatement(sql)) {
+      bind(st, parameters);
+      try (ResultSet rs = st.executeQuery()) {
+        rs.next();
+        long[] out = new long[rs.getMetaData().getColumnCount()];
+        for (int i = 0; i < out.length; i++) {
+          out[i] = rs.getLong(i + 1);
+        }
+        return out;
+      }
+    } catch (SQLException e) {
+      throw failure(action, null, e);
+    }
+  }
+
   /** Runs one statement; parameters are Strings, Integers, JobStatus values, Instants (via the dialect) or null. */
   int update(Connection c, String sql, Object... parameters) throws SQLException {
     try (PreparedStatement statement = c.prepareStatement(sql)) {

@@ -48,6 +48,12 @@ public interface ReportJobStore extends AutoCloseable {
   /** How many jobs there are with {@code status} (null: all). */
   long count(JobStatus status);
 
+  /** Jobs not yet ended (PENDING, SUBMITTED, PROCESSING): in all, and of one requester. */
+  record Unfinished(long total, long byRequester) {}
+
+  /** How many jobs have not ended, in all and asked for by {@code requestedBy} (the quotas of the service). */
+  Unfinished unfinished(String requestedBy);
+
   /** PENDING jobs in the order a worker takes them: ad hoc before scheduled, then oldest first. */
   List<ReportJob> pending(int limit);
 

@@ -3,7 +3,6 @@ package io.siloreports.report;
 import io.siloreports.aggregate.HourlyAggregates;
 import io.siloreports.model.AggregationProgress;
 import io.siloreports.model.Pipeline;
-import io.siloreports.model.Times;
 import io.siloreports.report.hot.HotReadings;
 import io.siloreports.report.workbook.FinalHourlyRow;
 import io.siloreports.report.workbook.ReportHeader;
@@ -16,7 +15,6 @@ import io.siloreports.store.ProgressStore;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Clock;
-import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -74,9 +72,10 @@ final class ReportAssembler {
   public WorkbookStats write(String jobId, ReportRequest request, Path target, WorkbookWriter writer)
       throws IOException {
     Instant started = clock.instant().truncatedTo(java.time.temporal.ChronoUnit.MILLIS);
-    Instant cutoff = request.asOf() != null ? request.asOf() : started;
-    Instant to = request.to() != null ? request.to() : Times.hourCeil(cutoff);
-    Instant from = request.from() != null ? request.from() : to.minus(Duration.ofDays(defaultDays));
+    ReportRequest.Resolved resolved = request.resolve(started, defaultDays);
+    Instant cutoff = resolved.asOf();
+    Instant to = resolved.to();
+    Instant from = resolved.from();
     Optional<AggregationProgress> committed = progress.last(Pipeline.SILO_READINGS);
     ReportRange range =
         new ReportRange(from, to, cutoff, committed.map(AggregationProgress::finalizedBefore).orElse(null));

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.siloreports.model.Times;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -27,7 +28,15 @@ public record ReportRequest(Instant from, Instant to, List<Integer> silos, Insta
   /** The {@code report_type} of every job this system runs: hourly silo aggregates. */
   public static final String REPORT_TYPE = "silo_hourly";
 
+  /** The longest range a report may cover (about ten years): more is a mistake or an attack. */
+  public static final Duration MAX_RANGE = Duration.ofDays(3_700);
+  /** How far past now a cut-off may be: clocks differ a little, a report of the future is a mistake. */
+  public static final Duration MAX_AS_OF_AHEAD = Duration.ofDays(1);
+
   private static final ObjectMapper JSON = new ObjectMapper();
+
+  /** The cut-off and range a request means once its defaults are applied. */
+  public record Resolved(Instant from, Instant to, Instant asOf) {}
 
   /** What a report is written as. */
   public enum Format {
@@ -74,6 +83,43 @@ public record ReportRequest(Instant from, Instant to, List<Integer> silos, Insta
         override.asOf() != null ? override.asOf() : asOf,
         override.format() != null ? override.format() : format,
         !override.notifyTargets().isEmpty() ? override.notifyTargets() : notifyTargets);
+  }
+
+  /**
+   * The cut-off and range with the defaults applied: the cut-off {@code now}, {@code to} the end of the cut-off's
+   * hour, {@code from} {@code defaultDays} before {@code to}.
+   */
+  public Resolved resolve(Instant now, int defaultDays) {
+    Instant cutoff = asOf != null ? asOf : now;
+    Instant end = to != null ? to : Times.hourCeil(cutoff);
+    return new Resolved(from != null ? from : end.minus(Duration.ofDays(defaultDays)), end, cutoff);
+  }
+
+  /**
+   * Checks the request as it will run, after its defaults: {@code from} before {@code to}, at most
+   * {@link #MAX_RANGE} apart, a cut-off neither more than {@link #MAX_RANGE} before {@code now} nor more than
+   * {@link #MAX_AS_OF_AHEAD} after it, a range starting at most {@link #MAX_RANGE} before {@code now} and ending at
+   * most {@link #MAX_AS_OF_AHEAD} after the cut-off (a report of hours nobody can have data for is a mistake). Throws {@link IllegalArgumentException} with the reason.
+   */
+  public Resolved requireRunnable(Instant now, int defaultDays) {
+    Resolved r = resolve(now, defaultDays);
+    String given = " (" + (from == null ? "from defaulted to " : "from ") + r.from() + ", "
+        + (to == null ? "to defaulted to " : "to ") + r.to() + ")";
+    if (!r.from().isBefore(r.to())) {
+      throw new IllegalArgumentException("from must be before to" + given);
+    }
+    if (Duration.between(r.from(), r.to()).compareTo(MAX_RANGE) > 0) {
+      throw new IllegalArgumentException("the range is longer than " + MAX_RANGE.toDays() + " days" + given);
+    }
+    if (r.asOf().isBefore(now.minus(MAX_RANGE)) || r.asOf().isAfter(now.plus(MAX_AS_OF_AHEAD))) {
+      throw new IllegalArgumentException("as_of must be at most " + MAX_RANGE.toDays() + " days before now and "
+          + MAX_AS_OF_AHEAD.toDays() + " day after it, got " + r.asOf());
+    }
+    if (r.from().isBefore(now.minus(MAX_RANGE)) || r.to().isAfter(r.asOf().plus(MAX_AS_OF_AHEAD))) {
+      throw new IllegalArgumentException("the range must start at most " + MAX_RANGE.toDays() + " days before now"
+          + " and end at most " + MAX_AS_OF_AHEAD.toDays() + " day after the cut-off (" + r.asOf() + ")" + given);
+    }
+    return r;
   }
 
   /** The format, the default (xlsx) when none was asked for. */

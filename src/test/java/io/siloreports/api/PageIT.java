@@ -64,7 +64,7 @@ class PageIT {
     assertTrue(Files.isExecutable(Path.of(CHROMIUM)) && Files.isExecutable(Path.of(CHROMEDRIVER)),
         "the page test needs Debian's chromium and chromium-driver (apt-get install chromium chromium-driver;"
             + " .ci/run installs them)");
-    Map<String, String> m = Profiles.service(Profiles.embedded(dir), dir, "viewer:page-token-123");
+    Map<String, String> m = Profiles.service(Profiles.embedded(dir), dir, "viewer:page-token-123-for-tests-012345678");
     m.put("api.page.poll-interval", "1s");
     m.put("stream.pipelines", "silo-readings");
     readings = TestData.readings(new Random(8)).silos(3).hours(DAY, 0, 12).every(300, 600).build();
@@ -127,7 +127,7 @@ class PageIT {
         "the default range is the last 31 days");
     assertTrue(el("all-silos").isSelected(), "all silos by default");
 
-    el("token").sendKeys("page-token-123");
+    el("token").sendKeys("page-token-123-for-tests-012345678");
     el("save-token").click();
     waitUpTo(Duration.ofSeconds(10)).until(b -> b.findElements(By.cssSelector("input.silo")).size() == 3);
 

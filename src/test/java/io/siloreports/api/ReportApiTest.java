@@ -41,7 +41,8 @@ import org.junit.jupiter.api.io.TempDir;
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class ReportApiTest {
-  private static final String ALICE = "alice-token-1";
+  private static final String ALICE = "alice-token-1-for-tests-0123456789";
+  private static final String OPS = "ops-token-1-for-tests-0123456789abcd";
   @TempDir static Path dir;
   private ReportService server;
   private ApiClient api;
@@ -52,8 +53,9 @@ class ReportApiTest {
   void start() throws Exception {
     Map<String, String> m = Profiles.embedded(dir);
     m.put("api.port", "0");
-    m.put("api.tokens", "alice:" + ALICE + ",bob:bob-token-22");
+    m.put("api.tokens", "alice:" + ALICE + ",bob:bob-token-22-for-tests-0123456789ab");
     m.put("api.worker", "false");
+    m.put("api.auth.max-failures", "100000"); // every test here comes from 127.0.0.1; ApiAccessTest tests the limit
     server = Wiring.api(ApiConfig.from(Settings.of(m)), Clock.systemUTC());
     server.start();
     api = new ApiClient(server.url(), ALICE);
@@ -137,7 +139,7 @@ class ReportApiTest {
     assertEquals("alice", job.requestedBy(), "who asked is the token's name");
     assertEquals("{}", job.params(), "all silos, the default range");
     ApiClient.Answer other = checked("POST", "/api/initiate-silo-report",
-        api.withToken("bob-token-22").post("/api/initiate-silo-report", "{\"silos\": [2, 4]}"));
+        api.withToken("bob-token-22-for-tests-0123456789ab").post("/api/initiate-silo-report", "{\"silos\": [2, 4]}"));
     assertEquals("bob", jobs.find(other.json().get("jobId").asText()).orElseThrow().requestedBy());
     assertEquals(404, checked("GET", "/silo-report-status/{jobId}", api.get("/silo-report-status/r-nope")).status());
   }
@@ -315,7 +317,11 @@ class ReportApiTest {
     assertEquals(200, buckets.status());
     assertEquals(0, buckets.json().get("buckets").size());
     assertEquals(0, checked("GET", "/api/silos", api.get("/api/silos")).json().get("silos").size());
-    ApiClient.Answer health = checked("GET", "/api/health", api.withToken(null).get("/api/health"));
+    ApiClient.Answer live = checked("GET", "/api/health", api.withToken(null).get("/api/health"));
+    assertEquals(503, live.status(), "no pipeline has committed");
+    assertEquals("{\"status\":\"unhealthy\"}", live.body(), "without a token: the status and nothing else");
+    assertEquals(401, api.withToken(null).get("/api/health/detail").status());
+    ApiClient.Answer health = checked("GET", "/api/health/detail", api.get("/api/health/detail"));
     assertEquals(503, health.status(), "no pipeline has committed");
     assertEquals("unhealthy", health.json().get("status").asText());
     assertTrue(health.json().get("jobStore").get("reachable").asBoolean());
@@ -342,21 +348,23 @@ class ReportApiTest {
       committed.put(p, new io.siloreports.model.AggregationProgress(p, 7, now.minusSeconds(7200),
           now.minusSeconds(1800), 10, 0, 0, 0, null, null, now.minusSeconds(60)));
     }
-    try (ApiServer health = ApiServer.builder().listen("127.0.0.1", 0, 2).tokens("ops:ops-token-1")
+    try (ApiServer health = ApiServer.builder().listen("127.0.0.1", 0, 2).tokens("ops:" + OPS)
         .jobs(new ReportJobLifecycle(jobs), key -> java.util.Optional.empty())
         .aggregates(progress, null, java.time.Duration.ofMinutes(15))
         .page(new ApiServer.PageSettings(java.time.Duration.ofSeconds(5), java.time.Duration.ofMinutes(1), 31))
         .clock(Clock.systemUTC()).build()) {
       health.start();
-      ApiClient client = new ApiClient(health.url(), null);
-      ApiClient.Answer ok = checked("GET", "/api/health", client.get("/api/health"));
+      ApiClient client = new ApiClient(health.url(), OPS);
+      assertEquals(200, checked("GET", "/api/health", client.withToken(null).get("/api/health")).status());
+      ApiClient.Answer ok = checked("GET", "/api/health/detail", client.get("/api/health/detail"));
       assertEquals(200, ok.status(), ok.body());
       JsonNode first = ok.json().get("pipelines").get(0);
       assertEquals(7, first.get("lastBatch").asLong());
       assertTrue(first.get("eventTimeLagSeconds").asLong() >= 1800);
       committed.put(io.siloreports.model.Pipeline.ACTIVITY_EVENTS, new io.siloreports.model.AggregationProgress(
           io.siloreports.model.Pipeline.ACTIVITY_EVENTS, 3, null, null, 0, 0, 0, 0, null, null, now.minusSeconds(3600)));
-      ApiClient.Answer stale = checked("GET", "/api/health", client.get("/api/health"));
+      assertEquals(503, checked("GET", "/api/health", client.withToken(null).get("/api/health")).status());
+      ApiClient.Answer stale = checked("GET", "/api/health/detail", client.get("/api/health/detail"));
       assertEquals(503, stale.status());
       assertTrue(stale.json().get("pipelines").get(1).get("problem").asText().startsWith("no batch committed for"),
           stale.body());

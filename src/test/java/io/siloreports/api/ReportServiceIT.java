@@ -1,6 +1,7 @@
 package io.siloreports.api;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -68,6 +69,7 @@ class ReportServiceIT {
   /** Webhook notifications the service sent: job id -> body, only those whose signature checks out. */
   private final Map<String, JsonNode> announced = new java.util.concurrent.ConcurrentHashMap<>();
   private com.sun.net.httpserver.HttpServer receiver;
+  private Path reportLogs;
 
   @BeforeAll
   void start() throws Exception {
@@ -75,8 +77,9 @@ class ReportServiceIT {
     database = "svc_" + UUID.randomUUID().toString().substring(0, 8);
     mysql.execute("CREATE DATABASE " + database, "GRANT ALL ON " + database + ".* TO '" + mysql.appUser() + "'@'%'");
     Map<String, String> m = Profiles.service(Profiles.s3(Profiles.mysql(Profiles.embedded(dir), mysql, database),
-        SharedTestServers.s3(), database), dir, "ops:ops-token-123");
+        SharedTestServers.s3(), database), dir, "ops:ops-token-123-for-tests-0123456789");
     m.put("worker.max-concurrent", "2");
+    reportLogs = Path.of(m.get("submit.local.log-dir"));
     receiver = com.sun.net.httpserver.HttpServer.create(new java.net.InetSocketAddress("127.0.0.1", 0), 0);
     receiver.createContext("/hook", x -> {
       String body = new String(x.getRequestBody().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
@@ -101,7 +104,7 @@ class ReportServiceIT {
 
     server = Wiring.api(ApiConfig.from(Settings.of(m)), Clock.systemUTC());
     server.start();
-    api = new ApiClient(server.url(), "ops-token-123");
+    api = new ApiClient(server.url(), "ops-token-123-for-tests-0123456789");
     jobs = Wiring.jobStore(new Jdbc(mysql.jdbcUrl(database), mysql.appUser(), mysql.appPassword()), false,
         Clock.systemUTC());
   }
@@ -136,6 +139,14 @@ class ReportServiceIT {
     JsonNode done = api.awaitJob(id, ENDED, RUN);
     assertEquals("COMPLETED", done.get("status").asText(), done.toString());
     workbookEqualsOracle(done.get("downloadUrl").asText(), id);
+    // The report's JVM lists its effective settings (masked) with their origin: it got the report's secrets in its
+    // environment, and none of the service's own (given to the service as api.tokens and notify.webhook.secret,
+    // they used to reach it as SILO_REPORTS_API_TOKENS and SILO_REPORTS_NOTIFY_WEBHOOK_SECRET).
+    String runLog = Files.readString(reportLogs.resolve(id + ".log"));
+    assertTrue(runLog.contains("jobstore.password = ****  (env SILO_REPORTS_JOBSTORE_PASSWORD)")
+        && runLog.contains("report.s3.secret-key = ****  (env SILO_REPORTS_REPORT_S3_SECRET_KEY)"), runLog);
+    assertFalse(runLog.contains("api.tokens") || runLog.contains("notify.webhook.secret"),
+        "the service's secrets reached the report's JVM");
     JsonNode events = api.get("/api/reports/" + id + "/events").json().get("events");
     List<String> path = new ArrayList<>();
     events.forEach(e -> {

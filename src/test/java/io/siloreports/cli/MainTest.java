@@ -94,6 +94,21 @@ class MainTest {
     assertTrue(status.out().contains("history:") && status.out().contains("PENDING    -> FAILED"), status.out());
   }
 
+  /** The report command checks its range after defaults, as the API does: --from 1970-01-01 alone is refused. */
+  @Test
+  void aReportWhoseRangeIsTooLongOnceDefaultedEndsItsJobFailedWithTheReason() throws Exception {
+    String url = "jdbc:sqlite:" + dir.resolve("range-jobs.db");
+    assertEquals(Main.DONE, run("migrate", "--conf", "jobstore.url=" + url).code());
+    var jobs = Wiring.jobStore(new io.siloreports.db.Jdbc(url, null, null), false, java.time.Clock.systemUTC());
+    jobs.create("ancient", "silo_hourly", "{}");
+    Run bad = run("report", "--conf", "jobstore.url=" + url, "--job-id", "ancient", "--from", "1970-01-01");
+    assertEquals(Main.USAGE, bad.code());
+    var job = jobs.find("ancient").orElseThrow();
+    assertEquals(io.siloreports.jobstore.JobStatus.FAILED, job.status());
+    assertTrue(job.errorMessage().startsWith("invalid settings: the range is longer than 3700 days (from"
+        + " 1970-01-01T00:00:00Z, to defaulted to "), job.errorMessage());
+  }
+
   /** Under spark-submit or YARN's ApplicationMaster: main returns on success and throws the code on failure. */
   @Test
   void launchedBySparkMainReturnsOrThrowsTheExitCodeAndNeverExits() throws Exception {

@@ -14,13 +14,17 @@ import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import org.apache.spark.launcher.SparkLauncher;
 
 /**
- * Runs each report in a child JVM through Spark's launcher ({@code SparkLauncher}, i.e. {@code spark-submit} of a
- * Spark home): {@code spark-submit --class io.siloreports.cli.Main <app> report <settings> --job-id <id>}, its
- * output in {@code <logDir>/<job id>.log}. The child gets this process's settings: the config file and the
- * non-secret overrides as arguments, secrets in its environment (never on a command line).
+ * Runs each report in a child JVM: {@code <spark home>/bin/spark-submit --master <m> --name <n> --class
+ * io.siloreports.cli.Main <app> report <settings> --job-id <id>}, the command Spark's launcher builds, its output in
+ * {@code <logDir>/<job id>.log}. The child gets this process's settings: the config file and the non-secret overrides
+ * as arguments, secrets in its environment (never on a command line). Its environment is exactly
+ * {@link Settings#env} (what the composition root chose: the system's variables a JVM needs and the report's own
+ * settings and secrets) and never this service's whole environment, which holds its bearer tokens and webhook
+ * secret. Spark's {@code SparkLauncher} cannot give that: its {@code createBuilder} starts from a
+ * {@code ProcessBuilder}, whose environment is a copy of the parent's, and only adds to it (apache/spark,
+ * launcher/src/main/java/org/apache/spark/launcher/SparkLauncher.java), so the process is started here.
  *
  * <p>The bundled Spark home ({@code jobs/spark-home}) runs Spark from this build's classpath, handed to it in
  * {@link #CLASSPATH_ENV}; with an installed Spark, point {@code submit.local.spark-home} at it and
@@ -53,16 +57,15 @@ public final class LocalSubmitter implements Submitter {
     List<String> appArgs = new ArrayList<>(List.of("report"));
     appArgs.addAll(settings.args());
     appArgs.addAll(List.of("--job-id", job.jobId()));
-    Process process = new SparkLauncher(env)
-        .setSparkHome(settings.sparkHome())
-        .setAppResource(settings.appResource())
-        .setMainClass("io.siloreports.cli.Main")
-        .setMaster(settings.master())
-        .setAppName("silo-reports-report-" + job.jobId())
-        .addAppArgs(appArgs.toArray(String[]::new))
-        .redirectError()
-        .redirectOutput(log)
-        .launch();
+    List<String> command = new ArrayList<>(List.of(Path.of(settings.sparkHome(), "bin", "spark-submit").toString(),
+        "--master", settings.master(), "--name", "silo-reports-report-" + job.jobId(),
+        "--class", "io.siloreports.cli.Main", settings.appResource()));
+    command.addAll(appArgs);
+    ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true)
+        .redirectOutput(ProcessBuilder.Redirect.to(log));
+    builder.environment().clear();
+    builder.environment().putAll(env);
+    Process process = builder.start();
     CompletableFuture<Integer> exit = new CompletableFuture<>();
     process.onExit().thenAccept(p -> exit.complete(p.exitValue()));
     return new Run("local pid " + process.pid() + "@" + host + ", log " + log.getPath(), exit);
