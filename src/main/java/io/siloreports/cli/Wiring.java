@@ -280,6 +280,9 @@ public final class Wiring {
     }
     server[0] = ApiServer.builder()
         .listen(config.bind(), config.port(), config.threads())
+        .limits(config.limits())
+        .tls(config.tls(), config.hstsMaxAge())
+        .cors(config.corsOrigins())
         .tokens(config.tokens())
         .jobs(new ReportJobLifecycle(jobs), links)
         .aggregates(progressStore(config.store(), config.sparkConf()), storeQueries(config.store(), config.sparkConf()),

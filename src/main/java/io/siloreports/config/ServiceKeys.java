@@ -18,7 +18,34 @@ interface ServiceKeys {
   Setting<String> API_TOKENS = REPORT_SERVICE.secret("api.tokens",
       "bearer tokens as `name:token,name2:token2` (from the environment: `SILO_REPORTS_API_TOKENS`); the name is"
           + " stored as who asked for a job");
-  Setting<Integer> API_THREADS = REPORT_SERVICE.integer("api.threads", "16", "threads serving HTTP requests");
+  Setting<Integer> API_THREADS = REPORT_SERVICE.integer("api.threads", "16",
+      "threads kept serving HTTP requests; more are started while connections need them, up to"
+          + " `api.max-connections`");
+  Setting<Integer> API_MAX_CONNECTIONS = REPORT_SERVICE.integer("api.max-connections", "1000",
+      "open connections the service accepts; more are closed at once (one JVM: the first service's limits apply)");
+  Setting<Duration> API_REQUEST_TIMEOUT = REPORT_SERVICE.duration("api.request-timeout", "20s",
+      "a connection that has not sent its whole request (line, headers, body) this long after its first byte is"
+          + " closed; whole seconds");
+  Setting<Duration> API_RESPONSE_TIMEOUT = REPORT_SERVICE.duration("api.response-timeout", "5m",
+      "a connection whose answer (a download included) is not written this long after its request is closed;"
+          + " whole seconds");
+  Setting<Duration> API_IDLE_TIMEOUT = REPORT_SERVICE.duration("api.idle-timeout", "75s",
+      "a kept-alive connection waiting this long for its next request is closed (keep it above a load balancer's"
+          + " idle timeout: ALB's is 60s)");
+  Setting<String> API_TLS_CERTIFICATE = REPORT_SERVICE.text("api.tls.certificate", null,
+      "PEM file of the service's X.509 certificate chain (its own first): with `api.tls.private-key`, the service"
+          + " speaks HTTPS only");
+  Setting<String> API_TLS_PRIVATE_KEY = REPORT_SERVICE.text("api.tls.private-key", null,
+      "PEM file of the certificate's unencrypted PKCS#8 private key (`BEGIN PRIVATE KEY`, RSA or EC)");
+  Setting<String> API_TLS_KEYSTORE = REPORT_SERVICE.text("api.tls.keystore", null,
+      "PKCS12 file of the service's key and certificate chain, instead of the PEM files");
+  Setting<String> API_TLS_KEYSTORE_PASSWORD = REPORT_SERVICE.secret("api.tls.keystore-password",
+      "password of `api.tls.keystore` (from the environment: `SILO_REPORTS_API_TLS_KEYSTORE_PASSWORD`)");
+  Setting<Duration> API_TLS_HSTS_MAX_AGE = REPORT_SERVICE.duration("api.tls.hsts-max-age", "365d",
+      "`Strict-Transport-Security` max-age sent while the service speaks TLS (`0s`: none)");
+  Setting<String> API_CORS_ALLOWED_ORIGINS = REPORT_SERVICE.text("api.cors.allowed-origins", null,
+      "origins (`https://app.example.com:8443`, comma-separated, exact) whose pages may call the API with a bearer"
+          + " token; none by default");
   Setting<Boolean> API_WORKER = REPORT_SERVICE.bool("api.worker", "true",
       "`api` also runs the worker that submits PENDING jobs (false: run `worker` separately, or none)");
   Setting<Duration> API_HEALTH_MAX_COMMIT_AGE = REPORT_SERVICE.duration("api.health.max-commit-age", "15m",
