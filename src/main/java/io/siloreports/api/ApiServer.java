@@ -83,7 +83,10 @@ public final class ApiServer implements AutoCloseable {
     ConnectionLimits.applyToThisJvm(limits); // before the JDK's server reads them, on its first creation
     this.edge = new EdgeHeaders(b.corsOrigins, b.tls == null ? null : b.hstsMaxAge);
     InetSocketAddress address = new InetSocketAddress(Objects.requireNonNull(b.bind, "bind"), b.port);
-    this.server = b.tls == null ? HttpServer.create(address, 64) : b.tls.httpsServer(address, 64);
+    // The kernel's queue of connections not yet accepted: at 64, a burst of a few hundred overflowed it and clients
+    // waited for SYN retries (1 s, 3 s...); the kernel caps it (net.core.somaxconn).
+    int backlog = limits.maxConnections();
+    this.server = b.tls == null ? HttpServer.create(address, backlog) : b.tls.httpsServer(address, backlog);
     this.threads = limits.newHandlerPool(b.threads);
     server.setExecutor(threads);
     server.createContext("/", this::dispatch);
