@@ -52,7 +52,7 @@ final class EdgeHeaders {
       throw new IllegalArgumentException("api.cors.allowed-origins: '" + configured
           + "' is not an origin (scheme://host[:port], nothing after)");
     }
-    String o = u.getScheme().toLowerCase(java.util.Locale.ROOT) + "://" + u.getHost().toLowerCase(java.util.Locale.ROOT);
+    String o = (u.getScheme() + "://" + u.getHost()).toLowerCase(java.util.Locale.ROOT);
     return u.getPort() < 0 ? o : o + ":" + u.getPort();
   }
 

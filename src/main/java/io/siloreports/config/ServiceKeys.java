@@ -10,7 +10,7 @@ interface ServiceKeys {
   SettingGroup REPORT_SERVICE = new SettingGroup("Report service (api, worker)");
 
   Setting<String> API_BIND = REPORT_SERVICE.text("api.bind", "127.0.0.1",
-      "address the HTTP service listens on (`0.0.0.0`: every interface)");
+      "address the HTTP service listens on (`0.0.0.0`: every interface; see docs/service.md, Facing a network)");
   Setting<Integer> API_PORT = REPORT_SERVICE.integer("api.port", "8080", "port of the HTTP service");
   Setting<String> API_PUBLIC_URL = REPORT_SERVICE.text("api.public-url", null,
       "the service's address as browsers reach it, for download links of local reports; default"
