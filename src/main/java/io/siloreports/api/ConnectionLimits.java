@@ -4,6 +4,7 @@ import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Objects;
+import java.util.function.BiConsumer;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.SynchronousQueue;
 import java.util.concurrent.ThreadPoolExecutor;
@@ -41,8 +42,8 @@ public record ConnectionLimits(Duration requestTimeout, Duration responseTimeout
   /** How often the request and response times are looked at; the JDK's 1 s default is kept, named for clarity. */
   static final String TIMEOUT_CHECK_MILLIS = "sun.net.httpserver.timerMillis";
   private static final Logger LOG = LoggerFactory.getLogger(ConnectionLimits.class);
-  private static ConnectionLimits applied;
-  private static boolean warned;
+  /** The limits of this JVM's JDK servers. */
+  static final PerJvm THIS_JVM = new PerJvm(System::setProperty);
 
   public ConnectionLimits {
     Objects.requireNonNull(requestTimeout, "requestTimeout");
@@ -74,18 +75,33 @@ public record ConnectionLimits(Duration requestTimeout, Duration responseTimeout
     return (d.toMillis() + 999) / 1000;
   }
 
+  /** Sets the JDK's properties before this JVM's first server reads them. */
+  static void applyToThisJvm(ConnectionLimits limits) {
+    THIS_JVM.apply(limits);
+  }
+
   /**
-   * Sets the JDK's properties before the first server of the JVM reads them; a later call with other limits only
-   * warns (once), as the JDK no longer reads them.
+   * The first limits asked for set the properties; the JDK reads them once, so later, different ones only get a
+   * warning (once).
    */
-  static synchronized void applyToThisJvm(ConnectionLimits limits) {
-    if (applied == null) {
-      limits.systemProperties().forEach(System::setProperty);
-      applied = limits;
-    } else if (!applied.equals(limits) && !warned) {
-      warned = true;
-      LOG.warn("connection limits are per JVM and were set by this JVM's first report service ({}); the limits {}"
-          + " of a later one do not apply: run one service per JVM to change them", applied, limits);
+  static final class PerJvm {
+    private final BiConsumer<String, String> setProperty;
+    private ConnectionLimits applied;
+    private boolean warned;
+
+    PerJvm(BiConsumer<String, String> setProperty) {
+      this.setProperty = setProperty;
+    }
+
+    synchronized void apply(ConnectionLimits limits) {
+      if (applied == null) {
+        limits.systemProperties().forEach(setProperty);
+        applied = limits;
+      } else if (!applied.equals(limits) && !warned) {
+        warned = true;
+        LOG.warn("connection limits are per JVM and were set by its first report service ({}); the limits {} of a"
+            + " later one do not apply: run one service per JVM to change them", applied, limits);
+      }
     }
   }
 

@@ -4,7 +4,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.siloreports.testing.LogCapture;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.RejectedExecutionException;
@@ -20,6 +22,27 @@ class ConnectionLimitsTest {
     assertEquals(Map.of("sun.net.httpserver.maxReqTime", "2", "sun.net.httpserver.maxRspTime", "300",
         "sun.net.httpserver.idleInterval", "75", "jdk.httpserver.maxConnections", "1000",
         "sun.net.httpserver.clockTick", "1000", "sun.net.httpserver.timerMillis", "1000"), l.systemProperties());
+  }
+
+  @Test
+  void theFirstLimitsOfAJvmApplyAndLaterOtherOnesAreWarnedAboutOnce() {
+    Map<String, String> set = new java.util.HashMap<>();
+    ConnectionLimits.PerJvm jvm = new ConnectionLimits.PerJvm(set::put);
+    ConnectionLimits first = new ConnectionLimits(Duration.ofSeconds(20), Duration.ofMinutes(5), Duration.ofSeconds(75),
+        1000);
+    ConnectionLimits other = new ConnectionLimits(Duration.ofSeconds(2), Duration.ofMinutes(5), Duration.ofSeconds(75),
+        10);
+    try (LogCapture log = LogCapture.of(ConnectionLimits.class)) {
+      jvm.apply(first);
+      assertEquals(first.systemProperties(), set);
+      jvm.apply(first);
+      assertEquals(List.of(), log.lines(), "the same limits again: nothing to say");
+      jvm.apply(other);
+      jvm.apply(other);
+      assertEquals(first.systemProperties(), set, "the JDK read them once: they stay");
+      assertEquals(1, log.linesWith("WARN", "connection limits are per JVM", "do not apply").size(), log.lines()
+          .toString());
+    }
   }
 
   @Test
