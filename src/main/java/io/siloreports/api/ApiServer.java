@@ -3,6 +3,7 @@ package io.siloreports.api;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
+import com.sun.net.httpserver.HttpsServer;
 import io.siloreports.reportjob.DownloadLinks;
 import io.siloreports.reportjob.ReportJobLifecycle;
 import io.siloreports.store.ProgressStore;
@@ -16,8 +17,8 @@ import java.time.Duration;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -27,7 +28,10 @@ import org.slf4j.LoggerFactory;
  * jobs' classpath, no Spark in this JVM, a start in well under a second. Serves the page at {@code /}, its OpenAPI
  * document at {@code /api/openapi.json}, and the endpoints of {@link ReportApi}, {@link DataApi} and {@link HealthApi}.
  * Every request is logged in one line (method, path without its query, status, time, token name), never with a token
- * or a link's signature. It runs no worker: the composition root starts one beside it when configured to.
+ * or a link's signature. It runs no worker: the composition root starts one beside it when configured to. Every
+ * connection is held to {@link ConnectionLimits}; TLS is served from a {@link TlsIdentity} when one is given; every
+ * answer carries {@link EdgeHeaders}' security headers, and CORS headers for the listed origins (whose preflight
+ * {@code OPTIONS} is answered before authentication, as browsers send it without the token).
  */
 public final class ApiServer implements AutoCloseable {
   static final String NO_DELAY = "sun.net.httpserver.nodelay";
@@ -52,6 +56,7 @@ public final class ApiServer implements AutoCloseable {
   private final HttpServer server;
   private final ExecutorService threads;
   private final String page;
+  private final EdgeHeaders edge;
 
   private ApiServer(Builder b) throws IOException {
     this.tokens = new Tokens(Objects.requireNonNull(b.tokenSpec, "tokens"));
@@ -64,7 +69,11 @@ public final class ApiServer implements AutoCloseable {
         .replace("{{POLL_MAX_MS}}", Long.toString(b.page.pollMax().toMillis()))
         .replace("{{DEFAULT_DAYS}}", Integer.toString(b.page.defaultDays()));
     String openApi = resource("/api/openapi.json");
+    String script = resource("/api/app.js");
+    String style = resource("/api/app.css");
     router.add("GET", "/", false, x -> x.text(200, "text/html; charset=utf-8", page));
+    router.add("GET", "/app.js", false, x -> x.text(200, "text/javascript; charset=utf-8", script));
+    router.add("GET", "/app.css", false, x -> x.text(200, "text/css; charset=utf-8", style));
     router.add("GET", "/api/openapi.json", false, x -> x.text(200, "application/json; charset=utf-8", openApi));
     ReportApi reports = new ReportApi(Objects.requireNonNull(b.jobs, "jobs"), Objects.requireNonNull(b.links, "links"),
         b.clock, new ReportApi.Limits(b.pendingPerToken, b.pendingTotal, b.page.defaultDays(), b.quotaRetryAfter));
@@ -75,12 +84,15 @@ public final class ApiServer implements AutoCloseable {
     new HealthApi(b.jobs.store(), Objects.requireNonNull(b.progress, "progress"), b.maxCommitAge, b.clock)
         .routes(router);
     reports.downloadRoutes(router);
-    this.server = HttpServer.create(new InetSocketAddress(Objects.requireNonNull(b.bind, "bind"), b.port), 64);
-    this.threads = Executors.newFixedThreadPool(b.threads, r -> {
-      Thread t = new Thread(r, "api-http");
-      t.setDaemon(true);
-      return t;
-    });
+    ConnectionLimits limits = Objects.requireNonNull(b.limits, "limits");
+    ConnectionLimits.applyToThisJvm(limits); // before the JDK's server reads them, on its first creation
+    this.edge = new EdgeHeaders(b.corsOrigins, b.tls == null ? null : b.hstsMaxAge);
+    InetSocketAddress address = new InetSocketAddress(Objects.requireNonNull(b.bind, "bind"), b.port);
+    // The kernel's queue of connections not yet accepted: at 64, a burst of a few hundred overflowed it and clients
+    // waited for SYN retries (1 s, 3 s...); the kernel caps it (net.core.somaxconn).
+    int backlog = limits.maxConnections();
+    this.server = b.tls == null ? HttpServer.create(address, backlog) : b.tls.httpsServer(address, backlog);
+    this.threads = limits.newHandlerPool(b.threads);
     server.setExecutor(threads);
     server.createContext("/", this::dispatch);
   }
@@ -100,7 +112,7 @@ public final class ApiServer implements AutoCloseable {
   public String url() {
     InetSocketAddress a = server.getAddress();
     String host = a.getAddress() == null || a.getAddress().isAnyLocalAddress() ? "localhost" : a.getHostString();
-    return "http://" + host + ":" + a.getPort();
+    return (server instanceof HttpsServer ? "https://" : "http://") + host + ":" + a.getPort();
   }
 
   /** The routes, for the OpenAPI check. */
@@ -113,6 +125,13 @@ public final class ApiServer implements AutoCloseable {
     String path = http.getRequestURI().getRawPath();
     Exchange x = new Exchange(http, Map.of());
     try {
+      edge.security(http.getResponseHeaders());
+      String origin = http.getRequestHeaders().getFirst("Origin");
+      if (EdgeHeaders.isPreflight(http.getRequestMethod(), http.getRequestHeaders())) {
+        preflight(x, origin);
+        return;
+      }
+      edge.cors(origin, http.getResponseHeaders());
       boolean[] wrongMethod = {false};
       Router.Match match = router.match(http.getRequestMethod(), path, wrongMethod);
       if (match == null) {
@@ -155,6 +174,15 @@ public final class ApiServer implements AutoCloseable {
       throw new HttpError(401, "a valid bearer token is required (Authorization: Bearer <token>)");
     }
     return name.get();
+  }
+
+  /** A listed origin's preflight gets 204 and the CORS headers; any other origin a 403 the browser reports. */
+  private void preflight(Exchange x, String origin) throws IOException {
+    if (!edge.corsAllowed(origin)) {
+      throw new HttpError(403, "cross-origin requests from this origin are not allowed (api.cors.allowed-origins)");
+    }
+    edge.preflight(origin, x.http.getResponseHeaders());
+    x.empty(204);
   }
 
   private static Map<String, String> decodeParams(Map<String, String> raw) {
@@ -206,6 +234,10 @@ public final class ApiServer implements AutoCloseable {
     private String bind;
     private int port;
     private int threads;
+    private ConnectionLimits limits;
+    private TlsIdentity tls;
+    private Duration hstsMaxAge;
+    private Set<String> corsOrigins = Set.of();
     private String tokenSpec;
     private ReportJobLifecycle jobs;
     private DownloadLinks links;
@@ -228,6 +260,25 @@ public final class ApiServer implements AutoCloseable {
       this.bind = bind;
       this.port = port;
       this.threads = threads;
+      return this;
+    }
+
+    /** How long a connection may take, and how many may be open. */
+    public Builder limits(ConnectionLimits limits) {
+      this.limits = limits;
+      return this;
+    }
+
+    /** Serve TLS with this identity (null: plain HTTP); HSTS with this max-age (null or zero: no HSTS header). */
+    public Builder tls(TlsIdentity tls, Duration hstsMaxAge) {
+      this.tls = tls;
+      this.hstsMaxAge = hstsMaxAge == null || hstsMaxAge.isZero() ? null : hstsMaxAge;
+      return this;
+    }
+
+    /** The origins whose pages may call the API (CORS); none by default. */
+    public Builder cors(Set<String> origins) {
+      this.corsOrigins = Set.copyOf(origins);
       return this;
     }
 

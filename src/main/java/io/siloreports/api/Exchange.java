@@ -136,10 +136,18 @@ final class Exchange {
     status = 200;
     http.getResponseHeaders().set("Content-Type", contentType);
     http.getResponseHeaders().set("Content-Disposition", "attachment; filename=\"" + downloadName + "\"");
+    http.getResponseHeaders().set("Cache-Control", "no-store"); // a report is private: no shared cache keeps it
     http.sendResponseHeaders(200, Files.size(file));
     try (OutputStream out = http.getResponseBody()) {
       Files.copy(file, out);
     }
+  }
+
+  /** An answer without a body (204). */
+  void empty(int code) throws IOException {
+    status = code;
+    http.sendResponseHeaders(code, -1);
+    http.close();
   }
 
   private void send(int code, String contentType, byte[] bytes) throws IOException {

@@ -1,10 +1,16 @@
 package io.siloreports.cli;
 
+import io.siloreports.api.ConnectionLimits;
+import io.siloreports.api.TlsIdentity;
 import io.siloreports.config.Keys;
 import io.siloreports.config.Settings;
 import io.siloreports.db.Jdbc;
+import java.nio.file.Path;
 import java.time.Duration;
+import java.util.LinkedHashSet;
 import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
 
 /**
  * Everything the {@code api} command reads from configuration.
@@ -14,6 +20,8 @@ import java.util.Map;
  * @param signingKey signs local download links; null for a random key per start
  * @param worker the worker it runs, or null ({@code api.worker=false})
  * @param sparkConf {@code spark.hadoop.*} keys reach the Hadoop file system that reads Parquet
+ * @param tls the certificate and key the service serves HTTPS with; null: plain HTTP
+ * @param corsOrigins origins whose pages may call the API
  */
 public record ApiConfig(
     String bind,
@@ -33,7 +41,11 @@ public record ApiConfig(
     boolean migrateOnStart,
     WorkerConfig worker,
     Map<String, String> sparkConf,
-    Access access) {
+    Access access,
+    ConnectionLimits limits,
+    TlsIdentity tls,
+    Duration hstsMaxAge,
+    Set<String> corsOrigins) {
 
   /** Who may ask how much: failed-authentication throttling per client address, and the job quotas. */
   public record Access(String trustedProxies, int maxAuthFailures, Duration authFailureWindow, int pendingPerToken,
@@ -65,6 +77,41 @@ public record ApiConfig(
         s.get(Keys.DB_MIGRATE_ON_START),
         s.get(Keys.API_WORKER) ? WorkerConfig.from(s) : null,
         Configs.sparkConf(s),
-        Access.from(s));
+        Access.from(s),
+        new ConnectionLimits(s.get(Keys.API_REQUEST_TIMEOUT), s.get(Keys.API_RESPONSE_TIMEOUT),
+            s.get(Keys.API_IDLE_TIMEOUT), s.get(Keys.API_MAX_CONNECTIONS)),
+        tls(s),
+        s.get(Keys.API_TLS_HSTS_MAX_AGE),
+        corsOrigins(s));
+  }
+
+  /** PEM files or a PKCS12 store, not both; read now, so a wrong file stops the start with the setting's name. */
+  private static TlsIdentity tls(Settings s) {
+    Optional<String> cert = s.find(Keys.API_TLS_CERTIFICATE);
+    Optional<String> key = s.find(Keys.API_TLS_PRIVATE_KEY);
+    Optional<String> store = s.find(Keys.API_TLS_KEYSTORE);
+    if (store.isPresent()) {
+      if (cert.isPresent() || key.isPresent()) {
+        throw new IllegalArgumentException(Keys.API_TLS_KEYSTORE.key() + " and " + Keys.API_TLS_CERTIFICATE.key()
+            + "/" + Keys.API_TLS_PRIVATE_KEY.key() + " are both set: give one of them");
+      }
+      return TlsIdentity.fromPkcs12(Path.of(store.get()), s.find(Keys.API_TLS_KEYSTORE_PASSWORD).orElse(null));
+    }
+    if (cert.isPresent() != key.isPresent()) {
+      throw new IllegalArgumentException((cert.isPresent() ? Keys.API_TLS_PRIVATE_KEY : Keys.API_TLS_CERTIFICATE)
+          .key() + " is missing: TLS needs both " + Keys.API_TLS_CERTIFICATE.key() + " and "
+          + Keys.API_TLS_PRIVATE_KEY.key());
+    }
+    return cert.isPresent() ? TlsIdentity.fromPem(Path.of(cert.get()), Path.of(key.get())) : null;
+  }
+
+  private static Set<String> corsOrigins(Settings s) {
+    Set<String> out = new LinkedHashSet<>();
+    for (String o : s.find(Keys.API_CORS_ALLOWED_ORIGINS).orElse("").split(",")) {
+      if (!o.isBlank()) {
+        out.add(o.trim());
+      }
+    }
+    return out;
   }
 }

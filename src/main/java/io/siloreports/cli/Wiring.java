@@ -280,6 +280,9 @@ public final class Wiring {
     }
     server[0] = ApiServer.builder()
         .listen(config.bind(), config.port(), config.threads())
+        .limits(config.limits())
+        .tls(config.tls(), config.hstsMaxAge())
+        .cors(config.corsOrigins())
         .tokens(config.tokens())
         .access(config.access().maxAuthFailures(), config.access().authFailureWindow(),
             config.access().trustedProxies())

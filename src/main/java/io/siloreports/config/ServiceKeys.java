@@ -10,7 +10,7 @@ interface ServiceKeys {
   SettingGroup REPORT_SERVICE = new SettingGroup("Report service (api, worker)");
 
   Setting<String> API_BIND = REPORT_SERVICE.text("api.bind", "127.0.0.1",
-      "address the HTTP service listens on (`0.0.0.0`: every interface)");
+      "address the HTTP service listens on (`0.0.0.0`: every interface; see docs/service.md, Facing a network)");
   Setting<Integer> API_PORT = REPORT_SERVICE.integer("api.port", "8080", "port of the HTTP service");
   Setting<String> API_PUBLIC_URL = REPORT_SERVICE.text("api.public-url", null,
       "the service's address as browsers reach it, for download links of local reports; default"
@@ -30,7 +30,34 @@ interface ServiceKeys {
       "unfinished jobs (PENDING, SUBMITTED, PROCESSING) one token may have; beyond, creating one is a 429");
   Setting<Integer> API_QUOTA_PENDING_TOTAL = REPORT_SERVICE.integer("api.quota.pending-total", "200",
       "unfinished jobs of all tokens together; beyond, creating one is a 429");
-  Setting<Integer> API_THREADS = REPORT_SERVICE.integer("api.threads", "16", "threads serving HTTP requests");
+  Setting<Integer> API_THREADS = REPORT_SERVICE.integer("api.threads", "16",
+      "threads kept serving HTTP requests; more are started while connections need them, up to"
+          + " `api.max-connections`");
+  Setting<Integer> API_MAX_CONNECTIONS = REPORT_SERVICE.integer("api.max-connections", "1000",
+      "open connections the service accepts; more are closed at once (one JVM: the first service's limits apply)");
+  Setting<Duration> API_REQUEST_TIMEOUT = REPORT_SERVICE.duration("api.request-timeout", "20s",
+      "a connection that has not sent its whole request (line, headers, body) this long after its first byte is"
+          + " closed; whole seconds");
+  Setting<Duration> API_RESPONSE_TIMEOUT = REPORT_SERVICE.duration("api.response-timeout", "5m",
+      "a connection whose answer (a download included) is not written this long after its request is closed;"
+          + " whole seconds");
+  Setting<Duration> API_IDLE_TIMEOUT = REPORT_SERVICE.duration("api.idle-timeout", "75s",
+      "a kept-alive connection waiting this long for its next request is closed (keep it above a load balancer's"
+          + " idle timeout: ALB's is 60s)");
+  Setting<String> API_TLS_CERTIFICATE = REPORT_SERVICE.text("api.tls.certificate", null,
+      "PEM file of the service's X.509 certificate chain (its own first): with `api.tls.private-key`, the service"
+          + " speaks HTTPS only");
+  Setting<String> API_TLS_PRIVATE_KEY = REPORT_SERVICE.text("api.tls.private-key", null,
+      "PEM file of the certificate's unencrypted PKCS#8 private key (`BEGIN PRIVATE KEY`, RSA or EC)");
+  Setting<String> API_TLS_KEYSTORE = REPORT_SERVICE.text("api.tls.keystore", null,
+      "PKCS12 file of the service's key and certificate chain, instead of the PEM files");
+  Setting<String> API_TLS_KEYSTORE_PASSWORD = REPORT_SERVICE.secret("api.tls.keystore-password",
+      "password of `api.tls.keystore` (from the environment: `SILO_REPORTS_API_TLS_KEYSTORE_PASSWORD`)");
+  Setting<Duration> API_TLS_HSTS_MAX_AGE = REPORT_SERVICE.duration("api.tls.hsts-max-age", "365d",
+      "`Strict-Transport-Security` max-age sent while the service speaks TLS (`0s`: none)");
+  Setting<String> API_CORS_ALLOWED_ORIGINS = REPORT_SERVICE.text("api.cors.allowed-origins", null,
+      "origins (`https://app.example.com:8443`, comma-separated, exact) whose pages may call the API with a bearer"
+          + " token; none by default");
   Setting<Boolean> API_WORKER = REPORT_SERVICE.bool("api.worker", "true",
       "`api` also runs the worker that submits PENDING jobs (false: run `worker` separately, or none)");
   Setting<Duration> API_HEALTH_MAX_COMMIT_AGE = REPORT_SERVICE.duration("api.health.max-commit-age", "15m",

@@ -9,6 +9,7 @@ import io.siloreports.cli.ReportService;
 import io.siloreports.cli.StreamConfig;
 import io.siloreports.cli.Wiring;
 import io.siloreports.config.Settings;
+import io.siloreports.testing.Chromium;
 import io.siloreports.testing.InputFiles;
 import io.siloreports.testing.LocalSpark;
 import io.siloreports.testing.Oracle;
@@ -38,21 +39,17 @@ import org.openqa.selenium.OutputType;
 import org.openqa.selenium.WebDriver;
 import org.openqa.selenium.WebElement;
 import org.openqa.selenium.chrome.ChromeDriver;
-import org.openqa.selenium.chrome.ChromeDriverService;
-import org.openqa.selenium.chrome.ChromeOptions;
 import org.openqa.selenium.support.ui.WebDriverWait;
 
 /**
  * The page in a real browser (Debian's Chromium and chromedriver): give the token, press Generate report, watch the
  * status move while the button stays disabled, follow the download link, and open the downloaded file as a
- * workbook whose cells equal a plain-Java computation. The report runs for real, in its own JVM, through the
- * worker's local submitter, on the embedded default.
+ * workbook whose cells equal a plain-Java computation; the browser reports no Content-Security-Policy violation. The
+ * report runs for real, in its own JVM, through the worker's local submitter, on the embedded default.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class PageIT {
   private static final Instant DAY = TestData.daysAgo(3); // streamed under the real clock
-  private static final String CHROMIUM = "/usr/bin/chromium";
-  private static final String CHROMEDRIVER = "/usr/bin/chromedriver";
 
   @TempDir static Path dir;
   private ReportService server;
@@ -61,9 +58,6 @@ class PageIT {
 
   @BeforeAll
   void start() throws Exception {
-    assertTrue(Files.isExecutable(Path.of(CHROMIUM)) && Files.isExecutable(Path.of(CHROMEDRIVER)),
-        "the page test needs Debian's chromium and chromium-driver (apt-get install chromium chromium-driver;"
-            + " .ci/run installs them)");
     Map<String, String> m = Profiles.service(Profiles.embedded(dir), dir, "viewer:page-token-123-for-tests-012345678");
     m.put("api.page.poll-interval", "1s");
     m.put("stream.pipelines", "silo-readings");
@@ -74,18 +68,10 @@ class PageIT {
     server.start();
 
     Files.createDirectories(dir.resolve("downloads"));
-    ChromeOptions options = new ChromeOptions();
-    options.setBinary(CHROMIUM);
-    options.addArguments("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
-        "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update",
-        "--disable-sync", "--window-size=1280,1100", "--user-data-dir=" + dir.resolve("chrome-profile"));
     Map<String, Object> prefs = new HashMap<>();
     prefs.put("download.default_directory", dir.resolve("downloads").toString());
     prefs.put("download.prompt_for_download", false);
-    options.setExperimentalOption("prefs", prefs);
-    ChromeDriverService service = new ChromeDriverService.Builder()
-        .usingDriverExecutable(Path.of(CHROMEDRIVER).toFile()).usingAnyFreePort().build();
-    browser = new ChromeDriver(service, options);
+    browser = Chromium.start(dir.resolve("chrome-profile"), prefs);
   }
 
   @AfterAll
@@ -175,6 +161,7 @@ class PageIT {
       }
     }
     assertEquals(List.of("silo-1.csv", "silo-2.csv", "silo-3.csv", "summary.csv", "anomalies.csv", "gaps.csv"), entries);
+    assertEquals(List.of(), Chromium.cspViolations(browser), "the page runs under its Content-Security-Policy");
   }
 
   private Optional<Path> downloaded(String extension) {

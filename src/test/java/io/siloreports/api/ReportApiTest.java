@@ -48,6 +48,7 @@ class ReportApiTest {
   private ApiClient api;
   private ReportJobStore jobs;
   private OpenApiCheck openApi;
+  private ApiConfig config;
 
   @BeforeAll
   void start() throws Exception {
@@ -56,7 +57,8 @@ class ReportApiTest {
     m.put("api.tokens", "alice:" + ALICE + ",bob:bob-token-22-for-tests-0123456789ab");
     m.put("api.worker", "false");
     m.put("api.auth.max-failures", "100000"); // every test here comes from 127.0.0.1; ApiAccessTest tests the limit
-    server = Wiring.api(ApiConfig.from(Settings.of(m)), Clock.systemUTC());
+    config = ApiConfig.from(Settings.of(m));
+    server = Wiring.api(config, Clock.systemUTC());
     server.start();
     api = new ApiClient(server.url(), ALICE);
     jobs = Wiring.jobStore(new Jdbc(m.get("jobstore.url"), null, null), false, Clock.systemUTC());
@@ -90,7 +92,7 @@ class ReportApiTest {
     ApiClient anonymous = api.withToken(null);
     ApiClient.Answer page = anonymous.get("/");
     assertEquals(200, page.status());
-    assertTrue(page.body().contains("Generate report") && page.body().contains("const POLL_MS = 5000;"), page.body());
+    assertTrue(page.body().contains("Generate report") && page.body().contains("data-poll-ms=\"5000\""), page.body());
     assertEquals("3.0.3", anonymous.get("/api/openapi.json").json().get("openapi").asText());
   }
 
@@ -348,7 +350,8 @@ class ReportApiTest {
       committed.put(p, new io.siloreports.model.AggregationProgress(p, 7, now.minusSeconds(7200),
           now.minusSeconds(1800), 10, 0, 0, 0, null, null, now.minusSeconds(60)));
     }
-    try (ApiServer health = ApiServer.builder().listen("127.0.0.1", 0, 2).tokens("ops:" + OPS)
+    try (ApiServer health = ApiServer.builder().listen("127.0.0.1", 0, 2).limits(config.limits())
+        .tokens("ops:" + OPS)
         .jobs(new ReportJobLifecycle(jobs), key -> java.util.Optional.empty())
         .aggregates(progress, null, java.time.Duration.ofMinutes(15))
         .page(new ApiServer.PageSettings(java.time.Duration.ofSeconds(5), java.time.Duration.ofMinutes(1), 31))
