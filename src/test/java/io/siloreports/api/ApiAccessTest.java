@@ -55,6 +55,7 @@ class ApiAccessTest {
   static ApiServer server(ReportJobStore store, Clock clock, String trustedProxies, int perToken, int total,
       Path dir, ProgressStore progress) throws Exception {
     ApiServer s = ApiServer.builder().listen("127.0.0.1", 0, 24)
+        .limits(new ConnectionLimits(Duration.ofSeconds(20), Duration.ofMinutes(5), Duration.ofSeconds(75), 1000))
         .tokens("alice:" + ALICE + ",bob:" + BOB)
         .access(3, Duration.ofMinutes(1), trustedProxies)
         .quotas(perToken, total, Duration.ofSeconds(30))
