@@ -166,6 +166,7 @@ public final class Wiring {
         .stopMarker(config.stopFile() == null ? null
             : new StopMarker(config.stopFile(), spark.sessionState().newHadoopConf()))
         .attempt(RunAttempt.of(spark.sparkContext()))
+        .metricsEndpoint(config.metricsBind(), config.metricsPort())
         .clock(clock)
         .build();
   }

@@ -48,6 +48,9 @@ public interface ReportJobStore extends AutoCloseable {
   /** How many jobs there are with {@code status} (null: all). */
   long count(JobStatus status);
 
+  /** Jobs per status and trigger, and the oldest of each unfinished status: two grouped reads over the status index. */
+  JobCounts counts();
+
   /** PENDING jobs in the order a worker takes them: ad hoc before scheduled, then oldest first. */
   List<ReportJob> pending(int limit);
 

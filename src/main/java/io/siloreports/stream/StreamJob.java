@@ -1,5 +1,6 @@
 package io.siloreports.stream;
 
+import io.prometheus.metrics.exporter.httpserver.HTTPServer;
 import io.siloreports.ingest.ValidationRules;
 import io.siloreports.model.AggregationProgress;
 import io.siloreports.model.JobOutcome;
@@ -48,6 +49,9 @@ public final class StreamJob {
   private final Clock clock;
   private final StopMarker stopMarker;
   private final RunAttempt attempt;
+  private final StreamMetrics metrics;
+  private final String metricsBind;
+  private final Integer metricsPort;
   private volatile boolean stoppedByMarker;
 
   private StreamJob(Builder b) {
@@ -62,6 +66,9 @@ public final class StreamJob {
     this.clock = Objects.requireNonNull(b.clock, "clock");
     this.stopMarker = b.stopMarker;
     this.attempt = b.attempt;
+    this.metrics = new StreamMetrics(clock);
+    this.metricsBind = b.metricsBind;
+    this.metricsPort = b.metricsPort;
   }
 
   public static Builder builder() {
@@ -91,11 +98,17 @@ public final class StreamJob {
     }
   }
 
+  /** Its metrics: what {@code stream.metrics.port} serves, and tests read. */
+  public StreamMetrics metrics() {
+    return metrics;
+  }
+
   /** Starts every pipeline and waits: until all are done (available-now) or one fails or stops. */
   public Outcome run() throws StreamingQueryException, IOException, TimeoutException {
     if (stopMarker != null) {
       stopMarker.clearLeftover();
     }
+    HTTPServer endpoint = metricsPort == null ? null : metrics.serve(metricsBind, metricsPort);
     start();
     // On SIGTERM stop between batches, before Spark's own hook (priority 50) stops the SparkContext under them.
     Runnable stopper = engine::stop;
@@ -106,6 +119,9 @@ public final class StreamJob {
     } finally {
       if (watcher != null) {
         stopWatching(watcher);
+      }
+      if (endpoint != null) {
+        endpoint.close();
       }
       if (!ShutdownHookManager.get().isShutdownInProgress()) {
         ShutdownHookManager.get().removeShutdownHook(stopper);
@@ -179,7 +195,8 @@ public final class StreamJob {
     Map<Pipeline, MicroBatchAggregator> aggregators = new LinkedHashMap<>();
     for (Pipeline p : pipelines) {
       aggregators.put(p, new MicroBatchAggregator(p, store, progress, rules, lateness, clock)
-          .storeOutageTolerance(storeOutageTolerance));
+          .storeOutageTolerance(storeOutageTolerance).metrics(metrics));
+      progress.last(p).ifPresent(a -> metrics.resumed(p, a));
     }
     if (attempt != null) {
       attempt.restartLine().ifPresent(LOG::warn);
@@ -206,8 +223,17 @@ public final class StreamJob {
     private Duration storeOutageTolerance = Duration.ZERO;
     private StopMarker stopMarker;
     private RunAttempt attempt;
+    private String metricsBind;
+    private Integer metricsPort;
 
     private Builder() {}
+
+    /** Serve the metrics on {@code bind:port} while running (port 0: any free one); null port (the default): not. */
+    public Builder metricsEndpoint(String bind, Integer port) {
+      this.metricsBind = bind;
+      this.metricsPort = port;
+      return this;
+    }
 
     /** The planned stop's file (none by default): when it appears the run stops between batches and returns. */
     public Builder stopMarker(StopMarker marker) {
