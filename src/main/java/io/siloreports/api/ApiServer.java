@@ -3,6 +3,7 @@ package io.siloreports.api;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
+import io.siloreports.metrics.ServiceMetrics;
 import io.siloreports.reportjob.DownloadLinks;
 import io.siloreports.reportjob.ReportJobLifecycle;
 import io.siloreports.store.ProgressStore;
@@ -26,7 +27,7 @@ import org.slf4j.LoggerFactory;
  * jobs' classpath, no Spark in this JVM, a start in well under a second. Serves the page at {@code /}, its OpenAPI
  * document at {@code /api/openapi.json}, and the endpoints of {@link ReportApi}, {@link DataApi} and {@link HealthApi}.
  * Every request is logged in one line (method, path without its query, status, time, token name), never with a token
- * or a link's signature. It runs no worker: the composition root starts one beside it when configured to.
+ * or a link's signature, and counted in its {@link ServiceMetrics} ({@code /metrics}). It runs no worker: the composition root starts one beside it when configured to.
  */
 public final class ApiServer implements AutoCloseable {
   static final String NO_DELAY = "sun.net.httpserver.nodelay";
@@ -49,6 +50,7 @@ public final class ApiServer implements AutoCloseable {
   private final HttpServer server;
   private final ExecutorService threads;
   private final String page;
+  private final ServiceMetrics metrics;
 
   private ApiServer(Builder b) throws IOException {
     this.tokens = new Tokens(Objects.requireNonNull(b.tokenSpec, "tokens"));
@@ -69,6 +71,9 @@ public final class ApiServer implements AutoCloseable {
     }
     new HealthApi(b.jobs.store(), Objects.requireNonNull(b.progress, "progress"), b.maxCommitAge, b.clock)
         .routes(router);
+    this.metrics = b.metrics != null ? b.metrics : new ServiceMetrics(b.jobs.store(), b.clock);
+    router.add("GET", "/metrics", !b.metricsPublic,
+        x -> x.text(200, metrics.contentType(), new String(metrics.scrape(), StandardCharsets.UTF_8)));
     reports.downloadRoutes(router);
     this.server = HttpServer.create(new InetSocketAddress(Objects.requireNonNull(b.bind, "bind"), b.port), 64);
     this.threads = Executors.newFixedThreadPool(b.threads, r -> {
@@ -107,6 +112,7 @@ public final class ApiServer implements AutoCloseable {
     long t0 = System.nanoTime();
     String path = http.getRequestURI().getRawPath();
     Exchange x = new Exchange(http, Map.of());
+    String route = ServiceMetrics.UNMATCHED; // the template, never the path: a bounded label
     try {
       boolean[] wrongMethod = {false};
       Router.Match match = router.match(http.getRequestMethod(), path, wrongMethod);
@@ -114,6 +120,7 @@ public final class ApiServer implements AutoCloseable {
         throw new HttpError(wrongMethod[0] ? 405 : 404, wrongMethod[0]
             ? http.getRequestMethod() + " is not allowed on " + HttpError.clip(path) : "no such endpoint");
       }
+      route = match.route().template();
       x = new Exchange(http, decodeParams(match.params()));
       if (match.route().authenticated()) {
         x.user = tokens.nameOf(http.getRequestHeaders().getFirst("Authorization")).orElseThrow(() -> {
@@ -130,6 +137,7 @@ public final class ApiServer implements AutoCloseable {
     } finally {
       LOG.info("{} {} -> {} in {} ms{}", http.getRequestMethod(), HttpError.clip(path), x.status(),
           (System.nanoTime() - t0) / 1_000_000, x.user == null ? "" : " (" + x.user + ")");
+      metrics.request(route, http.getRequestMethod(), x.status(), Duration.ofNanos(System.nanoTime() - t0));
       http.close();
     }
   }
@@ -191,8 +199,17 @@ public final class ApiServer implements AutoCloseable {
     private Duration maxCommitAge;
     private PageSettings page;
     private Clock clock = Clock.systemUTC();
+    private ServiceMetrics metrics;
+    private boolean metricsPublic;
 
     private Builder() {}
+
+    /** Where requests are counted and what {@code /metrics} serves (default: its own); public: without a token. */
+    public Builder metrics(ServiceMetrics metrics, boolean metricsPublic) {
+      this.metrics = metrics;
+      this.metricsPublic = metricsPublic;
+      return this;
+    }
 
     /** The address to listen on (port 0: any free port). */
     public Builder listen(String bind, int port, int threads) {

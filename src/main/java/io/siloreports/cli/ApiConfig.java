@@ -14,6 +14,7 @@ import java.util.Map;
  * @param signingKey signs local download links; null for a random key per start
  * @param worker the worker it runs, or null ({@code api.worker=false})
  * @param sparkConf {@code spark.hadoop.*} keys reach the Hadoop file system that reads Parquet
+ * @param metricsPublic {@code /metrics} without a bearer token
  */
 public record ApiConfig(
     String bind,
@@ -32,7 +33,8 @@ public record ApiConfig(
     Duration linkTtl,
     boolean migrateOnStart,
     WorkerConfig worker,
-    Map<String, String> sparkConf) {
+    Map<String, String> sparkConf,
+    boolean metricsPublic) {
 
   public static ApiConfig from(Settings s) {
     return new ApiConfig(
@@ -53,6 +55,7 @@ public record ApiConfig(
         s.get(Keys.REPORT_PRESIGN_TTL),
         s.get(Keys.DB_MIGRATE_ON_START),
         s.get(Keys.API_WORKER) ? WorkerConfig.from(s) : null,
-        Configs.sparkConf(s));
+        Configs.sparkConf(s),
+        s.get(Keys.API_METRICS_PUBLIC));
   }
 }
