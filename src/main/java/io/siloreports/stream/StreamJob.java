@@ -9,6 +9,7 @@ import io.siloreports.model.ProgressRule;
 import io.siloreports.store.AggregateStore;
 import io.siloreports.store.ProgressStore;
 import java.io.IOException;
+import java.net.InetSocketAddress;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -50,9 +51,9 @@ public final class StreamJob {
   private final StopMarker stopMarker;
   private final RunAttempt attempt;
   private final StreamMetrics metrics;
-  private final String metricsBind;
-  private final Integer metricsPort;
+  private final InetSocketAddress metricsAt; // null: not served
   private volatile boolean stoppedByMarker;
+  private HTTPServer endpoint;
 
   private StreamJob(Builder b) {
     this.engine = Objects.requireNonNull(b.engine, "engine");
@@ -67,8 +68,7 @@ public final class StreamJob {
     this.stopMarker = b.stopMarker;
     this.attempt = b.attempt;
     this.metrics = new StreamMetrics(clock);
-    this.metricsBind = b.metricsBind;
-    this.metricsPort = b.metricsPort;
+    this.metricsAt = b.metricsAt;
   }
 
   public static Builder builder() {
@@ -108,7 +108,6 @@ public final class StreamJob {
     if (stopMarker != null) {
       stopMarker.clearLeftover();
     }
-    HTTPServer endpoint = metricsPort == null ? null : metrics.serve(metricsBind, metricsPort);
     start();
     // On SIGTERM stop between batches, before Spark's own hook (priority 50) stops the SparkContext under them.
     Runnable stopper = engine::stop;
@@ -198,6 +197,9 @@ public final class StreamJob {
           .storeOutageTolerance(storeOutageTolerance).metrics(metrics));
       progress.last(p).ifPresent(a -> metrics.resumed(p, a));
     }
+    if (metricsAt != null && endpoint == null) { // once the ages of where it resumes are there
+      endpoint = metrics.serve(metricsAt.getHostString(), metricsAt.getPort());
+    }
     if (attempt != null) {
       attempt.restartLine().ifPresent(LOG::warn);
     }
@@ -223,15 +225,13 @@ public final class StreamJob {
     private Duration storeOutageTolerance = Duration.ZERO;
     private StopMarker stopMarker;
     private RunAttempt attempt;
-    private String metricsBind;
-    private Integer metricsPort;
+    private InetSocketAddress metricsAt;
 
     private Builder() {}
 
     /** Serve the metrics on {@code bind:port} while running (port 0: any free one); null port (the default): not. */
     public Builder metricsEndpoint(String bind, Integer port) {
-      this.metricsBind = bind;
-      this.metricsPort = port;
+      this.metricsAt = port == null ? null : InetSocketAddress.createUnresolved(bind, port);
       return this;
     }
 
