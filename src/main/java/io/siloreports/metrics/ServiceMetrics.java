@@ -86,6 +86,10 @@ public final class ServiceMetrics {
   public ServiceMetrics(ReportJobStore jobs, Clock clock) {
     this.jobs = jobs;
     this.clock = clock;
+    // Counters start at 0, not absent: Prometheus' increase() cannot see the first failure of a series born at 1.
+    for (String type : List.of("webhook", "sns", "unknown")) {
+      notificationFailures.labelValues(type);
+    }
     GaugeWithCallback.builder()
         .name("silo_reports_jobs")
         .help("report jobs in the job store by status and trigger (PENDING: the queue's depth)")
@@ -188,6 +192,12 @@ public final class ServiceMetrics {
     String name = implementation.getClass().getSimpleName();
     name = name.endsWith(suffix) ? name.substring(0, name.length() - suffix.length()) : name;
     return name.replaceAll("([a-z0-9])([A-Z])", "$1-$2").toLowerCase(Locale.ROOT);
+  }
+
+  /** A worker submits with {@code submitter}: its failure counters start at 0 (see the constructor). */
+  public void submitter(String submitter) {
+    submissionFailures.labelValues(submitter, "failed");
+    submissionFailures.labelValues(submitter, "throttled");
   }
 
   /** A submission that did not start a run; {@code submitter} is the submitter's kind ({@code local}, {@code emr}). */

@@ -71,6 +71,9 @@ public final class ReportWorker implements AutoCloseable {
     this.duties = List.copyOf(b.duties);
     this.clock = Objects.requireNonNull(b.clock, "clock");
     this.metrics = b.metrics != null ? b.metrics : new ServiceMetrics(b.jobs, clock);
+    if (submitter != null) {
+      metrics.submitter(ServiceMetrics.kindOf(submitter, "Submitter"));
+    }
   }
 
   public static Builder builder() {
