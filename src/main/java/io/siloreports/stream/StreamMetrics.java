@@ -110,7 +110,13 @@ public final class StreamMetrics {
 
   /** Serves {@code /metrics} on {@code bind:port} (port 0: any free one) with Prometheus' own exporter. */
   HTTPServer serve(String bind, int port) throws IOException {
-    HTTPServer server = HTTPServer.builder().hostname(bind).port(port).registry(registry).buildAndStart();
+    HTTPServer server;
+    try {
+      server = HTTPServer.builder().hostname(bind).port(port).registry(registry).buildAndStart();
+    } catch (IOException e) {
+      throw new IOException("cannot serve the stream's metrics on " + bind + ":" + port + " (stream.metrics.bind,"
+          + " stream.metrics.port): " + e.getMessage() + "; free the port or choose another", e);
+    }
     LOG.info("stream metrics on http://{}:{}/metrics", bind, server.getPort());
     return server;
   }
