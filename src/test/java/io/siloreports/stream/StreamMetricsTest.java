@@ -19,7 +19,17 @@ import io.siloreports.testing.Oracle;
 import io.siloreports.testing.Profiles;
 import io.siloreports.testing.PrometheusText;
 import io.siloreports.testing.TestData;
+import io.prometheus.metrics.expositionformats.PrometheusTextFormatWriter;
+import io.siloreports.store.ParquetAggregateStore;
+import io.siloreports.store.ParquetProgressStore;
+import io.siloreports.testing.Rows;
+import io.siloreports.testing.TestRules;
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.ConnectException;
+import java.nio.charset.StandardCharsets;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -131,5 +141,32 @@ class StreamMetricsTest {
     running.stop();
     done.get(60, TimeUnit.SECONDS);
     assertThrows(IOException.class, () -> scrape(port), "the endpoint closes with the stream");
+  }
+
+  /** A store that cannot be reached at the first commit: one wait counted, then the batch commits and is counted. */
+  @Test
+  void aStoreOutageWaitedOutIsCounted() throws Exception {
+    String root = dir.resolve("warehouse").toString();
+    ParquetProgressStore progress = new ParquetProgressStore(spark.sparkContext().hadoopConfiguration(), root);
+    AtomicInteger unreachable = new AtomicInteger(1);
+    ParquetAggregateStore store = new ParquetAggregateStore(spark, root, progress, 100, () -> {
+      if (unreachable.getAndDecrement() > 0) {
+        throw new UncheckedIOException(new ConnectException("the test's store is down"));
+      }
+    });
+    MovableClock clock = new MovableClock(Instant.parse("2026-11-20T06:00:00Z"));
+    StreamMetrics metrics = new StreamMetrics(clock);
+    List<Oracle.Reading> r = TestData.readings(new Random(4)).silos(2).hours(DAY, 0, 1).every(300, 400)
+        .values(2, 100, 0).bySilo().build();
+    new MicroBatchAggregator(Pipeline.SILO_READINGS, store, progress, TestRules.DEFAULTS, TestRules.LATENESS, clock)
+        .storeOutageTolerance(Duration.ofSeconds(30)).metrics(metrics)
+        .process(Rows.lines(spark, TestData.json(r)), 0);
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    PrometheusTextFormatWriter.create().write(out, metrics.registry().scrape());
+    PrometheusText m = new PrometheusText(out.toString(StandardCharsets.UTF_8));
+    String p = Pipeline.SILO_READINGS.id;
+    assertEquals(1, m.sum("silo_reports_stream_outage_waits_total", "pipeline", p, "dependency", "store"));
+    assertEquals(1, m.sum("silo_reports_stream_batches_total", "pipeline", p));
+    assertEquals(r.size(), m.sum("silo_reports_stream_records_total", "pipeline", p, "outcome", "merged"));
   }
 }
