@@ -217,6 +217,48 @@ class ServiceMetricsTest {
         "a job no run took has no processing time");
   }
 
+  /**
+   * Without any notification target the worker still claims each ended job once, only to observe its duration:
+   * nothing is sent and no notification event is written.
+   */
+  @Test
+  void aWorkerWithNoTargetsStillObservesEachEndedJob() throws Exception {
+    Path d = dir.resolve("no-targets");
+    Map<String, String> m = profile(d);
+    m.put("api.worker", "true");
+    m.put("worker.poll-interval", "200ms");
+    m.put("submit.local.spark-home", d.resolve("no-spark-here").toString());
+    m.put("submit.local.log-dir", d.resolve("logs").toString());
+    ReportService withWorker = Wiring.api(ApiConfig.from(Settings.of(m)), Clock.systemUTC());
+    others.add(withWorker);
+    withWorker.start();
+    ApiClient client = new ApiClient(withWorker.url(), TOKEN);
+    List<String> ids = new ArrayList<>();
+    for (int i = 0; i < 2; i++) {
+      ids.add(client.post("/api/reports", "{\"silos\": [1]}").json().get("jobId").asText());
+    }
+    for (String id : ids) {
+      client.awaitJob(id, Set.of("FAILED"), Duration.ofSeconds(30));
+    }
+    PrometheusText scrape = null;
+    for (long end = System.nanoTime() + 30_000_000_000L; System.nanoTime() < end; Thread.sleep(200)) {
+      scrape = scrape(client);
+      if (scrape.sum("silo_reports_job_duration_seconds_count") >= 2) {
+        break;
+      }
+    }
+    Thread.sleep(500); // a third observation would come from a second claim: there must be none
+    scrape = scrape(client);
+    assertEquals(2, scrape.sum("silo_reports_job_duration_seconds_count", "status", "FAILED"), scrape.text());
+    ReportJobStore store = Wiring.jobStore(new Jdbc(m.get("jobstore.url"), null, null), false, Clock.systemUTC());
+    for (String id : ids) {
+      assertTrue(store.find(id).orElseThrow().notifiedAt() != null, id + " was claimed");
+      assertTrue(store.events(id).stream().noneMatch(e -> String.valueOf(e.detail()).contains("notif")),
+          id + ": nothing was sent, nothing noted");
+    }
+    assertEquals(0, scrape.sum("silo_reports_notification_failures_total"));
+  }
+
   private static double delta(PrometheusText before, PrometheusText after, String name, String... labels) {
     return after.sum(name, labels) - before.sum(name, labels);
   }
