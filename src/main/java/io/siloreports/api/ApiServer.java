@@ -27,7 +27,11 @@ import org.slf4j.LoggerFactory;
  * jobs' classpath, no Spark in this JVM, a start in well under a second. Serves the page at {@code /}, its OpenAPI
  * document at {@code /api/openapi.json}, and the endpoints of {@link ReportApi}, {@link DataApi} and {@link HealthApi}.
  * Every request is logged in one line (method, path without its query, status, time, token name), never with a token
- * or a link's signature, and counted in its {@link ServiceMetrics} ({@code /metrics}). It runs no worker: the composition root starts one beside it when configured to.
+ * or a link's signature, and counted in its {@link ServiceMetrics} ({@code /metrics}). It runs no worker: the
+ * composition root starts one beside it when configured to.
+ *
+ * <p>Longer than most files: a request's whole path through the server (routing, authentication, the answer, its log
+ * line and its metrics) and the builder of everything the server is given belong together.
  */
 public final class ApiServer implements AutoCloseable {
   static final String NO_DELAY = "sun.net.httpserver.nodelay";

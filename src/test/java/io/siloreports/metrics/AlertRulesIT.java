@@ -66,7 +66,7 @@ class AlertRulesIT {
   private static final Path RULES = Path.of("deploy/prometheus/alerts.yml").toAbsolutePath();
   private static final int MINUTES_PER_SCRAPE = 20;
   private static final int SCRAPES = 4;
-  private static final String TOKEN = "alice-token-1";
+  private static final String TOKEN = "alice-token-1-for-tests-0123456789";
   private static final Instant DAY = Instant.parse("2026-11-20T00:00:00Z");
   @TempDir Path dir;
   /** series (with job and instance) -> its value at each scrape, "_" where there was none. */

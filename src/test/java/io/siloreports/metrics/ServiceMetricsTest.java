@@ -44,7 +44,7 @@ import org.junit.jupiter.api.io.TempDir;
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class ServiceMetricsTest {
-  private static final String TOKEN = "alice-token-1";
+  private static final String TOKEN = "alice-token-1-for-tests-0123456789";
   private static final String ROUTE = "silo_reports_http_requests_total";
   @TempDir static Path dir;
   private ReportService service;
