@@ -66,7 +66,7 @@ class ArchitectureTest {
   @Test
   void theServiceTheWorkerAndWhatTheyShareNeverLoadSpark() {
     noClasses().that().resideInAnyPackage(ROOT + ".api..", ROOT + ".worker..", ROOT + ".reportjob..",
-            ROOT + ".output..", ROOT + ".jobstore..")
+            ROOT + ".output..", ROOT + ".jobstore..", ROOT + ".metrics..")
         .should().dependOnClassesThat(resideInAnyPackage(SPARK).and(not(resideInAPackage("org.apache.spark.launcher"))))
         .orShould().dependOnClassesThat().resideInAnyPackage(ROOT + ".report..", ROOT + ".stream..",
             ROOT + ".backfill..", ROOT + ".spark..", ROOT + ".aggregate..", ROOT + ".ingest..")

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
 import com.sun.net.httpserver.HttpsServer;
+import io.siloreports.metrics.ServiceMetrics;
 import io.siloreports.reportjob.DownloadLinks;
 import io.siloreports.reportjob.ReportJobLifecycle;
 import io.siloreports.store.ProgressStore;
@@ -31,7 +32,11 @@ import org.slf4j.LoggerFactory;
  * or a link's signature. It runs no worker: the composition root starts one beside it when configured to. Every
  * connection is held to {@link ConnectionLimits}; TLS is served from a {@link TlsIdentity} when one is given; every
  * answer carries {@link EdgeHeaders}' security headers, and CORS headers for the listed origins (whose preflight
- * {@code OPTIONS} is answered before authentication, as browsers send it without the token).
+ * {@code OPTIONS} is answered before authentication, as browsers send it without the token). Every request is
+ * counted in its {@link ServiceMetrics} ({@code /metrics}).
+ *
+ * <p>Longer than most files: a request's whole path through the server (limits, headers, routing, authentication, the
+ * answer, its log line and its metrics) and the builder of everything the server is given belong together.
  */
 public final class ApiServer implements AutoCloseable {
   static final String NO_DELAY = "sun.net.httpserver.nodelay";
@@ -57,6 +62,7 @@ public final class ApiServer implements AutoCloseable {
   private final ExecutorService threads;
   private final String page;
   private final EdgeHeaders edge;
+  private final ServiceMetrics metrics;
 
   private ApiServer(Builder b) throws IOException {
     this.tokens = new Tokens(Objects.requireNonNull(b.tokenSpec, "tokens"));
@@ -83,6 +89,9 @@ public final class ApiServer implements AutoCloseable {
     }
     new HealthApi(b.jobs.store(), Objects.requireNonNull(b.progress, "progress"), b.maxCommitAge, b.clock)
         .routes(router);
+    this.metrics = b.metrics != null ? b.metrics : new ServiceMetrics(b.jobs.store(), b.clock);
+    router.add("GET", "/metrics", !b.metricsPublic,
+        x -> x.text(200, metrics.contentType(), new String(metrics.scrape(), StandardCharsets.UTF_8)));
     reports.downloadRoutes(router);
     ConnectionLimits limits = Objects.requireNonNull(b.limits, "limits");
     ConnectionLimits.applyToThisJvm(limits); // before the JDK's server reads them, on its first creation
@@ -124,6 +133,7 @@ public final class ApiServer implements AutoCloseable {
     long t0 = System.nanoTime();
     String path = http.getRequestURI().getRawPath();
     Exchange x = new Exchange(http, Map.of());
+    String route = ServiceMetrics.UNMATCHED; // the template, never the path: a bounded label
     try {
       edge.security(http.getResponseHeaders());
       String origin = http.getRequestHeaders().getFirst("Origin");
@@ -138,6 +148,7 @@ public final class ApiServer implements AutoCloseable {
         throw new HttpError(wrongMethod[0] ? 405 : 404, wrongMethod[0]
             ? http.getRequestMethod() + " is not allowed on " + HttpError.clip(path) : "no such endpoint");
       }
+      route = match.route().template();
       x = new Exchange(http, decodeParams(match.params()));
       if (match.route().authenticated()) {
         x.user = authenticated(http, match.route());
@@ -151,6 +162,7 @@ public final class ApiServer implements AutoCloseable {
     } finally {
       LOG.info("{} {} -> {} in {} ms{}", http.getRequestMethod(), HttpError.clip(path), x.status(),
           (System.nanoTime() - t0) / 1_000_000, x.user == null ? "" : " (" + x.user + ")");
+      metrics.request(route, http.getRequestMethod(), x.status(), Duration.ofNanos(System.nanoTime() - t0));
       http.close();
     }
   }
@@ -252,8 +264,17 @@ public final class ApiServer implements AutoCloseable {
     private int pendingPerToken = 20;
     private int pendingTotal = 200;
     private Duration quotaRetryAfter = Duration.ofSeconds(30);
+    private ServiceMetrics metrics;
+    private boolean metricsPublic;
 
     private Builder() {}
+
+    /** Where requests are counted and what {@code /metrics} serves (default: its own); public: without a token. */
+    public Builder metrics(ServiceMetrics metrics, boolean metricsPublic) {
+      this.metrics = metrics;
+      this.metricsPublic = metricsPublic;
+      return this;
+    }
 
     /** The address to listen on (port 0: any free port). */
     public Builder listen(String bind, int port, int threads) {

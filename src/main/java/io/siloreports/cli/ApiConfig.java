@@ -22,6 +22,7 @@ import java.util.Set;
  * @param sparkConf {@code spark.hadoop.*} keys reach the Hadoop file system that reads Parquet
  * @param tls the certificate and key the service serves HTTPS with; null: plain HTTP
  * @param corsOrigins origins whose pages may call the API
+ * @param metricsPublic {@code /metrics} without a bearer token
  */
 public record ApiConfig(
     String bind,
@@ -45,7 +46,8 @@ public record ApiConfig(
     ConnectionLimits limits,
     TlsIdentity tls,
     Duration hstsMaxAge,
-    Set<String> corsOrigins) {
+    Set<String> corsOrigins,
+    boolean metricsPublic) {
 
   /** Who may ask how much: failed-authentication throttling per client address, and the job quotas. */
   public record Access(String trustedProxies, int maxAuthFailures, Duration authFailureWindow, int pendingPerToken,
@@ -82,7 +84,8 @@ public record ApiConfig(
             s.get(Keys.API_IDLE_TIMEOUT), s.get(Keys.API_MAX_CONNECTIONS)),
         tls(s),
         s.get(Keys.API_TLS_HSTS_MAX_AGE),
-        corsOrigins(s));
+        corsOrigins(s),
+        s.get(Keys.API_METRICS_PUBLIC));
   }
 
   /** PEM files or a PKCS12 store, not both; read now, so a wrong file stops the start with the setting's name. */

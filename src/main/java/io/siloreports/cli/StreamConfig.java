@@ -18,6 +18,7 @@ import java.util.Map;
  * @param lateness how far behind the largest event time seen an hour stays open, and stays revisable
  * @param sourceOutageTolerance how long unreachable Kafka brokers are waited out (queries restarted) before stopping
  * @param stopFile the planned stop's file; null when there is none
+ * @param metricsPort where the metrics are served ({@code metricsBind}); null: nowhere
  * @param sparkConf the {@code spark.*} settings, with the checkpoint file manager for an {@code s3a://} checkpoint root
  *     unless one is set
  */
@@ -33,6 +34,8 @@ public record StreamConfig(
     Duration storeOutageTolerance,
     Duration sourceOutageTolerance,
     String stopFile,
+    String metricsBind,
+    Integer metricsPort,
     Map<String, String> sparkConf) {
 
   public static StreamConfig from(Settings s) {
@@ -52,6 +55,8 @@ public record StreamConfig(
         s.get(Keys.STREAM_STORE_OUTAGE_TOLERANCE),
         s.get(Keys.STREAM_SOURCE_OUTAGE_TOLERANCE),
         s.find(Keys.STREAM_STOP_FILE).orElse(null),
+        s.get(Keys.STREAM_METRICS_BIND),
+        s.find(Keys.STREAM_METRICS_PORT).orElse(null),
         sparkConf);
   }
 }

@@ -1,6 +1,7 @@
 package io.siloreports.cli;
 
 import io.siloreports.api.ApiServer;
+import io.siloreports.metrics.ServiceMetrics;
 import io.siloreports.backfill.BackfillJob;
 import io.siloreports.db.Jdbc;
 import io.siloreports.db.SchemaMigrations.Scope;
@@ -166,6 +167,7 @@ public final class Wiring {
         .stopMarker(config.stopFile() == null ? null
             : new StopMarker(config.stopFile(), spark.sessionState().newHadoopConf()))
         .attempt(RunAttempt.of(spark.sparkContext()))
+        .metricsEndpoint(config.metricsBind(), config.metricsPort())
         .clock(clock)
         .build();
   }
@@ -218,6 +220,14 @@ public final class Wiring {
 
   /** The worker of {@code config} over {@code jobs}, with its duties; it is started by whoever runs it. */
   public static ReportWorker worker(WorkerConfig config, ReportJobStore jobs, Clock clock) {
+    return worker(config, jobs, clock, null);
+  }
+
+  /**
+   * The same, counting into the service's {@code metrics} (null: a worker without an endpoint, which observes nothing
+   * and so leaves each ended job's durations to a worker that serves them).
+   */
+  static ReportWorker worker(WorkerConfig config, ReportJobStore jobs, Clock clock, ServiceMetrics metrics) {
     ReportJobStore own = jobs.as("worker " + JdbcReportJobStore.thisProcess());
     ReportJobLifecycle lifecycle = new ReportJobLifecycle(own);
     Submitter submitter = config.local() != null ? new LocalSubmitter(config.local())
@@ -230,6 +240,7 @@ public final class Wiring {
         .submitter(submitter, config.maxConcurrent())
         .polling(config.pollInterval(), config.remotePollInterval())
         .timeouts(config.pendingTimeout(), config.submittedTimeout(), config.processingTimeout())
+        .metrics(metrics)
         .clock(clock);
     if (!config.schedules().isEmpty()) {
       b.duty(new Scheduler(lifecycle, config.schedules()));
@@ -243,7 +254,9 @@ public final class Wiring {
             config.webhookTimeout(), clock));
       }
       notifiers.add(new SnsNotifier(config.snsRegion(), config.snsEndpoint()));
-      b.duty(new Notifications(own, notifiers, config.notifyTargets(), config.notifyMaxAge()));
+      b.duty(new Notifications(own, notifiers, config.notifyTargets(), config.notifyMaxAge()).metrics(metrics));
+    } else if (metrics != null) {
+      b.duty(Notifications.observingOnly(own, config.notifyMaxAge(), metrics));
     }
     if (config.reportAge() != null || config.jobAge() != null) {
       b.duty(new Retention(lifecycle, reportOutput(config.output()), config.reportAge(), config.jobAge(),
@@ -278,11 +291,13 @@ public final class Wiring {
       links = new LocalDownloadLinks(Path.of(config.output().dir()),
           () -> config.publicUrl() != null ? config.publicUrl() : server[0].url(), key, config.linkTtl(), clock);
     }
+    ServiceMetrics metrics = new ServiceMetrics(jobs, clock).withJvmMetrics();
     server[0] = ApiServer.builder()
         .listen(config.bind(), config.port(), config.threads())
         .limits(config.limits())
         .tls(config.tls(), config.hstsMaxAge())
         .cors(config.corsOrigins())
+        .metrics(metrics, config.metricsPublic())
         .tokens(config.tokens())
         .access(config.access().maxAuthFailures(), config.access().authFailureWindow(),
             config.access().trustedProxies())
@@ -293,7 +308,7 @@ public final class Wiring {
         .page(new ApiServer.PageSettings(config.pollInterval(), config.pollMax(), config.defaultDays()))
         .clock(clock)
         .build();
-    return new ReportService(server[0], config.worker() == null ? null : worker(config.worker(), jobs, clock));
+    return new ReportService(server[0], config.worker() == null ? null : worker(config.worker(), jobs, clock, metrics));
   }
 
   private static byte[] randomKey() {

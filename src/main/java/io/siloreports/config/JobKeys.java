@@ -34,6 +34,11 @@ interface JobKeys {
           + " the quarantine (kind `too_late`) and counted, not merged (a backfill of its hours takes it in)");
   Setting<String> STREAM_PIPELINES = STREAM.text("stream.pipelines", "silo-readings,activity-events",
       "the pipelines the stream runs");
+  Setting<Integer> STREAM_METRICS_PORT = STREAM.integer("stream.metrics.port", null,
+      "port of the stream's Prometheus endpoint (`/metrics`, docs/metrics.md; 9464 is the usual choice); unset: none,"
+          + " 0: any free port (logged)");
+  Setting<String> STREAM_METRICS_BIND = STREAM.text("stream.metrics.bind", "127.0.0.1",
+      "address the stream's metrics endpoint listens on (`0.0.0.0` for a scraper on another host)");
 
   SettingGroup VALIDATION = new SettingGroup("Validation (bad records)");
 

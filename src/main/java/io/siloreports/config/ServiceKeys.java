@@ -68,6 +68,8 @@ interface ServiceKeys {
       "the page stops asking after this long (the job's status stays on the list)");
   Setting<String> API_DOWNLOAD_SIGNING_KEY = REPORT_SERVICE.secret("api.download-signing-key",
       "key that signs download links of local reports; default a random key per start");
+  Setting<Boolean> API_METRICS_PUBLIC = REPORT_SERVICE.bool("api.metrics.public", "false",
+      "serve `/metrics` (Prometheus, docs/metrics.md) without a bearer token; default it needs one like the API");
   Setting<String> WORKER_SUBMITTER = REPORT_SERVICE.choice("worker.submitter", "local",
       "how the worker runs a job: a child JVM per report through Spark's launcher, an EMR step (`worker.emr.*`), an"
           + " EMR Serverless job run (`worker.emr-serverless.*`), an Airflow DAG run (`worker.airflow.*`), or none"

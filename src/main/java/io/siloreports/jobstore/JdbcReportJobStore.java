@@ -269,6 +269,11 @@ public final class JdbcReportJobStore implements ReportJobStore {
   }
 
   @Override
+  public JobCounts counts() {
+    return table.counts();
+  }
+
+  @Override
   public List<ReportJob> toNotify(Instant finishedSince, int limit) {
     return table.query("list jobs to notify", null, "SELECT " + COLUMNS + " FROM report_jobs WHERE status IN (?, ?)"
         + " AND notified_at IS NULL AND finished_at >= ? ORDER BY finished_at, job_id LIMIT ?", JobStatus.COMPLETED,

@@ -6,9 +6,12 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.sql.Statement;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.EnumMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 
 /**
@@ -217,5 +220,30 @@ final class JobTable implements AutoCloseable {
   private String redactedUrl() {
     int query = db.url().indexOf('?');
     return query < 0 ? db.url() : db.url().substring(0, query);
+  }
+
+  /** See {@link ReportJobStore#counts}. */
+  JobCounts counts() {
+    Map<JobStatus, Map<ReportJob.Trigger, Long>> byStatus = new EnumMap<>(JobStatus.class);
+    Map<JobStatus, Instant> oldest = new EnumMap<>(JobStatus.class);
+    try (Connection c = connect(); Statement st = c.createStatement()) {
+      // The first reads only the index report_jobs_status_trigger_created; the second the few unfinished rows.
+      try (ResultSet rs = st.executeQuery("SELECT status, trigger_type, count(*) AS n FROM report_jobs"
+          + " GROUP BY status, trigger_type")) {
+        while (rs.next()) {
+          byStatus.computeIfAbsent(JobStatus.valueOf(rs.getString("status")),
+              s -> new EnumMap<>(ReportJob.Trigger.class)).put(ReportJob.Trigger.valueOf(rs.getString("trigger_type")), rs.getLong("n"));
+        }
+      }
+      try (ResultSet rs = st.executeQuery("SELECT status, min(updated_at) AS oldest FROM report_jobs"
+          + " WHERE status IN ('PENDING', 'SUBMITTED', 'PROCESSING') GROUP BY status")) {
+        while (rs.next()) {
+          oldest.put(JobStatus.valueOf(rs.getString("status")), dialect.getInstant(rs, "oldest"));
+        }
+      }
+    } catch (SQLException e) {
+      throw failure("count the jobs by status", null, e);
+    }
+    return new JobCounts(byStatus, oldest);
   }
 }

@@ -54,6 +54,9 @@ public interface ReportJobStore extends AutoCloseable {
   /** How many jobs have not ended, in all and asked for by {@code requestedBy} (the quotas of the service). */
   Unfinished unfinished(String requestedBy);
 
+  /** Jobs per status and trigger, and the oldest of each unfinished status: two grouped reads over the status index. */
+  JobCounts counts();
+
   /** PENDING jobs in the order a worker takes them: ad hoc before scheduled, then oldest first. */
   List<ReportJob> pending(int limit);
 

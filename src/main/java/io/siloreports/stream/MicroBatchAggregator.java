@@ -55,6 +55,7 @@ public final class MicroBatchAggregator {
   private final ProgressRule.Lateness lateness;
   private final Clock clock;
   private Duration storeOutageTolerance = Duration.ZERO;
+  private StreamMetrics metrics;
 
   public MicroBatchAggregator(Pipeline pipeline, AggregateStore store, ProgressStore progress, ValidationRules rules,
       ProgressRule.Lateness lateness, Clock clock) {
@@ -79,6 +80,19 @@ public final class MicroBatchAggregator {
     return this;
   }
 
+  /** Where its committed batches and outage waits are counted (none: not counted). */
+  public MicroBatchAggregator metrics(StreamMetrics metrics) {
+    this.metrics = metrics;
+    return this;
+  }
+
+  /** The engine waits out this pipeline's unreachable source once more. */
+  void sourceOutageWait() {
+    if (metrics != null) {
+      metrics.outageWait(pipeline, "source");
+    }
+  }
+
   /** {@code lines}: columns {@code line} and {@code source}, as the sources produce them. */
   public BatchResult process(Dataset<Row> lines, long batchId) {
     return process(lines, batchId, null);
@@ -90,9 +104,13 @@ public final class MicroBatchAggregator {
    */
   public BatchResult process(Dataset<Row> lines, long batchId, String sourcePosition) {
     OutageBackoff outage = null; // from the first failure on
+    long started = System.nanoTime();
     while (true) {
       try {
         BatchResult result = processOnce(lines, batchId, sourcePosition);
+        if (metrics != null && !result.skipped()) {
+          metrics.committed(pipeline, result, Duration.ofNanos(System.nanoTime() - started));
+        }
         if (outage != null) {
           LOG.info("{} batch {}: {} reachable again after {} s; the batch is committed", pipeline.id, batchId,
               store.describe(), outage.elapsed().toSeconds());
@@ -108,6 +126,9 @@ public final class MicroBatchAggregator {
         String what = full ? "no space left on device writing to " + store.describe() : store.describe()
             + " unreachable";
         long wait = outage.nextPauseMillis();
+        if (wait > 0 && metrics != null) {
+          metrics.outageWait(pipeline, "store");
+        }
         if (wait == 0) {
           throw new IllegalStateException(pipeline.id + " batch " + batchId + ": " + what + " for "
               + down.toSeconds() + " s, the longest stream.store-outage-tolerance allows (" + storeOutageTolerance

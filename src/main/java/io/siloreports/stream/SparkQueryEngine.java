@@ -216,6 +216,7 @@ public final class SparkQueryEngine implements MicroBatchEngine {
           + checkpoint(p) + ", every record counted once. Last error: " + why, failure);
     }
     o.restarts++;
+    aggregators.get(p).sourceOutageWait();
     o.restartAt = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(wait);
     LOG.warn("{}: {} unreachable ({}); restarting its query from {} in {} s (restart {}, unreachable for {} s of at"
             + " most {}, stream.source-outage-tolerance)", p.id, source.describe(p), why, checkpoint(p),

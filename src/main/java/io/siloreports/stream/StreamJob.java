@@ -1,5 +1,6 @@
 package io.siloreports.stream;
 
+import io.prometheus.metrics.exporter.httpserver.HTTPServer;
 import io.siloreports.ingest.ValidationRules;
 import io.siloreports.model.AggregationProgress;
 import io.siloreports.model.JobOutcome;
@@ -8,6 +9,7 @@ import io.siloreports.model.ProgressRule;
 import io.siloreports.store.AggregateStore;
 import io.siloreports.store.ProgressStore;
 import java.io.IOException;
+import java.net.InetSocketAddress;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -48,7 +50,10 @@ public final class StreamJob {
   private final Clock clock;
   private final StopMarker stopMarker;
   private final RunAttempt attempt;
+  private final StreamMetrics metrics;
+  private final InetSocketAddress metricsAt; // null: not served
   private volatile boolean stoppedByMarker;
+  private HTTPServer endpoint;
 
   private StreamJob(Builder b) {
     this.engine = Objects.requireNonNull(b.engine, "engine");
@@ -62,6 +67,8 @@ public final class StreamJob {
     this.clock = Objects.requireNonNull(b.clock, "clock");
     this.stopMarker = b.stopMarker;
     this.attempt = b.attempt;
+    this.metrics = new StreamMetrics(clock);
+    this.metricsAt = b.metricsAt;
   }
 
   public static Builder builder() {
@@ -91,6 +98,11 @@ public final class StreamJob {
     }
   }
 
+  /** Its metrics: what {@code stream.metrics.port} serves, and tests read. */
+  public StreamMetrics metrics() {
+    return metrics;
+  }
+
   /** Starts every pipeline and waits: until all are done (available-now) or one fails or stops. */
   public Outcome run() throws StreamingQueryException, IOException, TimeoutException {
     if (stopMarker != null) {
@@ -106,6 +118,9 @@ public final class StreamJob {
     } finally {
       if (watcher != null) {
         stopWatching(watcher);
+      }
+      if (endpoint != null) {
+        endpoint.close();
       }
       if (!ShutdownHookManager.get().isShutdownInProgress()) {
         ShutdownHookManager.get().removeShutdownHook(stopper);
@@ -179,7 +194,11 @@ public final class StreamJob {
     Map<Pipeline, MicroBatchAggregator> aggregators = new LinkedHashMap<>();
     for (Pipeline p : pipelines) {
       aggregators.put(p, new MicroBatchAggregator(p, store, progress, rules, lateness, clock)
-          .storeOutageTolerance(storeOutageTolerance));
+          .storeOutageTolerance(storeOutageTolerance).metrics(metrics));
+      progress.last(p).ifPresent(a -> metrics.resumed(p, a));
+    }
+    if (metricsAt != null && endpoint == null) { // once the ages of where it resumes are there
+      endpoint = metrics.serve(metricsAt.getHostString(), metricsAt.getPort());
     }
     if (attempt != null) {
       attempt.restartLine().ifPresent(LOG::warn);
@@ -206,8 +225,15 @@ public final class StreamJob {
     private Duration storeOutageTolerance = Duration.ZERO;
     private StopMarker stopMarker;
     private RunAttempt attempt;
+    private InetSocketAddress metricsAt;
 
     private Builder() {}
+
+    /** Serve the metrics on {@code bind:port} while running (port 0: any free one); null port (the default): not. */
+    public Builder metricsEndpoint(String bind, Integer port) {
+      this.metricsAt = port == null ? null : InetSocketAddress.createUnresolved(bind, port);
+      return this;
+    }
 
     /** The planned stop's file (none by default): when it appears the run stops between batches and returns. */
     public Builder stopMarker(StopMarker marker) {

@@ -17,6 +17,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import io.siloreports.metrics.ServiceMetrics;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -31,7 +32,11 @@ import org.slf4j.LoggerFactory;
  * <p>On start it reconciles what an earlier worker left: a SUBMITTED job whose run is gone (it never took the job)
  * is queued again; a PROCESSING job whose run is gone ends FAILED. A run that is still alive is left to finish.
  * Without a submitter ({@code worker.submitter=none}) something else runs the jobs: it only times them out and runs
- * its duties. A throttled submission puts the job back in the queue, saying so in its history.
+ * its duties. A throttled submission puts the job back in the queue, saying so in its history. Failed and throttled
+ * submissions are counted in the service's metrics.
+ *
+ * <p>Longer than most files: the round, submission, reconciliation and timeouts all work on the one map of runs this
+ * worker started, and the builder names each of its settings.
  */
 public final class ReportWorker implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(ReportWorker.class);
@@ -46,6 +51,7 @@ public final class ReportWorker implements AutoCloseable {
   private final Duration processingTimeout;
   private final List<Duty> duties;
   private final Clock clock;
+  private final ServiceMetrics metrics;
   private final Map<String, Submitter.Run> running = new ConcurrentHashMap<>();
   private Instant lastRemotePoll = Instant.MIN;
   private ScheduledExecutorService loop;
@@ -64,6 +70,10 @@ public final class ReportWorker implements AutoCloseable {
     this.processingTimeout = Objects.requireNonNull(b.processingTimeout, "processingTimeout");
     this.duties = List.copyOf(b.duties);
     this.clock = Objects.requireNonNull(b.clock, "clock");
+    this.metrics = b.metrics != null ? b.metrics : new ServiceMetrics(b.jobs, clock);
+    if (submitter != null) {
+      metrics.submitter(ServiceMetrics.kindOf(submitter, "Submitter"));
+    }
   }
 
   public static Builder builder() {
@@ -138,6 +148,7 @@ public final class ReportWorker implements AutoCloseable {
         running.put(job.jobId(), run);
         LOG.info("report {}: SUBMITTED ({})", job.jobId(), run.ref());
       } catch (Submitter.Throttled e) {
+        metrics.submissionFailed(ServiceMetrics.kindOf(submitter, "Submitter"), true);
         jobs.requeue(job.jobId(), "submission throttled by " + submitter.describe() + " (" + e.getMessage()
             + "); queued again");
         LOG.warn("report {}: submission throttled ({}); queued again, next try in {}", job.jobId(), e.getMessage(),
@@ -146,6 +157,7 @@ public final class ReportWorker implements AutoCloseable {
       } catch (Exception e) {
         String reason = "could not submit the report to " + submitter.describe() + ": " + e.getMessage();
         jobs.fail(job.jobId(), reason);
+        metrics.submissionFailed(ServiceMetrics.kindOf(submitter, "Submitter"), false);
         LOG.error("report {}: FAILED: {}", job.jobId(), reason, e);
       }
     }
@@ -254,8 +266,15 @@ public final class ReportWorker implements AutoCloseable {
     private Duration processingTimeout;
     private final List<Duty> duties = new ArrayList<>();
     private Clock clock = Clock.systemUTC();
+    private ServiceMetrics metrics;
 
     private Builder() {}
+
+    /** Where failed submissions are counted (default: metrics nobody serves). */
+    public Builder metrics(ServiceMetrics metrics) {
+      this.metrics = metrics;
+      return this;
+    }
 
     public Builder jobs(ReportJobStore jobs) {
       this.jobs = jobs;

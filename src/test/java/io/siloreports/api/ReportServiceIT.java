@@ -16,7 +16,9 @@ import io.siloreports.testing.ApiClient;
 import io.siloreports.testing.InputFiles;
 import io.siloreports.testing.LocalSpark;
 import io.siloreports.testing.Oracle;
+import io.siloreports.testing.MovableClock;
 import io.siloreports.testing.Profiles;
+import io.siloreports.testing.PrometheusText;
 import io.siloreports.testing.TestData;
 import io.siloreports.testing.WorkbookReader;
 import io.siloreports.testing.servers.EmbeddedMySql;
@@ -217,6 +219,36 @@ class ReportServiceIT {
     ApiClient.Answer health = api.withToken(null).get("/api/health");
     assertEquals(200, health.status(), health.body());
     assertEquals("ok", health.json().get("status").asText());
+  }
+
+  /**
+   * The metrics' grouped read of the job store on MariaDB (the other metrics tests run on SQLite): counts per status
+   * and trigger equal to the store's own counts, the oldest PENDING job's age from its MySQL timestamp, on a database
+   * of its own so no worker moves the jobs meanwhile.
+   */
+  @Test
+  void theJobMetricsReadMariaDb() throws Exception {
+    String db = "metrics_" + UUID.randomUUID().toString().substring(0, 8);
+    mysql.execute("CREATE DATABASE " + db, "GRANT ALL ON " + db + ".* TO '" + mysql.appUser() + "'@'%'");
+    MovableClock clock = new MovableClock(Instant.parse("2026-11-21T08:00:00Z"));
+    ReportJobStore store = Wiring.jobStore(new Jdbc(mysql.jdbcUrl(db), mysql.appUser(), mysql.appPassword()), true,
+        clock);
+    for (String id : List.of("m-1", "m-2", "m-3")) {
+      store.create(id, "silo-report", "{}", "test");
+      clock.advance(Duration.ofSeconds(10));
+    }
+    assertTrue(new io.siloreports.reportjob.ReportJobLifecycle(store).fail("m-1", "failed by the test"));
+    clock.set(Instant.parse("2026-11-21T08:01:30Z"));
+    PrometheusText m = new PrometheusText(new String(new io.siloreports.metrics.ServiceMetrics(store, clock).scrape(),
+        java.nio.charset.StandardCharsets.UTF_8));
+    for (io.siloreports.jobstore.JobStatus status : io.siloreports.jobstore.JobStatus.values()) {
+      assertEquals(store.count(status), m.sum("silo_reports_jobs", "status", status.name(), "trigger", "ADHOC"),
+          status.name());
+    }
+    assertEquals(2, m.sum("silo_reports_jobs", "status", "PENDING"));
+    assertEquals(80, m.sum("silo_reports_jobs_oldest_age_seconds", "status", "PENDING"), 1e-9,
+        "m-2, created at 08:00:10, is the oldest PENDING job at 08:01:30");
+    assertEquals(1, m.sum("silo_reports_job_store_up"));
   }
 
   @Test

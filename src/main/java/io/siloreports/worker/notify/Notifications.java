@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.siloreports.jobstore.ReportJob;
 import io.siloreports.jobstore.ReportJobStore;
+import io.siloreports.metrics.ServiceMetrics;
 import io.siloreports.reportjob.ReportRequest;
 import io.siloreports.worker.Duty;
 import java.time.Duration;
@@ -31,6 +32,8 @@ public final class Notifications implements Duty, AutoCloseable {
   private final List<Notifier> notifiers;
   private final List<String> defaultTargets;
   private final Duration maxAge;
+  private final boolean sends;
+  private ServiceMetrics metrics;
   private final ExecutorService senders = Executors.newFixedThreadPool(2, r -> {
     Thread t = new Thread(r, "report-notifications");
     t.setDaemon(true);
@@ -42,6 +45,30 @@ public final class Notifications implements Duty, AutoCloseable {
     this.notifiers = List.copyOf(notifiers);
     this.defaultTargets = List.copyOf(defaultTargets);
     this.maxAge = maxAge;
+    this.sends = true;
+  }
+
+  private Notifications(ReportJobStore jobs, Duration maxAge, ServiceMetrics metrics) {
+    this.jobs = jobs;
+    this.notifiers = List.of();
+    this.defaultTargets = List.of();
+    this.maxAge = maxAge;
+    this.sends = false;
+    this.metrics = metrics;
+  }
+
+  /** Claims each ended job only to observe its durations: for a worker that has no targets to notify. */
+  public static Notifications observingOnly(ReportJobStore jobs, Duration maxAge, ServiceMetrics metrics) {
+    return new Notifications(jobs, maxAge, metrics);
+  }
+
+  /**
+   * Where job durations and failed notifications are counted: the claim of a job's end happens once across all
+   * workers, so each ended job is observed once (with no targets at all, this duty runs for that alone).
+   */
+  public Notifications metrics(ServiceMetrics metrics) {
+    this.metrics = metrics;
+    return this;
   }
 
   @Override
@@ -50,6 +77,9 @@ public final class Notifications implements Duty, AutoCloseable {
       List<String> targets = targets(job);
       if (!jobs.claimNotification(job.jobId())) {
         continue; // another worker has it
+      }
+      if (metrics != null) {
+        metrics.jobEnded(job);
       }
       if (targets.isEmpty()) {
         continue;
@@ -79,12 +109,18 @@ public final class Notifications implements Duty, AutoCloseable {
       }
       String reason = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
       jobs.note(job.jobId(), "notification to " + shown + " failed: " + reason);
+      if (metrics != null) {
+        metrics.notificationFailed(ServiceMetrics.kindOf(notifier, "Notifier"));
+      }
       LOG.warn("report {}: notification to {} failed: {} (the job stays {})", job.jobId(), shown, reason,
           job.status());
     }
   }
 
   private List<String> targets(ReportJob job) {
+    if (!sends) {
+      return List.of();
+    }
     List<String> own = new ArrayList<>();
     try {
       own.addAll(ReportRequest.fromJson(job.params()).notifyTargets());
@@ -130,6 +166,9 @@ public final class Notifications implements Duty, AutoCloseable {
 
   @Override
   public String describe() {
+    if (!sends) {
+      return "job durations (no notification targets)";
+    }
     return "notifications (" + String.join(", ", defaultTargets.stream().map(Notifier::shown).toList())
         + (defaultTargets.isEmpty() ? "per request only" : "") + ")";
   }
