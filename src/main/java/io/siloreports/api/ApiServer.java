@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
 import io.siloreports.reportjob.DownloadLinks;
+import io.siloreports.reportjob.LogContext;
 import io.siloreports.reportjob.ReportJobLifecycle;
 import io.siloreports.store.ProgressStore;
 import io.siloreports.store.StoreQueries;
@@ -25,11 +26,14 @@ import org.slf4j.LoggerFactory;
  * The report service over the JDK's own HTTP server ({@code com.sun.net.httpserver}): no server library on the Spark
  * jobs' classpath, no Spark in this JVM, a start in well under a second. Serves the page at {@code /}, its OpenAPI
  * document at {@code /api/openapi.json}, and the endpoints of {@link ReportApi}, {@link DataApi} and {@link HealthApi}.
- * Every request is logged in one line (method, path without its query, status, time, token name), never with a token
- * or a link's signature. It runs no worker: the composition root starts one beside it when configured to.
+ * Every request gets an id ({@link #REQUEST_ID_HEADER}: the client's when well formed, else a new one), in the log
+ * context of its lines and in its answer; the {@link AccessLog} writes its line (never a token or a link's signature).
+ * It runs no worker: the composition root starts one beside it when configured to.
  */
 public final class ApiServer implements AutoCloseable {
   static final String NO_DELAY = "sun.net.httpserver.nodelay";
+  /** A request's id: kept from the request when well formed, else made up; always in the answer. */
+  public static final String REQUEST_ID_HEADER = "X-Request-Id";
   private static final Logger LOG = LoggerFactory.getLogger(ApiServer.class);
 
   /** What the page needs to know; the rest it asks the API. */
@@ -37,6 +41,7 @@ public final class ApiServer implements AutoCloseable {
 
   private final Router router = new Router();
   private final Tokens tokens;
+  private final AccessLog accessLog;
   static {
     // The JDK's server leaves Nagle's algorithm on: a small answer written as headers then body waits for the
     // client's delayed ACK, ~40 ms on every keep-alive request (a page polling, a load balancer). Read once, when
@@ -52,6 +57,7 @@ public final class ApiServer implements AutoCloseable {
 
   private ApiServer(Builder b) throws IOException {
     this.tokens = new Tokens(Objects.requireNonNull(b.tokenSpec, "tokens"));
+    this.accessLog = new AccessLog(AccessLog.Mode.of(b.accessLogMode), b.slowRequest);
     Objects.requireNonNull(b.page, "page");
     Objects.requireNonNull(b.maxCommitAge, "maxCommitAge");
     this.page = resource("/api/index.html")
@@ -77,7 +83,7 @@ public final class ApiServer implements AutoCloseable {
       return t;
     });
     server.setExecutor(threads);
-    server.createContext("/", this::dispatch);
+    server.createContext("/", this::inRequestContext);
   }
 
   public static Builder builder() {
@@ -101,6 +107,15 @@ public final class ApiServer implements AutoCloseable {
   /** The routes, for the OpenAPI check. */
   java.util.List<Router.Route> routes() {
     return router.routes();
+  }
+
+  /** Every line of a request, the access log's included, carries its id. */
+  private void inRequestContext(HttpExchange http) {
+    String requestId = LogContext.requestId(http.getRequestHeaders().getFirst(REQUEST_ID_HEADER));
+    http.getResponseHeaders().set(REQUEST_ID_HEADER, requestId);
+    try (LogContext.Scope ignored = LogContext.ofRequest(requestId)) {
+      dispatch(http);
+    }
   }
 
   private void dispatch(HttpExchange http) {
@@ -128,8 +143,8 @@ public final class ApiServer implements AutoCloseable {
       LOG.error("{} {} failed: {}", http.getRequestMethod(), path, e.toString(), e);
       error(x, 500, "internal error (" + e.getClass().getSimpleName() + "); the service log has the details");
     } finally {
-      LOG.info("{} {} -> {} in {} ms{}", http.getRequestMethod(), HttpError.clip(path), x.status(),
-          (System.nanoTime() - t0) / 1_000_000, x.user == null ? "" : " (" + x.user + ")");
+      accessLog.record(http.getRequestMethod(), path, x.status(), (System.nanoTime() - t0) / 1_000_000, x.user,
+          http.getRemoteAddress().getAddress().getHostAddress(), x.requestId());
       http.close();
     }
   }
@@ -191,6 +206,8 @@ public final class ApiServer implements AutoCloseable {
     private Duration maxCommitAge;
     private PageSettings page;
     private Clock clock = Clock.systemUTC();
+    private String accessLogMode = "errors";
+    private Duration slowRequest = Duration.ofSeconds(1);
 
     private Builder() {}
 
@@ -230,6 +247,13 @@ public final class ApiServer implements AutoCloseable {
 
     public Builder clock(Clock clock) {
       this.clock = clock;
+      return this;
+    }
+
+    /** Which requests the access log writes at INFO ({@code all}, {@code errors}, {@code off}); slow ones count as errors. */
+    public Builder accessLog(String mode, Duration slowRequest) {
+      this.accessLogMode = mode;
+      this.slowRequest = slowRequest;
       return this;
     }
 

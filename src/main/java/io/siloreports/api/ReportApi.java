@@ -152,7 +152,7 @@ final class ReportApi {
   private ReportJob newJob(Exchange x) throws Exception {
     ReportRequest request = RequestJson.request(x.jsonBody());
     String id = "r-" + JOB_ID_TIME.format(clock.instant()) + "-" + HexFormat.of().formatHex(randomBytes());
-    return lifecycle.as("api:" + x.user).create(id, request, x.user);
+    return lifecycle.as("api:" + x.user).create(id, request, x.user, x.requestId());
   }
 
   private byte[] randomBytes() {
@@ -196,6 +196,7 @@ final class ReportApi {
       n.put("params", j.params());
     }
     n.put("requestedBy", j.requestedBy());
+    n.put("requestId", j.requestId());
     n.put("trigger", j.trigger().name());
     n.put("schedule", j.scheduleName());
     n.put("createdAt", text(j.createdAt()));

@@ -14,6 +14,8 @@ import java.util.Map;
  * @param signingKey signs local download links; null for a random key per start
  * @param worker the worker it runs, or null ({@code api.worker=false})
  * @param sparkConf {@code spark.hadoop.*} keys reach the Hadoop file system that reads Parquet
+ * @param accessLog which requests the access log writes at INFO ({@code all}, {@code errors}, {@code off})
+ * @param slowRequest a request this slow is logged as an error would be
  */
 public record ApiConfig(
     String bind,
@@ -32,7 +34,9 @@ public record ApiConfig(
     Duration linkTtl,
     boolean migrateOnStart,
     WorkerConfig worker,
-    Map<String, String> sparkConf) {
+    Map<String, String> sparkConf,
+    String accessLog,
+    Duration slowRequest) {
 
   public static ApiConfig from(Settings s) {
     return new ApiConfig(
@@ -53,6 +57,8 @@ public record ApiConfig(
         s.get(Keys.REPORT_PRESIGN_TTL),
         s.get(Keys.DB_MIGRATE_ON_START),
         s.get(Keys.API_WORKER) ? WorkerConfig.from(s) : null,
-        Configs.sparkConf(s));
+        Configs.sparkConf(s),
+        s.get(Keys.API_ACCESS_LOG),
+        s.get(Keys.API_ACCESS_LOG_SLOW));
   }
 }

@@ -281,6 +281,7 @@ public final class Wiring {
     server[0] = ApiServer.builder()
         .listen(config.bind(), config.port(), config.threads())
         .tokens(config.tokens())
+        .accessLog(config.accessLog(), config.slowRequest())
         .jobs(new ReportJobLifecycle(jobs), links)
         .aggregates(progressStore(config.store(), config.sparkConf()), storeQueries(config.store(), config.sparkConf()),
             config.maxCommitAge())

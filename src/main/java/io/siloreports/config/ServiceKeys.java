@@ -19,6 +19,13 @@ interface ServiceKeys {
       "bearer tokens as `name:token,name2:token2` (from the environment: `SILO_REPORTS_API_TOKENS`); the name is"
           + " stored as who asked for a job");
   Setting<Integer> API_THREADS = REPORT_SERVICE.integer("api.threads", "16", "threads serving HTTP requests");
+  Setting<String> API_ACCESS_LOG = REPORT_SERVICE.choice("api.access-log", "errors",
+      "which requests get an access log line at INFO (method, path, status, ms, token name, client address, request"
+          + " id): `all`; `errors`, the lines a person acts on (4xx, 5xx, slower than `api.access-log.slow`), the"
+          + " rest at DEBUG; `off`. `errors` by default: at 1,000 requests a second one line each is 60,000 a minute"
+          + " that bury the few that matter", "all", "errors", "off");
+  Setting<Duration> API_ACCESS_LOG_SLOW = REPORT_SERVICE.duration("api.access-log.slow", "1s",
+      "a request that takes this long or longer is logged under `api.access-log=errors` as if it had failed");
   Setting<Boolean> API_WORKER = REPORT_SERVICE.bool("api.worker", "true",
       "`api` also runs the worker that submits PENDING jobs (false: run `worker` separately, or none)");
   Setting<Duration> API_HEALTH_MAX_COMMIT_AGE = REPORT_SERVICE.duration("api.health.max-commit-age", "15m",
