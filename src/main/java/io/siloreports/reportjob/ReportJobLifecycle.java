@@ -53,7 +53,10 @@ public final class ReportJobLifecycle {
   /** The same, keeping the id of the HTTP request that asked for it (the log context of its handling). */
   public ReportJob create(String jobId, ReportRequest request, String requestedBy, String requestId) {
     JobId.requireValid(jobId);
-    return jobs.create(jobId, ReportRequest.REPORT_TYPE, request.toJson(), requestedBy, requestId);
+    ReportJob job = jobs.create(jobId, ReportRequest.REPORT_TYPE, request.toJson(), requestedBy, requestId);
+    // One line per job, where it starts: following a request id into its job begins here.
+    LOG.info("report {}: PENDING, asked by {}", jobId, requestedBy == null ? "(unknown)" : requestedBy);
+    return job;
   }
 
   /** The PENDING job of a schedule's tick; empty when that run exists already (another worker, an earlier round). */
