@@ -250,7 +250,7 @@ public final class ApiServer implements AutoCloseable {
       return this;
     }
 
-    /** Which requests the access log writes at INFO ({@code all}, {@code errors}, {@code off}); slow ones count as errors. */
+    /** Which requests the access log writes at INFO ({@code all}, {@code errors}, {@code off}); slow ones are errors. */
     public Builder accessLog(String mode, Duration slowRequest) {
       this.accessLogMode = mode;
       this.slowRequest = slowRequest;

@@ -177,8 +177,8 @@ class ReportServiceIT {
     serviceLog.close();
     assertEquals(requestId, done.get("requestId").asText());
     List<String> traced = serviceLog.linesIn(LogContext.REQUEST_ID, requestId);
-    for (String expected : List.of("INFO report " + id + ": PENDING, asked by ops", "INFO report " + id + ": SUBMITTED (",
-        notified)) {
+    for (String expected : List.of("INFO report " + id + ": PENDING, asked by ops",
+        "INFO report " + id + ": SUBMITTED (", notified)) {
       assertTrue(traced.stream().anyMatch(l -> l.startsWith(expected)), expected + " in " + traced);
     }
     assertTrue(traced.stream().allMatch(l -> l.contains(id)), "only lines about this job: " + traced);

@@ -31,9 +31,9 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * JSON log lines: a report run (the {@code report} command in its own JVM, Spark included) with
  * {@code -Dlog4j2.configurationFile=conf/log4j2-json.properties}, as {@code SILO_REPORTS_LOG_FORMAT=json} makes the
- * launch scripts choose it. Every line it logs is one JSON object with the ECS fields, and the lines of the report carry
- * the request id stored with its job and the job's id as top-level fields. The shaded jar carries the layout and its
- * log4j plugin descriptor, so Spark's log4j-core finds it there too.
+ * launch scripts choose it. Every line it logs is one JSON object with the ECS fields, and the lines of the report
+ * carry the request id stored with its job and the job's id as top-level fields. The shaded jar carries the layout
+ * and its log4j plugin descriptor, so Spark's log4j-core finds it there too.
  */
 class JsonLogLinesIT {
   private static final ObjectMapper JSON = new ObjectMapper();
