@@ -82,7 +82,7 @@ public final class LogCapture implements AutoCloseable {
     @Override
     public void append(LogEvent event) {
       lines.add(new Line(event.getLevel() + " " + event.getMessage().getFormattedMessage(),
-          Map.copyOf(event.getContextData().toMap())));
+          java.util.Collections.unmodifiableMap(new java.util.HashMap<>(event.getContextData().toMap()))));
     }
   }
 }
