@@ -26,6 +26,10 @@ interface ServiceKeys {
           + " that bury the few that matter", "all", "errors", "off");
   Setting<Duration> API_ACCESS_LOG_SLOW = REPORT_SERVICE.duration("api.access-log.slow", "1s",
       "a request that takes this long or longer is logged under `api.access-log=errors` as if it had failed");
+  Setting<String> LOG_FORMAT = REPORT_SERVICE.choice("log.format", "text",
+      "log lines as text (`conf/log4j2.properties`) or JSON objects (`conf/log4j2-json.properties`); log4j is set up"
+          + " before any setting is read, so the launch scripts read it from `SILO_REPORTS_LOG_FORMAT`; the worker"
+          + " hands it to the report runs it starts", "text", "json");
   Setting<Boolean> API_WORKER = REPORT_SERVICE.bool("api.worker", "true",
       "`api` also runs the worker that submits PENDING jobs (false: run `worker` separately, or none)");
   Setting<Duration> API_HEALTH_MAX_COMMIT_AGE = REPORT_SERVICE.duration("api.health.max-commit-age", "15m",
