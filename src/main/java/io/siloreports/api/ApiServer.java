@@ -6,6 +6,7 @@ import com.sun.net.httpserver.HttpServer;
 import com.sun.net.httpserver.HttpsServer;
 import io.siloreports.metrics.ServiceMetrics;
 import io.siloreports.reportjob.DownloadLinks;
+import io.siloreports.reportjob.LogContext;
 import io.siloreports.reportjob.ReportJobLifecycle;
 import io.siloreports.store.ProgressStore;
 import io.siloreports.store.StoreQueries;
@@ -17,7 +18,6 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Objects;
-import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -28,8 +28,9 @@ import org.slf4j.LoggerFactory;
  * The report service over the JDK's own HTTP server ({@code com.sun.net.httpserver}): no server library on the Spark
  * jobs' classpath, no Spark in this JVM, a start in well under a second. Serves the page at {@code /}, its OpenAPI
  * document at {@code /api/openapi.json}, and the endpoints of {@link ReportApi}, {@link DataApi} and {@link HealthApi}.
- * Every request is logged in one line (method, path without its query, status, time, token name), never with a token
- * or a link's signature. It runs no worker: the composition root starts one beside it when configured to. Every
+ * Every request gets an id ({@link #REQUEST_ID_HEADER}: the client's when well formed, else a new one), in the log
+ * context of its lines and in its answer; the {@link AccessLog} writes its line (never a token or a link's signature).
+ * It runs no worker: the composition root starts one beside it when configured to. Every
  * connection is held to {@link ConnectionLimits}; TLS is served from a {@link TlsIdentity} when one is given; every
  * answer carries {@link EdgeHeaders}' security headers, and CORS headers for the listed origins (whose preflight
  * {@code OPTIONS} is answered before authentication, as browsers send it without the token). Every request is
@@ -40,15 +41,16 @@ import org.slf4j.LoggerFactory;
  */
 public final class ApiServer implements AutoCloseable {
   static final String NO_DELAY = "sun.net.httpserver.nodelay";
+  /** A request's id: kept from the request when well formed, else made up; always in the answer. */
+  public static final String REQUEST_ID_HEADER = "X-Request-Id";
   private static final Logger LOG = LoggerFactory.getLogger(ApiServer.class);
 
   /** What the page needs to know; the rest it asks the API. */
   public record PageSettings(Duration pollInterval, Duration pollMax, int defaultDays) {}
 
   private final Router router = new Router();
-  private final Tokens tokens;
-  private final TrustedProxies proxies;
-  private final AuthThrottle throttle;
+  private final Authentication auth;
+  private final AccessLog accessLog;
   static {
     // The JDK's server leaves Nagle's algorithm on: a small answer written as headers then body waits for the
     // client's delayed ACK, ~40 ms on every keep-alive request (a page polling, a load balancer). Read once, when
@@ -65,9 +67,10 @@ public final class ApiServer implements AutoCloseable {
   private final ServiceMetrics metrics;
 
   private ApiServer(Builder b) throws IOException {
-    this.tokens = new Tokens(Objects.requireNonNull(b.tokenSpec, "tokens"));
-    this.proxies = new TrustedProxies(b.trustedProxies);
-    this.throttle = new AuthThrottle(b.maxAuthFailures, b.authFailureWindow, AuthThrottle.MAX_ADDRESSES, b.clock);
+    this.auth = new Authentication(new Tokens(Objects.requireNonNull(b.tokenSpec, "tokens")),
+        new TrustedProxies(b.trustedProxies),
+        new AuthThrottle(b.maxAuthFailures, b.authFailureWindow, AuthThrottle.MAX_ADDRESSES, b.clock));
+    this.accessLog = new AccessLog(AccessLog.Mode.of(b.accessLogMode), b.slowRequest);
     Objects.requireNonNull(b.page, "page");
     Objects.requireNonNull(b.maxCommitAge, "maxCommitAge");
     this.page = resource("/api/index.html")
@@ -103,7 +106,7 @@ public final class ApiServer implements AutoCloseable {
     this.server = b.tls == null ? HttpServer.create(address, backlog) : b.tls.httpsServer(address, backlog);
     this.threads = limits.newHandlerPool(b.threads);
     server.setExecutor(threads);
-    server.createContext("/", this::dispatch);
+    server.createContext("/", this::inRequestContext);
   }
 
   public static Builder builder() {
@@ -113,7 +116,7 @@ public final class ApiServer implements AutoCloseable {
   /** Starts serving; returns the address it listens on. */
   public InetSocketAddress start() {
     server.start();
-    LOG.info("report service listening on {}/ ({} token(s))", url(), tokens.size());
+    LOG.info("report service listening on {}/ ({} token(s))", url(), auth.tokenCount());
     return server.getAddress();
   }
 
@@ -127,6 +130,15 @@ public final class ApiServer implements AutoCloseable {
   /** The routes, for the OpenAPI check. */
   java.util.List<Router.Route> routes() {
     return router.routes();
+  }
+
+  /** Every line of a request, the access log's included, carries its id. */
+  private void inRequestContext(HttpExchange http) {
+    String requestId = LogContext.requestId(http.getRequestHeaders().getFirst(REQUEST_ID_HEADER));
+    http.getResponseHeaders().set(REQUEST_ID_HEADER, requestId);
+    try (LogContext.Scope ignored = LogContext.ofRequest(requestId)) {
+      dispatch(http);
+    }
   }
 
   private void dispatch(HttpExchange http) {
@@ -151,7 +163,7 @@ public final class ApiServer implements AutoCloseable {
       route = match.route().template();
       x = new Exchange(http, decodeParams(match.params()));
       if (match.route().authenticated()) {
-        x.user = authenticated(http, match.route());
+        x.user = auth.nameOf(http, match.route());
       }
       match.route().handler().handle(x);
     } catch (HttpError e) {
@@ -160,32 +172,11 @@ public final class ApiServer implements AutoCloseable {
       LOG.error("{} {} failed: {}", http.getRequestMethod(), path, e.toString(), e);
       error(x, 500, "internal error (" + e.getClass().getSimpleName() + "); the service log has the details");
     } finally {
-      LOG.info("{} {} -> {} in {} ms{}", http.getRequestMethod(), HttpError.clip(path), x.status(),
-          (System.nanoTime() - t0) / 1_000_000, x.user == null ? "" : " (" + x.user + ")");
+      accessLog.record(http.getRequestMethod(), path, x.status(), (System.nanoTime() - t0) / 1_000_000, x.user,
+          auth.client(http), x.requestId());
       metrics.request(route, http.getRequestMethod(), x.status(), Duration.ofNanos(System.nanoTime() - t0));
       http.close();
     }
-  }
-
-  /**
-   * The token's name; 401 without a valid token, 429 without checking it when the client's address failed too often
-   * (a WARN line names the address and the route, never the token, and only a few lines per window).
-   */
-  private String authenticated(HttpExchange http, Router.Route route) {
-    String client = proxies.client(http.getRemoteAddress().getAddress(),
-        http.getRequestHeaders().get("X-Forwarded-For"));
-    Optional<Long> wait = throttle.refusedFor(client);
-    if (wait.isPresent()) {
-      throw HttpError.tooManyRequests(http, wait.get(), "too many failed authentications from this address: try"
-          + " again in " + wait.get() + " s");
-    }
-    Optional<String> name = tokens.nameOf(http.getRequestHeaders().getFirst("Authorization"));
-    if (name.isEmpty()) {
-      throttle.failed(client, route.method() + " " + route.template()).ifPresent(LOG::warn);
-      http.getResponseHeaders().set("WWW-Authenticate", "Bearer realm=\"silo-reports\"");
-      throw new HttpError(401, "a valid bearer token is required (Authorization: Bearer <token>)");
-    }
-    return name.get();
   }
 
   /** A listed origin's preflight gets 204 and the CORS headers; any other origin a 403 the browser reports. */
@@ -266,6 +257,8 @@ public final class ApiServer implements AutoCloseable {
     private Duration quotaRetryAfter = Duration.ofSeconds(30);
     private ServiceMetrics metrics;
     private boolean metricsPublic;
+    private String accessLogMode = "errors";
+    private Duration slowRequest = Duration.ofSeconds(1);
 
     private Builder() {}
 
@@ -350,6 +343,13 @@ public final class ApiServer implements AutoCloseable {
 
     public Builder clock(Clock clock) {
       this.clock = clock;
+      return this;
+    }
+
+    /** Which requests the access log writes at INFO ({@code all}, {@code errors}, {@code off}); slow ones are errors. */
+    public Builder accessLog(String mode, Duration slowRequest) {
+      this.accessLogMode = mode;
+      this.slowRequest = slowRequest;
       return this;
     }
 

@@ -17,7 +17,7 @@ final class EdgeHeaders {
   static final String CSP = "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; connect-src"
       + " 'self'; form-action 'self'; base-uri 'none'; frame-ancestors 'none'";
   static final String ALLOWED_METHODS = "GET, POST, OPTIONS";
-  static final String ALLOWED_HEADERS = "Authorization, Content-Type";
+  static final String ALLOWED_HEADERS = "Authorization, Content-Type, X-Request-Id";
   static final Duration PREFLIGHT_MAX_AGE = Duration.ofMinutes(10);
 
   private final Set<String> corsOrigins;
@@ -79,7 +79,7 @@ final class EdgeHeaders {
     response.add("Vary", "Origin");
     if (corsAllowed(origin)) {
       response.set("Access-Control-Allow-Origin", origin);
-      response.set("Access-Control-Expose-Headers", "Retry-After");
+      response.set("Access-Control-Expose-Headers", "Retry-After, X-Request-Id");
     }
   }
 

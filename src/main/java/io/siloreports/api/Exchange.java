@@ -116,6 +116,11 @@ final class Exchange {
     return n;
   }
 
+  /** The request's id, as its answer carries it. */
+  String requestId() {
+    return http.getResponseHeaders().getFirst(ApiServer.REQUEST_ID_HEADER);
+  }
+
   String header(String name) {
     return http.getRequestHeaders().getFirst(name);
   }

@@ -198,7 +198,7 @@ final class ReportApi {
             + " most " + limits.pendingTotal() + " unfinished jobs in all, and " + open.total() + " are open; ask"
             + " again when one has ended");
       }
-      return lifecycle.as("api:" + x.user).create(id, request, x.user);
+      return lifecycle.as("api:" + x.user).create(id, request, x.user, x.requestId());
     }
   }
 
@@ -243,6 +243,7 @@ final class ReportApi {
       n.put("params", j.params());
     }
     n.put("requestedBy", j.requestedBy());
+    n.put("requestId", j.requestId());
     n.put("trigger", j.trigger().name());
     n.put("schedule", j.scheduleName());
     n.put("createdAt", text(j.createdAt()));

@@ -23,6 +23,8 @@ import java.util.Set;
  * @param tls the certificate and key the service serves HTTPS with; null: plain HTTP
  * @param corsOrigins origins whose pages may call the API
  * @param metricsPublic {@code /metrics} without a bearer token
+ * @param accessLog which requests the access log writes at INFO ({@code all}, {@code errors}, {@code off})
+ * @param slowRequest a request this slow is logged as an error would be
  */
 public record ApiConfig(
     String bind,
@@ -47,7 +49,9 @@ public record ApiConfig(
     TlsIdentity tls,
     Duration hstsMaxAge,
     Set<String> corsOrigins,
-    boolean metricsPublic) {
+    boolean metricsPublic,
+    String accessLog,
+    Duration slowRequest) {
 
   /** Who may ask how much: failed-authentication throttling per client address, and the job quotas. */
   public record Access(String trustedProxies, int maxAuthFailures, Duration authFailureWindow, int pendingPerToken,
@@ -85,7 +89,9 @@ public record ApiConfig(
         tls(s),
         s.get(Keys.API_TLS_HSTS_MAX_AGE),
         corsOrigins(s),
-        s.get(Keys.API_METRICS_PUBLIC));
+        s.get(Keys.API_METRICS_PUBLIC),
+        s.get(Keys.API_ACCESS_LOG),
+        s.get(Keys.API_ACCESS_LOG_SLOW));
   }
 
   /** PEM files or a PKCS12 store, not both; read now, so a wrong file stops the start with the setting's name. */

@@ -3,11 +3,13 @@ package io.siloreports.cli;
 import io.siloreports.config.Keys;
 import io.siloreports.config.Settings;
 import io.siloreports.jobstore.JobStatus;
+import io.siloreports.jobstore.ReportJob;
 import io.siloreports.jobstore.ReportJobStore;
 import io.siloreports.model.JobOutcome;
 import io.siloreports.report.SiloReport;
 import io.siloreports.reportjob.FailureReasons;
 import io.siloreports.reportjob.JobId;
+import io.siloreports.reportjob.LogContext;
 import io.siloreports.reportjob.ReportJobLifecycle;
 import io.siloreports.spark.LazySession;
 import io.siloreports.spark.SessionSource;
@@ -48,7 +50,8 @@ final class ReportCommand extends Command {
       throw e;
     }
     Clock clock = Clock.systemUTC();
-    try (ReportJobStore jobs = Wiring.jobStore(config.jobStore(), config.migrateOnStart(), clock)) {
+    try (ReportJobStore jobs = Wiring.jobStore(config.jobStore(), config.migrateOnStart(), clock);
+        LogContext.Scope ignored = LogContext.ofJob(config.jobId(), requestIdOf(jobs, config.jobId()))) {
       SiloReport report;
       try {
         String appName = "silo-reports-report-" + config.jobId();
@@ -67,6 +70,19 @@ final class ReportCommand extends Command {
         System.out.println("download: " + outcome.url()); // a person at a terminal gets the working link
       }
       return outcome;
+    }
+  }
+
+  /**
+   * The id of the request that created the job, from its stored row, so this run's lines carry it like the service's
+   * and the worker's; none when the job is not there yet (a run from the command line) or cannot be read (the run
+   * itself then fails saying why).
+   */
+  private static String requestIdOf(ReportJobStore jobs, String jobId) {
+    try {
+      return jobs.find(jobId).map(ReportJob::requestId).orElse(null);
+    } catch (RuntimeException e) {
+      return null;
     }
   }
 

@@ -302,6 +302,7 @@ public final class Wiring {
         .access(config.access().maxAuthFailures(), config.access().authFailureWindow(),
             config.access().trustedProxies())
         .quotas(config.access().pendingPerToken(), config.access().pendingTotal(), java.time.Duration.ofSeconds(30))
+        .accessLog(config.accessLog(), config.slowRequest())
         .jobs(new ReportJobLifecycle(jobs), links)
         .aggregates(progressStore(config.store(), config.sparkConf()), storeQueries(config.store(), config.sparkConf()),
             config.maxCommitAge())

@@ -61,6 +61,13 @@ public record WorkerConfig(
   private static final Set<String> NOT_FORWARDED = Set.of(Keys.REPORT_JOB_ID.key(), Keys.REPORT_FROM.key(),
       Keys.REPORT_TO.key(), Keys.REPORT_SILOS.key(), Keys.REPORT_AS_OF.key(), Keys.REPORT_FORMAT.key());
 
+  /** A report run logs like the service, whatever its environment: the Spark home's spark-submit reads this. */
+  private static Map<String, String> withLogFormat(Map<String, String> env, Settings s) {
+    Map<String, String> out = new LinkedHashMap<>(env);
+    out.put(Keys.LOG_FORMAT.envName(), s.get(Keys.LOG_FORMAT));
+    return Map.copyOf(out);
+  }
+
   public static WorkerConfig from(Settings s) {
     String submitter = s.get(Keys.WORKER_SUBMITTER);
     LocalSubmitter.Settings local = null;
@@ -77,7 +84,7 @@ public record WorkerConfig(
             s.get(Keys.SUBMIT_LOCAL_JAVA_OPTIONS),
             Path.of(s.get(Keys.SUBMIT_LOCAL_LOG_DIR)),
             forwarding.args(),
-            ReportEnvironment.of(System.getenv(), forwarding.env()));
+            ReportEnvironment.of(System.getenv(), withLogFormat(forwarding.env(), s)));
       }
       case "emr" -> emr = new EmrSubmitter.Settings(s.find(Keys.WORKER_EMR_CLUSTER_ID).orElse(null),
           s.find(Keys.WORKER_EMR_ARTIFACTS).orElse(null), s.find(Keys.WORKER_EMR_REGION).orElse(null),

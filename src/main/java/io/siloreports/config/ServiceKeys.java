@@ -58,6 +58,17 @@ interface ServiceKeys {
   Setting<String> API_CORS_ALLOWED_ORIGINS = REPORT_SERVICE.text("api.cors.allowed-origins", null,
       "origins (`https://app.example.com:8443`, comma-separated, exact) whose pages may call the API with a bearer"
           + " token; none by default");
+  Setting<String> API_ACCESS_LOG = REPORT_SERVICE.choice("api.access-log", "errors",
+      "which requests get an access log line at INFO (method, path, status, ms, token name, client address, request"
+          + " id): `all`; `errors`, the lines a person acts on (4xx, 5xx, slower than `api.access-log.slow`), the"
+          + " rest at DEBUG; `off`. `errors` by default: at 1,000 requests a second one line each is 60,000 a minute"
+          + " that bury the few that matter", "all", "errors", "off");
+  Setting<Duration> API_ACCESS_LOG_SLOW = REPORT_SERVICE.duration("api.access-log.slow", "1s",
+      "a request that takes this long or longer is logged under `api.access-log=errors` as if it had failed");
+  Setting<String> LOG_FORMAT = REPORT_SERVICE.choice("log.format", "text",
+      "log lines as text (`conf/log4j2.properties`) or JSON objects (`conf/log4j2-json.properties`); log4j is set up"
+          + " before any setting is read, so the launch scripts read it from `SILO_REPORTS_LOG_FORMAT`; the worker"
+          + " hands it to the report runs it starts", "text", "json");
   Setting<Boolean> API_WORKER = REPORT_SERVICE.bool("api.worker", "true",
       "`api` also runs the worker that submits PENDING jobs (false: run `worker` separately, or none)");
   Setting<Duration> API_HEALTH_MAX_COMMIT_AGE = REPORT_SERVICE.duration("api.health.max-commit-age", "15m",

@@ -75,18 +75,19 @@ public final class JdbcReportJobStore implements ReportJobStore {
   }
 
   @Override
-  public ReportJob create(String jobId, String reportType, String paramsJson, String requestedBy) {
+  public ReportJob create(String jobId, String reportType, String paramsJson, String requestedBy,
+      String requestId) {
     Objects.requireNonNull(jobId, "jobId");
     Objects.requireNonNull(reportType, "reportType");
     Instant now = now();
     if (!table.insertJob(jobId, "INSERT INTO report_jobs (job_id, status, report_type, params, created_at,"
-            + " updated_at, requested_by) VALUES (?, ?, ?, ?, ?, ?, ?)",
-        new Object[] {jobId, JobStatus.PENDING, reportType, paramsJson, now, now, requestedBy}, now, actor,
+            + " updated_at, requested_by, request_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+        new Object[] {jobId, JobStatus.PENDING, reportType, paramsJson, now, now, requestedBy, requestId}, now, actor,
         requestedBy == null ? null : "requested by " + requestedBy)) {
       throw new IllegalStateException("report job " + jobId + " already exists");
     }
     return new ReportJob(jobId, JobStatus.PENDING, reportType, paramsJson, null, null, null, now, now, null, null,
-        requestedBy, null, null, ReportJob.Trigger.ADHOC, null, null, null);
+        requestedBy, null, null, ReportJob.Trigger.ADHOC, null, null, null, requestId);
   }
 
   @Override
@@ -103,7 +104,7 @@ public final class JdbcReportJobStore implements ReportJobStore {
       return Optional.empty(); // another worker created this run (same job id, or same schedule and tick)
     }
     return Optional.of(new ReportJob(jobId, JobStatus.PENDING, reportType, paramsJson, null, null, null, now, now,
-        null, null, by, null, null, ReportJob.Trigger.SCHEDULED, scheduleName, scheduledFor, null));
+        null, null, by, null, null, ReportJob.Trigger.SCHEDULED, scheduleName, scheduledFor, null, null));
   }
 
   @Override

@@ -24,7 +24,7 @@ final class JobTable implements AutoCloseable {
   static final String COLUMNS =
       "job_id, status, report_type, params, s3_key, s3_url, error_message, created_at, updated_at, started_at,"
           + " finished_at, requested_by, submitted_at, submit_ref, trigger_type, schedule_name, scheduled_for,"
-          + " notified_at";
+          + " notified_at, request_id";
   /** As many as the report service has HTTP threads, plus its worker. */
   private static final int MAX_IDLE_CONNECTIONS = 17;
 
@@ -202,7 +202,8 @@ final class JobTable implements AutoCloseable {
         ReportJob.Trigger.valueOf(row.getString("trigger_type")),
         row.getString("schedule_name"),
         dialect.getInstant(row, "scheduled_for"),
-        dialect.getInstant(row, "notified_at"));
+        dialect.getInstant(row, "notified_at"),
+        row.getString("request_id"));
   }
 
   private Connection open() throws SQLException {

@@ -12,6 +12,8 @@ import java.time.Instant;
  * @param trigger ad hoc jobs are taken before scheduled ones
  * @param scheduleName the report definition that created a scheduled job, and {@code scheduledFor} its tick
  * @param notifiedAt when a worker took on the job's notifications (null: not yet)
+ * @param requestId the id of the HTTP request that created the job ({@code X-Request-Id}), set in the log context of
+ *     everything that handles the job; null for a job created otherwise
  */
 public record ReportJob(
     String jobId,
@@ -31,7 +33,8 @@ public record ReportJob(
     Trigger trigger,
     String scheduleName,
     Instant scheduledFor,
-    Instant notifiedAt) {
+    Instant notifiedAt,
+    String requestId) {
 
   /** Why a job exists: someone asked (ad hoc, first in line) or a schedule's tick. */
   public enum Trigger {
@@ -42,6 +45,6 @@ public record ReportJob(
   /** The same job with another URL (a fresh presigned link). */
   public ReportJob withUrl(String url) {
     return new ReportJob(jobId, status, reportType, params, s3Key, url, errorMessage, createdAt, updatedAt, startedAt,
-        finishedAt, requestedBy, submittedAt, submitRef, trigger, scheduleName, scheduledFor, notifiedAt);
+        finishedAt, requestedBy, submittedAt, submitRef, trigger, scheduleName, scheduledFor, notifiedAt, requestId);
   }
 }

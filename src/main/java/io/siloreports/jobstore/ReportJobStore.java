@@ -19,8 +19,13 @@ public interface ReportJobStore extends AutoCloseable {
    * Inserts a PENDING job. Fails with {@link IllegalStateException} if the id exists.
    *
    * @param requestedBy who asked for it (the API token's name), or null
+   * @param requestId the id of the HTTP request that asked for it, kept for the log context of its handling; or null
    */
-  ReportJob create(String jobId, String reportType, String paramsJson, String requestedBy);
+  ReportJob create(String jobId, String reportType, String paramsJson, String requestedBy, String requestId);
+
+  default ReportJob create(String jobId, String reportType, String paramsJson, String requestedBy) {
+    return create(jobId, reportType, paramsJson, requestedBy, null);
+  }
 
   default ReportJob create(String jobId, String reportType, String paramsJson) {
     return create(jobId, reportType, paramsJson, null);

@@ -47,8 +47,16 @@ public final class ReportJobLifecycle {
 
   /** A new PENDING job asked for by {@code requestedBy} (null: unknown). Fails when the id exists. */
   public ReportJob create(String jobId, ReportRequest request, String requestedBy) {
+    return create(jobId, request, requestedBy, null);
+  }
+
+  /** The same, keeping the id of the HTTP request that asked for it (the log context of its handling). */
+  public ReportJob create(String jobId, ReportRequest request, String requestedBy, String requestId) {
     JobId.requireValid(jobId);
-    return jobs.create(jobId, ReportRequest.REPORT_TYPE, request.toJson(), requestedBy);
+    ReportJob job = jobs.create(jobId, ReportRequest.REPORT_TYPE, request.toJson(), requestedBy, requestId);
+    // One line per job, where it starts: following a request id into its job begins here.
+    LOG.info("report {}: PENDING, asked by {}", jobId, requestedBy == null ? "(unknown)" : requestedBy);
+    return job;
   }
 
   /** The PENDING job of a schedule's tick; empty when that run exists already (another worker, an earlier round). */
@@ -167,9 +175,11 @@ public final class ReportJobLifecycle {
     }
     String reason = "the report run ended (" + how + ") without finishing the job, which was " + job.get().status()
         + "; see " + runRef;
-    if (jobs.markFailed(jobId, reason)) {
-      LOG.error("report {}: FAILED: {}", jobId, reason);
-      return true;
+    try (LogContext.Scope ignored = LogContext.ofJob(job.get())) {
+      if (jobs.markFailed(jobId, reason)) {
+        LOG.error("report {}: FAILED: {}", jobId, reason);
+        return true;
+      }
     }
     return false;
   }
@@ -212,12 +222,14 @@ public final class ReportJobLifecycle {
     for (ReportJob job : jobs.enteredBefore(JobStatus.PROCESSING, before)) {
       String reason = "timed out: PROCESSING for more than " + timeout + " (started " + job.startedAt() + ")";
       // A job that completes in between is no longer PROCESSING and is left alone.
-      if (jobs.markFailed(job.jobId(), JobStatus.PROCESSING, reason)) {
-        count++;
-        reaped.accept(job);
-        LOG.warn("Reaped report job {}: it was PROCESSING since {}, longer than the timeout {}; marked FAILED."
-            + " Look for why its report run stopped (driver log, EMR step or Airflow task).",
-            job.jobId(), job.startedAt(), timeout);
+      try (LogContext.Scope ignored = LogContext.ofJob(job)) {
+        if (jobs.markFailed(job.jobId(), JobStatus.PROCESSING, reason)) {
+          count++;
+          reaped.accept(job);
+          LOG.warn("Reaped report job {}: it was PROCESSING since {}, longer than the timeout {}; marked FAILED."
+              + " Look for why its report run stopped (driver log, EMR step or Airflow task).",
+              job.jobId(), job.startedAt(), timeout);
+        }
       }
     }
     if (count > 0) {
@@ -250,12 +262,14 @@ public final class ReportJobLifecycle {
   }
 
   private int reap(ReportJob job, JobStatus expected, Consumer<ReportJob> reaped, String reason) {
-    if (!jobs.markFailed(job.jobId(), expected, reason)) {
-      return 0; // it moved on in between
+    try (LogContext.Scope ignored = LogContext.ofJob(job)) {
+      if (!jobs.markFailed(job.jobId(), expected, reason)) {
+        return 0; // it moved on in between
+      }
+      LOG.warn("Report job {}: {}", job.jobId(), reason);
+      reaped.accept(job);
+      return 1;
     }
-    LOG.warn("Report job {}: {}", job.jobId(), reason);
-    reaped.accept(job);
-    return 1;
   }
 
   private static Duration requirePositive(Duration timeout) {

@@ -3,6 +3,7 @@ package io.siloreports.worker;
 import io.siloreports.jobstore.JobStatus;
 import io.siloreports.jobstore.ReportJob;
 import io.siloreports.jobstore.ReportJobStore;
+import io.siloreports.reportjob.LogContext;
 import io.siloreports.reportjob.ReportJobLifecycle;
 import io.siloreports.worker.submit.Submitter;
 import java.time.Clock;
@@ -33,10 +34,11 @@ import org.slf4j.LoggerFactory;
  * is queued again; a PROCESSING job whose run is gone ends FAILED. A run that is still alive is left to finish.
  * Without a submitter ({@code worker.submitter=none}) something else runs the jobs: it only times them out and runs
  * its duties. A throttled submission puts the job back in the queue, saying so in its history. Failed and throttled
- * submissions are counted in the service's metrics.
+ * submissions are counted in the service's metrics. Whatever it does for a job, it does in the job's
+ * {@link LogContext} (its id and the id of the request that created it).
  *
- * <p>Longer than most files: the round, submission, reconciliation and timeouts all work on the one map of runs this
- * worker started, and the builder names each of its settings.
+ * <p>Longer than most files: a round's parts (duties, reapers, settling, submission, remote polls, reconciliation)
+ * share the map of running runs and the round's lock, so they stay in one class.
  */
 public final class ReportWorker implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(ReportWorker.class);
@@ -139,8 +141,17 @@ public final class ReportWorker implements AutoCloseable {
       return;
     }
     for (ReportJob job : jobs.store().pending(free)) {
+      if (!submit(job)) {
+        return; // the system asked us to slow down: no more submissions this round
+      }
+    }
+  }
+
+  /** Submits one job, in its log context; false when the system running jobs asked us to slow down. */
+  private boolean submit(ReportJob job) {
+    try (LogContext.Scope ignored = LogContext.ofJob(job)) {
       if (!jobs.submit(job.jobId(), "starting on " + submitter.describe())) {
-        continue; // another worker took it
+        return true; // another worker took it
       }
       try {
         Submitter.Run run = submitter.submit(job);
@@ -153,13 +164,14 @@ public final class ReportWorker implements AutoCloseable {
             + "); queued again");
         LOG.warn("report {}: submission throttled ({}); queued again, next try in {}", job.jobId(), e.getMessage(),
             pollInterval);
-        return; // the system asked us to slow down: no more submissions this round
+        return false;
       } catch (Exception e) {
         String reason = "could not submit the report to " + submitter.describe() + ": " + e.getMessage();
         jobs.fail(job.jobId(), reason);
         metrics.submissionFailed(ServiceMetrics.kindOf(submitter, "Submitter"), false);
         LOG.error("report {}: FAILED: {}", job.jobId(), reason, e);
       }
+      return true;
     }
   }
 
@@ -174,18 +186,24 @@ public final class ReportWorker implements AutoCloseable {
       if (job.submitRef() == null) {
         continue;
       }
-      Optional<Submitter.RunState> state;
-      try {
-        state = submitter.state(job.submitRef());
-      } catch (RuntimeException e) {
-        LOG.warn("report {}: cannot ask {} about {} ({}); asking again later", job.jobId(), submitter.describe(),
-            job.submitRef(), e.getMessage());
-        continue;
+      try (LogContext.Scope ignored = LogContext.ofJob(job)) {
+        pollRemoteRun(job);
       }
-      if (state.isPresent() && state.get().ended()) {
-        running.remove(job.jobId());
-        jobs.settle(job.jobId(), job.submitRef(), state.get().detail());
-      }
+    }
+  }
+
+  private void pollRemoteRun(ReportJob job) {
+    Optional<Submitter.RunState> state;
+    try {
+      state = submitter.state(job.submitRef());
+    } catch (RuntimeException e) {
+      LOG.warn("report {}: cannot ask {} about {} ({}); asking again later", job.jobId(), submitter.describe(),
+          job.submitRef(), e.getMessage());
+      return;
+    }
+    if (state.isPresent() && state.get().ended()) {
+      running.remove(job.jobId());
+      jobs.settle(job.jobId(), job.submitRef(), state.get().detail());
     }
   }
 
@@ -216,12 +234,14 @@ public final class ReportWorker implements AutoCloseable {
         if (alive.isEmpty() || alive.get()) {
           continue; // not ours to judge, or still running: its own end (or a timeout) settles it
         }
-        if (status == JobStatus.SUBMITTED && jobs.requeue(job.jobId(),
-            "its run is gone before it took the job (" + job.submitRef() + "); queued again")) {
-          LOG.warn("report {}: its run is gone before it took the job ({}); queued again", job.jobId(),
-              job.submitRef());
-        } else if (status == JobStatus.PROCESSING) {
-          jobs.settle(job.jobId(), job.submitRef(), "found gone when the worker started");
+        try (LogContext.Scope ignored = LogContext.ofJob(job)) {
+          if (status == JobStatus.SUBMITTED && jobs.requeue(job.jobId(),
+              "its run is gone before it took the job (" + job.submitRef() + "); queued again")) {
+            LOG.warn("report {}: its run is gone before it took the job ({}); queued again", job.jobId(),
+                job.submitRef());
+          } else if (status == JobStatus.PROCESSING) {
+            jobs.settle(job.jobId(), job.submitRef(), "found gone when the worker started");
+          }
         }
       }
     }

@@ -119,7 +119,7 @@ class EdgeHeadersTest {
     assertEquals(204, pre.statusCode());
     assertEquals(LISTED, header(pre, "Access-Control-Allow-Origin"));
     assertEquals("GET, POST, OPTIONS", header(pre, "Access-Control-Allow-Methods"));
-    assertEquals("Authorization, Content-Type", header(pre, "Access-Control-Allow-Headers"));
+    assertEquals("Authorization, Content-Type, X-Request-Id", header(pre, "Access-Control-Allow-Headers"));
     assertEquals("600", header(pre, "Access-Control-Max-Age"));
     assertEquals("Origin", header(pre, "Vary"));
     assertEquals(null, header(pre, "Access-Control-Allow-Credentials"), "a bearer token needs no credentials mode");

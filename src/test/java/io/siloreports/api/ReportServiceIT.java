@@ -12,9 +12,11 @@ import io.siloreports.cli.Wiring;
 import io.siloreports.config.Settings;
 import io.siloreports.db.Jdbc;
 import io.siloreports.jobstore.ReportJobStore;
+import io.siloreports.reportjob.LogContext;
 import io.siloreports.testing.ApiClient;
 import io.siloreports.testing.InputFiles;
 import io.siloreports.testing.LocalSpark;
+import io.siloreports.testing.LogCapture;
 import io.siloreports.testing.Oracle;
 import io.siloreports.testing.MovableClock;
 import io.siloreports.testing.Profiles;
@@ -71,7 +73,8 @@ class ReportServiceIT {
   /** Webhook notifications the service sent: job id -> body, only those whose signature checks out. */
   private final Map<String, JsonNode> announced = new java.util.concurrent.ConcurrentHashMap<>();
   private com.sun.net.httpserver.HttpServer receiver;
-  private Path reportLogs;
+  /** Where the local submitter writes each report run's output, {@code <job id>.log}. */
+  private Path runLogs;
 
   @BeforeAll
   void start() throws Exception {
@@ -81,7 +84,7 @@ class ReportServiceIT {
     Map<String, String> m = Profiles.service(Profiles.s3(Profiles.mysql(Profiles.embedded(dir), mysql, database),
         SharedTestServers.s3(), database), dir, "ops:ops-token-123-for-tests-0123456789");
     m.put("worker.max-concurrent", "2");
-    reportLogs = Path.of(m.get("submit.local.log-dir"));
+    runLogs = Path.of(m.get("submit.local.log-dir"));
     receiver = com.sun.net.httpserver.HttpServer.create(new java.net.InetSocketAddress("127.0.0.1", 0), 0);
     receiver.createContext("/hook", x -> {
       String body = new String(x.getRequestBody().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
@@ -134,9 +137,18 @@ class ReportServiceIT {
     WorkbookReader.assertEqualsOracle(Oracle.hourly(TestData.before(readings, AS_OF)), WorkbookReader.read(local).rows());
   }
 
+  /**
+   * Also the request id: the X-Request-Id of the POST is answered, kept with the job, and in the log context of the
+   * service's line for the request, the worker's lines for its job (submission, notification) and, through the job's
+   * row, every line of the report run's own log that the report writes.
+   */
   @Test
   void aRequestGoesPendingSubmittedProcessingCompletedAndItsWorkbookIsExact() throws Exception {
-    JsonNode created = api.post("/api/reports", BODY).json();
+    String requestId = "it-" + UUID.randomUUID().toString().substring(0, 8);
+    LogCapture serviceLog = LogCapture.of("io.siloreports");
+    ApiClient.Answer post = api.withHeader(ApiServer.REQUEST_ID_HEADER, requestId).post("/api/reports", BODY);
+    assertEquals(requestId, post.header(ApiServer.REQUEST_ID_HEADER));
+    JsonNode created = post.json();
     String id = created.get("jobId").asText();
     JsonNode done = api.awaitJob(id, ENDED, RUN);
     assertEquals("COMPLETED", done.get("status").asText(), done.toString());
@@ -144,7 +156,7 @@ class ReportServiceIT {
     // The report's JVM lists its effective settings (masked) with their origin: it got the report's secrets in its
     // environment, and none of the service's own (given to the service as api.tokens and notify.webhook.secret,
     // they used to reach it as SILO_REPORTS_API_TOKENS and SILO_REPORTS_NOTIFY_WEBHOOK_SECRET).
-    String runLog = Files.readString(reportLogs.resolve(id + ".log"));
+    String runLog = Files.readString(runLogs.resolve(id + ".log"));
     assertTrue(runLog.contains("jobstore.password = ****  (env SILO_REPORTS_JOBSTORE_PASSWORD)")
         && runLog.contains("report.s3.secret-key = ****  (env SILO_REPORTS_REPORT_S3_SECRET_KEY)"), runLog);
     assertFalse(runLog.contains("api.tokens") || runLog.contains("notify.webhook.secret"),
@@ -168,6 +180,26 @@ class ReportServiceIT {
     assertEquals("api:ops", events.get(0).get("actor").asText());
     assertTrue(events.get(1).get("actor").asText().startsWith("worker pid "), events.toString());
     assertTrue(events.get(2).get("actor").asText().startsWith("pid "), "the report run took it: " + events);
+
+    String notified = "INFO report " + id + ": notified webhook http://127.0.0.1:";
+    while (serviceLog.linesWith(id + ": notified").isEmpty() && System.nanoTime() < deadline) {
+      Thread.sleep(50); // logged just after the receiver answered
+    }
+    serviceLog.close();
+    assertEquals(requestId, done.get("requestId").asText());
+    List<String> traced = serviceLog.linesIn(LogContext.REQUEST_ID, requestId);
+    for (String expected : List.of("INFO report " + id + ": PENDING, asked by ops",
+        "INFO report " + id + ": SUBMITTED (", notified)) {
+      assertTrue(traced.stream().anyMatch(l -> l.startsWith(expected)), expected + " in " + traced);
+    }
+    assertTrue(traced.stream().allMatch(l -> l.contains(id)), "only lines about this job: " + traced);
+    List<String> run = Files.readAllLines(runLogs.resolve(id + ".log")).stream()
+        .filter(l -> l.contains(" report " + id + ": ")).toList();
+    assertTrue(run.stream().anyMatch(l -> l.contains(": [" + requestId + "] report " + id + ": PROCESSING")), run
+        .toString());
+    assertTrue(run.stream().anyMatch(l -> l.contains(": [" + requestId + "] report " + id + ": COMPLETED")), run
+        .toString());
+    assertTrue(run.stream().allMatch(l -> l.contains("[" + requestId + "]")), "every line of the report: " + run);
   }
 
   @Test

@@ -64,10 +64,11 @@ class JdbcReportJobStoreTest {
 
   @Test
   void aJobGoesThroughItsWholeLifeCycle() {
-    ReportJob created = store.create("job-1", "silo-hourly", "{\"from\":\"2026-11-01\"}");
+    ReportJob created = store.create("job-1", "silo-hourly", "{\"from\":\"2026-11-01\"}", null, "req-7f3a.b_c");
     ReportJob expectedPending =
         new ReportJob("job-1", JobStatus.PENDING, "silo-hourly", "{\"from\":\"2026-11-01\"}",
-            null, null, null, T0, T0, null, null, null, null, null, ReportJob.Trigger.ADHOC, null, null, null);
+            null, null, null, T0, T0, null, null, null, null, null, ReportJob.Trigger.ADHOC, null, null, null,
+            "req-7f3a.b_c");
     assertEquals(expectedPending, created);
     assertEquals(expectedPending, store.find("job-1").orElseThrow());
 
@@ -76,7 +77,8 @@ class JdbcReportJobStoreTest {
     assertTrue(store.markProcessing("job-1"));
     assertEquals(
         new ReportJob("job-1", JobStatus.PROCESSING, "silo-hourly", "{\"from\":\"2026-11-01\"}",
-            null, null, null, T0, started, started, null, null, null, null, ReportJob.Trigger.ADHOC, null, null, null),
+            null, null, null, T0, started, started, null, null, null, null, ReportJob.Trigger.ADHOC, null, null, null,
+            "req-7f3a.b_c"),
         store.find("job-1").orElseThrow());
 
     Instant finished = T0.plusSeconds(65);
@@ -85,7 +87,7 @@ class JdbcReportJobStoreTest {
     assertEquals(
         new ReportJob("job-1", JobStatus.COMPLETED, "silo-hourly", "{\"from\":\"2026-11-01\"}",
             "reports/job-1/report.xlsx", "https://s3/url-1", null, T0, finished, started, finished, null, null, null,
-            ReportJob.Trigger.ADHOC, null, null, null),
+            ReportJob.Trigger.ADHOC, null, null, null, "req-7f3a.b_c"),
         store.find("job-1").orElseThrow());
 
     Instant represigned = T0.plusSeconds(600);
@@ -102,7 +104,7 @@ class JdbcReportJobStoreTest {
     assertEquals(
         new ReportJob("job-1", JobStatus.EXPIRED, "silo-hourly", "{\"from\":\"2026-11-01\"}",
             "reports/job-1/report.xlsx", "https://s3/url-2", null, T0, expired, started, finished, null, null, null,
-            ReportJob.Trigger.ADHOC, null, null, null),
+            ReportJob.Trigger.ADHOC, null, null, null, "req-7f3a.b_c"),
         store.find("job-1").orElseThrow());
   }
 

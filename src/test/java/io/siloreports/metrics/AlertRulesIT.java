@@ -253,7 +253,7 @@ class AlertRulesIT {
     record(k, "silo-reports-service", "service-a", () -> a.get("/metrics"));
     record(k, "silo-reports-service", "service-b", () -> b.get("/metrics"));
     record(k, "silo-reports-stream", "stream", () -> new ApiClient.Answer(200, null, get(streamUrl + "/metrics",
-        null)));
+        null), null));
   }
 
   private interface Scrape {

@@ -18,17 +18,34 @@ public final class ApiClient {
   private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
   private final String base;
   private final String token;
+  private final java.util.Map<String, String> headers;
 
-  /** One answer: its status and its JSON body (null when it is not JSON). */
-  public record Answer(int status, JsonNode json, String body) {}
+  /** One answer: its status, its JSON body (null when it is not JSON) and its headers. */
+  public record Answer(int status, JsonNode json, String body, java.net.http.HttpHeaders headers) {
+    public String header(String name) {
+      return headers.firstValue(name).orElse(null);
+    }
+  }
 
   public ApiClient(String base, String token) {
+    this(base, token, java.util.Map.of());
+  }
+
+  private ApiClient(String base, String token, java.util.Map<String, String> headers) {
     this.base = base.endsWith("/") ? base.substring(0, base.length() - 1) : base;
     this.token = token;
+    this.headers = headers;
   }
 
   public ApiClient withToken(String other) {
-    return new ApiClient(base, other);
+    return new ApiClient(base, other, headers);
+  }
+
+  /** The same client, sending {@code name: value} with every request. */
+  public ApiClient withHeader(String name, String value) {
+    java.util.Map<String, String> more = new java.util.LinkedHashMap<>(headers);
+    more.put(name, value);
+    return new ApiClient(base, token, more);
   }
 
   public Answer get(String path) throws IOException, InterruptedException {
@@ -48,6 +65,7 @@ public final class ApiClient {
     if (token != null) {
       b.header("Authorization", "Bearer " + token);
     }
+    headers.forEach(b::header);
     HttpResponse<String> r = http.send(b.timeout(Duration.ofSeconds(30)).build(), HttpResponse.BodyHandlers.ofString());
     JsonNode json = null;
     try {
@@ -55,7 +73,7 @@ public final class ApiClient {
     } catch (IOException e) {
       json = null;
     }
-    return new Answer(r.statusCode(), json, r.body());
+    return new Answer(r.statusCode(), json, r.body(), r.headers());
   }
 
   /** The bytes at an absolute URL (a download link), with no token. */

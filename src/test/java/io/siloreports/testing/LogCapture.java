@@ -1,6 +1,7 @@
 package io.siloreports.testing;
 
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
 import org.apache.logging.log4j.LogManager;
 import org.apache.logging.log4j.core.LogEvent;
@@ -15,7 +16,7 @@ import org.apache.logging.log4j.core.config.Property;
  * show a thing was attempted, waited and logged with its reason, not only its end state. Closing it detaches it.
  */
 public final class LogCapture implements AutoCloseable {
-  private final List<String> lines = new CopyOnWriteArrayList<>();
+  private final List<Line> lines = new CopyOnWriteArrayList<>();
   private final String loggerName;
   private final Appender appender;
 
@@ -34,19 +35,32 @@ public final class LogCapture implements AutoCloseable {
     ctx.updateLoggers();
   }
 
+  /** One line: level first ({@code WARN <message>}), and the log context (MDC) it was written in. */
+  public record Line(String text, Map<String, String> context) {}
+
   /** Starts capturing what {@code type}'s logger writes. */
   public static LogCapture of(Class<?> type) {
     return new LogCapture(type.getName());
   }
 
+  /** Starts capturing what the logger {@code name} (a package: every class under it) writes. */
+  public static LogCapture of(String name) {
+    return new LogCapture(name);
+  }
+
   /** The lines so far, level first ({@code WARN <message>}). */
   public List<String> lines() {
-    return List.copyOf(lines);
+    return lines.stream().map(Line::text).toList();
   }
 
   /** The lines so far that contain every one of {@code parts}. */
   public List<String> linesWith(String... parts) {
-    return lines.stream().filter(l -> java.util.Arrays.stream(parts).allMatch(l::contains)).toList();
+    return lines().stream().filter(l -> java.util.Arrays.stream(parts).allMatch(l::contains)).toList();
+  }
+
+  /** The lines so far written with {@code key} = {@code value} in their log context. */
+  public List<String> linesIn(String key, String value) {
+    return lines.stream().filter(l -> value.equals(l.context().get(key))).map(Line::text).toList();
   }
 
   @Override
@@ -58,16 +72,17 @@ public final class LogCapture implements AutoCloseable {
   }
 
   private static final class Appender extends AbstractAppender {
-    private final List<String> lines;
+    private final List<Line> lines;
 
-    Appender(String name, List<String> lines) {
+    Appender(String name, List<Line> lines) {
       super(name, null, null, true, Property.EMPTY_ARRAY);
       this.lines = lines;
     }
 
     @Override
     public void append(LogEvent event) {
-      lines.add(event.getLevel() + " " + event.getMessage().getFormattedMessage());
+      lines.add(new Line(event.getLevel() + " " + event.getMessage().getFormattedMessage(),
+          java.util.Collections.unmodifiableMap(new java.util.HashMap<>(event.getContextData().toMap()))));
     }
   }
 }

@@ -1,6 +1,7 @@
 package io.siloreports.worker;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.siloreports.db.Jdbc;
@@ -11,6 +12,8 @@ import io.siloreports.jobstore.JobEvent;
 import io.siloreports.jobstore.JobStatus;
 import io.siloreports.jobstore.ReportJob;
 import io.siloreports.jobstore.ReportJobStore;
+import io.siloreports.reportjob.LogContext;
+import io.siloreports.testing.LogCapture;
 import io.siloreports.worker.submit.Submitter;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -28,6 +31,7 @@ import java.util.concurrent.Executors;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.slf4j.MDC;
 
 /**
  * The worker's logic over a real SQLite job store, with a submitter of the test's own that "runs" a job by moving
@@ -108,6 +112,36 @@ class ReportWorkerTest {
     w.round();
     assertEquals(List.of("j0", "j1", "j2"), submitter.submitted);
     assertEquals(2, w.running());
+  }
+
+  @Test
+  void whatTheWorkerLogsAboutAJobCarriesItsRequestIdAndIdleRoundsLogNothing() throws Exception {
+    jobs.create("traced", "silo_hourly", "{}", "alice", "req-traced");
+    Thread.sleep(3);
+    jobs.create("untraced", "silo_hourly", "{}");
+    HeldSubmitter submitter = new HeldSubmitter();
+    ReportWorker w = worker(submitter, 2);
+    try (LogCapture log = LogCapture.of("io.siloreports")) {
+      w.round();
+      assertEquals(List.of("INFO report traced: SUBMITTED (held traced)"),
+          log.linesIn(LogContext.REQUEST_ID, "req-traced"));
+      assertEquals(List.of("INFO report untraced: SUBMITTED (held untraced)"),
+          log.linesIn(LogContext.JOB_ID, "untraced"));
+      assertNull(MDC.get(LogContext.REQUEST_ID), "the round's thread is left as it was");
+      submitter.exits.get("traced").complete(1); // the run ended without finishing its job
+      runsAndCompletes("untraced");
+      submitter.exits.get("untraced").complete(0);
+      w.round();
+      List<String> traced = log.linesIn(LogContext.REQUEST_ID, "req-traced");
+      assertEquals(2, traced.size(), traced.toString());
+      assertTrue(traced.get(1).startsWith("ERROR report traced: FAILED: the report run ended (exit code 1)"),
+          traced.get(1));
+      int before = log.lines().size();
+      for (int i = 0; i < 20; i++) {
+        w.round();
+      }
+      assertEquals(before, log.lines().size(), "idle rounds: " + log.lines().subList(before, log.lines().size()));
+    }
   }
 
   @Test

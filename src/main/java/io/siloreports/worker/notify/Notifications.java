@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.siloreports.jobstore.ReportJob;
 import io.siloreports.jobstore.ReportJobStore;
 import io.siloreports.metrics.ServiceMetrics;
+import io.siloreports.reportjob.LogContext;
 import io.siloreports.reportjob.ReportRequest;
 import io.siloreports.worker.Duty;
 import java.time.Duration;
@@ -93,6 +94,12 @@ public final class Notifications implements Duty, AutoCloseable {
   }
 
   private void send(ReportJob job, String target, String subject, String body) {
+    try (LogContext.Scope ignored = LogContext.ofJob(job)) {
+      sendInContext(job, target, subject, body);
+    }
+  }
+
+  private void sendInContext(ReportJob job, String target, String subject, String body) {
     String shown = Notifier.shown(target);
     Notifier notifier = notifiers.stream().filter(n -> n.handles(target)).findFirst().orElse(null);
     try {

@@ -66,7 +66,7 @@ class LocalSubmitterTest {
     LocalSubmitter local = new LocalSubmitter(new LocalSubmitter.Settings(home.toString(), "app.jar", "local[1]",
         "-Xmx256m", dir.resolve("logs"), List.of("--config", "c.properties"), env));
     ReportJob job = new ReportJob("r-env-1", io.siloreports.jobstore.JobStatus.PENDING, "silo_hourly", "{}", null,
-        null, null, null, null, null, null, null, null, null, ReportJob.Trigger.ADHOC, null, null, null);
+        null, null, null, null, null, null, null, null, null, ReportJob.Trigger.ADHOC, null, null, null, null);
     Submitter.Run run = local.submit(job);
     assertEquals(0, run.exitCode().get(30, TimeUnit.SECONDS));
     List<String> out = Files.readAllLines(dir.resolve("logs/r-env-1.log"), StandardCharsets.UTF_8);
