@@ -32,7 +32,7 @@ import org.slf4j.event.Level;
  * answered in {@code X-Request-Id}, set in the log context of the request's lines and stored with the job it created.
  */
 class RequestLogTest {
-  private static final String TOKEN = "alice-token-1";
+  private static final String TOKEN = "alice-token-1-for-tests-0123456789";
   @TempDir Path dir;
 
   private ReportService start(String accessLog) throws Exception {
