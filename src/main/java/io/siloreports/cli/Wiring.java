@@ -125,7 +125,7 @@ public final class Wiring {
     }
     return config.kafka()
         ? new KafkaSource(config.topics(), config.kafkaOptions(), config.kafkaStreamOptions(), config.kafkaStartSlack())
-        : new RawFileSource(config.inputDir(), config.fileOptions());
+        : new RawFileSource(config.inputDir(), config.fileOptions(), config.maxBytesPerBatch());
   }
 
   /** The MySQL raw table of {@code source.mysql.*} in the {@code db.*} database. */

@@ -32,6 +32,10 @@ interface DataKeys {
       "where the stream reads raw records: a directory per pipeline under `input.dir`, Kafka topics, or (readings"
           + " only) the MySQL raw table of `source.mysql.*` in the `db.*` database, read by its increasing id",
       "files", "kafka", "mysql");
+  Setting<Long> SOURCE_MAX_BYTES_PER_BATCH = RAW_INPUT.longValue("source.max-bytes-per-batch", "268435456",
+      "files: bytes a micro-batch admits at most: as many files as fit if each were the largest file in the directory"
+          + " when the stream starts (a larger file goes alone); 0: no limit. `source.file.maxFilesPerTrigger`, when"
+          + " set, wins");
   Setting<String> KAFKA_BOOTSTRAP_SERVERS = RAW_INPUT.text("kafka.bootstrap.servers", null,
       "Kafka brokers (`source.type=kafka`, `produce`); every other `kafka.*` key is a client setting too");
   Setting<String> SOURCE_KAFKA_TOPIC_READINGS = RAW_INPUT.text("source.kafka.topic.silo-readings",
