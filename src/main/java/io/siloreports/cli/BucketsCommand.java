@@ -13,6 +13,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * {@code buckets}: the committed 1/5/15/60-minute activity counts of a record type (one account or all) in a range,
@@ -65,11 +66,11 @@ final class BucketsCommand extends Command {
     long first = totals.values().iterator().next()[1];
     boolean same = totals.values().stream().allMatch(t -> t[1] == first);
     boolean wholeHours = config.from().getEpochSecond() % 3600 == 0 && config.to().getEpochSecond() % 3600 == 0;
-    Instant closedBefore = Wiring.progressStore(config.store(), config.sparkConf()).last(Pipeline.ACTIVITY_EVENTS)
-        .map(AggregationProgress::closedBefore).orElse(null);
+    Optional<AggregationProgress> committed =
+        Wiring.progressStore(config.store(), config.sparkConf()).last(Pipeline.ACTIVITY_EVENTS);
     Instant now = Clock.systemUTC().instant();
     List<Integer> cut = config.minutes().stream().filter(m -> {
-      Instant cutoff = config.store().retention().bucketCutoff(m, now, closedBefore);
+      Instant cutoff = config.store().retention().bucketCutoff(m, now, committed);
       return cutoff != null && config.from().isBefore(cutoff);
     }).toList();
     if (totals.size() > 1 && wholeHours && !cut.isEmpty()) {

@@ -33,7 +33,7 @@ public record StoreConfig(boolean mysql, String warehouseDir, Jdbc db, int compa
     s.find(Keys.RETENTION_BUCKETS_15M_AGE).ifPresent(a -> ages.put(15, a));
     s.find(Keys.RETENTION_BUCKETS_60M_AGE).ifPresent(a -> ages.put(60, a));
     return new RetentionPolicy(ages, s.find(Keys.RETENTION_QUARANTINE_AGE).orElse(null),
-        s.get(Keys.RETENTION_PARTITION_DAYS_AHEAD));
+        s.get(Keys.RETENTION_PARTITION_DAYS_AHEAD), s.get(Keys.STREAM_MAX_REVISION_AGE));
   }
 
   public String describe() {

@@ -60,8 +60,7 @@ public final class MySqlRetention {
       try (Statement st = c.createStatement()) {
         st.execute("SET SESSION lock_wait_timeout = " + LOCK_WAIT_SECONDS);
       }
-      Instant closedBefore = MySqlProgressStore.read(c, Pipeline.ACTIVITY_EVENTS, false)
-          .map(AggregationProgress::closedBefore).orElse(null);
+      Optional<AggregationProgress> committed = MySqlProgressStore.read(c, Pipeline.ACTIVITY_EVENTS, false);
       LocalDate lastBound = MySqlBucketPartitions.day(now).plusDays(policy.partitionDaysAhead());
       int added = 0;
       List<String> dropped = new ArrayList<>();
@@ -69,7 +68,7 @@ public final class MySqlRetention {
       Map<Integer, Instant> cutoffs = new TreeMap<>();
       for (Map.Entry<Integer, java.time.Duration> size : policy.bucketAges().entrySet()) {
         int minutes = size.getKey();
-        Instant cutoff = policy.bucketCutoff(minutes, now, closedBefore);
+        Instant cutoff = policy.bucketCutoff(minutes, now, committed);
         List<MySqlBucketPartitions.Daily> existing = dailyPartitions(c);
         // a size's first daily partition takes every older row: bounded by the cut-off, it can go at once
         Optional<String> split = MySqlBucketPartitions.addDays(existing, minutes,

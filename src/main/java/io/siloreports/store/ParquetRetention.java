@@ -33,7 +33,7 @@ final class ParquetRetention {
     }
     Column keep = lit(true);
     for (int minutes : policy.bucketAges().keySet()) {
-      Instant cutoff = policy.bucketCutoff(minutes, committed.updatedAt(), committed.closedBefore());
+      Instant cutoff = policy.bucketCutoff(minutes, committed.updatedAt(), java.util.Optional.of(committed));
       if (cutoff != null) {
         keep = keep.and(col("bucket_minutes").notEqual(minutes)
             .or(col("bucket_start").geq(lit(Timestamp.from(cutoff)))));

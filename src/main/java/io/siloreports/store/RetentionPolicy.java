@@ -1,8 +1,11 @@
 package io.siloreports.store;
 
+import io.siloreports.model.AggregationProgress;
+import io.siloreports.model.ProgressRule;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Map;
+import java.util.Optional;
 import java.util.TreeMap;
 
 /**
@@ -13,8 +16,10 @@ import java.util.TreeMap;
  * @param bucketAges per bucket size (minutes), how long its rows are kept; a size missing is kept for ever
  * @param quarantineAge quarantined records older than this (by {@code quarantined_at}) go; null: kept for ever
  * @param partitionDaysAhead MySQL: daily partitions kept ready this many days ahead of today
+ * @param maxRevisionAge the stream's {@code stream.max-revision-age}, of which its revision horizon is made
  */
-public record RetentionPolicy(Map<Integer, Duration> bucketAges, Duration quarantineAge, int partitionDaysAhead) {
+public record RetentionPolicy(Map<Integer, Duration> bucketAges, Duration quarantineAge, int partitionDaysAhead,
+    Duration maxRevisionAge) {
   public RetentionPolicy {
     bucketAges = new TreeMap<>(bucketAges);
     if (partitionDaysAhead < 1) {
@@ -24,17 +29,19 @@ public record RetentionPolicy(Map<Integer, Duration> bucketAges, Duration quaran
 
   /**
    * Bucket starts of {@code minutes}-wide rows before which they go: {@code now} minus the size's age, but never past
-   * {@code closedBefore}, the pipeline's revision horizon: a micro-batch may still merge into an hour after it, and a
-   * row deleted under a running batch would come back holding only that batch's count. Null when nothing goes (the
-   * size is kept for ever, or the stream has closed no hour yet).
+   * the pipeline's revision horizon as of {@code committed} ({@link ProgressRule#revisionHorizon}, what the next
+   * micro-batch classifies against): a batch may still merge into an hour after it, and a row deleted under a running
+   * batch would come back holding only that batch's count. Null when nothing goes (the size is kept for ever, or no
+   * hour is closed yet).
    */
-  public Instant bucketCutoff(int minutes, Instant now, Instant closedBefore) {
+  public Instant bucketCutoff(int minutes, Instant now, Optional<AggregationProgress> committed) {
     Duration age = bucketAges.get(minutes);
-    if (age == null || closedBefore == null) {
+    Instant horizon = ProgressRule.revisionHorizon(committed, maxRevisionAge);
+    if (age == null || horizon == null) {
       return null;
     }
     Instant byAge = now.minus(age);
-    return byAge.isBefore(closedBefore) ? byAge : closedBefore;
+    return byAge.isBefore(horizon) ? byAge : horizon;
   }
 
   /** Quarantined records before this go (null: none). Their counts stay in the progress totals. */

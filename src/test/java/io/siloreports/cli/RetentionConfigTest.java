@@ -18,6 +18,7 @@ class RetentionConfigTest {
         Duration.ofDays(366)), defaults.bucketAges());
     assertEquals(Duration.ofDays(90), defaults.quarantineAge());
     assertEquals(3, defaults.partitionDaysAhead());
+    assertEquals(Duration.ofDays(7), defaults.maxRevisionAge(), "the stream's, so the cut-offs use its horizon");
     RetentionPolicy kept = StoreConfig.retention(Settings.of(Map.of("retention.buckets.1m-age", "",
         "retention.buckets.60m-age", " ", "retention.quarantine-age", "", "retention.buckets.5m-age", "2d")));
     assertEquals(Map.of(5, Duration.ofDays(2), 15, Duration.ofDays(90)), kept.bucketAges());

@@ -5,6 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.siloreports.model.AggregationProgress;
+import io.siloreports.model.Pipeline;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.LocalDate;
@@ -48,14 +50,23 @@ class MySqlBucketPartitionsTest {
 
   @Test
   void aCutoffNeverPassesTheRevisionHorizon() {
-    RetentionPolicy p = new RetentionPolicy(Map.of(1, Duration.ofDays(7)), null, 2);
+    RetentionPolicy p = new RetentionPolicy(Map.of(1, Duration.ofDays(7)), null, 2, Duration.ofDays(3));
     Instant now = Instant.parse("2026-12-20T10:00:00Z");
-    assertEquals(Instant.parse("2026-12-13T10:00:00Z"), p.bucketCutoff(1, now, now));
-    Instant horizon = Instant.parse("2026-12-10T00:00:00Z");
-    assertEquals(horizon, p.bucketCutoff(1, now, horizon));
-    assertNull(p.bucketCutoff(1, now, null), "no hour closed yet: nothing goes");
-    assertNull(p.bucketCutoff(60, now, now), "a size without an age is kept");
+    assertEquals(Instant.parse("2026-12-13T10:00:00Z"), p.bucketCutoff(1, now, progress(now, null)), "by age");
+    assertEquals(Instant.parse("2026-12-09T05:00:00Z"),
+        p.bucketCutoff(1, now, progress(Instant.parse("2026-12-12T05:30:00Z"), null)),
+        "the stream's horizon: the hour floor of the largest event time minus stream.max-revision-age");
+    assertEquals(Instant.parse("2026-12-10T00:00:00Z"),
+        p.bucketCutoff(1, now, progress(Instant.parse("2026-12-12T05:30:00Z"), Instant.parse("2026-12-10T00:00:00Z"))),
+        "a backfill's later closed_before");
+    assertNull(p.bucketCutoff(1, now, Optional.empty()), "no progress yet: nothing goes");
+    assertNull(p.bucketCutoff(60, now, progress(now, null)), "a size without an age is kept");
     assertNull(p.quarantineCutoff(now));
-    assertThrows(IllegalArgumentException.class, () -> new RetentionPolicy(Map.of(), null, 0));
+    assertThrows(IllegalArgumentException.class, () -> new RetentionPolicy(Map.of(), null, 0, Duration.ofDays(7)));
+  }
+
+  private static Optional<AggregationProgress> progress(Instant maxEvent, Instant closedBefore) {
+    return Optional.of(new AggregationProgress(Pipeline.ACTIVITY_EVENTS, 3, maxEvent, maxEvent, 0, 0, 0, 0,
+        closedBefore, null, maxEvent));
   }
 }

@@ -38,10 +38,15 @@ import org.junit.jupiter.api.Test;
 class MySqlRetentionIT {
   private static final Instant D0 = Instant.parse("2026-11-01T00:00:00Z");
   private static final Instant NOW = D0.plus(Duration.ofDays(20)).plus(Duration.ofHours(6));
-  private static final Instant CLOSED = D0.plus(Duration.ofDays(13));
+  /** The largest event time committed: the stream's revision horizon is its hour floor minus 7 days, D0 + 13d 3h. */
+  private static final Instant MAX_EVENT = D0.plus(Duration.ofDays(20)).plus(Duration.ofHours(3));
+  /** A backfill closed the hours before this (earlier than the horizon by age, so the horizon is the age's). */
+  private static final Instant CLOSED = D0.plus(Duration.ofDays(12));
+  private static final java.util.Optional<AggregationProgress> COMMITTED = java.util.Optional.of(
+      new AggregationProgress(Pipeline.ACTIVITY_EVENTS, 0, CLOSED, MAX_EVENT, 0, 0, 0, 0, CLOSED, null, NOW));
   private static final int[] SIZES = {1, 5, 15, 60};
   private static final RetentionPolicy POLICY = new RetentionPolicy(Map.of(1, Duration.ofDays(5), 5,
-      Duration.ofDays(8), 15, Duration.ofDays(10), 60, Duration.ofDays(30)), Duration.ofDays(7), 3);
+      Duration.ofDays(8), 15, Duration.ofDays(10), 60, Duration.ofDays(30)), Duration.ofDays(7), 3, Duration.ofDays(7));
   private final Random rnd = new Random(25);
 
   /** A bucket key: size, account, start. */
@@ -75,7 +80,7 @@ class MySqlRetentionIT {
     int quarantineKept = insertQuarantine(db);
     Map<Key, Long> before = stored(db);
     assertEquals(expected, before);
-    Instant cutoff1 = POLICY.bucketCutoff(1, NOW, CLOSED);
+    Instant cutoff1 = POLICY.bucketCutoff(1, NOW, COMMITTED);
     Map<Key, Long> hourSumsOfDropped = new TreeMap<>();
     before.forEach((k, n) -> {
       if (k.minutes() == 1 && k.start().isBefore(cutoff1)) {
@@ -109,15 +114,15 @@ class MySqlRetentionIT {
 
     Map<Key, Long> retained = new TreeMap<>();
     expected.forEach((k, n) -> {
-      Instant cut = POLICY.bucketCutoff(k.minutes(), NOW, CLOSED);
+      Instant cut = POLICY.bucketCutoff(k.minutes(), NOW, COMMITTED);
       if (!k.start().isBefore(cut)) {
         retained.put(k, n);
       }
     });
     assertEquals(retained, stored(db), "exactly the rows at or after each size's cut-off, with every batch's counts");
     assertTrue(retained.size() < expected.size(), "something expired");
-    assertEquals(Map.of(1, CLOSED, 5, NOW.minus(Duration.ofDays(8)), 15, NOW.minus(Duration.ofDays(10)), 60,
-        NOW.minus(Duration.ofDays(30))), first.cutoffs(), "each size's age, capped at the revision horizon");
+    assertEquals(Map.of(1, D0.plus(Duration.ofDays(13)).plus(Duration.ofHours(3)), 5, NOW.minus(Duration.ofDays(8)), 15, NOW.minus(Duration.ofDays(10)), 60,
+        NOW.minus(Duration.ofDays(30))), first.cutoffs(), "each size's age, capped at the revision horizon (by age, later than the backfill's)");
     assertFalse(first.partitionsDropped().isEmpty(), "whole days went as partitions");
     assertTrue(first.bucketRowsDeleted() > 0, "the rest of the cut-off day went as rows");
     assertTrue(first.partitionsDropped().contains("p1_20261114"), first.partitionsDropped().toString());
@@ -163,7 +168,7 @@ class MySqlRetentionIT {
   }
 
   private static AggregationProgress progressOf(long batch, long valid) {
-    return new AggregationProgress(Pipeline.ACTIVITY_EVENTS, batch, CLOSED, NOW, valid, 7, 0, 0, CLOSED, null, NOW);
+    return new AggregationProgress(Pipeline.ACTIVITY_EVENTS, batch, CLOSED, MAX_EVENT, valid, 7, 0, 0, CLOSED, null, NOW);
   }
 
   private static org.apache.spark.sql.Dataset<Row> emptyQuarantine(SparkSession spark) {

@@ -34,10 +34,15 @@ import org.junit.jupiter.api.io.TempDir;
 class ParquetRetentionTest {
   private static final Instant D0 = Instant.parse("2026-11-01T00:00:00Z");
   private static final Instant NOW = D0.plus(Duration.ofDays(20)).plus(Duration.ofHours(6));
-  private static final Instant CLOSED = D0.plus(Duration.ofDays(13));
+  /** The largest event time committed: the stream's revision horizon is its hour floor minus 7 days, D0 + 13d 3h. */
+  private static final Instant MAX_EVENT = D0.plus(Duration.ofDays(20)).plus(Duration.ofHours(3));
+  /** A backfill closed the hours before this (earlier than the horizon by age, so the horizon is the age's). */
+  private static final Instant CLOSED = D0.plus(Duration.ofDays(12));
+  private static final java.util.Optional<AggregationProgress> COMMITTED = java.util.Optional.of(
+      new AggregationProgress(Pipeline.ACTIVITY_EVENTS, 0, CLOSED, MAX_EVENT, 0, 0, 0, 0, CLOSED, null, NOW));
   private static final int[] SIZES = {1, 5, 15, 60};
   private static final RetentionPolicy POLICY = new RetentionPolicy(Map.of(1, Duration.ofDays(5), 5,
-      Duration.ofDays(8), 15, Duration.ofDays(10), 60, Duration.ofDays(30)), Duration.ofDays(7), 3);
+      Duration.ofDays(8), 15, Duration.ofDays(10), 60, Duration.ofDays(30)), Duration.ofDays(7), 3, Duration.ofDays(7));
   private final SparkSession spark = LocalSpark.get();
   private final Random rnd = new Random(52);
   @TempDir Path dir;
@@ -51,7 +56,7 @@ class ParquetRetentionTest {
     store.commit(Pipeline.ACTIVITY_EVENTS, partials(8_000, D0, 16, expected), quarantine("old"), progressOf(0));
     Map<MySqlRetentionIT.Key, Long> before = stored(store, progress);
     assertEquals(expected, before);
-    Instant cutoff1 = POLICY.bucketCutoff(1, NOW, CLOSED);
+    Instant cutoff1 = POLICY.bucketCutoff(1, NOW, COMMITTED);
     Map<MySqlRetentionIT.Key, Long> hourSumsOfDropped = new TreeMap<>();
     before.forEach((k, n) -> {
       if (k.minutes() == 1 && k.start().isBefore(cutoff1)) {
@@ -71,7 +76,7 @@ class ParquetRetentionTest {
 
     Map<MySqlRetentionIT.Key, Long> retained = new TreeMap<>();
     expected.forEach((k, n) -> {
-      if (!k.start().isBefore(POLICY.bucketCutoff(k.minutes(), NOW, CLOSED))) {
+      if (!k.start().isBefore(POLICY.bucketCutoff(k.minutes(), NOW, COMMITTED))) {
         retained.put(k, n);
       }
     });
@@ -107,7 +112,7 @@ class ParquetRetentionTest {
   }
 
   private static AggregationProgress progressOf(long batch) {
-    return new AggregationProgress(Pipeline.ACTIVITY_EVENTS, batch, CLOSED, NOW, 0, 0, 0, 0, CLOSED, null, NOW);
+    return new AggregationProgress(Pipeline.ACTIVITY_EVENTS, batch, CLOSED, MAX_EVENT, 0, 0, 0, 0, CLOSED, null, NOW);
   }
 
   private static Map<MySqlRetentionIT.Key, Long> stored(ParquetAggregateStore store, ParquetProgressStore progress) {
