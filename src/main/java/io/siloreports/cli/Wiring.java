@@ -26,6 +26,7 @@ import io.siloreports.reportjob.ReportOutput;
 import io.siloreports.store.AggregateStore;
 import io.siloreports.store.MySqlAggregateStore;
 import io.siloreports.store.MySqlProgressStore;
+import io.siloreports.store.MySqlRetention;
 import io.siloreports.store.MySqlStoreQueries;
 import io.siloreports.store.ParquetAggregateStore;
 import io.siloreports.store.ParquetProgressStore;
@@ -88,7 +89,7 @@ public final class Wiring {
     ParquetProgressStore progress = new ParquetProgressStore(hadoop, config.warehouseDir());
     return new Stores(
         new ParquetAggregateStore(spark, hadoop, config.warehouseDir(), progress, config.compactEvery(), () -> {})
-            .directReadMaxRows(config.directReadMaxRows()),
+            .directReadMaxRows(config.directReadMaxRows()).retention(config.retention()),
         progress);
   }
 
@@ -147,6 +148,11 @@ public final class Wiring {
   }
 
   /** The aggregates database's schema, checked (or migrated) before a job uses it. */
+  /** The retention of the MySQL aggregates ({@code retention}); the Parquet store applies it when it compacts. */
+  public static MySqlRetention retention(StoreConfig config) {
+    return new MySqlRetention(config.db(), config.retention());
+  }
+
   public static void prepareAggregates(Jdbc db, boolean migrateOnStart) {
     SchemaPolicy.prepare(db, Scope.AGGREGATES, migrateOnStart);
   }

@@ -86,4 +86,19 @@ interface DataKeys {
   Setting<Boolean> DB_MIGRATE_ON_START = AGGREGATES.bool("db.migrate-on-start", "false",
       "jobs apply pending schema migrations to the databases they use; when false they check the schema version"
           + " and stop with a message naming `migrate`");
+  Setting<Duration> RETENTION_BUCKETS_1M_AGE = AGGREGATES.duration("retention.buckets.1m-age", "7d",
+      "1-minute bucket counts older than this go (never hours after the stream's revision horizon); blank: kept."
+          + " Applied by `retention` (MySQL) or at compaction (Parquet); docs/production.md, Bounded tables");
+  Setting<Duration> RETENTION_BUCKETS_5M_AGE = AGGREGATES.duration("retention.buckets.5m-age", "30d",
+      "the same for 5-minute bucket counts");
+  Setting<Duration> RETENTION_BUCKETS_15M_AGE = AGGREGATES.duration("retention.buckets.15m-age", "90d",
+      "the same for 15-minute bucket counts");
+  Setting<Duration> RETENTION_BUCKETS_60M_AGE = AGGREGATES.duration("retention.buckets.60m-age", "366d",
+      "the same for 60-minute bucket counts (each size is counted from the events, so the coarser ones lose nothing"
+          + " when finer ones go)");
+  Setting<Duration> RETENTION_QUARANTINE_AGE = AGGREGATES.duration("retention.quarantine-age", "90d",
+      "quarantined records stored longer ago go (their counts stay in the progress totals); blank: kept");
+  Setting<Integer> RETENTION_PARTITION_DAYS_AHEAD = AGGREGATES.integer("retention.partition-days-ahead", "3",
+      "MySQL: `retention` keeps daily partitions of `bucket_counts` ready this many days ahead (run it at least"
+          + " this often)");
 }
