@@ -1,5 +1,12 @@
 package io.siloreports.store;
 
+import static io.siloreports.store.RetentionScenario.CLOSED;
+import static io.siloreports.store.RetentionScenario.COMMITTED;
+import static io.siloreports.store.RetentionScenario.D0;
+import static io.siloreports.store.RetentionScenario.MAX_EVENT;
+import static io.siloreports.store.RetentionScenario.NOW;
+import static io.siloreports.store.RetentionScenario.POLICY;
+import static io.siloreports.store.RetentionScenario.SIZES;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -32,17 +39,6 @@ import org.junit.jupiter.api.io.TempDir;
  * newer ones kept. Expected values come from plain loops over the generated events.
  */
 class ParquetRetentionTest {
-  private static final Instant D0 = Instant.parse("2026-11-01T00:00:00Z");
-  private static final Instant NOW = D0.plus(Duration.ofDays(20)).plus(Duration.ofHours(6));
-  /** The largest event time committed: the stream's revision horizon is its hour floor minus 7 days, D0 + 13d 3h. */
-  private static final Instant MAX_EVENT = D0.plus(Duration.ofDays(20)).plus(Duration.ofHours(3));
-  /** A backfill closed the hours before this (earlier than the horizon by age, so the horizon is the age's). */
-  private static final Instant CLOSED = D0.plus(Duration.ofDays(12));
-  private static final java.util.Optional<AggregationProgress> COMMITTED = java.util.Optional.of(
-      new AggregationProgress(Pipeline.ACTIVITY_EVENTS, 0, CLOSED, MAX_EVENT, 0, 0, 0, 0, CLOSED, null, NOW));
-  private static final int[] SIZES = {1, 5, 15, 60};
-  private static final RetentionPolicy POLICY = new RetentionPolicy(Map.of(1, Duration.ofDays(5), 5,
-      Duration.ofDays(8), 15, Duration.ofDays(10), 60, Duration.ofDays(30)), Duration.ofDays(7), 3, Duration.ofDays(7));
   private final SparkSession spark = LocalSpark.get();
   private final Random rnd = new Random(52);
   @TempDir Path dir;
