@@ -114,7 +114,7 @@ class CommittedSplitSourcesIT {
     profile.put("source.mysql.max-rows-per-batch", "150");
     List<List<Oracle.Reading>> parts = shuffledParts(41);
     List<Oracle.Reading> arrived = new ArrayList<>();
-    try (ReportJobStore jobs = Wiring.jobStore(new Jdbc(profile.get("jobstore.url"), null, null), true, CLOCK)) {
+    try (ReportJobStore jobs = Wiring.jobStore(db, true, CLOCK)) {
       insert(db, parts.get(0), arrived);
       reportEqualsOracle(profile, jobs, "table-nothing-committed", arrived);
 
