@@ -20,7 +20,9 @@ import java.util.stream.Stream;
  * committed) and as before (the report cannot find the checkpoint, {@code checkpoint.dir} pointing elsewhere, so it
  * splits on event time and reads every raw file). Both workbooks' silo sheets must be equal cell for cell.
  *
- * <p>Usage: {@code HistoryReportBench <work dir> <repetitions> <days,days,...>}.
+ * <p>Usage: {@code HistoryReportBench <work dir> <repetitions> <days,days,...> [<range days> [reuse]]}: the report
+ * covers the last {@code range days} (default 30); {@code reuse} keeps the data of an earlier run under the work dir
+ * (its lag already arrived) and only runs the reports again.
  */
 public final class HistoryReportBench {
   private HistoryReportBench() {}
@@ -29,8 +31,18 @@ public final class HistoryReportBench {
     Path work = Path.of(args[0]).toAbsolutePath();
     int reps = Integer.parseInt(args[1]);
     int[] histories = Arrays.stream(args[2].split(",")).mapToInt(Integer::parseInt).toArray();
-    Instant end = Instant.now().truncatedTo(ChronoUnit.HOURS);
-    IngestBench.deleteTreeQuietly(work);
+    int rangeDays = args.length > 3 ? Integer.parseInt(args[3]) : 30;
+    boolean reuse = args.length > 4 && args[4].equals("reuse");
+    Path endFile = work.resolve("end.txt");
+    Instant end;
+    if (reuse) {
+      end = Instant.parse(Files.readString(endFile).trim());
+    } else {
+      end = Instant.now().truncatedTo(ChronoUnit.HOURS);
+      IngestBench.deleteTreeQuietly(work);
+      Files.createDirectories(work);
+      Files.writeString(endFile, end.toString());
+    }
     Files.createDirectories(work.resolve("logs"));
     List<String> table = new ArrayList<>();
     double[] medians = new double[histories.length];
@@ -44,8 +56,10 @@ public final class HistoryReportBench {
           "jobstore.url=jdbc:sqlite:" + dir.resolve("jobstore.db"), "report.output-dir=" + dir.resolve("out"),
           "db.migrate-on-start=true", "spark.master=local[2]", "spark.ui.enabled=false",
           "stream.pipelines=silo-readings", "source.file.maxFilesPerTrigger=100000", ""));
-      IngestBench.child(work, "generate-" + history, List.of("-Xmx1g"), "io.siloreports.cli.Main", "generate",
+      if (!reuse) {
+        IngestBench.child(work, "generate-" + history, List.of("-Xmx1g"), "io.siloreports.cli.Main", "generate",
           "--config", props.toString(), "--silos", "6", "--days", Integer.toString(history), "--end", end.toString());
+      }
       Path readings = dir.resolve("input/silo-readings");
       List<Path> files;
       try (Stream<Path> s = Files.list(readings)) {
@@ -61,16 +75,20 @@ public final class HistoryReportBench {
       }
       Path last = days.get(days.size() - 1); // the newest day's readings (the generator's late ones are in zz-late-*)
       Path held = dir.resolve(last.getFileName());
-      Files.move(last, held);
-      IngestBench.Child stream = IngestBench.child(work, "stream-" + history, List.of("-Xmx3g"),
-          "io.siloreports.cli.Main", "stream", "--config", props.toString());
-      Files.move(held, last); // arrived after the stream's last batch: the lag
+      double streamS = Double.NaN;
+      if (!reuse) {
+        Files.move(last, held);
+        streamS = IngestBench.child(work, "stream-" + history, List.of("-Xmx3g"), "io.siloreports.cli.Main", "stream",
+            "--config", props.toString()).seconds();
+        Files.move(held, last); // arrived after the stream's last batch: the lag
+      }
       double[] now = new double[reps];
       double[] before = new double[reps];
       for (int rep = 0; rep < reps; rep++) {
-        String id = "d" + history + "-" + rep;
-        now[rep] = report(work, props, id, end, null).seconds();
-        before[rep] = report(work, props, id + "-before", end, dir.resolve("no-checkpoint").toString()).seconds();
+        String id = "d" + history + "-r" + rangeDays + "-" + rep + (reuse ? "-again" : "");
+        now[rep] = report(work, props, id, end, rangeDays, null).seconds();
+        before[rep] = report(work, props, id + "-before", end, rangeDays, dir.resolve("no-checkpoint").toString())
+            .seconds();
         Map<String, String> cells = SiloSheetDigest.of(dir.resolve("out/reports/" + id + "/silo_data_report.xlsx"));
         if (cells.size() != 6 || !cells.equals(
             SiloSheetDigest.of(dir.resolve("out/reports/" + id + "-before/silo_data_report.xlsx")))) {
@@ -82,13 +100,14 @@ public final class HistoryReportBench {
       Arrays.sort(now);
       Arrays.sort(before);
       medians[h] = median(now);
-      table.add(String.format(Locale.ROOT, "| %d | %d | %.0f | %.0f | %.2f / %.2f / %.2f | %.2f / %.2f / %.2f |",
-          history, files.size(), bytes / 1e6, stream.seconds(), now[0], median(now), now[reps - 1], before[0],
+      table.add(String.format(Locale.ROOT, "| %d | %d | %.0f | %s | %.2f / %.2f / %.2f | %.2f / %.2f / %.2f |",
+          history, files.size(), bytes / 1e6, Double.isNaN(streamS) ? "-" : String.format(Locale.ROOT, "%.0f", streamS), now[0], median(now), now[reps - 1], before[0],
           median(before), before[reps - 1]));
     }
     double lo = Arrays.stream(medians).min().orElseThrow();
     double hi = Arrays.stream(medians).max().orElseThrow();
     System.out.println();
+    System.out.printf(Locale.ROOT, "report range: the last %d days to %s%n", rangeDays, end);
     System.out.println("| days of raw history | raw files | raw MB | setup stream s | report s, reading the"
         + " uncommitted files (min / median / max) | previous behaviour s, every file (min / median / max) |");
     System.out.println("|---|---|---|---|---|---|");
@@ -97,10 +116,10 @@ public final class HistoryReportBench {
         reps);
   }
 
-  private static IngestBench.Child report(Path work, Path props, String jobId, Instant end, String checkpoint)
-      throws Exception {
+  private static IngestBench.Child report(Path work, Path props, String jobId, Instant end, int rangeDays,
+      String checkpoint) throws Exception {
     List<String> args = new ArrayList<>(List.of("report", "--config", props.toString(), "--job-id", jobId,
-        "--from", end.minus(30, ChronoUnit.DAYS).toString(), "--to", end.toString(), "--silos", "1-6"));
+        "--from", end.minus(rangeDays, ChronoUnit.DAYS).toString(), "--to", end.toString(), "--silos", "1-6"));
     if (checkpoint != null) {
       args.addAll(List.of("--conf", "checkpoint.dir=" + checkpoint));
     }
