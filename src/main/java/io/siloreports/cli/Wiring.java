@@ -208,7 +208,7 @@ public final class Wiring {
     Stores stores = stores(config.store(), spark, hadoop);
     HotReadings hot = new RawHotReadings(spark,
         config.hotFromMySql() ? tableSource(config.source()) : rawSource(config.source()), config.rules(), clock,
-        hadoop);
+        hadoop, config.checkpointDir());
     return SiloReport.builder()
         .spark(spark)
         .aggregates(stores.aggregates(), stores.progress())

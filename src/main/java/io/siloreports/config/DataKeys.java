@@ -14,7 +14,8 @@ interface DataKeys {
   Setting<String> WAREHOUSE_DIR = WHERE_DATA_LIVES.text("warehouse.dir", "data/warehouse",
       "Parquet aggregates, quarantine and progress (`sink.type=parquet`)");
   Setting<String> CHECKPOINT_DIR = WHERE_DATA_LIVES.text("checkpoint.dir", "data/checkpoints",
-      "Spark checkpoints of the stream, one directory per pipeline");
+      "Spark checkpoints of the stream, one directory per pipeline; a report reads there which files or Kafka offsets"
+          + " the stream has committed, to read raw only the rest");
   Setting<String> REPORT_OUTPUT_DIR = WHERE_DATA_LIVES.text("report.output-dir", "data/output",
       "where workbooks go: a local directory, or `s3://bucket/prefix` (`s3a://` too); the file is"
           + " `<dir>/reports/<jobId>/silo_data_report.xlsx`");

@@ -2,6 +2,7 @@ package io.siloreports.ingest;
 
 import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.input_file_name;
+import static org.apache.spark.sql.functions.lit;
 
 import io.siloreports.model.Pipeline;
 import java.io.BufferedReader;
@@ -21,9 +22,11 @@ import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
 import org.apache.hadoop.io.compress.CompressionCodec;
 import org.apache.hadoop.io.compress.CompressionCodecFactory;
+import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.functions;
 import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructType;
 import org.slf4j.Logger;
@@ -155,6 +158,21 @@ public final class RawFileSource implements RawSource {
   }
 
   /**
+   * The lines of the files the stream had logged by the committed batch, or of the others; with nothing committed,
+   * every file's.
+   */
+  @Override
+  public Dataset<Row> batch(SparkSession spark, Pipeline pipeline, InputSlice slice, boolean committed) {
+    if (!(slice.committed() instanceof CommittedInput.Files files)) {
+      return RawSource.super.batch(spark, pipeline, slice, committed);
+    }
+    Dataset<Row> all = batch(spark, pipeline, slice.earliest(), slice.until());
+    // input_file_name() is the URI Spark's file source logs (Path.toUri), so the two compare as strings
+    Column logged = files.uris().isEmpty() ? lit(false) : col("source").isin(files.uris().toArray());
+    return all.filter(committed ? logged : functions.not(logged));
+  }
+
+  /**
    * Every line of a pipeline's files without Spark, each with its file, as Spark's text source reads them: files
    * whose names start with {@code _} or {@code .} or end with {@code ._COPYING_} skipped, compressed files (by
    * extension) decompressed, UTF-8, lines ending at LF, CR or CRLF. False, with nothing read, when the directory
@@ -162,6 +180,15 @@ public final class RawFileSource implements RawSource {
    */
   public boolean forEachLine(Pipeline pipeline, Configuration hadoop, BiConsumer<String, String> lines)
       throws IOException {
+    return forEachLine(pipeline, hadoop, file -> true, lines);
+  }
+
+  /**
+   * The same for the files {@code read} accepts (it is given each file's URI, {@code Path.toUri()}, the form Spark's
+   * file source logs), each line with that URI.
+   */
+  public boolean forEachLine(Pipeline pipeline, Configuration hadoop, java.util.function.Predicate<String> read,
+      BiConsumer<String, String> lines) throws IOException {
     Path dir = new Path(dir(pipeline));
     FileSystem fs = dir.getFileSystem(hadoop);
     if (!fs.exists(dir)) {
@@ -172,11 +199,13 @@ public final class RawFileSource implements RawSource {
       if (st.isDirectory()) {
         return false;
       }
-      files.add(st);
+      if (read.test(st.getPath().toUri().toString())) {
+        files.add(st);
+      }
     }
     CompressionCodecFactory codecs = new CompressionCodecFactory(hadoop);
     for (FileStatus st : files) {
-      String source = st.getPath().toString();
+      String source = st.getPath().toUri().toString();
       try (BufferedReader in = openText(fs, st.getPath(), codecs)) {
         String line;
         while ((line = in.readLine()) != null) {

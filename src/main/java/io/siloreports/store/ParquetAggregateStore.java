@@ -208,6 +208,11 @@ public final class ParquetAggregateStore implements AggregateStore {
       }
 
       @Override
+      public long batchId() {
+        return committed.get().batchId();
+      }
+
+      @Override
       public boolean hasNext() {
         return rows.hasNext();
       }
