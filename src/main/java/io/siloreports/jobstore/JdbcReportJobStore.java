@@ -200,15 +200,16 @@ public final class JdbcReportJobStore implements ReportJobStore {
   }
 
   @Override
+  public boolean handBack(String jobId, String reason) {
+    return transition(jobId, Set.of(JobStatus.PROCESSING), JobStatus.SUBMITTED, reason,
+        "status = ?, started_at = NULL, updated_at = ?", JobStatus.SUBMITTED, now());
+  }
+
+  @Override
   public boolean markProcessing(String jobId) {
     Instant now = now();
     return transition(jobId, Set.of(JobStatus.PENDING, JobStatus.SUBMITTED), JobStatus.PROCESSING, null,
         "status = ?, started_at = ?, updated_at = ?", JobStatus.PROCESSING, now, now);
-  }
-
-  @Override
-  public boolean markCompleted(String jobId, String s3Key, String s3Url) {
-    return markCompleted(jobId, s3Key, s3Url, null);
   }
 
   @Override

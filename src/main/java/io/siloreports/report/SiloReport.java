@@ -13,6 +13,7 @@ import io.siloreports.reportjob.ReportJobLifecycle;
 import io.siloreports.reportjob.ReportOutput;
 import io.siloreports.reportjob.ReportRequest;
 import io.siloreports.store.AggregateStore;
+import io.siloreports.spark.SparkNeeded;
 import io.siloreports.store.ProgressStore;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -100,6 +101,11 @@ public final class SiloReport {
         Files.deleteIfExists(tmp);
       }
     } catch (Throwable e) { // a LinkageError from a cluster's other library versions too: the job must end
+      SparkNeeded needed = SparkNeeded.in(e);
+      if (needed != null && jobs.handBack(jobId, "handed to spark-submit: " + needed.getMessage())) {
+        LOG.info("report {}: {}; its job goes back to SUBMITTED for spark-submit", jobId, needed.getMessage());
+        return new Outcome(jobId, JobStatus.SUBMITTED, null, needed.getMessage(), null);
+      }
       String reason = FailureReasons.describe(e);
       LOG.error("report {}: FAILED: {}", jobId, reason, e);
       jobs.failRetrying(jobId, reason, jobStoreRetry, processingTimeout);

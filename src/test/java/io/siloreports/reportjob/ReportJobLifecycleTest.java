@@ -81,6 +81,25 @@ class ReportJobLifecycleTest {
     assertThrows(IllegalArgumentException.class, () -> jobs.take("bad id", DEFAULTS, LONG));
   }
 
+  /** A warm runner's report that needs Spark: back to SUBMITTED (only from PROCESSING), then taken by spark-submit. */
+  @Test
+  void aRunHandsItsJobBackOnlyFromProcessingAndTheNextRunTakesIt() {
+    jobs.create("h-1", DEFAULTS, "alice");
+    assertFalse(jobs.handBack("h-1", "needs Spark"), "a PENDING job was never taken");
+    assertTrue(jobs.submit("h-1", "local warm runner"));
+    jobs.take("h-1", DEFAULTS, LONG);
+    assertTrue(jobs.handBack("h-1", "handed to spark-submit: needs Spark"));
+    ReportJob back = store.find("h-1").orElseThrow();
+    assertEquals(JobStatus.SUBMITTED, back.status());
+    assertEquals(null, back.startedAt(), "its start is the next run's");
+    assertEquals("handed to spark-submit: needs Spark", store.events("h-1").get(3).detail());
+    assertFalse(jobs.handBack("h-1", "again"), "only from PROCESSING");
+    jobs.take("h-1", DEFAULTS, LONG);
+    assertEquals(JobStatus.PROCESSING, store.find("h-1").orElseThrow().status());
+    assertTrue(jobs.fail("h-1", "the test"));
+    assertFalse(jobs.handBack("h-1", "too late"), "never out of a final state");
+  }
+
   @Test
   void takingAJobReapsRunsStuckLongerThanTheTimeoutFirst() {
     jobs.take("dead", DEFAULTS, LONG);

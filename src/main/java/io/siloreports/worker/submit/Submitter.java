@@ -34,6 +34,9 @@ public interface Submitter {
     }
   }
 
+  /** Called once when the worker starts: a submitter may get ready for the first job (a warm runner). */
+  default void prepare() {}
+
   /** Starts the run of {@code job}; fails when it cannot (nothing was started then). */
   Run submit(ReportJob job) throws Exception;
 
