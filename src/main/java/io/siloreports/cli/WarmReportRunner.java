@@ -38,7 +38,7 @@ import org.slf4j.LoggerFactory;
  * The warm runner: a JVM the worker keeps ({@code worker.submit.WarmSubmitter}) that runs the reports needing no
  * Spark one after another, each exactly as {@code report --job-id X} would (the same command, settings, job life
  * cycle and log context), without a JVM and a spark-submit per report. It reads {@code run <job id>} lines on stdin
- * and answers each on stdout with {@code <MARK>done <job id> <completed|failed|not-pending|spark> <keep|retire>}:
+ * and answers each on stdout with {@code <MARK>started <job id>} as it begins, then {@code <MARK>done <job id> <completed|failed|not-pending|spark> <keep|retire>}:
  * {@code spark} when the report needed Spark, which this JVM refuses to start (the job is back to SUBMITTED for
  * spark-submit); {@code retire} after {@code max} reports or when the heap stays above 80% after its last collection,
  * and then it exits. It also ends when stdin closes (its worker is gone).
@@ -68,6 +68,7 @@ public final class WarmReportRunner {
         continue;
       }
       String jobId = line.substring(4).trim();
+      reply(replies, "started " + jobId); // the worker sends the lines from here on to the report's log
       String result = runOne(jobId, settings, log);
       ran++;
       boolean retire = ran >= max || heapAfterLastCollection() > HEAP_BOUND;

@@ -177,6 +177,7 @@ public final class WarmSubmitter implements Submitter, AutoCloseable {
     private ReportJob job;
     private String ref;
     private CompletableFuture<Integer> exit;
+    private Path jobLog;
 
     Runner(Process process) throws IOException {
       this.process = process;
@@ -194,8 +195,7 @@ public final class WarmSubmitter implements Submitter, AutoCloseable {
       this.job = job;
       this.ref = refPrefix + " warm runner, log " + jobLog;
       this.exit = new CompletableFuture<>();
-      log.close();
-      log = open(jobLog);
+      this.jobLog = jobLog;
       input.write("run " + job.jobId() + "\n");
       input.flush();
       return new Run(ref, exit);
@@ -232,8 +232,15 @@ public final class WarmSubmitter implements Submitter, AutoCloseable {
       }
     }
 
-    /** {@code ready}, or {@code done <job id> <result> <keep|retire>}. */
+    /** {@code ready}, {@code started <job id>}, or {@code done <job id> <result> <keep|retire>}. */
     private void answer(String[] words) throws IOException {
+      if (words.length == 2 && words[0].equals("started")) {
+        synchronized (this) { // the runner's lines before (its start, its warm-up) stay in its own log
+          log.close();
+          log = open(jobLog);
+        }
+        return;
+      }
       if (words.length != 4 || !words[0].equals("done")) {
         return;
       }
