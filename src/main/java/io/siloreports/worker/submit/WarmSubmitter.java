@@ -64,13 +64,17 @@ public final class WarmSubmitter implements Submitter, AutoCloseable {
     this.host = hostName();
   }
 
-  /** Starts one runner ahead of the first report, so that one is warm too. */
+  /** Starts a runner ahead of the report that will need it (the first; a retired or dead one's replacement). */
   @Override
   public void prepare() {
     try {
       Runner r = start();
       synchronized (this) {
-        idle.add(r);
+        if (closed) {
+          r.closeInput();
+        } else {
+          idle.add(r);
+        }
       }
     } catch (IOException e) {
       LOG.warn("warm runner: could not start one ahead ({}); the first report starts it", e.getMessage());
@@ -118,13 +122,19 @@ public final class WarmSubmitter implements Submitter, AutoCloseable {
     return runner;
   }
 
-  private synchronized void ended(Runner runner, boolean reusable) {
-    if (reusable && !closed) {
-      idle.addLast(runner);
-    } else {
+  private void ended(Runner runner, boolean reusable) {
+    synchronized (this) {
+      if (reusable && !closed) {
+        idle.addLast(runner);
+        return;
+      }
       idle.remove(runner);
       all.remove(runner);
+      if (closed || !idle.isEmpty()) {
+        return;
+      }
     }
+    prepare(); // a runner retired or died: its replacement warms up before the next report, not during it
   }
 
   @Override
