@@ -141,7 +141,10 @@ public final class KillCampaign {
           "jobstore.url=jdbc:sqlite:" + work.resolve("jobstore.db"), "stream.pipelines=silo-readings,activity-events",
           "stream.trigger=200ms", "source.file.maxFilesPerTrigger=1", "spark.master=local[2]",
           "spark.ui.enabled=false", "validation.earliest-timestamp=2000-01-01T00:00:00Z",
-          "report.output-dir=" + work.resolve("output")));
+          "report.output-dir=" + work.resolve("output"),
+          // every bucket is compared with the input: none may go to retention at a Parquet compaction
+          "retention.buckets.1m-age=", "retention.buckets.5m-age=", "retention.buckets.15m-age=",
+          "retention.buckets.60m-age="));
       if (parquet) {
         settings.add("warehouse.dir=" + work.resolve("warehouse"));
       } else {

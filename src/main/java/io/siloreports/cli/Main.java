@@ -45,7 +45,7 @@ public final class Main {
   static {
     for (Command c : List.of(new GenerateCommand(), new StreamCommand(), new ReportCommand(), new StatusCommand(),
         new ProduceCommand(), new MigrateCommand(), new BackfillCommand(), new ApiCommand(), new WorkerCommand(),
-        new BucketsCommand())) {
+        new BucketsCommand(), new RetentionCommand())) {
       COMMANDS.put(c.name(), c);
     }
   }

@@ -20,6 +20,8 @@ import java.util.Map;
  * @param processingTimeout a PROCESSING job older than this is reaped to FAILED
  * @param jobStoreRetry how long a failed run retries recording FAILED while the job store is unreachable
  * @param jobCheckInterval how often a run checks that its job is still PROCESSING
+ * @param checkpointDir the stream's checkpoint root, where the report reads which files or Kafka offsets the stream
+ *     has committed (so it reads raw only the rest)
  */
 public record ReportConfig(
     String jobId,
@@ -37,7 +39,8 @@ public record ReportConfig(
     ValidationRules rules,
     StatisticsSettings statistics,
     boolean migrateOnStart,
-    Map<String, String> sparkConf) {
+    Map<String, String> sparkConf,
+    String checkpointDir) {
 
   public static ReportConfig from(Settings s) {
     ReportRequest request =
@@ -67,6 +70,7 @@ public record ReportConfig(
             s.get(Keys.REPORT_STALE_AFTER), s.get(Keys.REPORT_TREND_FULL_LEVEL), s.get(Keys.REPORT_CHART_MAX_SILOS),
             s.get(Keys.REPORT_CHARTS)),
         s.get(Keys.DB_MIGRATE_ON_START),
-        Configs.sparkConf(s));
+        Configs.sparkConf(s),
+        s.get(Keys.CHECKPOINT_DIR));
   }
 }

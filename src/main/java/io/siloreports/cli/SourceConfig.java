@@ -16,6 +16,7 @@ import java.util.Map;
  * passed through; topics {@code source.kafka.topic.<pipeline>}; streaming options {@code source.kafka.<option>}) or
  * {@code source.type=mysql} (the raw table of {@code source.mysql.*} in the {@code db.*} database).
  *
+ * @param maxBytesPerBatch files: what a micro-batch admits at most ({@code source.max-bytes-per-batch}, 0: no limit)
  * @param kafkaStartSlack how much earlier than the first event time a Kafka batch read starts, in Kafka time
  *     (readings can be produced up to the allowed future skew before their event time)
  * @param table the MySQL raw table (read by {@code source.type=mysql} and {@code report.hot-source=mysql})
@@ -25,6 +26,7 @@ public record SourceConfig(
     String type,
     String inputDir,
     Map<String, String> fileOptions,
+    long maxBytesPerBatch,
     Map<String, String> kafkaOptions,
     Map<Pipeline, String> topics,
     Map<String, String> kafkaStreamOptions,
@@ -53,11 +55,11 @@ public record SourceConfig(
     Jdbc db = type.equals("mysql") ? Configs.requiredDb(s, "source.type is mysql") : Configs.db(s);
     if (type.equals("kafka")) {
       s.get(Keys.KAFKA_BOOTSTRAP_SERVERS); // fail now, with the key's name, if it is missing
-      return new SourceConfig(type, null, Map.of(), s.withPrefix("kafka."), topics, streamOptions,
+      return new SourceConfig(type, null, Map.of(), 0, s.withPrefix("kafka."), topics, streamOptions,
           s.get(Keys.VALIDATION_MAX_FUTURE_SKEW), table, maxRows, gapTimeout, db);
     }
     return new SourceConfig(type, s.get(Keys.INPUT_DIR), strip(s.withPrefix("source.file."), "source.file."),
-        Map.of(), topics, Map.of(), Duration.ZERO, table, maxRows, gapTimeout, db);
+        s.get(Keys.SOURCE_MAX_BYTES_PER_BATCH), Map.of(), topics, Map.of(), Duration.ZERO, table, maxRows, gapTimeout, db);
   }
 
   private static RawTable table(Settings s) {

@@ -26,6 +26,7 @@ import io.siloreports.reportjob.ReportOutput;
 import io.siloreports.store.AggregateStore;
 import io.siloreports.store.MySqlAggregateStore;
 import io.siloreports.store.MySqlProgressStore;
+import io.siloreports.store.MySqlRetention;
 import io.siloreports.store.MySqlStoreQueries;
 import io.siloreports.store.ParquetAggregateStore;
 import io.siloreports.store.ParquetProgressStore;
@@ -89,7 +90,7 @@ public final class Wiring {
     ParquetProgressStore progress = new ParquetProgressStore(hadoop, config.warehouseDir());
     return new Stores(
         new ParquetAggregateStore(spark, hadoop, config.warehouseDir(), progress, config.compactEvery(), () -> {})
-            .directReadMaxRows(config.directReadMaxRows()),
+            .directReadMaxRows(config.directReadMaxRows()).retention(config.retention()),
         progress);
   }
 
@@ -126,7 +127,7 @@ public final class Wiring {
     }
     return config.kafka()
         ? new KafkaSource(config.topics(), config.kafkaOptions(), config.kafkaStreamOptions(), config.kafkaStartSlack())
-        : new RawFileSource(config.inputDir(), config.fileOptions());
+        : new RawFileSource(config.inputDir(), config.fileOptions(), config.maxBytesPerBatch());
   }
 
   /** The MySQL raw table of {@code source.mysql.*} in the {@code db.*} database. */
@@ -148,6 +149,11 @@ public final class Wiring {
   }
 
   /** The aggregates database's schema, checked (or migrated) before a job uses it. */
+  /** The retention of the MySQL aggregates ({@code retention}); the Parquet store applies it when it compacts. */
+  public static MySqlRetention retention(StoreConfig config) {
+    return new MySqlRetention(config.db(), config.retention());
+  }
+
   public static void prepareAggregates(Jdbc db, boolean migrateOnStart) {
     SchemaPolicy.prepare(db, Scope.AGGREGATES, migrateOnStart);
   }
@@ -203,7 +209,7 @@ public final class Wiring {
     Stores stores = stores(config.store(), spark, hadoop);
     HotReadings hot = new RawHotReadings(spark,
         config.hotFromMySql() ? tableSource(config.source()) : rawSource(config.source()), config.rules(), clock,
-        hadoop);
+        hadoop, config.checkpointDir());
     return SiloReport.builder()
         .spark(spark)
         .aggregates(stores.aggregates(), stores.progress())

@@ -14,7 +14,8 @@ interface DataKeys {
   Setting<String> WAREHOUSE_DIR = WHERE_DATA_LIVES.text("warehouse.dir", "data/warehouse",
       "Parquet aggregates, quarantine and progress (`sink.type=parquet`)");
   Setting<String> CHECKPOINT_DIR = WHERE_DATA_LIVES.text("checkpoint.dir", "data/checkpoints",
-      "Spark checkpoints of the stream, one directory per pipeline");
+      "Spark checkpoints of the stream, one directory per pipeline; a report reads there which files or Kafka offsets"
+          + " the stream has committed, to read raw only the rest");
   Setting<String> REPORT_OUTPUT_DIR = WHERE_DATA_LIVES.text("report.output-dir", "data/output",
       "where workbooks go: a local directory, or `s3://bucket/prefix` (`s3a://` too); the file is"
           + " `<dir>/reports/<jobId>/silo_data_report.xlsx`");
@@ -32,6 +33,10 @@ interface DataKeys {
       "where the stream reads raw records: a directory per pipeline under `input.dir`, Kafka topics, or (readings"
           + " only) the MySQL raw table of `source.mysql.*` in the `db.*` database, read by its increasing id",
       "files", "kafka", "mysql");
+  Setting<Long> SOURCE_MAX_BYTES_PER_BATCH = RAW_INPUT.longValue("source.max-bytes-per-batch", "268435456",
+      "files: bytes a micro-batch admits at most: as many files as fit if each were the largest file in the directory"
+          + " when the stream starts (a larger file goes alone); 0: no limit. `source.file.maxFilesPerTrigger`, when"
+          + " set, wins");
   Setting<String> KAFKA_BOOTSTRAP_SERVERS = RAW_INPUT.text("kafka.bootstrap.servers", null,
       "Kafka brokers (`source.type=kafka`, `produce`); every other `kafka.*` key is a client setting too");
   Setting<String> SOURCE_KAFKA_TOPIC_READINGS = RAW_INPUT.text("source.kafka.topic.silo-readings",
@@ -82,4 +87,19 @@ interface DataKeys {
   Setting<Boolean> DB_MIGRATE_ON_START = AGGREGATES.bool("db.migrate-on-start", "false",
       "jobs apply pending schema migrations to the databases they use; when false they check the schema version"
           + " and stop with a message naming `migrate`");
+  Setting<Duration> RETENTION_BUCKETS_1M_AGE = AGGREGATES.duration("retention.buckets.1m-age", "7d",
+      "1-minute bucket counts older than this go (never hours after the stream's revision horizon); blank: kept."
+          + " Applied by `retention` (MySQL) or at compaction (Parquet); docs/production.md, Bounded tables");
+  Setting<Duration> RETENTION_BUCKETS_5M_AGE = AGGREGATES.duration("retention.buckets.5m-age", "30d",
+      "the same for 5-minute bucket counts");
+  Setting<Duration> RETENTION_BUCKETS_15M_AGE = AGGREGATES.duration("retention.buckets.15m-age", "90d",
+      "the same for 15-minute bucket counts");
+  Setting<Duration> RETENTION_BUCKETS_60M_AGE = AGGREGATES.duration("retention.buckets.60m-age", "366d",
+      "the same for 60-minute bucket counts (each size is counted from the events, so the coarser ones lose nothing"
+          + " when finer ones go)");
+  Setting<Duration> RETENTION_QUARANTINE_AGE = AGGREGATES.duration("retention.quarantine-age", "90d",
+      "quarantined records stored longer ago go (their counts stay in the progress totals); blank: kept");
+  Setting<Integer> RETENTION_PARTITION_DAYS_AHEAD = AGGREGATES.integer("retention.partition-days-ahead", "3",
+      "MySQL: `retention` keeps daily partitions of `bucket_counts` ready this many days ahead (run it at least"
+          + " this often)");
 }

@@ -92,6 +92,31 @@ public final class KafkaSource implements RawSource {
   }
 
   /**
+   * From the committed batch's end offsets to the latest (records the stream has not committed), or up to them
+   * (records it has, from the Kafka time of the window's start less the slack): no guess splits the two sides.
+   * Partitions added since the committed batch are not in its offsets, and Spark refuses such a read; the report fails
+   * with Spark's message until the stream commits a batch over them.
+   */
+  @Override
+  public Dataset<Row> batch(SparkSession spark, Pipeline pipeline, InputSlice slice, boolean committed) {
+    if (!(slice.committed() instanceof CommittedInput.KafkaOffsets offsets)) {
+      return RawSource.super.batch(spark, pipeline, slice, committed);
+    }
+    Map<String, String> bounds = new LinkedHashMap<>();
+    if (committed) {
+      bounds.put("startingTimestamp", Long.toString(slice.committedFrom().minus(startSlack).toEpochMilli()));
+      bounds.put("startingOffsetsByTimestampStrategy", "latest");
+      bounds.put("endingOffsets", offsets.json());
+    } else {
+      bounds.put("startingOffsets", offsets.json());
+      bounds.put("endingOffsets", "latest");
+    }
+    DataFrameReader reader =
+        spark.read().format("kafka").options(kafkaOptions).options(bounds).option("subscribe", topic(pipeline));
+    return lines(reader.load());
+  }
+
+  /**
    * A Kafka client's retriable error (a timeout, a lost connection, no leader yet) or Spark's executor-side fetch
    * timeout ({@code Cannot fetch record for offset ...}) anywhere in the chain, and nothing that says the request
    * itself is wrong: a missing or deleted topic (which Kafka also calls retriable), lost offsets ({@code failOnDataLoss}),

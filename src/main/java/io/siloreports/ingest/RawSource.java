@@ -22,6 +22,19 @@ public interface RawSource {
    */
   Dataset<Row> batch(SparkSession spark, Pipeline pipeline, Instant eventFrom, Instant cutoff);
 
+  /**
+   * The records the stream had committed ({@code committed} true) or had not committed yet (false) by the batch of
+   * {@code slice.committed()}, that may have an event time in the slice's window for them (more is fine: callers
+   * filter by event time); with {@code slice.committed()} null every record counts as committed and the uncommitted
+   * side is empty. What a source cannot split this way it refuses.
+   */
+  default Dataset<Row> batch(SparkSession spark, Pipeline pipeline, InputSlice slice, boolean committed) {
+    if (slice.committed() == null) {
+      return committed ? batch(spark, pipeline, slice.committedFrom(), slice.until()) : null;
+    }
+    throw new UnsupportedOperationException(describe(pipeline) + " cannot tell committed records from the others");
+  }
+
   /** Called before a pipeline's stream starts (a file source creates a missing local directory, so it can wait). */
   default void prepare(Pipeline pipeline) throws java.io.IOException {}
 

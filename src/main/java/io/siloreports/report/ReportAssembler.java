@@ -1,6 +1,8 @@
 package io.siloreports.report;
 
 import io.siloreports.aggregate.HourlyAggregates;
+import io.siloreports.ingest.CommittedInput;
+import io.siloreports.ingest.InputSlice;
 import io.siloreports.model.AggregationProgress;
 import io.siloreports.model.Pipeline;
 import io.siloreports.report.hot.HotReadings;
@@ -43,6 +45,8 @@ final class ReportAssembler {
   private static final Logger LOG = LoggerFactory.getLogger(ReportAssembler.class);
   /** Up to this many rows a report is collected and sorted on the driver (about 40 MB), beyond it sorted by Spark. */
   static final int SMALL_REPORT_ROWS = 200_000;
+  /** Reads of the aggregates before a report gives up on a snapshot of the batch it read the progress of. */
+  private static final int SNAPSHOT_ATTEMPTS = 5;
 
   private final Supplier<SparkSession> spark;
   private final AggregateStore aggregates;
@@ -76,35 +80,62 @@ final class ReportAssembler {
     Instant cutoff = resolved.asOf();
     Instant to = resolved.to();
     Instant from = resolved.from();
-    Optional<AggregationProgress> committed = progress.last(Pipeline.SILO_READINGS);
-    ReportRange range =
-        new ReportRange(from, to, cutoff, committed.map(AggregationProgress::finalizedBefore).orElse(null));
-    LOG.info("report {}: {} from the aggregates (finalized_before {}); {} raw; cut-off {}",
-        jobId,
-        range.hasFinalizedPart() ? "hours " + range.from() + " .. " + range.split() : "no hours",
-        range.finalizedBefore(),
-        range.hasHotPart() ? "readings " + range.split() + " .. " + range.hotEnd() + " from " + hot.describe()
-            : "no readings",
-        cutoff);
+    // The aggregates and the raw side must be of the same committed batch: a store that streams its hours reads
+    // them in a snapshot that names its batch, and a batch committed since the progress was read means reading again.
+    Optional<AggregationProgress> committed;
+    ReportRange range;
+    InputSlice slice;
+    CompletableFuture<Optional<List<Row>>> hotWithoutSpark;
+    Optional<AggregateStore.HourlyRowsInOrder> streamed;
+    for (int attempt = 1; ; attempt++) {
+      committed = progress.last(Pipeline.SILO_READINGS);
+      Optional<CommittedInput> input = committed.flatMap(hot::committedInput);
+      if (committed.isPresent() && input.isEmpty()) {
+        LOG.warn("report {}: cannot tell which raw input batch {} committed ({}): splitting on event time at"
+            + " finalized_before, exact only once the stream has caught up", jobId, committed.get().batchId(),
+            hot.describe());
+      }
+      range = new ReportRange(from, to, cutoff, committed.map(AggregationProgress::finalizedBefore).orElse(null),
+          committed.map(AggregationProgress::maxEventTime).orElse(null), input.isPresent());
+      slice = new InputSlice(range.byCommitted() ? input.get() : null, range.uncommittedFrom(), range.split(),
+          range.hotEnd());
+      // The hot hours read without Spark, if their source allows, on a thread of their own while the store opens
+      // its read of the finalized hours (two reads of the same size for a small report; the machine has the cores).
+      InputSlice read = slice;
+      hotWithoutSpark = !range.hasHotPart()
+          ? CompletableFuture.completedFuture(Optional.of(List.of()))
+          : CompletableFuture.supplyAsync(() -> hot.partialsWithoutSpark(read, request.silos()));
+      streamed = committed.isPresent() && range.hasFinalizedPart()
+          ? aggregates.hourlyInSheetOrder(request.silos(), range.from(), range.split())
+          : Optional.empty();
+      long asOf = committed.map(AggregationProgress::batchId).orElse(-1L);
+      if (streamed.isEmpty() || streamed.get().batchId() == asOf || attempt == SNAPSHOT_ATTEMPTS) {
+        if (streamed.isPresent() && streamed.get().batchId() != asOf) {
+          streamed.get().close();
+          throw new IllegalStateException("the stream committed a batch during each of " + SNAPSHOT_ATTEMPTS
+              + " reads of the aggregates (" + aggregates.describe() + "): no consistent snapshot; run the report again");
+        }
+        break;
+      }
+      LOG.info("report {}: batch {} committed while the aggregates were opened at batch {}; reading again", jobId,
+          streamed.get().batchId(), asOf);
+      streamed.get().close();
+      hotWithoutSpark.cancel(false);
+    }
+    LOG.info("report {}: hours {} .. {} from the aggregates (batch {}, finalized_before {}); raw: {}; cut-off {}",
+        jobId, range.from(), range.split(), committed.map(AggregationProgress::batchId).orElse(-1L),
+        range.finalizedBefore(), describe(range, slice), cutoff);
 
-    // The hot hours read without Spark, if their source allows, on a thread of their own while the store opens its
-    // read of the finalized hours (two reads of the same size for a small report; the machine has the cores).
-    CompletableFuture<Optional<List<Row>>> hotWithoutSpark = !range.hasHotPart()
-        ? CompletableFuture.completedFuture(Optional.of(List.of()))
-        : CompletableFuture.supplyAsync(() -> hot.partialsWithoutSpark(range.split(), range.hotEnd(), request.silos()));
-    Optional<AggregateStore.HourlyRowsInOrder> streamed =
-        committed.isPresent() && range.hasFinalizedPart()
-            ? aggregates.hourlyInSheetOrder(request.silos(), range.from(), range.split())
-            : Optional.empty();
     if (streamed.isPresent()) {
-      return writeStreamed(jobId, request, range, cutoff, committed, streamed.get(), hotWithoutSpark, target, writer);
+      return writeStreamed(jobId, request, range, slice, cutoff, committed, streamed.get(), hotWithoutSpark, target,
+          writer);
     }
 
     // The hot partials read on the side serve this path too; only a source that needs Spark is read by Spark.
     Optional<List<Row>> hotRead = joined(hotWithoutSpark);
     Dataset<Row> hotPartials = hotRead.isPresent()
         ? spark.get().createDataFrame(hotRead.get(), HourlyAggregates.PARTIAL)
-        : ReportRows.hotPartials(hot.readings(range.split(), range.hotEnd()), range, request.silos());
+        : ReportRows.hotPartials(hot.readings(slice), range, request.silos());
     Dataset<Row> finalized =
         committed.isPresent() && range.hasFinalizedPart()
             ? aggregates.aggregates(Pipeline.SILO_READINGS, committed.get())
@@ -141,14 +172,15 @@ final class ReportAssembler {
    * Spark job over the finalized rows, no sort, no cached copy, so time and memory do not grow with the report beyond
    * the writer's own, and a report whose hot hours need no Spark starts no SparkSession at all.
    */
-  private WorkbookStats writeStreamed(String jobId, ReportRequest request, ReportRange range, Instant cutoff,
+  private WorkbookStats writeStreamed(String jobId, ReportRequest request, ReportRange range, InputSlice slice,
+      Instant cutoff,
       Optional<AggregationProgress> committed, AggregateStore.HourlyRowsInOrder finalized,
       CompletableFuture<Optional<List<Row>>> hotWithoutSpark, Path target, WorkbookWriter writer) throws IOException {
     RowsInSheetOrder rows;
     List<Integer> silos;
     try {
       List<Row> hotRows = joined(hotWithoutSpark).orElseGet(() ->
-          ReportRows.hotPartials(hot.readings(range.split(), range.hotEnd()), range, request.silos()).collectAsList());
+          ReportRows.hotPartials(hot.readings(slice), range, request.silos()).collectAsList());
       if (!request.silos().isEmpty()) {
         silos = request.silos();
       } else {
@@ -166,6 +198,19 @@ final class ReportAssembler {
     try (rows) {
       return writer.write(header(jobId, silos, range, cutoff, committed), rows, silos, target);
     }
+  }
+
+  /** What the raw side reads, for the log line. */
+  private static String describe(ReportRange range, InputSlice slice) {
+    if (!range.hasHotPart()) {
+      return "nothing";
+    }
+    if (slice.committed() == null) {
+      return "readings " + slice.committedFrom() + " .. " + slice.until();
+    }
+    return "readings " + slice.uncommittedFrom() + " .. " + slice.until() + " not in the "
+        + slice.committed().describe() + (slice.readsCommitted()
+            ? ", and committed ones " + slice.committedFrom() + " .. " + slice.until() : "");
   }
 
   /** The hot hours read on the side, their failure thrown as it was. */

@@ -47,21 +47,23 @@ public final class ReportRows {
         HourlyAggregates.merge(finalized.unionByName(hotPartials)));
   }
 
-  /** The hot readings of the range ({@code [split, hotEnd)}) of {@code silos} (empty: all) as hourly partials. */
+  /** The hot readings of the range (from the split or the first uncommitted event time to hotEnd) of {@code silos} (empty: all) as hourly partials. */
   public static Dataset<Row> hotPartials(Dataset<Row> readings, ReportRange range, List<Integer> silos) {
     Dataset<Row> hot =
         HourlyAggregates.partials(
             readings
                 .select("silo_id", "ts", "value")
-                .filter(col("ts").geq(ts(range.split())).and(col("ts").lt(ts(range.hotEnd())))));
+                .filter(col("ts").geq(ts(io.siloreports.model.Times.min(range.split(), range.uncommittedFrom())))
+                    .and(col("ts").lt(ts(range.hotEnd())))));
     return silos.isEmpty() ? hot : hot.filter(col("silo_id").isin(silos.toArray()));
   }
 
   /**
    * The same rows without Spark, for a store that streams its finalized hours in sheet order: {@code finalized}
    * (partials of hours before the split, in the order of {@code silos}, then hour) and {@code hot} (partials of the
-   * hours from the split on, any order) become final rows in sheet order. The two never share an hour, so each silo's
-   * finalized rows are followed by its hot ones; rounding is {@link HourlyAggregates}' (the Spark form's) own.
+   * readings the aggregates do not hold, any hours, any order) become final rows in sheet order: a hot partial of an
+   * hour the aggregates have is merged into it (additive, as the stream merges a late reading), the others take their
+   * place among the silo's hours; rounding is {@link HourlyAggregates}' (the Spark form's) own.
    */
   public static Iterator<FinalHourlyRow> inSheetOrder(Iterator<Row> finalized, List<Row> hot, List<Integer> silos) {
     Map<Integer, TreeMap<Long, Row>> hotBySilo = new HashMap<>();
@@ -70,7 +72,7 @@ public final class ReportRows {
     }
     return new Iterator<>() {
       private int position = -1;
-      private Iterator<Row> hotOfSilo = java.util.Collections.emptyIterator();
+      private Peeking hotOfSilo = new Peeking(java.util.Collections.emptyIterator());
       private Row peeked;
       private FinalHourlyRow next;
 
@@ -80,7 +82,17 @@ public final class ReportRows {
           if (peeked == null && finalized.hasNext()) {
             peeked = finalized.next();
           }
-          if (position >= 0 && peeked != null && peeked.getInt(0) == silos.get(position)) {
+          boolean finalizedOfSilo = position >= 0 && peeked != null && peeked.getInt(0) == silos.get(position);
+          if (finalizedOfSilo && hotOfSilo.hasNext()) {
+            long stored = peeked.getTimestamp(1).getTime();
+            long hot = hotOfSilo.peek().getTimestamp(1).getTime();
+            if (hot < stored) {
+              next = finish(hotOfSilo.next());
+            } else {
+              next = finish(hot == stored ? merged(peeked, hotOfSilo.next()) : peeked);
+              peeked = null;
+            }
+          } else if (finalizedOfSilo) {
             next = finish(peeked);
             peeked = null;
           } else if (hotOfSilo.hasNext()) {
@@ -88,7 +100,8 @@ public final class ReportRows {
           } else if (position + 1 < silos.size()) {
             position++;
             TreeMap<Long, Row> h = hotBySilo.get(silos.get(position));
-            hotOfSilo = h == null ? java.util.Collections.emptyIterator() : h.values().iterator();
+            hotOfSilo = new Peeking(
+                h == null ? java.util.Collections.emptyIterator() : h.values().iterator());
           } else if (peeked != null) {
             throw new IllegalStateException("the store returned silo " + peeked.getInt(0) + " out of sheet order");
           } else {
@@ -108,6 +121,50 @@ public final class ReportRows {
         return r;
       }
     };
+  }
+
+  /** An iterator that shows its next row without taking it. */
+  private static final class Peeking {
+    private final Iterator<Row> rows;
+    private Row head;
+
+    Peeking(Iterator<Row> rows) {
+      this.rows = rows;
+    }
+
+    boolean hasNext() {
+      return head != null || rows.hasNext();
+    }
+
+    Row peek() {
+      if (head == null) {
+        head = rows.next();
+      }
+      return head;
+    }
+
+    Row next() {
+      Row r = peek();
+      head = null;
+      return r;
+    }
+  }
+
+  /**
+   * Two partials of one silo-hour as one ({@link HourlyAggregates#PARTIAL}): sums and counts added, min and max of
+   * both, the later revision; what {@link HourlyAggregates#merge} does for the Spark form.
+   */
+  static Row merged(Row a, Row b) {
+    BigDecimal minA = a.getDecimal(3);
+    BigDecimal minB = b.getDecimal(3);
+    BigDecimal maxA = a.getDecimal(4);
+    BigDecimal maxB = b.getDecimal(4);
+    java.sql.Timestamp revisedA = a.isNullAt(7) ? null : a.getTimestamp(7);
+    java.sql.Timestamp revisedB = b.isNullAt(7) ? null : b.getTimestamp(7);
+    return org.apache.spark.sql.RowFactory.create(a.getInt(0), a.getTimestamp(1), a.getDecimal(2).add(b.getDecimal(2)),
+        minA.compareTo(minB) <= 0 ? minA : minB, maxA.compareTo(maxB) >= 0 ? maxA : maxB, a.getLong(5) + b.getLong(5),
+        (a.isNullAt(6) ? 0 : a.getLong(6)) + (b.isNullAt(6) ? 0 : b.getLong(6)),
+        revisedA == null ? revisedB : revisedB == null || revisedA.after(revisedB) ? revisedA : revisedB);
   }
 
   /** A merged partial ({@link HourlyAggregates#PARTIAL}) rounded for the report, as {@link HourlyAggregates#finish}. */

@@ -7,6 +7,7 @@ import io.siloreports.jobstore.ReportJob;
 import io.siloreports.jobstore.ReportJobStore;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.function.Consumer;
@@ -258,9 +259,17 @@ public final class ReportJobLifecycle {
   public int reapUntaken(Duration pendingTimeout, Duration submittedTimeout, Consumer<ReportJob> reaped) {
     int count = 0;
     Instant now = jobs.now();
-    for (ReportJob job : jobs.enteredBefore(JobStatus.PENDING, now.minus(requirePositive(pendingTimeout)))) {
-      count += reap(job, JobStatus.PENDING, reaped, "timed out: nothing took the job within " + pendingTimeout + " (created "
-          + job.createdAt() + "); is a worker running (api or worker command) or another submitter configured?");
+    List<ReportJob> untaken = jobs.enteredBefore(JobStatus.PENDING, now.minus(requirePositive(pendingTimeout)));
+    // Whether anything was running says which of the two causes it was: a queue longer than the workers drain in
+    // the timeout, or no worker at all.
+    long running = untaken.isEmpty() ? 0 : jobs.count(JobStatus.SUBMITTED) + jobs.count(JobStatus.PROCESSING);
+    String cause = running > 0
+        ? running + " job(s) were running meanwhile: the queue was longer than the workers drain in that time"
+            + " (raise worker.max-concurrent, or worker.pending-timeout)"
+        : "is a worker running (api or worker command) or another submitter configured?";
+    for (ReportJob job : untaken) {
+      count += reap(job, JobStatus.PENDING, reaped, "timed out: nothing took the job within " + pendingTimeout
+          + " (created " + job.createdAt() + "); " + cause);
     }
     for (ReportJob job : jobs.enteredBefore(JobStatus.SUBMITTED, now.minus(requirePositive(submittedTimeout)))) {
       count += reap(job, JobStatus.SUBMITTED, reaped, "timed out: submitted " + job.submittedAt() + " (" + job.submitRef()

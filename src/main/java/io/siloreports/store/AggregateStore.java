@@ -79,6 +79,12 @@ public interface AggregateStore {
     /** The silos asked for, or, when none were, every silo with rows in the range (ascending). */
     List<Integer> silos();
 
+    /**
+     * The stream's committed batch the rows are as of (read in the same snapshot), -1 when it has committed none: the
+     * report reads raw only what that batch had not committed, so the two must be of the same batch.
+     */
+    long batchId();
+
     @Override
     void close();
   }

@@ -38,6 +38,7 @@ final class MySqlHourlyRows implements AggregateStore.HourlyRowsInOrder {
   private ResultSet rows;
   private Row next;
   private boolean done;
+  private final long batchId;
 
   MySqlHourlyRows(Jdbc db, List<Integer> silos, Instant from, Instant to) throws SQLException {
     this.db = db;
@@ -51,6 +52,7 @@ final class MySqlHourlyRows implements AggregateStore.HourlyRowsInOrder {
       try (Statement s = connection.createStatement()) {
         s.execute("START TRANSACTION WITH CONSISTENT SNAPSHOT, READ ONLY");
       }
+      this.batchId = committedBatch();
       this.silos = silos.isEmpty() ? silosWithRows() : List.copyOf(silos);
       this.runs = silos.isEmpty() ? List.of(List.of()) : ascendingRuns(silos);
     } catch (SQLException | RuntimeException e) {
@@ -62,6 +64,21 @@ final class MySqlHourlyRows implements AggregateStore.HourlyRowsInOrder {
   @Override
   public List<Integer> silos() {
     return silos;
+  }
+
+  @Override
+  public long batchId() {
+    return batchId;
+  }
+
+  private long committedBatch() throws SQLException {
+    try (PreparedStatement st = connection.prepareStatement(
+        "SELECT last_batch_id FROM aggregation_progress WHERE pipeline = ?")) {
+      st.setString(1, io.siloreports.model.Pipeline.SILO_READINGS.id);
+      try (ResultSet rs = st.executeQuery()) {
+        return rs.next() ? rs.getLong(1) : -1;
+      }
+    }
   }
 
   private List<Integer> silosWithRows() throws SQLException {

@@ -43,9 +43,9 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Compaction: every {@code compactEvery} committed batches, the merged partials of all committed batches are
  * written as one file set ({@code upto=B}) and {@code _CURRENT} is switched to it; readers then take that set plus
- * the batch directories after B. Both give the same merge, so the switch is safe at any moment. The batch and
- * compacted directories the previous generation used are deleted then, one generation late, so a report that
- * listed them just before the switch can still read them.
+ * the batch directories after B. Both give the same merge (less the rows {@link ParquetRetention} leaves out), so the
+ * switch is safe at any moment. The batch and compacted directories the previous generation used are deleted then,
+ * one generation late, so a report that listed them just before the switch can still read them.
  */
 public final class ParquetAggregateStore implements AggregateStore {
   private static final Logger LOG = LoggerFactory.getLogger(ParquetAggregateStore.class);
@@ -110,8 +110,8 @@ public final class ParquetAggregateStore implements AggregateStore {
     long t0 = System.nanoTime();
     Long previous = layout.compactedUpTo(pipeline);
     long upTo = committed.batchId();
-    aggregates(pipeline, committed).write().mode(SaveMode.Overwrite)
-        .parquet(layout.compactedDir(pipeline, upTo).toString());
+    ParquetRetention.retained(aggregates(pipeline, committed), pipeline, retention, committed).write()
+        .mode(SaveMode.Overwrite).parquet(layout.compactedDir(pipeline, upTo).toString());
     try {
       FileSystem fs = layout.fs();
       Path marker = layout.marker(pipeline);
@@ -138,8 +138,10 @@ public final class ParquetAggregateStore implements AggregateStore {
           }
         }
       }
-      LOG.info("{}: compacted batches up to {} into one file set ({} old batch directories removed) in {} ms",
-          pipeline.id, upTo, deleted, (System.nanoTime() - t0) / 1_000_000);
+      int quarantined = ParquetRetention.dropQuarantine(layout, pipeline, retention, committed.updatedAt(), upTo);
+      LOG.info("{}: compacted batches up to {} into one file set ({} old batch directories removed, expired rows left"
+          + " out, {} expired quarantine batch directories deleted) in {} ms", pipeline.id, upTo, deleted, quarantined,
+          (System.nanoTime() - t0) / 1_000_000);
     } catch (IOException e) {
       throw new UncheckedIOException("cannot switch the compacted aggregates of " + pipeline.id, e);
     }
@@ -153,6 +155,15 @@ public final class ParquetAggregateStore implements AggregateStore {
     Dataset<Row> parts = dirs.isEmpty() ? spark.get().createDataFrame(List.of(), partial)
         : spark.get().read().schema(partial).parquet(dirs.stream().map(Path::toString).toArray(String[]::new));
     return aggregation.merge(parts);
+  }
+
+  /** What compaction leaves out ({@link ParquetRetention}); null: everything kept. */
+  private RetentionPolicy retention;
+
+  /** Sets {@link #retention} ({@code retention.*}). */
+  public ParquetAggregateStore retention(RetentionPolicy policy) {
+    this.retention = policy;
+    return this;
   }
 
   /** Up to this many stored partial rows a report reads the store without Spark ({@link ParquetPartials}). */
@@ -194,6 +205,11 @@ public final class ParquetAggregateStore implements AggregateStore {
       @Override
       public List<Integer> silos() {
         return order;
+      }
+
+      @Override
+      public long batchId() {
+        return committed.get().batchId();
       }
 
       @Override

@@ -52,4 +52,27 @@ class ReportRangeTest {
     assertEquals(t("06:00"), r.to());
     assertThrows(IllegalArgumentException.class, () -> new ReportRange(t("05:00"), t("05:00"), t("13:00"), null));
   }
+
+  @Test
+  void splitOnWhatWasCommittedEveryHourComesFromTheAggregatesAndEveryUncommittedReadingIsRaw() {
+    // nothing committed at or after the cut-off: the cut-off's hour too comes from the aggregates
+    ReportRange now = new ReportRange(t("00:00"), t("12:00"), t("09:30"), t("07:00"), t("09:10"), true);
+    assertEquals(t("10:00"), now.split());
+    assertEquals(t("00:00"), now.uncommittedFrom(), "uncommitted readings of every hour, not after finalized_before");
+    assertEquals(t("09:30"), now.hotEnd());
+    assertTrue(now.hasFinalizedPart() && now.hasHotPart());
+    // a cut-off before the newest committed reading: its hour's committed readings are read raw, up to the cut-off
+    ReportRange past = new ReportRange(t("00:00"), t("12:00"), t("05:20"), t("07:00"), t("07:40"), true);
+    assertEquals(t("05:00"), past.split());
+    assertEquals(t("00:00"), past.uncommittedFrom());
+    // a range that ended before the cut-off: all of it from the aggregates plus what is uncommitted
+    ReportRange ended = new ReportRange(t("00:00"), t("06:00"), t("09:30"), t("07:00"), t("11:00"), true);
+    assertEquals(t("06:00"), ended.split());
+    assertEquals(t("06:00"), ended.hotEnd());
+    assertTrue(ended.hasHotPart(), "uncommitted readings of the range are still read");
+    // nothing committed: an event-time split at the range's start, everything raw
+    ReportRange none = new ReportRange(t("00:00"), t("12:00"), t("09:30"), null, null, true);
+    assertFalse(none.byCommitted());
+    assertEquals(t("00:00"), none.split());
+  }
 }

@@ -222,6 +222,17 @@ class ReportJobLifecycleTest {
     assertEquals(2, jobs.reapUntaken(Duration.ofMinutes(1), Duration.ofMinutes(1)));
     assertTrue(store.find("never-taken").orElseThrow().errorMessage().startsWith("timed out: nothing took the job"));
     assertTrue(store.find("never-started").orElseThrow().errorMessage().contains("local pid 1@h"));
+    assertTrue(store.find("never-taken").orElseThrow().errorMessage().contains("1 job(s) were running meanwhile"),
+        "with a job running, the queue was too long, not the worker missing");
+  }
+
+  @Test
+  void aJobNothingTookWhileNothingRanSaysNoWorkerMayBeRunning() {
+    jobs.create("alone", DEFAULTS, null);
+    clock.set(T0.plusSeconds(61));
+    assertEquals(1, jobs.reapUntaken(Duration.ofMinutes(1), Duration.ofMinutes(1)));
+    String reason = store.find("alone").orElseThrow().errorMessage();
+    assertTrue(reason.contains("is a worker running"), reason);
   }
 
   @Test
