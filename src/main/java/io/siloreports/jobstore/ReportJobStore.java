@@ -81,8 +81,9 @@ public interface ReportJobStore extends AutoCloseable {
   boolean requeue(String jobId, String reason);
 
   /**
-   * PROCESSING -> SUBMITTED, clearing started_at: the run that took the job found it needs another kind of run (a
-   * warm runner's report that needs Spark) before it did anything; {@code reason} goes to the history.
+   * PROCESSING -> SUBMITTED, clearing started_at and setting submitted_at to now: the run that took the job found it
+   * needs another kind of run (a warm runner's report that needs Spark) before it did anything, and that run gets the
+   * whole submitted timeout to take it; {@code reason} goes to the history.
    */
   boolean handBack(String jobId, String reason);
 

@@ -113,6 +113,15 @@ public final class SiloReport {
     }
   }
 
+  /**
+   * Writes the report of {@code request} to {@code target} as a run would, with no job and nothing stored: a warm
+   * runner's warm-up, which loads what a report uses (the aggregates' reader, the raw files' parser, the workbook's
+   * writer) before its first report rather than during it.
+   */
+  public WorkbookStats rehearse(ReportRequest request, Path target) throws java.io.IOException {
+    return assembler.write("warm-up", request, target, writer);
+  }
+
   /** Every collaborator of a {@link SiloReport}; all are required. */
   public static final class Builder {
     private Supplier<SparkSession> spark;

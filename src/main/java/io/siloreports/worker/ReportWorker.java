@@ -175,6 +175,7 @@ public final class ReportWorker implements AutoCloseable {
         Submitter.Run run = submitter.submit(job);
         jobs.runBy(job.jobId(), run.ref());
         running.put(job.jobId(), run);
+        run.handedTo().thenAccept(ref -> handedOver(job, run, ref));
         run.exitCode().whenComplete((code, e) -> wake()); // settle it and start the next without waiting for the poll
         LOG.info("report {}: SUBMITTED ({})", job.jobId(), run.ref());
       } catch (Submitter.Throttled e) {
@@ -191,6 +192,20 @@ public final class ReportWorker implements AutoCloseable {
         LOG.error("report {}: FAILED: {}", job.jobId(), reason, e);
       }
       return true;
+    }
+  }
+
+  /**
+   * The run handed its job to another (a warm runner's report to spark-submit): the job names that run from now on,
+   * so a timeout stops it, a restarted worker finds it alive, and a failure points to its log and process.
+   */
+  private void handedOver(ReportJob job, Submitter.Run from, String ref) {
+    running.replace(job.jobId(), from, new Submitter.Run(ref, from.exitCode()));
+    try (LogContext.Scope ignored = LogContext.ofJob(job)) {
+      jobs.runBy(job.jobId(), ref);
+    } catch (RuntimeException e) {
+      LOG.warn("report {}: could not record that {} runs it now ({}); its job still names {}", job.jobId(), ref,
+          e.getMessage(), from.ref());
     }
   }
 

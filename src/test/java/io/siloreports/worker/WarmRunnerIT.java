@@ -12,6 +12,7 @@ import io.siloreports.cli.StreamConfig;
 import io.siloreports.cli.Wiring;
 import io.siloreports.config.Settings;
 import io.siloreports.db.Jdbc;
+import io.siloreports.jobstore.JobEvent;
 import io.siloreports.jobstore.JobStatus;
 import io.siloreports.jobstore.ReportJob;
 import io.siloreports.jobstore.ReportJobStore;
@@ -72,6 +73,7 @@ class WarmRunnerIT {
   private ReportJobStore jobs;
   private List<Oracle.Reading> readings;
   private Path runLogs;
+  private Map<String, String> settings;
 
   @BeforeAll
   void start() throws Exception {
@@ -83,6 +85,7 @@ class WarmRunnerIT {
     m.put("submit.local.warm", "true");
     m.put("worker.poll-interval", "30s"); // a job is taken because the service wakes its worker, not by the poll
     runLogs = Path.of(m.get("submit.local.log-dir"));
+    settings = m;
     readings = TestData.readings(new Random(41)).silos(3).hours(DAY, 0, 10).every(300, 600).build();
     InputFiles.write(dir.resolve("input/silo-readings"), "readings.jsonl", TestData.json(readings));
     InputFiles.write(dir.resolve("input/activity-events"), "events.jsonl",
@@ -191,17 +194,48 @@ class WarmRunnerIT {
 
   /**
    * A report that needs Spark (raw files in a sub-directory: Spark's partitions, which the runner does not read) is
-   * handed back and run by spark-submit: SUBMITTED again, then PROCESSING in spark-submit's JVM, COMPLETED.
+   * handed back and run by spark-submit: SUBMITTED again (submitted anew: the submitted timeout runs from the hand-back),
+   * then PROCESSING in spark-submit's JVM, COMPLETED. From the hand-over on the job names spark-submit's run, not the
+   * runner's: the service restarted meanwhile (its worker and runners gone, spark-submit going on) finds that run alive
+   * and leaves the job to it. The API shows only the states of the job's path, in order.
    */
   @Test
   @Order(4)
-  void aReportThatNeedsSparkGoesThroughSparkSubmit() throws Exception {
+  void aReportThatNeedsSparkGoesThroughSparkSubmitWhichNamesTheRunFromTheHandOver() throws Exception {
     Path partition = Files.createDirectories(dir.resolve("input/silo-readings/extra"));
     try {
-      JsonNode done = requestAndAwait();
+      String id = api.post("/api/reports", BODY).json().get("jobId").asText();
+      List<String> shown = new ArrayList<>();
+      long deadline = System.nanoTime() + RUN.toNanos();
+      ReportJob job = jobs.find(id).orElseThrow();
+      while (job.submitRef() == null || job.submitRef().contains("warm runner")) { // until spark-submit runs it
+        assertTrue(System.nanoTime() < deadline && !job.status().isFinal(), "never handed over: " + job);
+        String status = api.get("/api/reports/" + id).json().get("status").asText();
+        if (shown.isEmpty() || !shown.get(shown.size() - 1).equals(status)) {
+          shown.add(status);
+        }
+        Thread.sleep(20);
+        job = jobs.find(id).orElseThrow();
+      }
+      String sparkSubmitRef = job.submitRef();
+      Matcher sparkSubmitPid = PID.matcher(sparkSubmitRef);
+      assertTrue(sparkSubmitPid.find(), sparkSubmitRef);
+      assertTrue(ProcessHandle.of(Long.parseLong(sparkSubmitPid.group(1))).isPresent(), "spark-submit's own process");
+      server.close(); // the worker and its runners stop; spark-submit goes on
+      server = Wiring.api(ApiConfig.from(Settings.of(settings)), Clock.systemUTC());
+      server.start();
+      api = new ApiClient(server.url(), "ops-token-123-for-tests-0123456789");
+      JsonNode done = api.awaitJob(id, ENDED, RUN);
       workbookEqualsOracle(done);
-      String id = done.get("jobId").asText();
-      assertEquals(List.of("PENDING", "SUBMITTED", "PROCESSING", "SUBMITTED", "PROCESSING", "COMPLETED"), path(id));
+      List<String> path = path(id);
+      assertEquals(List.of("PENDING", "SUBMITTED", "PROCESSING", "SUBMITTED", "PROCESSING", "COMPLETED"), path);
+      assertTrue(isSubsequence(shown, path), "the API showed " + shown + ", not along " + path);
+      ReportJob finished = jobs.find(id).orElseThrow();
+      assertEquals(sparkSubmitRef, finished.submitRef(), "the job names spark-submit's run to its end");
+      List<JobEvent> events = jobs.events(id);
+      // submitted anew at the hand-back (events: PENDING, SUBMITTED, PROCESSING, the hand-back's SUBMITTED, ...)
+      assertTrue(!finished.submittedAt().isBefore(events.get(2).at())
+          && !finished.submittedAt().isAfter(events.get(3).at()), finished.submittedAt() + " " + events);
       String log = Files.readString(runLogs.resolve(id + ".log"));
       int handedBack = log.indexOf("needs Spark, which this runner does not start");
       assertTrue(handedBack > 0, log);
@@ -213,5 +247,15 @@ class WarmRunnerIT {
     } finally {
       Files.delete(partition);
     }
+  }
+
+  private static boolean isSubsequence(List<String> part, List<String> whole) {
+    int i = 0;
+    for (String s : whole) {
+      if (i < part.size() && part.get(i).equals(s)) {
+        i++;
+      }
+    }
+    return i == part.size();
   }
 }

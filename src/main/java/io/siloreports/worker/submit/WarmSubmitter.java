@@ -29,8 +29,10 @@ import org.slf4j.LoggerFactory;
  * report that needs Spark is handed back by the runner (its job SUBMITTED again) and started here through
  * spark-submit, as {@link LocalSubmitter} always does. A runner that dies (a crash, a kill, a timed-out job's cancel)
  * ends its report's run with its exit code, so the worker settles that job FAILED like any ended run, and the next
- * report gets a new runner. The protocol is the runner's ({@code cli.WarmReportRunner}): {@code run <job id>} lines in,
- * marked answers out.
+ * report gets a new runner. A runner is kept spare: two start with the worker, one more whenever a report takes the
+ * last idle runner or fewer than two are left (one retired or died), and more than two idle ones are stopped, so
+ * neither a second report at once nor a runner's retirement waits for a JVM to start and warm up.
+ * The protocol is the runner's ({@code cli.WarmReportRunner}): {@code run <job id>} lines in, marked answers out.
  *
  * <p>Longer than most files: the pool, each runner's pump (answers and per-report logs) and the hand-over to
  * spark-submit share the runners' state, so they stay in one class.
@@ -53,6 +55,7 @@ public final class WarmSubmitter implements Submitter, AutoCloseable {
   /** The ref of a warm run whose report needed Spark -> the spark-submit run that took it over. */
   private final Map<String, String> handedOver = new ConcurrentHashMap<>();
   private boolean closed;
+  private int starting;
 
   public WarmSubmitter(LocalSubmitter.Settings local, Settings warm) {
     if (warm.maxReports() < 1) {
@@ -64,20 +67,43 @@ public final class WarmSubmitter implements Submitter, AutoCloseable {
     this.host = hostName();
   }
 
-  /** Starts a runner ahead of the report that will need it (the first; a retired or dead one's replacement). */
+  /** Runners kept at least (the one the next report takes and a spare), and idle ones at most (more are stopped). */
+  static final int SPARE_PAIR = 2;
+
+  /** Starts the runners ahead of the reports that will need them: one for the first report and a spare. */
   @Override
   public void prepare() {
-    try {
-      Runner r = start();
+    keepSpare();
+  }
+
+  /**
+   * Starts runners (they warm up idle) until one is idle and there are at least {@link #SPARE_PAIR}: the next report
+   * never waits for a JVM to start, and a runner that retires or dies already has a warmed-up successor.
+   */
+  private void keepSpare() {
+    while (true) {
       synchronized (this) {
-        if (closed) {
-          r.closeInput();
-        } else {
-          idle.add(r);
+        if (closed || idle.size() + starting >= 1 && all.size() + starting >= SPARE_PAIR) {
+          return;
         }
+        starting++; // two threads topping up at once start one runner, not two
       }
-    } catch (IOException e) {
-      LOG.warn("warm runner: could not start one ahead ({}); the first report starts it", e.getMessage());
+      Runner r = null;
+      try {
+        r = start();
+      } catch (IOException e) {
+        LOG.warn("warm runner: could not start one ahead ({}); the next report starts one", e.getMessage());
+      }
+      synchronized (this) {
+        starting--;
+        if (r == null || closed) {
+          if (r != null) {
+            r.closeInput();
+          }
+          return;
+        }
+        idle.addLast(r);
+      }
     }
   }
 
@@ -88,15 +114,27 @@ public final class WarmSubmitter implements Submitter, AutoCloseable {
       if (closed) {
         throw new IOException("the worker is closing");
       }
-      runner = idle.pollFirst();
-      while (runner != null && !runner.process.isAlive()) {
-        runner = idle.pollFirst();
-      }
+      idle.removeIf(r -> !r.process.isAlive());
+      runner = take();
     }
     if (runner == null) {
       runner = start();
     }
-    return runner.run(job);
+    Run run = runner.run(job);
+    keepSpare(); // the last idle one was taken: two reports at once
+    return run;
+  }
+
+  /** The idle runner used last that has warmed up (its classes and code hottest), else the one that will be first. */
+  private Runner take() {
+    for (var it = idle.descendingIterator(); it.hasNext(); ) {
+      Runner r = it.next();
+      if (r.ready) {
+        it.remove();
+        return r;
+      }
+    }
+    return idle.pollFirst();
   }
 
   private Runner start() throws IOException {
@@ -123,18 +161,25 @@ public final class WarmSubmitter implements Submitter, AutoCloseable {
   }
 
   private void ended(Runner runner, boolean reusable) {
+    Runner surplus = null;
     synchronized (this) {
       if (reusable && !closed) {
         idle.addLast(runner);
-        return;
-      }
-      idle.remove(runner);
-      all.remove(runner);
-      if (closed || !idle.isEmpty()) {
-        return;
+        if (idle.size() > SPARE_PAIR) {
+          surplus = idle.pollFirst(); // the one used longest ago: reports at once are over, its memory is not needed
+        }
+      } else {
+        idle.remove(runner);
+        all.remove(runner);
       }
     }
-    prepare(); // a runner retired or died: its replacement warms up before the next report, not during it
+    if (surplus != null) {
+      LOG.info("warm runner {}: stopped, {} others are idle", surplus.process.pid(), SPARE_PAIR);
+      surplus.closeInput();
+    }
+    if (!reusable) {
+      keepSpare(); // a runner retired or died: its successor warms up before it is needed
+    }
   }
 
   @Override
@@ -183,10 +228,13 @@ public final class WarmSubmitter implements Submitter, AutoCloseable {
     final Writer input;
     final Path ownLog;
     final String refPrefix;
+    /** It has warmed up and said so ({@code ready}). */
+    volatile boolean ready;
     private Writer log;
     private ReportJob job;
     private String ref;
     private CompletableFuture<Integer> exit;
+    private CompletableFuture<String> handedTo;
     private Path jobLog;
 
     Runner(Process process) throws IOException {
@@ -205,10 +253,11 @@ public final class WarmSubmitter implements Submitter, AutoCloseable {
       this.job = job;
       this.ref = refPrefix + " warm runner, log " + jobLog;
       this.exit = new CompletableFuture<>();
+      this.handedTo = new CompletableFuture<>();
       this.jobLog = jobLog;
       input.write("run " + job.jobId() + "\n");
       input.flush();
-      return new Run(ref, exit);
+      return new Run(ref, exit, handedTo);
     }
 
     /** The runner's output: answers are acted on, every other line goes to the log of the report it runs. */
@@ -244,6 +293,10 @@ public final class WarmSubmitter implements Submitter, AutoCloseable {
 
     /** {@code ready}, {@code started <job id>}, or {@code done <job id> <result> <keep|retire>}. */
     private void answer(String[] words) throws IOException {
+      if (words.length == 1 && words[0].equals("ready")) {
+        ready = true;
+        return;
+      }
       if (words.length == 2 && words[0].equals("started")) {
         synchronized (this) { // the runner's lines before (its start, its warm-up) stay in its own log
           log.close();
@@ -256,10 +309,12 @@ public final class WarmSubmitter implements Submitter, AutoCloseable {
       }
       ReportJob finished;
       CompletableFuture<Integer> future;
+      CompletableFuture<String> handedTo;
       String finishedRef;
       synchronized (this) {
         finished = job;
         future = exit;
+        handedTo = this.handedTo;
         finishedRef = ref;
         exit = null;
         log.close();
@@ -267,7 +322,7 @@ public final class WarmSubmitter implements Submitter, AutoCloseable {
       }
       boolean keep = words[3].equals("keep");
       if (words[2].equals("spark")) {
-        handOver(finished, finishedRef, future);
+        handOver(finished, finishedRef, future, handedTo);
       } else {
         future.complete(switch (words[2]) {
           case "completed" -> 0;
@@ -296,11 +351,13 @@ public final class WarmSubmitter implements Submitter, AutoCloseable {
   }
 
   /** A report that needs Spark: spark-submit takes its job (SUBMITTED again), and its run ends the warm one's. */
-  private void handOver(ReportJob job, String warmRef, CompletableFuture<Integer> future) {
+  private void handOver(ReportJob job, String warmRef, CompletableFuture<Integer> future,
+      CompletableFuture<String> handedTo) {
     try {
       Run run = sparkSubmit.submit(job);
       handedOver.put(warmRef, run.ref());
       LOG.info("report {}: needs Spark; handed to spark-submit ({})", job.jobId(), run.ref());
+      handedTo.complete(run.ref()); // the worker records it as the job's run
       run.exitCode().thenAccept(code -> {
         handedOver.remove(warmRef);
         future.complete(code);
