@@ -209,7 +209,8 @@ class WarmRunnerIT {
       long deadline = System.nanoTime() + RUN.toNanos();
       ReportJob job = jobs.find(id).orElseThrow();
       while (job.submitRef() == null || job.submitRef().contains("warm runner")) { // until spark-submit runs it
-        assertTrue(System.nanoTime() < deadline && !job.status().isFinal(), "never handed over: " + job);
+        assertTrue(System.nanoTime() < deadline && !job.status().isFinal(), "never handed over: " + job.status() + ", run "
+            + job.submitRef()); // not the job itself: its presigned URL must not reach the test's output
         String status = api.get("/api/reports/" + id).json().get("status").asText();
         if (shown.isEmpty() || !shown.get(shown.size() - 1).equals(status)) {
           shown.add(status);
