@@ -150,6 +150,9 @@ class WarmRunnerIT {
     assertFalse(log.contains("starting a SparkSession"), "no Spark: " + log);
     assertTrue(log.contains("jobstore.password = ****  (env SILO_REPORTS_JOBSTORE_PASSWORD)"), log);
     assertFalse(log.contains("api.tokens"), "the service's secrets reached the runner");
+    String runnerLog = Files.readString(runLogs.resolve("warm-runner-" + runnerPid(b) + ".log"));
+    assertTrue(runnerLog.contains("warm runner: warmed up in") && runnerLog.contains("(a rehearsal of "), runnerLog);
+    assertFalse(runnerLog.contains("report " + b + ":"), "a report's lines are in its own log only");
   }
 
   /** A report that fails ends its job FAILED with the reason; the runner goes on with the next. */
