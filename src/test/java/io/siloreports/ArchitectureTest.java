@@ -47,7 +47,7 @@ class ArchitectureTest {
 
   /** The report job store's transitions: only the life cycle decides them. */
   private static final Set<String> TRANSITIONS = Set.of("create", "createScheduled", "markSubmitted", "requeue",
-      "markProcessing", "markCompleted", "markFailed", "markExpired");
+      "markProcessing", "handBack", "markCompleted", "markFailed", "markExpired");
 
   private static JavaClasses main;
 

@@ -85,7 +85,8 @@ public final class ApiServer implements AutoCloseable {
     router.add("GET", "/app.css", false, x -> x.text(200, "text/css; charset=utf-8", style));
     router.add("GET", "/api/openapi.json", false, x -> x.text(200, "application/json; charset=utf-8", openApi));
     ReportApi reports = new ReportApi(Objects.requireNonNull(b.jobs, "jobs"), Objects.requireNonNull(b.links, "links"),
-        b.clock, new ReportApi.Limits(b.pendingPerToken, b.pendingTotal, b.page.defaultDays(), b.quotaRetryAfter));
+        b.clock, new ReportApi.Limits(b.pendingPerToken, b.pendingTotal, b.page.defaultDays(), b.quotaRetryAfter))
+        .onJobCreated(b.jobCreated);
     reports.routes(router);
     if (b.queries != null) {
       new DataApi(b.queries).routes(router);
@@ -244,6 +245,7 @@ public final class ApiServer implements AutoCloseable {
     private String tokenSpec;
     private ReportJobLifecycle jobs;
     private DownloadLinks links;
+    private Runnable jobCreated = () -> { };
     private ProgressStore progress;
     private StoreQueries queries;
     private Duration maxCommitAge;
@@ -299,6 +301,12 @@ public final class ApiServer implements AutoCloseable {
     /** The bearer tokens, {@code name:token,...}. */
     public Builder tokens(String tokenSpec) {
       this.tokenSpec = tokenSpec;
+      return this;
+    }
+
+    /** Told of each job the service creates: the worker in the same JVM takes it without waiting for its poll. */
+    public Builder onJobCreated(Runnable listener) {
+      this.jobCreated = Objects.requireNonNull(listener, "listener");
       return this;
     }
 

@@ -53,6 +53,7 @@ final class ReportApi {
   private final Limits limits;
   /** Count and insert as one step in this service: the quotas hold exactly here (several services: see docs). */
   private final Object quotaLock = new Object();
+  private Runnable jobCreated = () -> { };
 
   ReportApi(ReportJobLifecycle lifecycle, DownloadLinks links, Clock clock, Limits limits) {
     this.limits = limits;
@@ -60,6 +61,12 @@ final class ReportApi {
     this.jobs = lifecycle.store();
     this.links = links;
     this.clock = clock;
+  }
+
+  /** Told of each job this service creates (its worker, in the same JVM, takes it at once). */
+  ReportApi onJobCreated(Runnable listener) {
+    this.jobCreated = listener;
+    return this;
   }
 
   void routes(Router r) {
@@ -186,6 +193,7 @@ final class ReportApi {
       throw HttpError.badRequest(e.getMessage());
     }
     String id = "r-" + JOB_ID_TIME.format(clock.instant()) + "-" + HexFormat.of().formatHex(randomBytes());
+    ReportJob job;
     synchronized (quotaLock) {
       ReportJobStore.Unfinished open = jobs.unfinished(x.user);
       if (open.byRequester() >= limits.pendingPerToken()) {
@@ -198,8 +206,10 @@ final class ReportApi {
             + " most " + limits.pendingTotal() + " unfinished jobs in all, and " + open.total() + " are open; ask"
             + " again when one has ended");
       }
-      return lifecycle.as("api:" + x.user).create(id, request, x.user, x.requestId());
+      job = lifecycle.as("api:" + x.user).create(id, request, x.user, x.requestId());
     }
+    jobCreated.run();
+    return job;
   }
 
   private byte[] randomBytes() {

@@ -100,18 +100,7 @@ public final class Main {
       return DONE;
     }
     try {
-      Settings settings = Settings.load(List.of(rest), command.flags(), System.getenv());
-      if (command.usesDatabases()) {
-        settings = SecretReferences.resolve(settings);
-      }
-      settings.unknownKeys().forEach(k -> LOG.warn("setting {} is not a setting of silo-reports (a typo?); ignored", k));
-      if (command.isJob()) {
-        LOG.info("silo-reports {}: effective settings (secrets masked, with their origin):\n{}", command.name(),
-            settings.describe());
-      } else {
-        LOG.debug("silo-reports {}: effective settings:\n{}", command.name(), settings.describe());
-      }
-      JobOutcome outcome = command.run(settings, sessions);
+      JobOutcome outcome = command.run(settings(command, rest), sessions);
       if (!outcome.summary().isEmpty()) {
         System.out.println(outcome.summary());
       }
@@ -130,6 +119,25 @@ public final class Main {
       LOG.error("silo-reports {} failed: {}", command.name(), e.toString(), e);
       return FAILED;
     }
+  }
+
+  /**
+   * The settings of {@code command} from its flags {@code rest}, the environment and the config file, secrets by
+   * reference resolved; logged (secrets masked) for a job. The warm runner loads each report's the same way.
+   */
+  static Settings settings(Command command, String[] rest) throws java.io.IOException {
+    Settings settings = Settings.load(List.of(rest), command.flags(), System.getenv());
+    if (command.usesDatabases()) {
+      settings = SecretReferences.resolve(settings);
+    }
+    settings.unknownKeys().forEach(k -> LOG.warn("setting {} is not a setting of silo-reports (a typo?); ignored", k));
+    if (command.isJob()) {
+      LOG.info("silo-reports {}: effective settings (secrets masked, with their origin):\n{}", command.name(),
+          settings.describe());
+    } else {
+      LOG.debug("silo-reports {}: effective settings:\n{}", command.name(), settings.describe());
+    }
+    return settings;
   }
 
   /** {@code token new <name>}: a fresh bearer token, and the api.tokens entry that holds only its hash. */

@@ -51,6 +51,7 @@ import io.siloreports.worker.submit.EmrServerlessSubmitter;
 import io.siloreports.worker.submit.EmrSubmitter;
 import io.siloreports.worker.submit.LocalSubmitter;
 import io.siloreports.worker.submit.Submitter;
+import io.siloreports.worker.submit.WarmSubmitter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.security.SecureRandom;
@@ -236,7 +237,9 @@ public final class Wiring {
   static ReportWorker worker(WorkerConfig config, ReportJobStore jobs, Clock clock, ServiceMetrics metrics) {
     ReportJobStore own = jobs.as("worker " + JdbcReportJobStore.thisProcess());
     ReportJobLifecycle lifecycle = new ReportJobLifecycle(own);
-    Submitter submitter = config.local() != null ? new LocalSubmitter(config.local())
+    Submitter submitter = config.local() != null && config.warm() != null
+        ? new WarmSubmitter(config.local(), config.warm())
+        : config.local() != null ? new LocalSubmitter(config.local())
         : config.emr() != null ? new EmrSubmitter(config.emr())
         : config.emrServerless() != null ? new EmrServerlessSubmitter(config.emrServerless())
         : config.airflow() != null ? new AirflowSubmitter(config.airflow())
@@ -298,7 +301,9 @@ public final class Wiring {
           () -> config.publicUrl() != null ? config.publicUrl() : server[0].url(), key, config.linkTtl(), clock);
     }
     ServiceMetrics metrics = new ServiceMetrics(jobs, clock).withJvmMetrics();
+    ReportWorker worker = config.worker() == null ? null : worker(config.worker(), jobs, clock, metrics);
     server[0] = ApiServer.builder()
+        .onJobCreated(worker == null ? () -> { } : worker::wake)
         .listen(config.bind(), config.port(), config.threads())
         .limits(config.limits())
         .tls(config.tls(), config.hstsMaxAge())
@@ -315,7 +320,7 @@ public final class Wiring {
         .page(new ApiServer.PageSettings(config.pollInterval(), config.pollMax(), config.defaultDays()))
         .clock(clock)
         .build();
-    return new ReportService(server[0], config.worker() == null ? null : worker(config.worker(), jobs, clock, metrics));
+    return new ReportService(server[0], worker);
   }
 
   private static byte[] randomKey() {

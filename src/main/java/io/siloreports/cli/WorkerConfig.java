@@ -8,6 +8,7 @@ import io.siloreports.worker.submit.AirflowSubmitter;
 import io.siloreports.worker.submit.EmrServerlessSubmitter;
 import io.siloreports.worker.submit.EmrSubmitter;
 import io.siloreports.worker.submit.LocalSubmitter;
+import io.siloreports.worker.submit.WarmSubmitter;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -25,6 +26,7 @@ import java.util.Set;
  *
  * @param local settings of {@code worker.submitter=local}, else null (likewise {@code emr}, {@code emrServerless},
  *     {@code airflow})
+ * @param warm how the local submitter's warm runners start ({@code submit.local.warm}), else null
  * @param schedules {@code schedule.<name>.*}
  * @param notifyTargets {@code notify.targets}
  * @param webhookSecret null when webhooks are not configured
@@ -33,6 +35,7 @@ import java.util.Set;
 public record WorkerConfig(
     Jdbc jobStore,
     LocalSubmitter.Settings local,
+    WarmSubmitter.Settings warm,
     EmrSubmitter.Settings emr,
     EmrServerlessSubmitter.Settings emrServerless,
     AirflowSubmitter.Settings airflow,
@@ -71,6 +74,7 @@ public record WorkerConfig(
   public static WorkerConfig from(Settings s) {
     String submitter = s.get(Keys.WORKER_SUBMITTER);
     LocalSubmitter.Settings local = null;
+    WarmSubmitter.Settings warm = null;
     EmrSubmitter.Settings emr = null;
     EmrServerlessSubmitter.Settings emrServerless = null;
     AirflowSubmitter.Settings airflow = null;
@@ -85,6 +89,13 @@ public record WorkerConfig(
             Path.of(s.get(Keys.SUBMIT_LOCAL_LOG_DIR)),
             forwarding.args(),
             ReportEnvironment.of(System.getenv(), withLogFormat(forwarding.env(), s)));
+        if (s.get(Keys.SUBMIT_LOCAL_WARM)) {
+          warm = new WarmSubmitter.Settings(
+              ProcessHandle.current().info().command().orElse(Path.of(System.getProperty("java.home"), "bin", "java")
+                  .toString()),
+              runnerJvmOptions(), WarmReportRunner.class.getName(), WarmReportRunner.MARK,
+              s.get(Keys.SUBMIT_LOCAL_WARM_MAX_REPORTS));
+        }
       }
       case "emr" -> emr = new EmrSubmitter.Settings(s.find(Keys.WORKER_EMR_CLUSTER_ID).orElse(null),
           s.find(Keys.WORKER_EMR_ARTIFACTS).orElse(null), s.find(Keys.WORKER_EMR_REGION).orElse(null),
@@ -116,6 +127,7 @@ public record WorkerConfig(
     return new WorkerConfig(
         Configs.jobStore(s),
         local,
+        warm,
         emr,
         emrServerless,
         airflow,
@@ -139,6 +151,27 @@ public record WorkerConfig(
         s.find(Keys.RETENTION_JOB_AGE).orElse(null),
         s.get(Keys.RETENTION_INTERVAL),
         s.get(Keys.DB_MIGRATE_ON_START));
+  }
+
+  /**
+   * What a warm runner takes from this JVM's own options beside {@code submit.local.java-options}: the module openings
+   * (a report's libraries need the same as the service's) and the log configuration, so its lines look like the
+   * service's (text or JSON, {@code log.format}).
+   */
+  private static List<String> runnerJvmOptions() {
+    List<String> options = new ArrayList<>();
+    List<String> own = java.lang.management.ManagementFactory.getRuntimeMXBean().getInputArguments();
+    for (int i = 0; i < own.size(); i++) {
+      String o = own.get(i);
+      if ((o.equals("--add-opens") || o.equals("--add-exports")) && i + 1 < own.size()) {
+        options.add(o);
+        options.add(own.get(++i));
+      } else if (o.startsWith("--add-opens=") || o.startsWith("--add-exports=")
+          || o.startsWith("-Dlog4j2.configurationFile=") || o.startsWith("-Dlog4j.configurationFile=")) {
+        options.add(o);
+      }
+    }
+    return List.copyOf(options);
   }
 
   /** A run on a cluster gets the passwords' secret ids, never the passwords (it reads them itself). */

@@ -177,4 +177,11 @@ interface ServiceKeys {
       "JVM options of a locally submitted report");
   Setting<String> SUBMIT_LOCAL_LOG_DIR = REPORT_SERVICE.text("submit.local.log-dir", "data/report-logs",
       "where the output of each locally submitted report goes (`<job id>.log`)");
+  Setting<Boolean> SUBMIT_LOCAL_WARM = REPORT_SERVICE.bool("submit.local.warm", "true",
+      "run reports that need no Spark in a warm runner (a child JVM the worker keeps, with the same JVM options and"
+          + " environment) instead of a spark-submit each; a report that turns out to need Spark is handed to"
+          + " spark-submit");
+  Setting<Integer> SUBMIT_LOCAL_WARM_MAX_REPORTS = REPORT_SERVICE.integer("submit.local.warm.max-reports", "50",
+      "a warm runner is replaced after this many reports (it is also replaced when it dies, is stopped, or its heap"
+          + " stays over 80% after a report)");
 }

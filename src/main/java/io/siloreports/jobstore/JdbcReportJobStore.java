@@ -47,8 +47,7 @@ public final class JdbcReportJobStore implements ReportJobStore {
   private JdbcReportJobStore(Jdbc db, Clock clock, String actor, JobTable shared) {
     this.clock = Objects.requireNonNull(clock, "clock");
     this.actor = Objects.requireNonNull(actor, "actor");
-    // One connection pool per store and the stores made from it by as(): the service's HTTP threads and its worker
-    // share it.
+    // One connection pool per store and the stores as() makes from it: the service's HTTP threads and its worker.
     this.table = shared != null ? shared : new JobTable(db);
     this.dialect = table.dialect();
   }
@@ -200,15 +199,17 @@ public final class JdbcReportJobStore implements ReportJobStore {
   }
 
   @Override
+  public boolean handBack(String jobId, String reason) {
+    Instant now = now();
+    return transition(jobId, Set.of(JobStatus.PROCESSING), JobStatus.SUBMITTED, reason,
+        "status = ?, submitted_at = ?, started_at = NULL, updated_at = ?", JobStatus.SUBMITTED, now, now);
+  }
+
+  @Override
   public boolean markProcessing(String jobId) {
     Instant now = now();
     return transition(jobId, Set.of(JobStatus.PENDING, JobStatus.SUBMITTED), JobStatus.PROCESSING, null,
         "status = ?, started_at = ?, updated_at = ?", JobStatus.PROCESSING, now, now);
-  }
-
-  @Override
-  public boolean markCompleted(String jobId, String s3Key, String s3Url) {
-    return markCompleted(jobId, s3Key, s3Url, null);
   }
 
   @Override

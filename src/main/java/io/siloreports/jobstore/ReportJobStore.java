@@ -80,11 +80,20 @@ public interface ReportJobStore extends AutoCloseable {
   /** SUBMITTED -> PENDING: what was to run it is gone before it started (a worker takes it again). */
   boolean requeue(String jobId, String reason);
 
+  /**
+   * PROCESSING -> SUBMITTED, clearing started_at and setting submitted_at to now: the run that took the job found it
+   * needs another kind of run (a warm runner's report that needs Spark) before it did anything, and that run gets the
+   * whole submitted timeout to take it; {@code reason} goes to the history.
+   */
+  boolean handBack(String jobId, String reason);
+
   /** PENDING or SUBMITTED -> PROCESSING; sets started_at. */
   boolean markProcessing(String jobId);
 
   /** PROCESSING -> COMPLETED; sets s3_key, s3_url, finished_at. */
-  boolean markCompleted(String jobId, String s3Key, String s3Url);
+  default boolean markCompleted(String jobId, String s3Key, String s3Url) {
+    return markCompleted(jobId, s3Key, s3Url, null);
+  }
 
   /** The same, keeping the report's statistics (JSON) for the job's detail. */
   boolean markCompleted(String jobId, String s3Key, String s3Url, String summaryJson);

@@ -13,6 +13,7 @@ import io.siloreports.reportjob.ReportJobLifecycle;
 import io.siloreports.reportjob.ReportOutput;
 import io.siloreports.reportjob.ReportRequest;
 import io.siloreports.store.AggregateStore;
+import io.siloreports.spark.SparkNeeded;
 import io.siloreports.store.ProgressStore;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -100,11 +101,25 @@ public final class SiloReport {
         Files.deleteIfExists(tmp);
       }
     } catch (Throwable e) { // a LinkageError from a cluster's other library versions too: the job must end
+      SparkNeeded needed = SparkNeeded.in(e);
+      if (needed != null && jobs.handBack(jobId, "handed to spark-submit: " + needed.getMessage())) {
+        LOG.info("report {}: {}; its job goes back to SUBMITTED for spark-submit", jobId, needed.getMessage());
+        return new Outcome(jobId, JobStatus.SUBMITTED, null, needed.getMessage(), null);
+      }
       String reason = FailureReasons.describe(e);
       LOG.error("report {}: FAILED: {}", jobId, reason, e);
       jobs.failRetrying(jobId, reason, jobStoreRetry, processingTimeout);
       return new Outcome(jobId, JobStatus.FAILED, null, reason, null);
     }
+  }
+
+  /**
+   * Writes the report of {@code request} to {@code target} as a run would, with no job and nothing stored: a warm
+   * runner's warm-up, which loads what a report uses (the aggregates' reader, the raw files' parser, the workbook's
+   * writer) before its first report rather than during it.
+   */
+  public WorkbookStats rehearse(ReportRequest request, Path target) throws java.io.IOException {
+    return assembler.write("warm-up", request, target, writer);
   }
 
   /** Every collaborator of a {@link SiloReport}; all are required. */

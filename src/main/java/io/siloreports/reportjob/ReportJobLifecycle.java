@@ -86,6 +86,14 @@ public final class ReportJobLifecycle {
     return job;
   }
 
+  /**
+   * PROCESSING -> SUBMITTED: this run (a warm runner) found the report needs Spark before it wrote anything, and its
+   * worker hands the job to a run that has it (spark-submit), which takes it as usual.
+   */
+  public boolean handBack(String jobId, String reason) {
+    return jobs.handBack(jobId, reason);
+  }
+
   /** PROCESSING -> COMPLETED with where the report is; fails when the job left PROCESSING while it ran. */
   public void complete(String jobId, ReportOutput.Stored stored, String summaryJson) {
     if (!jobs.markCompleted(jobId, stored.key(), stored.url(), summaryJson)) {

@@ -56,7 +56,7 @@ public final class ReportWorker implements AutoCloseable {
   private final ServiceMetrics metrics;
   private final Map<String, Submitter.Run> running = new ConcurrentHashMap<>();
   private Instant lastRemotePoll = Instant.MIN;
-  private ScheduledExecutorService loop;
+  private volatile ScheduledExecutorService loop;
 
   private ReportWorker(Builder b) {
     if (b.maxConcurrent < 1) {
@@ -85,6 +85,9 @@ public final class ReportWorker implements AutoCloseable {
   /** Reconciles, then runs a round every poll interval on its own thread until closed. */
   public synchronized ReportWorker start() {
     reconcile();
+    if (submitter != null) {
+      submitter.prepare();
+    }
     loop = Executors.newSingleThreadScheduledExecutor(r -> {
       Thread t = new Thread(r, "report-worker");
       t.setDaemon(true);
@@ -96,6 +99,21 @@ public final class ReportWorker implements AutoCloseable {
         maxConcurrent, pollInterval, duties.isEmpty() ? ""
             : "; also " + String.join(", ", duties.stream().map(Duty::describe).toList()));
     return this;
+  }
+
+  /**
+   * Runs a round now rather than at the next poll: the service in this JVM created a job, and the poll interval need
+   * not be waited for. Does nothing before {@link #start} or after {@link #close}.
+   */
+  public void wake() {
+    ScheduledExecutorService l = loop; // not under the round's lock: a round may be starting a run
+    if (l != null && !l.isShutdown()) {
+      try {
+        l.execute(this::roundSafely);
+      } catch (java.util.concurrent.RejectedExecutionException e) {
+        // closing: the job waits for the next worker
+      }
+    }
   }
 
   /** Jobs whose runs this worker started and that have not ended yet. */
@@ -157,6 +175,8 @@ public final class ReportWorker implements AutoCloseable {
         Submitter.Run run = submitter.submit(job);
         jobs.runBy(job.jobId(), run.ref());
         running.put(job.jobId(), run);
+        run.handedTo().thenAccept(ref -> handedOver(job, run, ref));
+        run.exitCode().whenComplete((code, e) -> wake()); // settle it and start the next without waiting for the poll
         LOG.info("report {}: SUBMITTED ({})", job.jobId(), run.ref());
       } catch (Submitter.Throttled e) {
         metrics.submissionFailed(ServiceMetrics.kindOf(submitter, "Submitter"), true);
@@ -172,6 +192,20 @@ public final class ReportWorker implements AutoCloseable {
         LOG.error("report {}: FAILED: {}", job.jobId(), reason, e);
       }
       return true;
+    }
+  }
+
+  /**
+   * The run handed its job to another (a warm runner's report to spark-submit): the job names that run from now on,
+   * so a timeout stops it, a restarted worker finds it alive, and a failure points to its log and process.
+   */
+  private void handedOver(ReportJob job, Submitter.Run from, String ref) {
+    running.replace(job.jobId(), from, new Submitter.Run(ref, from.exitCode()));
+    try (LogContext.Scope ignored = LogContext.ofJob(job)) {
+      jobs.runBy(job.jobId(), ref);
+    } catch (RuntimeException e) {
+      LOG.warn("report {}: could not record that {} runs it now ({}); its job still names {}", job.jobId(), ref,
+          e.getMessage(), from.ref());
     }
   }
 

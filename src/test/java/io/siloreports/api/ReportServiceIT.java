@@ -84,6 +84,7 @@ class ReportServiceIT {
     Map<String, String> m = Profiles.service(Profiles.s3(Profiles.mysql(Profiles.embedded(dir), mysql, database),
         SharedTestServers.s3(), database), dir, "ops:ops-token-123-for-tests-0123456789");
     m.put("worker.max-concurrent", "2");
+    m.put("submit.local.warm", "false"); // this test follows spark-submit runs; WarmRunnerIT the warm ones
     runLogs = Path.of(m.get("submit.local.log-dir"));
     receiver = com.sun.net.httpserver.HttpServer.create(new java.net.InetSocketAddress("127.0.0.1", 0), 0);
     receiver.createContext("/hook", x -> {

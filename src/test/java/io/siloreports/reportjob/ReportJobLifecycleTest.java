@@ -81,6 +81,51 @@ class ReportJobLifecycleTest {
     assertThrows(IllegalArgumentException.class, () -> jobs.take("bad id", DEFAULTS, LONG));
   }
 
+  /** A warm runner's report that needs Spark: back to SUBMITTED (only from PROCESSING), then taken by spark-submit. */
+  @Test
+  void aRunHandsItsJobBackOnlyFromProcessingAndTheNextRunTakesIt() {
+    jobs.create("h-1", DEFAULTS, "alice");
+    assertFalse(jobs.handBack("h-1", "needs Spark"), "a PENDING job was never taken");
+    assertTrue(jobs.submit("h-1", "local warm runner"));
+    jobs.take("h-1", DEFAULTS, LONG);
+    assertTrue(jobs.handBack("h-1", "handed to spark-submit: needs Spark"));
+    ReportJob back = store.find("h-1").orElseThrow();
+    assertEquals(JobStatus.SUBMITTED, back.status());
+    assertEquals(null, back.startedAt(), "its start is the next run's");
+    assertEquals("handed to spark-submit: needs Spark", store.events("h-1").get(3).detail());
+    assertFalse(jobs.handBack("h-1", "again"), "only from PROCESSING");
+    jobs.take("h-1", DEFAULTS, LONG);
+    assertEquals(JobStatus.PROCESSING, store.find("h-1").orElseThrow().status());
+    assertTrue(jobs.fail("h-1", "the test"));
+    assertFalse(jobs.handBack("h-1", "too late"), "never out of a final state");
+  }
+
+  /**
+   * A job handed back after it was PROCESSING in a warm runner for a while is submitted anew: the submitted timeout
+   * runs from the hand-back (not the first submission), and the processing timeout from the next run's start.
+   */
+  @Test
+  void aHandedBackJobGetsTheWholeTimeoutsOfItsNextRun() {
+    Duration submitted = Duration.ofMinutes(10);
+    Duration processing = Duration.ofMinutes(30);
+    jobs.create("h-2", DEFAULTS, "alice");
+    assertTrue(jobs.submit("h-2", "local warm runner"));
+    clock.advance(Duration.ofMinutes(1));
+    jobs.take("h-2", DEFAULTS, LONG);
+    clock.advance(Duration.ofMinutes(25)); // a long time in the warm runner before it found it needs Spark
+    assertTrue(jobs.handBack("h-2", "handed to spark-submit: needs Spark"));
+    assertEquals(clock.instant(), store.find("h-2").orElseThrow().submittedAt(), "submitted anew at the hand-back");
+    clock.advance(Duration.ofMinutes(9));
+    assertEquals(0, jobs.reapUntaken(Duration.ofMinutes(60), submitted), "spark-submit still has a minute to take it");
+    assertEquals(0, jobs.reapStuck(processing), "its time in the warm runner does not count as PROCESSING");
+    jobs.take("h-2", DEFAULTS, LONG);
+    clock.advance(Duration.ofMinutes(29));
+    assertEquals(0, jobs.reapStuck(processing), "the 25 minutes in the warm runner are not added");
+    clock.advance(Duration.ofMinutes(2));
+    assertEquals(1, jobs.reapStuck(processing));
+    assertEquals(JobStatus.FAILED, store.find("h-2").orElseThrow().status());
+  }
+
   @Test
   void takingAJobReapsRunsStuckLongerThanTheTimeoutFirst() {
     jobs.take("dead", DEFAULTS, LONG);

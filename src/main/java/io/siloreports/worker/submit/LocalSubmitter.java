@@ -62,7 +62,7 @@ public final class LocalSubmitter implements Submitter {
         "--class", "io.siloreports.cli.Main", settings.appResource()));
     command.addAll(appArgs);
     ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true)
-        .redirectOutput(ProcessBuilder.Redirect.to(log));
+        .redirectOutput(ProcessBuilder.Redirect.appendTo(log)); // after a warm runner's lines, if it handed the job over
     builder.environment().clear();
     builder.environment().putAll(env);
     Process process = builder.start();

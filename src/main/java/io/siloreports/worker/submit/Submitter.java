@@ -17,8 +17,14 @@ public interface Submitter {
    * @param ref a reference for people and for reconciliation after a restart ({@code local pid 4242@host, log
    *     data/report-logs/r1.log}, {@code emr j-1ABC step s-2DEF})
    * @param exitCode completes with the run's exit code when this process can see it end, or never
+   * @param handedTo completes with the ref of the run that took the job over, when this run handed it to another (a
+   *     warm runner's report that needs Spark, handed to spark-submit), or never
    */
-  record Run(String ref, CompletableFuture<Integer> exitCode) {}
+  record Run(String ref, CompletableFuture<Integer> exitCode, CompletableFuture<String> handedTo) {
+    public Run(String ref, CompletableFuture<Integer> exitCode) {
+      this(ref, exitCode, new CompletableFuture<>());
+    }
+  }
 
   /** How a run is doing, as the system running it says: still going, or ended (and how). */
   record RunState(boolean ended, boolean succeeded, String detail) {
@@ -33,6 +39,9 @@ public interface Submitter {
       super(message, cause);
     }
   }
+
+  /** Called once when the worker starts: a submitter may get ready for the first job (a warm runner). */
+  default void prepare() {}
 
   /** Starts the run of {@code job}; fails when it cannot (nothing was started then). */
   Run submit(ReportJob job) throws Exception;
