@@ -21,6 +21,7 @@ import org.slf4j.LoggerFactory;
  */
 public final class ScheduledRetention {
   private static final Logger LOG = LoggerFactory.getLogger(ScheduledRetention.class);
+  static final Duration STOP_WAIT = Duration.ofSeconds(30);
 
   private final MySqlRetention retention;
   private final Duration every;
@@ -50,8 +51,9 @@ public final class ScheduledRetention {
   }
 
   /**
-   * Stops the runs; one in progress gets a few seconds to end (its statements are each atomic, so one cut off by the
-   * driver's exit leaves nothing half done: the next run finishes the work).
+   * Stops the runs; one in progress gets up to {@link #STOP_WAIT} to end, so that an available-now stream, which may
+   * finish first, applies the ages too. One still running then is left to end on its own (a daemon thread); the next
+   * run takes up whatever it did not do.
    */
   synchronized void stop() {
     if (thread == null) {
@@ -59,7 +61,10 @@ public final class ScheduledRetention {
     }
     thread.shutdown();
     try {
-      thread.awaitTermination(5, TimeUnit.SECONDS);
+      if (!thread.awaitTermination(STOP_WAIT.toMillis(), TimeUnit.MILLISECONDS)) {
+        LOG.warn("retention of {} still running {} s after the stream stopped; not waited for (the next run, or the"
+            + " retention command, takes up what it leaves)", where, STOP_WAIT.toSeconds());
+      }
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     }
