@@ -199,6 +199,22 @@ class MySqlRetentionIT {
     assertTrue(results.stream().anyMatch(r -> r.partitionsAdded() == 0 && r.partitionsDropped().isEmpty()),
         "the second found the work done: " + results);
     assertTrue(partitions(db).contains("p1_20261126"), partitions(db).toString());
+
+    // The retention command (today's clock): it waits for a run elsewhere, then runs and exits 0.
+    try (Connection elsewhere = db.connect()) {
+      String lock = MySqlRetention.lockName(elsewhere);
+      assertEquals(1L, lockQuery(elsewhere, "SELECT GET_LOCK(?, 0)", lock));
+      List<String> beforeCommand = partitions(db);
+      CompletableFuture<Integer> command = CompletableFuture.supplyAsync(() -> io.siloreports.cli.Main.run(
+          new String[] {"retention", "--conf", "sink.type=mysql", "--conf", "db.url=" + mysql.jdbcUrl(), "--conf",
+              "db.user=" + mysql.appUser(), "--conf", "db.password=" + mysql.appPassword()}));
+      Thread.sleep(2_000);
+      assertFalse(command.isDone(), "the command waits for the other run");
+      assertEquals(beforeCommand, partitions(db));
+      lockQuery(elsewhere, "SELECT RELEASE_LOCK(?)", lock);
+      assertEquals(io.siloreports.cli.Main.DONE, command.get(60, java.util.concurrent.TimeUnit.SECONDS));
+      assertFalse(beforeCommand.equals(partitions(db)), "then it ran (days up to 3 after today split)");
+    }
   }
 
   private static long lockQuery(Connection c, String sql, String lock) throws Exception {
