@@ -203,6 +203,23 @@ class MySqlStreamRetentionIT {
     assertEquals(new TreeMap<>(Oracle.buckets(all)), MySqlTables.buckets(mysql), "every event counted once");
   }
 
+  @Test
+  void anAvailableNowStreamAppliesTheAgesBeforeItReturns() throws Exception {
+    EmbeddedMySql mysql = SharedTestServers.mySql();
+    mysql.recreateDatabase();
+    List<Oracle.Event> all = file("events-00.jsonl", 16 * 24, 20 * 24 + 3);
+    Map<String, String> s = settings(mysql);
+    s.put("stream.trigger", "available-now");
+    s.put("retention.every", "1h");
+    Wiring.stream(StreamConfig.from(Settings.of(s)), spark, new MovableClock(NOW)).run();
+
+    List<String> partitions = partitions(mysql);
+    for (int minutes : new int[] {1, 5, 15, 60}) {
+      assertTrue(partitions.contains("p" + minutes + "_20261124"), "3 days ahead of today: " + partitions);
+    }
+    assertEquals(new TreeMap<>(Oracle.buckets(all)), MySqlTables.buckets(mysql), "nothing old enough to go");
+  }
+
   private static long valid(MySqlProgressStore progress) {
     return progress.last(Pipeline.ACTIVITY_EVENTS).map(AggregationProgress::validTotal).orElse(0L);
   }
