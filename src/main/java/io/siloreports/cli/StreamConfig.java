@@ -19,6 +19,7 @@ import java.util.Map;
  * @param sourceOutageTolerance how long unreachable Kafka brokers are waited out (queries restarted) before stopping
  * @param stopFile the planned stop's file; null when there is none
  * @param metricsPort where the metrics are served ({@code metricsBind}); null: nowhere
+ * @param retentionEvery how often a MySQL stream applies the {@code retention.*} ages itself; null: never
  * @param sparkConf the {@code spark.*} settings, with the checkpoint file manager for an {@code s3a://} checkpoint root
  *     unless one is set
  */
@@ -36,6 +37,7 @@ public record StreamConfig(
     String stopFile,
     String metricsBind,
     Integer metricsPort,
+    Duration retentionEvery,
     Map<String, String> sparkConf) {
 
   public static StreamConfig from(Settings s) {
@@ -57,6 +59,7 @@ public record StreamConfig(
         s.find(Keys.STREAM_STOP_FILE).orElse(null),
         s.get(Keys.STREAM_METRICS_BIND),
         s.find(Keys.STREAM_METRICS_PORT).orElse(null),
+        s.find(Keys.RETENTION_EVERY).flatMap(every -> every).orElse(null),
         sparkConf);
   }
 }

@@ -35,6 +35,7 @@ import io.siloreports.store.ProgressStore;
 import io.siloreports.store.StoreQueries;
 import io.siloreports.stream.MicroBatchEngine;
 import io.siloreports.stream.RunAttempt;
+import io.siloreports.stream.ScheduledRetention;
 import io.siloreports.stream.SparkQueryEngine;
 import io.siloreports.stream.StopMarker;
 import io.siloreports.stream.StreamJob;
@@ -149,7 +150,10 @@ public final class Wiring {
   }
 
   /** The aggregates database's schema, checked (or migrated) before a job uses it. */
-  /** The retention of the MySQL aggregates ({@code retention}); the Parquet store applies it when it compacts. */
+  /**
+   * The retention of the MySQL aggregates ({@code retention}, and a MySQL stream's own every {@code retention.every});
+   * the Parquet store applies it when it compacts.
+   */
   public static MySqlRetention retention(StoreConfig config) {
     return new MySqlRetention(config.db(), config.retention());
   }
@@ -175,6 +179,10 @@ public final class Wiring {
             : new StopMarker(config.stopFile(), spark.sessionState().newHadoopConf()))
         .attempt(RunAttempt.of(spark.sparkContext()))
         .metricsEndpoint(config.metricsBind(), config.metricsPort())
+        .retention(config.store().mysql() && config.retentionEvery() != null
+            ? new ScheduledRetention(retention(config.store()), config.retentionEvery(), clock,
+                config.store().db().where())
+            : null)
         .clock(clock)
         .build();
   }

@@ -1,6 +1,7 @@
 package io.siloreports.config;
 
 import java.time.Duration;
+import java.util.Optional;
 
 /**
  * The settings of where data lives, where raw records come from and where aggregates go (one heading of the docs'
@@ -89,7 +90,8 @@ interface DataKeys {
           + " and stop with a message naming `migrate`");
   Setting<Duration> RETENTION_BUCKETS_1M_AGE = AGGREGATES.duration("retention.buckets.1m-age", "7d",
       "1-minute bucket counts older than this go (never hours after the stream's revision horizon); blank: kept."
-          + " Applied by `retention` (MySQL) or at compaction (Parquet); docs/production.md, Bounded tables");
+          + " Applied by the MySQL stream itself (`retention.every`) and by `retention`, or at compaction (Parquet);"
+          + " docs/production.md, Bounded tables");
   Setting<Duration> RETENTION_BUCKETS_5M_AGE = AGGREGATES.duration("retention.buckets.5m-age", "30d",
       "the same for 5-minute bucket counts");
   Setting<Duration> RETENTION_BUCKETS_15M_AGE = AGGREGATES.duration("retention.buckets.15m-age", "90d",
@@ -100,6 +102,10 @@ interface DataKeys {
   Setting<Duration> RETENTION_QUARANTINE_AGE = AGGREGATES.duration("retention.quarantine-age", "90d",
       "quarantined records stored longer ago go (their counts stay in the progress totals); blank: kept");
   Setting<Integer> RETENTION_PARTITION_DAYS_AHEAD = AGGREGATES.integer("retention.partition-days-ahead", "3",
-      "MySQL: `retention` keeps daily partitions of `bucket_counts` ready this many days ahead (run it at least"
-          + " this often)");
+      "MySQL: retention keeps daily partitions of `bucket_counts` ready this many days ahead (apply it at least"
+          + " this often: `retention.every` or the `retention` command)");
+  Setting<Optional<Duration>> RETENTION_EVERY = AGGREGATES.durationOrOff("retention.every", "1h",
+      "MySQL: a running stream applies the `retention.*` ages itself, at its start and then this often, in a thread"
+          + " of its own (one run at a time per database, whatever the number of streams; a failed run is logged and"
+          + " tried again, the stream goes on); `off`: only the `retention` command applies them");
 }

@@ -5,6 +5,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Locale;
+import java.util.Optional;
 import java.util.function.Function;
 
 /**
@@ -87,6 +88,8 @@ public final class Setting<T> {
     static final Kind<Boolean> BOOLEAN = new Kind<>("true|false", Kind::parseBoolean);
     static final Kind<Duration> DURATION = new Kind<>("duration", Kind::parseDuration);
     static final Kind<Instant> INSTANT = new Kind<>("instant", Times::parseInstant);
+    /** A positive duration, or {@code off}: empty. */
+    static final Kind<Optional<Duration>> DURATION_OR_OFF = new Kind<>("duration|off", Kind::parseDurationOrOff);
 
     private static Double parseNumber(String s) {
       double v = Double.parseDouble(s.trim());
@@ -112,6 +115,17 @@ public final class Setting<T> {
         case "false", "no", "0", "off" -> false;
         default -> throw new IllegalArgumentException("expected true or false");
       };
+    }
+
+    static Optional<Duration> parseDurationOrOff(String s) {
+      if (s.trim().equalsIgnoreCase("off")) {
+        return Optional.empty();
+      }
+      Duration d = parseDuration(s);
+      if (d.isZero() || d.isNegative()) {
+        throw new IllegalArgumentException("expected a positive duration, or off");
+      }
+      return Optional.of(d);
     }
 
     /** ISO-8601 durations (PT30M) or the short forms 500ms, 30s, 10m, 2h, 1d. */

@@ -5,6 +5,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 
 /**
  * A group of settings as it is declared, a heading of the docs' table: each declaration method makes a setting of its
@@ -54,6 +55,11 @@ final class SettingGroup {
 
   Setting<Duration> duration(String key, String def, String doc) {
     return declare(key, Kind.DURATION, def, doc, false);
+  }
+
+  /** A duration, or {@code off} (an empty value). */
+  Setting<Optional<Duration>> durationOrOff(String key, String def, String doc) {
+    return declare(key, Kind.DURATION_OR_OFF, def, doc, false);
   }
 
   Setting<Instant> instant(String key, String def, String doc) {

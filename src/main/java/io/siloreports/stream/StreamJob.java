@@ -33,7 +33,9 @@ import org.slf4j.LoggerFactory;
  * {@link MicroBatchEngine} (Spark queries with a checkpoint directory each under the checkpoint root, or the MySQL
  * raw table read by position), aggregates out. Available-now runs process what has arrived and stop; with an interval
  * it runs until stopped: SIGTERM, or the stop file ({@link StopMarker}), stops the engine between batches and
- * {@link #run} returns normally. Built by {@link #builder()} with every collaborator given.
+ * {@link #run} returns normally. With a MySQL sink it also runs the aggregates' retention ({@link ScheduledRetention}).
+ * Built by {@link #builder()} with every collaborator given. Longer than most files: the run's life cycle (start, the
+ * stop file, retention, shutdown hook, outcome) and the builder of its many collaborators belong together.
  */
 public final class StreamJob {
   private static final Logger LOG = LoggerFactory.getLogger(StreamJob.class);
@@ -52,6 +54,7 @@ public final class StreamJob {
   private final RunAttempt attempt;
   private final StreamMetrics metrics;
   private final InetSocketAddress metricsAt; // null: not served
+  private final ScheduledRetention retention; // null: none runs in this stream
   private volatile boolean stoppedByMarker;
   private HTTPServer endpoint;
 
@@ -69,6 +72,7 @@ public final class StreamJob {
     this.attempt = b.attempt;
     this.metrics = new StreamMetrics(clock);
     this.metricsAt = b.metricsAt;
+    this.retention = b.retention;
   }
 
   public static Builder builder() {
@@ -113,9 +117,15 @@ public final class StreamJob {
     Runnable stopper = engine::stop;
     ShutdownHookManager.get().addShutdownHook(stopper, SHUTDOWN_PRIORITY);
     ScheduledExecutorService watcher = stopMarker == null ? null : watchStopMarker();
+    if (retention != null) {
+      retention.start();
+    }
     try {
       engine.await();
     } finally {
+      if (retention != null) {
+        retention.stop();
+      }
       if (watcher != null) {
         stopWatching(watcher);
       }
@@ -226,6 +236,7 @@ public final class StreamJob {
     private StopMarker stopMarker;
     private RunAttempt attempt;
     private InetSocketAddress metricsAt;
+    private ScheduledRetention retention;
 
     private Builder() {}
 
@@ -238,6 +249,12 @@ public final class StreamJob {
     /** The planned stop's file (none by default): when it appears the run stops between batches and returns. */
     public Builder stopMarker(StopMarker marker) {
       this.stopMarker = marker;
+      return this;
+    }
+
+    /** The aggregates' retention, run alongside the micro-batches while {@link #run} runs (none by default). */
+    public Builder retention(ScheduledRetention retention) {
+      this.retention = retention;
       return this;
     }
 

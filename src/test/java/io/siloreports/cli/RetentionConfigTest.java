@@ -24,4 +24,13 @@ class RetentionConfigTest {
     assertEquals(Map.of(5, Duration.ofDays(2), 15, Duration.ofDays(90)), kept.bucketAges());
     assertNull(kept.quarantineAge());
   }
+
+  @Test
+  void theStreamAppliesItEveryHourUnlessOff() {
+    assertEquals(Duration.ofHours(1), StreamConfig.from(Settings.of(Map.of())).retentionEvery());
+    assertEquals(Duration.ofMinutes(10),
+        StreamConfig.from(Settings.of(Map.of("retention.every", "10m"))).retentionEvery());
+    assertNull(StreamConfig.from(Settings.of(Map.of("retention.every", "off"))).retentionEvery());
+    assertNull(StreamConfig.from(Settings.of(Map.of("retention.every", ""))).retentionEvery(), "blank: off");
+  }
 }

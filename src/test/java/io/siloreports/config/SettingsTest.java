@@ -80,4 +80,17 @@ class SettingsTest {
     assertEquals(Duration.ofDays(1), Setting.Kind.parseDuration("1d"));
     assertEquals(Duration.ofMillis(500), Setting.Kind.parseDuration("500ms"));
   }
+
+  @Test
+  void aDurationOrOff() {
+    assertEquals(java.util.Optional.of(Duration.ofHours(1)),
+        Settings.of(Map.of()).get(Keys.RETENTION_EVERY), "the default");
+    assertEquals(java.util.Optional.empty(), Settings.of(Map.of("retention.every", "off")).get(Keys.RETENTION_EVERY));
+    assertEquals(java.util.Optional.of(Duration.ofSeconds(2)),
+        Settings.of(Map.of("retention.every", "2s")).get(Keys.RETENTION_EVERY));
+    IllegalArgumentException zero = assertThrows(IllegalArgumentException.class,
+        () -> Settings.of(Map.of("retention.every", "0s")).get(Keys.RETENTION_EVERY));
+    assertTrue(zero.getMessage().contains("retention.every") && zero.getMessage().contains("or off"),
+        zero.getMessage());
+  }
 }

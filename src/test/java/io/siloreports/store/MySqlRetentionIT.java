@@ -138,6 +138,107 @@ class MySqlRetentionIT {
         + " AND PARTITION_NAME = 'p1_20261124'", null) == 1, "daily partitions ready 3 days ahead");
   }
 
+  /**
+   * Runs of several processes over one database (two streams, a stream and the {@code retention} command) take the
+   * database's lock: one that may not wait (a stream's) skips while another holds it, one that may wait (the command's)
+   * runs when it ends, and two started at once both end without error, the second finding the work done.
+   */
+  @Test
+  void oneRunAtATimePerDatabaseTheOtherWaitsOrSkips() throws Exception {
+    EmbeddedMySql mysql = SharedTestServers.mySql();
+    mysql.recreateDatabase();
+    Jdbc db = new Jdbc(mysql.jdbcUrl(), mysql.appUser(), mysql.appPassword());
+    Wiring.prepareAggregates(db, true);
+    MySqlProgressStore progress = new MySqlProgressStore(db);
+    db.inTransaction(Jdbc.DEFAULT_ISOLATION, 1, "seed progress", c -> {
+      progress.write(c, progressOf(0, 0));
+      return null;
+    });
+    MySqlRetention retention = new MySqlRetention(db, POLICY);
+    List<String> unsplit = partitions(db);
+
+    try (Connection elsewhere = db.connect()) {
+      String lock = MySqlRetention.lockName(elsewhere);
+      assertEquals("silo-reports retention " + mysql.database(), lock, "named after the database");
+      assertEquals(1L, lockQuery(elsewhere, "SELECT GET_LOCK(?, 0)", lock));
+      assertEquals(java.util.Optional.empty(), retention.apply(NOW, Duration.ZERO), "skipped while another runs");
+      assertEquals(unsplit, partitions(db), "and did nothing");
+
+      CompletableFuture<java.util.Optional<MySqlRetention.Result>> waiting =
+          CompletableFuture.supplyAsync(() -> retention.apply(NOW, Duration.ofSeconds(30)));
+      Thread.sleep(2_000);
+      assertFalse(waiting.isDone(), "a run that may wait waits for the other");
+      assertEquals(unsplit, partitions(db));
+      lockQuery(elsewhere, "SELECT RELEASE_LOCK(?)", lock);
+      MySqlRetention.Result ran = waiting.get(60, java.util.concurrent.TimeUnit.SECONDS).orElseThrow();
+      assertTrue(ran.partitionsAdded() > 0, "then it runs: " + ran.describe());
+    }
+
+    // Two started at once, two days later: both end, one split the partitions of the two new days, the other found
+    // them there.
+    Instant later = NOW.plus(Duration.ofDays(2));
+    java.util.concurrent.CyclicBarrier together = new java.util.concurrent.CyclicBarrier(2);
+    List<CompletableFuture<java.util.Optional<MySqlRetention.Result>>> runs = new ArrayList<>();
+    for (int i = 0; i < 2; i++) {
+      MySqlRetention own = new MySqlRetention(db, POLICY); // its own connection, as another process would have
+      runs.add(CompletableFuture.supplyAsync(() -> {
+        try {
+          together.await();
+        } catch (Exception e) {
+          throw new IllegalStateException(e);
+        }
+        return own.apply(later, Duration.ofSeconds(30));
+      }));
+    }
+    List<MySqlRetention.Result> results = new ArrayList<>();
+    for (CompletableFuture<java.util.Optional<MySqlRetention.Result>> run : runs) {
+      results.add(run.get(120, java.util.concurrent.TimeUnit.SECONDS).orElseThrow());
+    }
+    assertEquals(2 * SIZES.length, results.get(0).partitionsAdded() + results.get(1).partitionsAdded(),
+        "two new days for each size, once: " + results);
+    assertTrue(results.stream().anyMatch(r -> r.partitionsAdded() == 0 && r.partitionsDropped().isEmpty()),
+        "the second found the work done: " + results);
+    assertTrue(partitions(db).contains("p1_20261126"), partitions(db).toString());
+
+    // The retention command (today's clock): it waits for a run elsewhere, then runs and exits 0.
+    try (Connection elsewhere = db.connect()) {
+      String lock = MySqlRetention.lockName(elsewhere);
+      assertEquals(1L, lockQuery(elsewhere, "SELECT GET_LOCK(?, 0)", lock));
+      List<String> beforeCommand = partitions(db);
+      CompletableFuture<Integer> command = CompletableFuture.supplyAsync(() -> io.siloreports.cli.Main.run(
+          new String[] {"retention", "--conf", "sink.type=mysql", "--conf", "db.url=" + mysql.jdbcUrl(), "--conf",
+              "db.user=" + mysql.appUser(), "--conf", "db.password=" + mysql.appPassword()}));
+      Thread.sleep(2_000);
+      assertFalse(command.isDone(), "the command waits for the other run");
+      assertEquals(beforeCommand, partitions(db));
+      lockQuery(elsewhere, "SELECT RELEASE_LOCK(?)", lock);
+      assertEquals(io.siloreports.cli.Main.DONE, command.get(60, java.util.concurrent.TimeUnit.SECONDS));
+      assertFalse(beforeCommand.equals(partitions(db)), "then it ran (days up to 3 after today split)");
+    }
+  }
+
+  private static long lockQuery(Connection c, String sql, String lock) throws Exception {
+    try (PreparedStatement st = c.prepareStatement(sql)) {
+      st.setString(1, lock);
+      try (ResultSet rs = st.executeQuery()) {
+        rs.next();
+        return rs.getLong(1);
+      }
+    }
+  }
+
+  private static List<String> partitions(Jdbc db) throws Exception {
+    List<String> out = new ArrayList<>();
+    try (Connection c = db.connect(); PreparedStatement st = c.prepareStatement("SELECT PARTITION_NAME FROM"
+        + " information_schema.PARTITIONS WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = 'bucket_counts'"
+        + " ORDER BY PARTITION_ORDINAL_POSITION"); ResultSet rs = st.executeQuery()) {
+      while (rs.next()) {
+        out.add(rs.getString(1));
+      }
+    }
+    return out;
+  }
+
   private List<Instant> events(int n, Instant from, int days) {
     List<Instant> out = new ArrayList<>();
     for (int i = 0; i < n; i++) {

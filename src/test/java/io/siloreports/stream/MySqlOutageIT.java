@@ -42,7 +42,8 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * MySQL goes away while the stream runs (the server stopped, its data kept, then started again on the same port):
  * within {@code stream.store-outage-tolerance} the stream waits, goes on by itself and counts every reading once;
- * past it, the stream stops with the reason, and a restart is exact.
+ * past it, the stream stops with the reason, and a restart is exact. The stream's own retention fails meanwhile, one
+ * WARN line a run, and runs again once the database is back.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class MySqlOutageIT {
@@ -147,6 +148,51 @@ class MySqlOutageIT {
     once.put("stream.trigger", "available-now");
     Wiring.stream(StreamConfig.from(Settings.of(once)), spark, CLOCK).run();
     assertEquals(all.size(), progress.last(Pipeline.SILO_READINGS).orElseThrow().validTotal());
+    assertEquals(MySqlTables.rounded(Oracle.hourly(all)), MySqlTables.hourly(mysql), "every reading once");
+  }
+
+  /**
+   * The stream's own retention ({@code retention.every}) while the database is away: each failed run is one WARN line
+   * naming the outage and when it tries again, the stream rides the outage out, and retention runs again once the
+   * database is back.
+   */
+  @Test
+  void retentionRunsFailWhileTheDatabaseIsAwayAndTheStreamGoesOn() throws Exception {
+    mysql.recreateDatabase();
+    Jdbc db = new Jdbc(mysql.jdbcUrl(), mysql.appUser(), mysql.appPassword());
+    Wiring.prepareAggregates(db, true);
+    MySqlProgressStore progress = new MySqlProgressStore(db);
+    List<Oracle.Reading> all = new ArrayList<>(file(10, 0, 3));
+    Map<String, String> s = settings("5m");
+    s.put("retention.every", "1s");
+
+    try (LogCapture log = LogCapture.of(ScheduledRetention.class)) {
+      StreamJob job = Wiring.stream(StreamConfig.from(Settings.of(s)), spark, CLOCK);
+      CompletableFuture<Void> stream = BackgroundStream.running(job);
+      await(progress, all.size(), Duration.ofSeconds(60));
+      mysql.pause();
+      try {
+        all.addAll(file(11, 3, 6));
+        Thread.sleep(6_000);
+        assertFalse(stream.isDone(), "the stream rides out the outage");
+      } finally {
+        mysql.resume();
+      }
+      int succeededBefore = log.linesWith("INFO retention of").size();
+      await(progress, all.size(), Duration.ofSeconds(90));
+      long end = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+      while (log.linesWith("INFO retention of").size() == succeededBefore && System.nanoTime() < end) {
+        Thread.sleep(200);
+      }
+      assertTrue(log.linesWith("INFO retention of").size() > succeededBefore, "it runs again: " + log.lines());
+      List<String> warns = log.linesWith("WARN retention of MySQL at", "unreachable while applying retention",
+          "trying again at 2026-11-25T00:00:01Z (retention.every PT1S), the stream goes on");
+      assertTrue(warns.size() >= 2, "one WARN line per failed run: " + log.lines());
+      assertFalse(warns.get(0).contains("\n") || warns.get(0).contains(mysql.appPassword()), warns.get(0));
+      assertFalse(stream.isDone());
+      job.stop();
+      stream.get(60, TimeUnit.SECONDS);
+    }
     assertEquals(MySqlTables.rounded(Oracle.hourly(all)), MySqlTables.hourly(mysql), "every reading once");
   }
 }
