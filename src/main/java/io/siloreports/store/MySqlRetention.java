@@ -32,10 +32,13 @@ import org.slf4j.LoggerFactory;
 public final class MySqlRetention {
   private static final Logger LOG = LoggerFactory.getLogger(MySqlRetention.class);
   static final int CHUNK = 20_000;
-  /** DDL waits this long (seconds) for the stream's open transaction on the table, then fails instead of queuing. */
-  static final int LOCK_WAIT_SECONDS = 60;
+  /**
+   * DDL waits this long (seconds) for MySQL's metadata lock on the table, then fails (the next run tries again). Short
+   * because while it waits, new transactions on the table (a micro-batch's commit) wait behind it.
+   */
+  static final int LOCK_WAIT_SECONDS = 10;
   /** How long the {@code retention} command waits for a run elsewhere (a stream's) before it leaves the work to it. */
-  public static final Duration WAIT_FOR_OTHER_RUN = Duration.ofSeconds(LOCK_WAIT_SECONDS);
+  public static final Duration WAIT_FOR_OTHER_RUN = Duration.ofSeconds(60);
 
   private final Jdbc db;
   private final RetentionPolicy policy;
@@ -62,12 +65,13 @@ public final class MySqlRetention {
   }
 
   /**
-   * Applies the policy as of {@code now}, waiting up to {@link #LOCK_WAIT_SECONDS} for a run elsewhere to end; fails
+   * Applies the policy as of {@code now}, waiting up to {@link #WAIT_FOR_OTHER_RUN} for a run elsewhere to end; fails
    * when it does not end by then.
    */
   public Result apply(Instant now) {
     return apply(now, WAIT_FOR_OTHER_RUN).orElseThrow(() -> new IllegalStateException(
-        "another retention run of " + db.where() + " held the lock for " + LOCK_WAIT_SECONDS + " s; run it again"));
+        "another retention run of " + db.where() + " held the lock for " + WAIT_FOR_OTHER_RUN.toSeconds()
+            + " s; run it again"));
   }
 
   /**
