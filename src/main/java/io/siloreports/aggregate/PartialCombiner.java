@@ -1,6 +1,11 @@
 package io.siloreports.aggregate;
 
+import java.io.IOException;
+import java.io.ObjectInputStream;
+import java.io.ObjectOutputStream;
+import java.io.Serializable;
 import java.math.BigDecimal;
+import java.math.BigInteger;
 import java.sql.Timestamp;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -16,14 +21,24 @@ import org.apache.spark.sql.RowFactory;
  * inside each partition with one of these (a map-side combine in the same pass that parses them), and the driver
  * merges the partitions' partial rows with another. The rows it gives are the pipeline's partial schema, one per
  * key, in the store's key order, and equal what the Spark forms compute from the same records (tests compare them).
- * An {@link Aggregation} makes the one of its pipeline ({@link Aggregation#newCombiner}).
+ * An {@link Aggregation} makes the one of its pipeline ({@link Aggregation#newCombiner}). Longer than most files: both
+ * monoids with their merge and their compact serialized form (a partition's combiner travels to the driver as
+ * numbers, which is cheaper than rows through Spark's encoders), kept beside each other so they stay alike.
  */
-public abstract class PartialCombiner {
+public abstract class PartialCombiner implements Serializable {
+  private static final long serialVersionUID = 1L;
+
   /** Adds one valid parsed record ({@code io.siloreports.ingest.ParsedRecords}' schema); {@code late}: its hour was final. */
   public abstract void add(Row record, boolean late);
 
   /** Merges one partial row (the pipeline's partial schema), as another combiner's {@link #rows} gives them. */
   public abstract void merge(Row partial);
+
+  /**
+   * Merges every key of {@code other}, a combiner of the same aggregation (a partition's, sent to the driver in its
+   * compact serialized form rather than as rows).
+   */
+  public abstract void mergeAll(PartialCombiner other);
 
   /**
    * The combined partial rows in key order; a key with late records gets {@code revisedAt} as its {@code revised_at}
@@ -58,6 +73,38 @@ public abstract class PartialCombiner {
     return late > 0 && revisedAt != null ? later(merged, Timestamp.from(revisedAt)) : merged;
   }
 
+  /** A partition's combiner goes to the driver serialized: cells as numbers, not objects (and no rows). */
+  private static void writeDecimal(ObjectOutputStream out, BigDecimal v) throws IOException {
+    byte[] unscaled = v.unscaledValue().toByteArray();
+    out.writeInt(v.scale());
+    out.writeShort(unscaled.length);
+    out.write(unscaled);
+  }
+
+  private static BigDecimal readDecimal(ObjectInputStream in) throws IOException {
+    int scale = in.readInt();
+    byte[] unscaled = new byte[in.readShort()];
+    in.readFully(unscaled);
+    return new BigDecimal(new BigInteger(unscaled), scale);
+  }
+
+  private static void writeTime(ObjectOutputStream out, Timestamp t) throws IOException {
+    out.writeBoolean(t != null);
+    if (t != null) {
+      out.writeLong(t.getTime());
+      out.writeInt(t.getNanos());
+    }
+  }
+
+  private static Timestamp readTime(ObjectInputStream in) throws IOException {
+    if (!in.readBoolean()) {
+      return null;
+    }
+    Timestamp t = new Timestamp(in.readLong());
+    t.setNanos(in.readInt());
+    return t;
+  }
+
   /** Exact sum, min, max and counts of one silo-hour. */
   private static final class HourlyCell {
     BigDecimal sum;
@@ -82,7 +129,8 @@ public abstract class PartialCombiner {
 
   /** Readings by silo and hour ({@link HourlyAggregates#AGGREGATION}'s combiner). */
   static final class Hourly extends PartialCombiner {
-    private final Map<HourKey, HourlyCell> cells = new HashMap<>();
+    private static final long serialVersionUID = 1L;
+    private transient Map<HourKey, HourlyCell> cells = new HashMap<>();
 
     private HourlyCell cell(int silo, long hour) {
       return cells.computeIfAbsent(new HourKey(((long) silo << 32) | (hour & 0xFFFFFFFFL)), k -> new HourlyCell());
@@ -109,20 +157,63 @@ public abstract class PartialCombiner {
 
     @Override
     public void merge(Row p) {
-      HourlyCell c = cell(p.getInt(0), Math.floorDiv(p.getTimestamp(1).getTime(), 3_600_000L));
-      BigDecimal sum = p.getDecimal(2);
+      merge(cell(p.getInt(0), Math.floorDiv(p.getTimestamp(1).getTime(), 3_600_000L)), p.getDecimal(2),
+          p.getDecimal(3), p.getDecimal(4), p.getLong(5), p.isNullAt(6) ? 0 : p.getLong(6),
+          p.isNullAt(7) ? null : p.getTimestamp(7));
+    }
+
+    @Override
+    public void mergeAll(PartialCombiner other) {
+      ((Hourly) other).cells.forEach((k, o) -> {
+        HourlyCell c = cells.computeIfAbsent(k, x -> new HourlyCell());
+        merge(c, o.sum, o.min, o.max, o.count, o.late, o.revised);
+      });
+    }
+
+    private static void merge(HourlyCell c, BigDecimal sum, BigDecimal min, BigDecimal max, long count, long late,
+        Timestamp revised) {
       if (c.count == 0) {
         c.sum = sum;
-        c.min = p.getDecimal(3);
-        c.max = p.getDecimal(4);
+        c.min = min;
+        c.max = max;
       } else {
         c.sum = c.sum.add(sum);
-        c.min = p.getDecimal(3).compareTo(c.min) < 0 ? p.getDecimal(3) : c.min;
-        c.max = p.getDecimal(4).compareTo(c.max) > 0 ? p.getDecimal(4) : c.max;
+        c.min = min.compareTo(c.min) < 0 ? min : c.min;
+        c.max = max.compareTo(c.max) > 0 ? max : c.max;
       }
-      c.count += p.getLong(5);
-      c.late += p.isNullAt(6) ? 0 : p.getLong(6);
-      c.revised = later(c.revised, p.isNullAt(7) ? null : p.getTimestamp(7));
+      c.count += count;
+      c.late += late;
+      c.revised = later(c.revised, revised);
+    }
+
+    private void writeObject(ObjectOutputStream out) throws IOException {
+      out.writeInt(cells.size());
+      for (Map.Entry<HourKey, HourlyCell> e : cells.entrySet()) {
+        HourlyCell c = e.getValue();
+        out.writeLong(e.getKey().packed());
+        writeDecimal(out, c.sum);
+        writeDecimal(out, c.min);
+        writeDecimal(out, c.max);
+        out.writeLong(c.count);
+        out.writeLong(c.late);
+        writeTime(out, c.revised);
+      }
+    }
+
+    private void readObject(ObjectInputStream in) throws IOException {
+      int n = in.readInt();
+      cells = new HashMap<>(Math.max(16, n * 4 / 3 + 1));
+      for (int i = 0; i < n; i++) {
+        HourKey key = new HourKey(in.readLong());
+        HourlyCell c = new HourlyCell();
+        c.sum = readDecimal(in);
+        c.min = readDecimal(in);
+        c.max = readDecimal(in);
+        c.count = in.readLong();
+        c.late = in.readLong();
+        c.revised = readTime(in);
+        cells.put(key, c);
+      }
     }
 
     @Override
@@ -162,7 +253,8 @@ public abstract class PartialCombiner {
 
   /** Events by type, account, bucket size and bucket ({@link BucketCounts#AGGREGATION}'s combiner). */
   static final class Buckets extends PartialCombiner {
-    private final Map<BucketKey, BucketCell> cells = new HashMap<>();
+    private static final long serialVersionUID = 1L;
+    private transient Map<BucketKey, BucketCell> cells = new HashMap<>();
 
     @Override
     public void add(Row r, boolean late) {
@@ -182,12 +274,47 @@ public abstract class PartialCombiner {
 
     @Override
     public void merge(Row p) {
-      BucketCell c = cells.computeIfAbsent(
-          new BucketKey(p.getString(0), p.getString(1), p.getInt(2), p.getTimestamp(3).getTime()),
-          k -> new BucketCell());
-      c.count += p.getLong(4);
-      c.late += p.isNullAt(5) ? 0 : p.getLong(5);
-      c.revised = later(c.revised, p.isNullAt(6) ? null : p.getTimestamp(6));
+      merge(new BucketKey(p.getString(0), p.getString(1), p.getInt(2), p.getTimestamp(3).getTime()), p.getLong(4),
+          p.isNullAt(5) ? 0 : p.getLong(5), p.isNullAt(6) ? null : p.getTimestamp(6));
+    }
+
+    @Override
+    public void mergeAll(PartialCombiner other) {
+      ((Buckets) other).cells.forEach((k, o) -> merge(k, o.count, o.late, o.revised));
+    }
+
+    private void merge(BucketKey key, long count, long late, Timestamp revised) {
+      BucketCell c = cells.computeIfAbsent(key, k -> new BucketCell());
+      c.count += count;
+      c.late += late;
+      c.revised = later(c.revised, revised);
+    }
+
+    private void writeObject(ObjectOutputStream out) throws IOException {
+      out.writeInt(cells.size());
+      for (Map.Entry<BucketKey, BucketCell> e : cells.entrySet()) {
+        BucketKey k = e.getKey();
+        out.writeObject(k.type());
+        out.writeObject(k.account());
+        out.writeInt(k.minutes());
+        out.writeLong(k.start());
+        out.writeLong(e.getValue().count);
+        out.writeLong(e.getValue().late);
+        writeTime(out, e.getValue().revised);
+      }
+    }
+
+    private void readObject(ObjectInputStream in) throws IOException, ClassNotFoundException {
+      int n = in.readInt();
+      cells = new HashMap<>(Math.max(16, n * 4 / 3 + 1));
+      for (int i = 0; i < n; i++) {
+        BucketKey k = new BucketKey((String) in.readObject(), (String) in.readObject(), in.readInt(), in.readLong());
+        BucketCell c = new BucketCell();
+        c.count = in.readLong();
+        c.late = in.readLong();
+        c.revised = readTime(in);
+        cells.put(k, c);
+      }
     }
 
     @Override
