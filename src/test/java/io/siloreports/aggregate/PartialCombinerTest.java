@@ -27,7 +27,17 @@ class PartialCombinerTest {
   private static final Instant AT = Instant.parse("2026-11-30T12:00:00Z");
 
   @Test
-  void readingsCombinedPerPartitionAndMergedEqualOnePlainLoop() {
+  void readingsCombinedPerPartitionAndMergedEqualOnePlainLoop() throws Exception {
+    for (boolean serialized : new boolean[] {false, true}) {
+      readingsCombinedPerPartitionAndMerged(serialized);
+    }
+  }
+
+  /**
+   * {@code serialized}: the partitions' combiners go to the driver serialized and are merged whole (the stream's way),
+   * else as partial rows.
+   */
+  private static void readingsCombinedPerPartitionAndMerged(boolean serialized) throws Exception {
     Random rnd = new Random(7);
     List<Oracle.Reading> readings = new ArrayList<>();
     int[] silos = {0, 1, 2, 17, 65_536, Integer.MAX_VALUE};
@@ -50,9 +60,13 @@ class PartialCombinerTest {
               1L, Long::sum);
         }
       }
-      partition.rows(AT).forEach(driver::merge);
+      if (serialized) {
+        driver.mergeAll(roundTrip(partition));
+      } else {
+        partition.rows(AT).forEach(driver::merge);
+      }
     }
-    List<Row> rows = driver.rows(null);
+    List<Row> rows = driver.rows(serialized ? AT : null);
     TreeMap<Oracle.HourKey, Oracle.Hour> oracle = Oracle.hourly(readings);
     assertEquals(oracle.size(), rows.size());
     int i = 0;
@@ -75,8 +89,20 @@ class PartialCombinerTest {
     }
   }
 
+  /** A combiner as Spark sends a partition's to the driver: Java-serialized and read back. */
+  static PartialCombiner roundTrip(PartialCombiner c) throws Exception {
+    java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream();
+    try (java.io.ObjectOutputStream out = new java.io.ObjectOutputStream(bytes)) {
+      out.writeObject(c);
+    }
+    try (java.io.ObjectInputStream in =
+        new java.io.ObjectInputStream(new java.io.ByteArrayInputStream(bytes.toByteArray()))) {
+      return (PartialCombiner) in.readObject();
+    }
+  }
+
   @Test
-  void eventsCountedInEveryBucketSizeAndSortedByTheirUtf8Bytes() {
+  void eventsCountedInEveryBucketSizeAndSortedByTheirUtf8Bytes() throws Exception {
     Random rnd = new Random(11);
     String[] accounts = {"acc-1", "acc-2", "Zürich", "ﬀ-ligature", "😀-emoji", "\uFFFD", "a", "a-b"};
     String[] types = {"items", "tasks", "scoreResults", "evaluations"};
@@ -89,7 +115,11 @@ class PartialCombinerTest {
     for (List<Oracle.Event> part : split(events, 4, rnd)) {
       PartialCombiner partition = BucketCounts.AGGREGATION.newCombiner();
       part.forEach(e -> partition.add(RowFactory.create(e.recordType(), e.accountId(), Timestamp.from(e.ts())), false));
-      partition.rows(AT).forEach(driver::merge);
+      if (rnd.nextBoolean()) {
+        driver.mergeAll(roundTrip(partition)); // the stream's way; rows, the other, must give the same
+      } else {
+        partition.rows(AT).forEach(driver::merge);
+      }
     }
     List<Row> rows = driver.rows(null);
     Map<Oracle.BucketKey, Long> got = new TreeMap<>();
