@@ -22,7 +22,6 @@ import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Encoders;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
-import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.catalyst.InternalRow;
 import org.apache.spark.sql.types.StructType;
 import org.apache.spark.unsafe.types.UTF8String;
@@ -73,8 +72,16 @@ final class BatchPass implements Serializable {
   /** The counts of a batch, summed over its partitions. */
   record Counts(long merged, long bad, long late, long tooLate, Instant maxEventTime) {}
 
-  /** What the pass gives the driver. */
-  record Result(List<Row> partials, Counts counts, Dataset<Row> quarantine) {}
+  /**
+   * What the pass gives the driver: the quarantine rows either in memory ({@code inlineQuarantine}, when every
+   * partition's fit in what it sends) or as the second pass over the batch ({@code quarantinePass}); the other is null.
+   */
+  record Result(List<Row> partials, Counts counts, List<Row> inlineQuarantine, Dataset<Row> quarantinePass) {
+    /** Every quarantine row, in memory (for tests and small batches). */
+    List<Row> quarantineRows() {
+      return inlineQuarantine != null ? inlineQuarantine : quarantinePass.collectAsList();
+    }
+  }
 
   /**
    * Runs the pass over {@code lines} (columns {@code line}, {@code source}): one Spark job over the batch's internal
@@ -83,7 +90,7 @@ final class BatchPass implements Serializable {
    * quarantine rows; when one had more, the quarantine is read by a second pass over the batch (the same
    * classification, rows streamed to the store) rather than held in the driver's memory.
    */
-  Result run(SparkSession spark, Dataset<Row> lines) {
+  Result run(Dataset<Row> lines) {
     Dataset<Row> selected = lines.select(ParsedRecords.LINE, ParsedRecords.SOURCE);
     FlatMapFunction<Iterator<InternalRow>, Partition> fn = rows -> List.of(combine(rows)).iterator();
     PartialCombiner combiner = PipelineDescriptor.of(pipeline).aggregation().newCombiner();
@@ -106,17 +113,15 @@ final class BatchPass implements Serializable {
         maxTs = p.maxTs();
       }
     }
-    Dataset<Row> quarantine;
-    if (inline == bad + tooLate) {
-      quarantine = spark.createDataFrame(quarantined, Quarantine.SCHEMA);
-    } else {
-      quarantined.clear();
+    Dataset<Row> secondPass = null;
+    if (inline != bad + tooLate) {
+      quarantined = null;
       MapPartitionsFunction<Row, Row> again = rows -> quarantineOnly(rows);
-      quarantine = selected.mapPartitions(again, Encoders.row(Quarantine.SCHEMA));
+      secondPass = selected.mapPartitions(again, Encoders.row(Quarantine.SCHEMA));
     }
     // The partitions' combiners leave revised_at unset; a key with late records is revised now.
     return new Result(combiner.rows(now), new Counts(merged, bad, late, tooLate,
-        maxTs == null ? null : maxTs.toInstant()), quarantine);
+        maxTs == null ? null : maxTs.toInstant()), quarantined, secondPass);
   }
 
   /** What one partition sends the driver: its combined records, its first quarantine rows and its counts. */
