@@ -21,9 +21,8 @@ import org.apache.spark.sql.RowFactory;
  * inside each partition with one of these (a map-side combine in the same pass that parses them), and the driver
  * merges the partitions' partial rows with another. The rows it gives are the pipeline's partial schema, one per
  * key, in the store's key order, and equal what the Spark forms compute from the same records (tests compare them).
- * An {@link Aggregation} makes the one of its pipeline ({@link Aggregation#newCombiner}). Longer than most files: both
- * monoids with their merge and their compact serialized form (a partition's combiner travels to the driver as
- * numbers, which is cheaper than rows through Spark's encoders), kept beside each other so they stay alike.
+ * An {@link Aggregation} makes the one of its pipeline ({@link Aggregation#newCombiner}). A partition's combiner
+ * travels to the driver serialized as numbers ({@link #mergeAll}), which is cheaper than rows through Spark's encoders.
  */
 public abstract class PartialCombiner implements Serializable {
   private static final long serialVersionUID = 1L;
@@ -74,21 +73,21 @@ public abstract class PartialCombiner implements Serializable {
   }
 
   /** A partition's combiner goes to the driver serialized: cells as numbers, not objects (and no rows). */
-  private static void writeDecimal(ObjectOutputStream out, BigDecimal v) throws IOException {
+  static void writeDecimal(java.io.DataOutput out, BigDecimal v) throws IOException {
     byte[] unscaled = v.unscaledValue().toByteArray();
     out.writeInt(v.scale());
     out.writeShort(unscaled.length);
     out.write(unscaled);
   }
 
-  private static BigDecimal readDecimal(ObjectInputStream in) throws IOException {
+  static BigDecimal readDecimal(java.io.DataInput in) throws IOException {
     int scale = in.readInt();
     byte[] unscaled = new byte[in.readShort()];
     in.readFully(unscaled);
     return new BigDecimal(new BigInteger(unscaled), scale);
   }
 
-  private static void writeTime(ObjectOutputStream out, Timestamp t) throws IOException {
+  static void writeTime(java.io.DataOutput out, Timestamp t) throws IOException {
     out.writeBoolean(t != null);
     if (t != null) {
       out.writeLong(t.getTime());
@@ -96,23 +95,13 @@ public abstract class PartialCombiner implements Serializable {
     }
   }
 
-  private static Timestamp readTime(ObjectInputStream in) throws IOException {
+  static Timestamp readTime(java.io.DataInput in) throws IOException {
     if (!in.readBoolean()) {
       return null;
     }
     Timestamp t = new Timestamp(in.readLong());
     t.setNanos(in.readInt());
     return t;
-  }
-
-  /** Exact sum, min, max and counts of one silo-hour. */
-  private static final class HourlyCell {
-    BigDecimal sum;
-    BigDecimal min;
-    BigDecimal max;
-    long count;
-    long late;
-    Timestamp revised;
   }
 
   /**
@@ -138,17 +127,8 @@ public abstract class PartialCombiner implements Serializable {
 
     @Override
     public void add(Row r, boolean late) {
-      BigDecimal v = r.getDecimal(2);
       HourlyCell c = cell(r.getInt(0), Math.floorDiv(r.getTimestamp(1).getTime(), 3_600_000L));
-      if (c.count == 0) {
-        c.sum = v;
-        c.min = v;
-        c.max = v;
-      } else {
-        c.sum = c.sum.add(v);
-        c.min = v.compareTo(c.min) < 0 ? v : c.min;
-        c.max = v.compareTo(c.max) > 0 ? v : c.max;
-      }
+      c.add(r.getDecimal(2));
       c.count++;
       if (late) {
         c.late++;
@@ -157,30 +137,21 @@ public abstract class PartialCombiner implements Serializable {
 
     @Override
     public void merge(Row p) {
-      merge(cell(p.getInt(0), Math.floorDiv(p.getTimestamp(1).getTime(), 3_600_000L)), p.getDecimal(2),
-          p.getDecimal(3), p.getDecimal(4), p.getLong(5), p.isNullAt(6) ? 0 : p.getLong(6),
-          p.isNullAt(7) ? null : p.getTimestamp(7));
+      HourlyCell c = cell(p.getInt(0), Math.floorDiv(p.getTimestamp(1).getTime(), 3_600_000L));
+      c.merge(p.getDecimal(2), p.getDecimal(3), p.getDecimal(4));
+      counts(c, p.getLong(5), p.isNullAt(6) ? 0 : p.getLong(6), p.isNullAt(7) ? null : p.getTimestamp(7));
     }
 
     @Override
     public void mergeAll(PartialCombiner other) {
       ((Hourly) other).cells.forEach((k, o) -> {
         HourlyCell c = cells.computeIfAbsent(k, x -> new HourlyCell());
-        merge(c, o.sum, o.min, o.max, o.count, o.late, o.revised);
+        c.merge(o);
+        counts(c, o.count, o.late, o.revised);
       });
     }
 
-    private static void merge(HourlyCell c, BigDecimal sum, BigDecimal min, BigDecimal max, long count, long late,
-        Timestamp revised) {
-      if (c.count == 0) {
-        c.sum = sum;
-        c.min = min;
-        c.max = max;
-      } else {
-        c.sum = c.sum.add(sum);
-        c.min = min.compareTo(c.min) < 0 ? min : c.min;
-        c.max = max.compareTo(c.max) > 0 ? max : c.max;
-      }
+    private static void counts(HourlyCell c, long count, long late, Timestamp revised) {
       c.count += count;
       c.late += late;
       c.revised = later(c.revised, revised);
@@ -189,14 +160,8 @@ public abstract class PartialCombiner implements Serializable {
     private void writeObject(ObjectOutputStream out) throws IOException {
       out.writeInt(cells.size());
       for (Map.Entry<HourKey, HourlyCell> e : cells.entrySet()) {
-        HourlyCell c = e.getValue();
         out.writeLong(e.getKey().packed());
-        writeDecimal(out, c.sum);
-        writeDecimal(out, c.min);
-        writeDecimal(out, c.max);
-        out.writeLong(c.count);
-        out.writeLong(c.late);
-        writeTime(out, c.revised);
+        e.getValue().write(out);
       }
     }
 
@@ -205,14 +170,7 @@ public abstract class PartialCombiner implements Serializable {
       cells = new HashMap<>(Math.max(16, n * 4 / 3 + 1));
       for (int i = 0; i < n; i++) {
         HourKey key = new HourKey(in.readLong());
-        HourlyCell c = new HourlyCell();
-        c.sum = readDecimal(in);
-        c.min = readDecimal(in);
-        c.max = readDecimal(in);
-        c.count = in.readLong();
-        c.late = in.readLong();
-        c.revised = readTime(in);
-        cells.put(key, c);
+        cells.put(key, HourlyCell.read(in));
       }
     }
 
@@ -224,7 +182,7 @@ public abstract class PartialCombiner implements Serializable {
       for (HourKey key : keys) {
         HourlyCell c = cells.get(key);
         long k = key.packed();
-        out.add(RowFactory.create((int) (k >>> 32), new Timestamp((int) k * 3_600_000L), c.sum, c.min, c.max,
+        out.add(RowFactory.create((int) (k >>> 32), new Timestamp((int) k * 3_600_000L), c.sum(), c.min(), c.max(),
             c.count, c.late, revised(c.late, c.revised, revisedAt)));
       }
       return out;
