@@ -1,6 +1,11 @@
 package io.siloreports.aggregate;
 
+import java.io.IOException;
+import java.io.ObjectInputStream;
+import java.io.ObjectOutputStream;
+import java.io.Serializable;
 import java.math.BigDecimal;
+import java.math.BigInteger;
 import java.sql.Timestamp;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -16,14 +21,23 @@ import org.apache.spark.sql.RowFactory;
  * inside each partition with one of these (a map-side combine in the same pass that parses them), and the driver
  * merges the partitions' partial rows with another. The rows it gives are the pipeline's partial schema, one per
  * key, in the store's key order, and equal what the Spark forms compute from the same records (tests compare them).
- * An {@link Aggregation} makes the one of its pipeline ({@link Aggregation#newCombiner}).
+ * An {@link Aggregation} makes the one of its pipeline ({@link Aggregation#newCombiner}). A partition's combiner
+ * travels to the driver serialized as numbers ({@link #mergeAll}), which is cheaper than rows through Spark's encoders.
  */
-public abstract class PartialCombiner {
+public abstract class PartialCombiner implements Serializable {
+  private static final long serialVersionUID = 1L;
+
   /** Adds one valid parsed record ({@code io.siloreports.ingest.ParsedRecords}' schema); {@code late}: its hour was final. */
   public abstract void add(Row record, boolean late);
 
   /** Merges one partial row (the pipeline's partial schema), as another combiner's {@link #rows} gives them. */
   public abstract void merge(Row partial);
+
+  /**
+   * Merges every key of {@code other}, a combiner of the same aggregation (a partition's, sent to the driver in its
+   * compact serialized form rather than as rows).
+   */
+  public abstract void mergeAll(PartialCombiner other);
 
   /**
    * The combined partial rows in key order; a key with late records gets {@code revisedAt} as its {@code revised_at}
@@ -58,14 +72,36 @@ public abstract class PartialCombiner {
     return late > 0 && revisedAt != null ? later(merged, Timestamp.from(revisedAt)) : merged;
   }
 
-  /** Exact sum, min, max and counts of one silo-hour. */
-  private static final class HourlyCell {
-    BigDecimal sum;
-    BigDecimal min;
-    BigDecimal max;
-    long count;
-    long late;
-    Timestamp revised;
+  /** A partition's combiner goes to the driver serialized: cells as numbers, not objects (and no rows). */
+  static void writeDecimal(java.io.DataOutput out, BigDecimal v) throws IOException {
+    byte[] unscaled = v.unscaledValue().toByteArray();
+    out.writeInt(v.scale());
+    out.writeShort(unscaled.length);
+    out.write(unscaled);
+  }
+
+  static BigDecimal readDecimal(java.io.DataInput in) throws IOException {
+    int scale = in.readInt();
+    byte[] unscaled = new byte[in.readShort()];
+    in.readFully(unscaled);
+    return new BigDecimal(new BigInteger(unscaled), scale);
+  }
+
+  static void writeTime(java.io.DataOutput out, Timestamp t) throws IOException {
+    out.writeBoolean(t != null);
+    if (t != null) {
+      out.writeLong(t.getTime());
+      out.writeInt(t.getNanos());
+    }
+  }
+
+  static Timestamp readTime(java.io.DataInput in) throws IOException {
+    if (!in.readBoolean()) {
+      return null;
+    }
+    Timestamp t = new Timestamp(in.readLong());
+    t.setNanos(in.readInt());
+    return t;
   }
 
   /**
@@ -82,7 +118,8 @@ public abstract class PartialCombiner {
 
   /** Readings by silo and hour ({@link HourlyAggregates#AGGREGATION}'s combiner). */
   static final class Hourly extends PartialCombiner {
-    private final Map<HourKey, HourlyCell> cells = new HashMap<>();
+    private static final long serialVersionUID = 1L;
+    private transient Map<HourKey, HourlyCell> cells = new HashMap<>();
 
     private HourlyCell cell(int silo, long hour) {
       return cells.computeIfAbsent(new HourKey(((long) silo << 32) | (hour & 0xFFFFFFFFL)), k -> new HourlyCell());
@@ -90,17 +127,8 @@ public abstract class PartialCombiner {
 
     @Override
     public void add(Row r, boolean late) {
-      BigDecimal v = r.getDecimal(2);
       HourlyCell c = cell(r.getInt(0), Math.floorDiv(r.getTimestamp(1).getTime(), 3_600_000L));
-      if (c.count == 0) {
-        c.sum = v;
-        c.min = v;
-        c.max = v;
-      } else {
-        c.sum = c.sum.add(v);
-        c.min = v.compareTo(c.min) < 0 ? v : c.min;
-        c.max = v.compareTo(c.max) > 0 ? v : c.max;
-      }
+      c.add(r.getDecimal(2));
       c.count++;
       if (late) {
         c.late++;
@@ -110,19 +138,40 @@ public abstract class PartialCombiner {
     @Override
     public void merge(Row p) {
       HourlyCell c = cell(p.getInt(0), Math.floorDiv(p.getTimestamp(1).getTime(), 3_600_000L));
-      BigDecimal sum = p.getDecimal(2);
-      if (c.count == 0) {
-        c.sum = sum;
-        c.min = p.getDecimal(3);
-        c.max = p.getDecimal(4);
-      } else {
-        c.sum = c.sum.add(sum);
-        c.min = p.getDecimal(3).compareTo(c.min) < 0 ? p.getDecimal(3) : c.min;
-        c.max = p.getDecimal(4).compareTo(c.max) > 0 ? p.getDecimal(4) : c.max;
+      c.merge(p.getDecimal(2), p.getDecimal(3), p.getDecimal(4));
+      counts(c, p.getLong(5), p.isNullAt(6) ? 0 : p.getLong(6), p.isNullAt(7) ? null : p.getTimestamp(7));
+    }
+
+    @Override
+    public void mergeAll(PartialCombiner other) {
+      ((Hourly) other).cells.forEach((k, o) -> {
+        HourlyCell c = cells.computeIfAbsent(k, x -> new HourlyCell());
+        c.merge(o);
+        counts(c, o.count, o.late, o.revised);
+      });
+    }
+
+    private static void counts(HourlyCell c, long count, long late, Timestamp revised) {
+      c.count += count;
+      c.late += late;
+      c.revised = later(c.revised, revised);
+    }
+
+    private void writeObject(ObjectOutputStream out) throws IOException {
+      out.writeInt(cells.size());
+      for (Map.Entry<HourKey, HourlyCell> e : cells.entrySet()) {
+        out.writeLong(e.getKey().packed());
+        e.getValue().write(out);
       }
-      c.count += p.getLong(5);
-      c.late += p.isNullAt(6) ? 0 : p.getLong(6);
-      c.revised = later(c.revised, p.isNullAt(7) ? null : p.getTimestamp(7));
+    }
+
+    private void readObject(ObjectInputStream in) throws IOException {
+      int n = in.readInt();
+      cells = new HashMap<>(Math.max(16, n * 4 / 3 + 1));
+      for (int i = 0; i < n; i++) {
+        HourKey key = new HourKey(in.readLong());
+        cells.put(key, HourlyCell.read(in));
+      }
     }
 
     @Override
@@ -133,7 +182,7 @@ public abstract class PartialCombiner {
       for (HourKey key : keys) {
         HourlyCell c = cells.get(key);
         long k = key.packed();
-        out.add(RowFactory.create((int) (k >>> 32), new Timestamp((int) k * 3_600_000L), c.sum, c.min, c.max,
+        out.add(RowFactory.create((int) (k >>> 32), new Timestamp((int) k * 3_600_000L), c.sum(), c.min(), c.max(),
             c.count, c.late, revised(c.late, c.revised, revisedAt)));
       }
       return out;
@@ -162,7 +211,8 @@ public abstract class PartialCombiner {
 
   /** Events by type, account, bucket size and bucket ({@link BucketCounts#AGGREGATION}'s combiner). */
   static final class Buckets extends PartialCombiner {
-    private final Map<BucketKey, BucketCell> cells = new HashMap<>();
+    private static final long serialVersionUID = 1L;
+    private transient Map<BucketKey, BucketCell> cells = new HashMap<>();
 
     @Override
     public void add(Row r, boolean late) {
@@ -182,12 +232,47 @@ public abstract class PartialCombiner {
 
     @Override
     public void merge(Row p) {
-      BucketCell c = cells.computeIfAbsent(
-          new BucketKey(p.getString(0), p.getString(1), p.getInt(2), p.getTimestamp(3).getTime()),
-          k -> new BucketCell());
-      c.count += p.getLong(4);
-      c.late += p.isNullAt(5) ? 0 : p.getLong(5);
-      c.revised = later(c.revised, p.isNullAt(6) ? null : p.getTimestamp(6));
+      merge(new BucketKey(p.getString(0), p.getString(1), p.getInt(2), p.getTimestamp(3).getTime()), p.getLong(4),
+          p.isNullAt(5) ? 0 : p.getLong(5), p.isNullAt(6) ? null : p.getTimestamp(6));
+    }
+
+    @Override
+    public void mergeAll(PartialCombiner other) {
+      ((Buckets) other).cells.forEach((k, o) -> merge(k, o.count, o.late, o.revised));
+    }
+
+    private void merge(BucketKey key, long count, long late, Timestamp revised) {
+      BucketCell c = cells.computeIfAbsent(key, k -> new BucketCell());
+      c.count += count;
+      c.late += late;
+      c.revised = later(c.revised, revised);
+    }
+
+    private void writeObject(ObjectOutputStream out) throws IOException {
+      out.writeInt(cells.size());
+      for (Map.Entry<BucketKey, BucketCell> e : cells.entrySet()) {
+        BucketKey k = e.getKey();
+        out.writeObject(k.type());
+        out.writeObject(k.account());
+        out.writeInt(k.minutes());
+        out.writeLong(k.start());
+        out.writeLong(e.getValue().count);
+        out.writeLong(e.getValue().late);
+        writeTime(out, e.getValue().revised);
+      }
+    }
+
+    private void readObject(ObjectInputStream in) throws IOException, ClassNotFoundException {
+      int n = in.readInt();
+      cells = new HashMap<>(Math.max(16, n * 4 / 3 + 1));
+      for (int i = 0; i < n; i++) {
+        BucketKey k = new BucketKey((String) in.readObject(), (String) in.readObject(), in.readInt(), in.readLong());
+        BucketCell c = new BucketCell();
+        c.count = in.readLong();
+        c.late = in.readLong();
+        c.revised = readTime(in);
+        cells.put(k, c);
+      }
     }
 
     @Override

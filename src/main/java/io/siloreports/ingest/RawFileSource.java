@@ -91,10 +91,27 @@ public final class RawFileSource implements RawSource {
 
   @Override
   public Dataset<Row> stream(SparkSession spark, Pipeline pipeline) {
+    evenSplits(spark);
     return spark.readStream().options(admission(spark.sparkContext().hadoopConfiguration(), pipeline))
         .format("text").load(dir(pipeline))
         .select(col("value").as("line"), input_file_name().as("source"));
   }
+
+  /**
+   * Unless the job sets Spark's file splits itself: a micro-batch's files are read in twice as many even splits as
+   * the session has cores (up to 1 GB each). Spark's default cuts 128 MB splits, so a 668 MB batch on 2 cores became
+   * five of 128 MB and one of 28 MB, and one core read 384 MB while the other idled at the end.
+   */
+  static void evenSplits(SparkSession spark) {
+    org.apache.spark.sql.RuntimeConfig conf = spark.conf();
+    if (!conf.contains(MIN_SPLITS) && !conf.contains(MAX_SPLIT_BYTES)) {
+      conf.set(MIN_SPLITS, String.valueOf(2 * spark.sparkContext().defaultParallelism()));
+      conf.set(MAX_SPLIT_BYTES, String.valueOf(1L << 30));
+    }
+  }
+
+  private static final String MIN_SPLITS = "spark.sql.files.minPartitionNum";
+  private static final String MAX_SPLIT_BYTES = "spark.sql.files.maxPartitionBytes";
 
   /** Spark's options for a pipeline's stream: the given ones, with the file cap the byte budget allows. */
   Map<String, String> admission(Configuration hadoop, Pipeline pipeline) {

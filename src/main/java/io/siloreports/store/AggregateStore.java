@@ -32,6 +32,12 @@ public interface AggregateStore {
   void commit(Pipeline pipeline, List<Row> partials, Dataset<Row> quarantine, AggregationProgress progress);
 
   /**
+   * The same with the quarantine rows in memory, as the stream's pass brings a micro-batch's few back with its
+   * partials: a store that writes them without Spark (MySQL) runs no Spark job for them.
+   */
+  void commit(Pipeline pipeline, List<Row> partials, List<Row> quarantine, AggregationProgress progress);
+
+  /**
    * A backfill closed hours for revision after the batch was classified against the older {@code closed_before}:
    * the batch must be classified again (its records for the newly closed hours are now too late).
    */

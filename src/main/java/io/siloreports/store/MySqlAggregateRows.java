@@ -6,6 +6,7 @@ import io.siloreports.pipeline.PipelineDescriptor;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
+import java.sql.Statement;
 import java.sql.Timestamp;
 import java.sql.Types;
 import java.time.Instant;
@@ -24,12 +25,15 @@ import org.apache.spark.sql.functions;
  * max in {@code *_exact} (DECIMAL(38,10)), their HALF_UP rounding in the DECIMAL(12,2)/(18,2) columns, and
  * {@code avg_value = ROUND(sum / count, 2)}, computed by the server from the exact values.
  *
- * <p>What differs between the aggregates tables (their SQL and binding) is each table's {@link MySqlAggregateTable}.
- * Rows are sent in JDBC batches of {@value #BATCH_ROWS} ({@code rewriteBatchedStatements}, set by
- * {@code Jdbc}, turns them into multi-row statements); callers pass them in key order ({@link #inKeyOrder}).
+ * <p>What differs between the aggregates tables (their SQL and values) is each table's {@link MySqlAggregateTable}.
+ * Aggregate rows go as multi-row statements of {@value #STATEMENT_ROWS} rows written as text ({@link SqlLiterals});
+ * quarantine rows (arbitrary text) in JDBC batches of {@value #BATCH_ROWS}, which {@code rewriteBatchedStatements}
+ * (set by {@code Jdbc}) turns into multi-row statements. Callers pass rows in key order ({@link #inKeyOrder}).
  */
 public final class MySqlAggregateRows {
   static final int BATCH_ROWS = 1000;
+  /** Aggregate rows per statement: about 0.5 MB of SQL, far below the servers' default max_allowed_packet. */
+  static final int STATEMENT_ROWS = 2000;
 
   /** How rows meet the stored ones. */
   public enum Mode {
@@ -67,7 +71,32 @@ public final class MySqlAggregateRows {
   public static long write(Connection c, Pipeline pipeline, Iterator<Row> partials,
       Timestamp now, Mode mode) throws SQLException {
     MySqlAggregateTable table = MySqlAggregateTable.of(pipeline);
-    return inBatches(c, table.sql(mode), partials, (st, r) -> table.binder().bind(st, r, now));
+    String at = SqlLiterals.datetime(now);
+    String tail = table.tail(mode);
+    StringBuilder sql = new StringBuilder(STATEMENT_ROWS * 300);
+    SqlLiterals values = new SqlLiterals(sql);
+    long n = 0;
+    int inStatement = 0;
+    try (Statement st = c.createStatement()) {
+      while (partials.hasNext()) {
+        if (inStatement == 0) {
+          sql.setLength(0);
+          sql.append(table.insert());
+        } else {
+          sql.append(", ");
+        }
+        table.values().append(values, partials.next(), at);
+        n++;
+        if (++inStatement == STATEMENT_ROWS) {
+          st.executeUpdate(sql.append(tail).toString());
+          inStatement = 0;
+        }
+      }
+      if (inStatement > 0) {
+        st.executeUpdate(sql.append(tail).toString());
+      }
+    }
+    return n;
   }
 
   /** Inserts quarantine rows ({@link Quarantine#SCHEMA}); returns how many. */
@@ -85,10 +114,10 @@ public final class MySqlAggregateRows {
     });
   }
 
-  /** How one partial row fills an aggregates table's statement, with {@code updated_at = now}. */
+  /** How one partial row is written as a row of values of an aggregates table's INSERT, {@code updated_at = now}. */
   @FunctionalInterface
-  interface Binder {
-    void bind(PreparedStatement st, Row row, Timestamp now) throws SQLException;
+  interface Values {
+    void append(SqlLiterals values, Row row, String now);
   }
 
   /** How one row fills a statement. */

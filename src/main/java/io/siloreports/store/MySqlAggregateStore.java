@@ -69,6 +69,17 @@ public final class MySqlAggregateStore implements AggregateStore {
   @Override
   public void commit(
       Pipeline pipeline, List<Row> partials, Dataset<Row> quarantine, AggregationProgress next) {
+    commit(pipeline, partials, quarantine::toLocalIterator, next);
+  }
+
+  @Override
+  public void commit(Pipeline pipeline, List<Row> partials, List<Row> quarantine, AggregationProgress next) {
+    commit(pipeline, partials, quarantine::iterator, next);
+  }
+
+  /** {@code quarantine}: its rows, once per attempt of the transaction. */
+  private void commit(Pipeline pipeline, List<Row> partials, Supplier<Iterator<Row>> quarantine,
+      AggregationProgress next) {
     db.inTransaction(Jdbc.DEFAULT_ISOLATION, MAX_ATTEMPTS, "commit batch " + next.batchId() + " of " + pipeline.id,
         c -> {
           Optional<AggregationProgress> stored = progress.lock(c, pipeline);
@@ -101,7 +112,7 @@ public final class MySqlAggregateStore implements AggregateStore {
             }
             throw new RowsRejected(rejected);
           }
-          long quarantined = MySqlAggregateRows.insertQuarantine(c, quarantine.toLocalIterator());
+          long quarantined = MySqlAggregateRows.insertQuarantine(c, quarantine.get());
           progress.write(c, next);
           LOG.debug("{} batch {}: merged {} keys, quarantined {} in MySQL", pipeline.id, next.batchId(), merged,
               quarantined);

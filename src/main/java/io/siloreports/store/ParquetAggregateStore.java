@@ -91,6 +91,11 @@ public final class ParquetAggregateStore implements AggregateStore {
   }
 
   @Override
+  public void commit(Pipeline pipeline, List<Row> partials, List<Row> quarantine, AggregationProgress next) {
+    commit(pipeline, partials, spark.get().createDataFrame(quarantine, Quarantine.SCHEMA), next);
+  }
+
+  @Override
   public void commit(
       Pipeline pipeline, List<Row> partials, Dataset<Row> quarantine, AggregationProgress next) {
     long batchId = next.batchId();

@@ -11,28 +11,28 @@ import java.sql.Timestamp;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
-import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.NoSuchElementException;
+import org.apache.spark.api.java.function.FlatMapFunction;
 import org.apache.spark.api.java.function.MapPartitionsFunction;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Encoders;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
-import org.apache.spark.sql.SparkSession;
-import org.apache.spark.sql.types.DataTypes;
+import org.apache.spark.sql.catalyst.InternalRow;
 import org.apache.spark.sql.types.StructType;
+import org.apache.spark.unsafe.types.UTF8String;
 
 /**
  * One pass over a micro-batch's raw lines: inside each partition every line is parsed, validated, classified
  * against the committed progress (bad, refused by the store, too late, merged, late) and merged records are
  * combined per key ({@link PartialCombiner}, a map-side combine of the monoid). A partition sends on only its
- * partial rows, its quarantine rows and one row of counts; the driver merges the partials of all partitions. No
- * copy of the raw batch is kept, nothing is shuffled, and nothing but partials and quarantined lines leaves a
- * partition, so the cost is one parse per line plus a hash-map update.
+ * combiner (in its compact serialized form), its quarantine rows and its counts; the driver merges the combiners of
+ * all partitions. No copy of the raw batch is kept, nothing is shuffled, and nothing but partials and quarantined
+ * lines leaves a partition, so the cost is one parse per line plus a hash-map update.
  *
  * <p>Pure (no store, no configuration): the classification is its fields, set by {@link MicroBatchAggregator}.
  */
@@ -41,21 +41,8 @@ final class BatchPass implements Serializable {
   private static final DateTimeFormatter HOUR =
       DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm'Z'").withZone(ZoneOffset.UTC);
 
-  static final StructType COUNTS =
-      new StructType()
-          .add("merged", DataTypes.LongType)
-          .add("bad", DataTypes.LongType)
-          .add("late", DataTypes.LongType)
-          .add("too_late", DataTypes.LongType)
-          .add("max_ts", DataTypes.TimestampType)
-          .add("inline_quarantined", DataTypes.LongType);
-
   /** Quarantine rows a partition sends with its partials; beyond this they are read by a second pass. */
   static final int INLINE_QUARANTINE = 2_000;
-
-  private static final String PARTIAL = "p";
-  private static final String QUARANTINED = "q";
-  private static final String COUNTED = "c";
 
   private final Pipeline pipeline;
   private final ValidationRules rules;
@@ -85,25 +72,27 @@ final class BatchPass implements Serializable {
   /** The counts of a batch, summed over its partitions. */
   record Counts(long merged, long bad, long late, long tooLate, Instant maxEventTime) {}
 
-  /** What the pass gives the driver. */
-  record Result(List<Row> partials, Counts counts, Dataset<Row> quarantine) {}
-
-  StructType outputSchema() {
-    return new StructType()
-        .add("kind", DataTypes.StringType)
-        .add("partial", PipelineDescriptor.of(pipeline).aggregation().partialSchema())
-        .add("quarantine", Quarantine.SCHEMA)
-        .add("counts", COUNTS);
+  /**
+   * What the pass gives the driver: the quarantine rows either in memory ({@code inlineQuarantine}, when every
+   * partition's fit in what it sends) or as the second pass over the batch ({@code quarantinePass}); the other is null.
+   */
+  record Result(List<Row> partials, Counts counts, List<Row> inlineQuarantine, Dataset<Row> quarantinePass) {
+    /** Every quarantine row, in memory (for tests and small batches). */
+    List<Row> quarantineRows() {
+      return inlineQuarantine != null ? inlineQuarantine : quarantinePass.collectAsList();
+    }
   }
 
   /**
-   * Runs the pass over {@code lines} (columns {@code line}, {@code source}): one Spark job brings the partials, the
-   * counts and the quarantine rows to the driver. A partition sends at most {@value #INLINE_QUARANTINE} quarantine
-   * rows; when one had more, the quarantine is read by a second pass over the batch (the same classification, rows
-   * streamed to the store) rather than held in the driver's memory.
+   * Runs the pass over {@code lines} (columns {@code line}, {@code source}): one Spark job over the batch's internal
+   * rows (no conversion of each line to a {@code Row} and back, no encoders to generate) brings each partition's
+   * combiner, counts and quarantine rows to the driver. A partition sends at most {@value #INLINE_QUARANTINE}
+   * quarantine rows; when one had more, the quarantine is read by a second pass over the batch (the same
+   * classification, rows streamed to the store) rather than held in the driver's memory.
    */
-  Result run(SparkSession spark, Dataset<Row> lines) {
-    MapPartitionsFunction<Row, Row> fn = rows -> partition(rows, true);
+  Result run(Dataset<Row> lines) {
+    Dataset<Row> selected = lines.select(ParsedRecords.LINE, ParsedRecords.SOURCE);
+    FlatMapFunction<Iterator<InternalRow>, Partition> fn = rows -> List.of(combine(rows)).iterator();
     PartialCombiner combiner = PipelineDescriptor.of(pipeline).aggregation().newCombiner();
     List<Row> quarantined = new ArrayList<>();
     long merged = 0;
@@ -112,34 +101,32 @@ final class BatchPass implements Serializable {
     long tooLate = 0;
     long inline = 0;
     Timestamp maxTs = null;
-    for (Row r : lines.select("line", "source").mapPartitions(fn, Encoders.row(outputSchema())).collectAsList()) {
-      switch (r.getString(0)) {
-        case PARTIAL -> combiner.merge(r.getStruct(1));
-        case QUARANTINED -> quarantined.add(r.getStruct(2));
-        default -> {
-          Row c = r.getStruct(3);
-          merged += c.getLong(0);
-          bad += c.getLong(1);
-          late += c.getLong(2);
-          tooLate += c.getLong(3);
-          if (!c.isNullAt(4) && (maxTs == null || c.getTimestamp(4).after(maxTs))) {
-            maxTs = c.getTimestamp(4);
-          }
-          inline += c.getLong(5);
-        }
+    for (Partition p : selected.queryExecution().toRdd().toJavaRDD().mapPartitions(fn).collect()) {
+      combiner.mergeAll(p.combiner());
+      quarantined.addAll(p.quarantined());
+      merged += p.merged();
+      bad += p.bad();
+      late += p.late();
+      tooLate += p.tooLate();
+      inline += p.quarantined().size();
+      if (p.maxTs() != null && (maxTs == null || p.maxTs().after(maxTs))) {
+        maxTs = p.maxTs();
       }
     }
-    Dataset<Row> quarantine;
-    if (inline == bad + tooLate) {
-      quarantine = spark.createDataFrame(quarantined, Quarantine.SCHEMA);
-    } else {
-      quarantined.clear();
-      MapPartitionsFunction<Row, Row> again = rows -> partition(rows, false);
-      quarantine = lines.select("line", "source").mapPartitions(again, Encoders.row(Quarantine.SCHEMA));
+    Dataset<Row> secondPass = null;
+    if (inline != bad + tooLate) {
+      quarantined = null;
+      MapPartitionsFunction<Row, Row> again = rows -> quarantineOnly(rows);
+      secondPass = selected.mapPartitions(again, Encoders.row(Quarantine.SCHEMA));
     }
-    return new Result(combiner.rows(null), new Counts(merged, bad, late, tooLate,
-        maxTs == null ? null : maxTs.toInstant()), quarantine);
+    // The partitions' combiners leave revised_at unset; a key with late records is revised now.
+    return new Result(combiner.rows(now), new Counts(merged, bad, late, tooLate,
+        maxTs == null ? null : maxTs.toInstant()), quarantined, secondPass);
   }
+
+  /** What one partition sends the driver: its combined records, its first quarantine rows and its counts. */
+  record Partition(PartialCombiner combiner, List<Row> quarantined, long merged, long bad, long late, long tooLate,
+      Timestamp maxTs) implements Serializable {}
 
   /**
    * The hour a record or a partial row belongs to, with its key: the record format's key columns (silo; type and
@@ -174,83 +161,38 @@ final class BatchPass implements Serializable {
     return Math.floorDiv(millis, 3_600_000L) * 3_600_000L;
   }
 
-  /**
-   * One partition. {@code combine}: quarantine rows as they come (at most {@value #INLINE_QUARANTINE}), then the
-   * partition's partials, then its counts (rows of {@link #outputSchema}); else only its quarantine rows, all of
-   * them ({@link Quarantine#SCHEMA}).
-   */
-  Iterator<Row> partition(Iterator<Row> lines, boolean combine) {
-    PipelineDescriptor descriptor = PipelineDescriptor.of(pipeline);
-    ParsedRecords.LineParser parser = ParsedRecords.jsonLines(descriptor.format(), rules, now);
-    PartialCombiner combiner = descriptor.aggregation().newCombiner();
-    StructType parsed = descriptor.format().schema();
-    HourKeys hourKeys = HourKeys.ofRecords(descriptor);
-    int errorAt = parsed.fieldIndex(ParsedRecords.ERROR);
-    int lineAt = parsed.fieldIndex(ParsedRecords.LINE);
-    int sourceAt = parsed.fieldIndex(ParsedRecords.SOURCE);
-    int timeAt = hourKeys.time();
-    Timestamp quarantinedAt = Timestamp.from(now);
-    long finalMillis = finalizedBefore == null ? Long.MIN_VALUE : finalizedBefore.toEpochMilli();
-    long horizonMillis = horizon == null ? Long.MIN_VALUE : horizon.toEpochMilli();
-    return new Iterator<>() {
-      private final ArrayDeque<Row> pending = new ArrayDeque<>();
-      private boolean ended;
-      private long merged;
-      private long bad;
-      private long late;
-      private long tooLate;
-      private long inline;
-      private Timestamp maxTs;
+  /** One partition of the combining pass: every line classified, merged records combined. */
+  Partition combine(Iterator<InternalRow> rows) {
+    Classifier c = new Classifier(true);
+    UTF8String lastSource = null;
+    String source = null;
+    while (rows.hasNext()) {
+      InternalRow in = rows.next();
+      if (in.isNullAt(0)) {
+        continue;
+      }
+      // Lines of one file come together: decode its name once, not per line (the row is reused, hence the clone).
+      UTF8String s = in.isNullAt(1) ? null : in.getUTF8String(1);
+      if (s == null ? lastSource != null || source != null : !s.equals(lastSource)) {
+        lastSource = s == null ? null : s.clone();
+        source = s == null ? null : s.toString();
+      }
+      c.accept(in.getUTF8String(0).toString(), source);
+    }
+    return new Partition(c.combiner, c.quarantined, c.merged, c.bad, c.late, c.tooLate, c.maxTs);
+  }
 
+  /** One partition of the second pass: only its quarantine rows, all of them ({@link Quarantine#SCHEMA}). */
+  Iterator<Row> quarantineOnly(Iterator<Row> lines) {
+    Classifier c = new Classifier(false);
+    return new Iterator<>() {
       @Override
       public boolean hasNext() {
-        while (pending.isEmpty() && !ended) {
-          if (!lines.hasNext()) {
-            ended = true;
-            if (combine) {
-              for (Row p : combiner.rows(now)) {
-                pending.add(RowFactory.create(PARTIAL, p, null, null));
-              }
-              pending.add(RowFactory.create(COUNTED, null, null,
-                  RowFactory.create(merged, bad, late, tooLate, maxTs, inline)));
-            }
-            break;
-          }
+        while (c.quarantined.isEmpty() && lines.hasNext()) {
           Row in = lines.next();
-          String line = in.getString(0);
-          if (line == null || line.isBlank()) {
-            continue;
-          }
-          Row r = parser.parse(line, in.getString(1));
-          String error = r.getString(errorAt);
-          if (error != null) {
-            bad++;
-            quarantine(r, Quarantine.BAD, error);
-            continue;
-          }
-          String refusal = refused.isEmpty() ? null : refused.get(hourKeys.of(r));
-          Timestamp ts = r.getTimestamp(timeAt);
-          long hour = hourStart(ts.getTime());
-          if (refusal != null) {
-            bad++;
-            quarantine(r, Quarantine.BAD, "refused by the store: " + refusal);
-          } else if (hour < horizonMillis) {
-            tooLate++;
-            quarantine(r, Quarantine.TOO_LATE,
-                "too late: hour " + HOUR.format(Instant.ofEpochMilli(hour)) + ": " + tooLateWhy);
-          } else if (combine) {
-            boolean isLate = hour < finalMillis;
-            combiner.add(r, isLate);
-            merged++;
-            if (isLate) {
-              late++;
-            }
-            if (maxTs == null || ts.after(maxTs)) {
-              maxTs = ts;
-            }
-          }
+          c.accept(in.getString(0), in.getString(1));
         }
-        return !pending.isEmpty();
+        return !c.quarantined.isEmpty();
       }
 
       @Override
@@ -258,21 +200,84 @@ final class BatchPass implements Serializable {
         if (!hasNext()) {
           throw new NoSuchElementException();
         }
-        return pending.poll();
-      }
-
-      private void quarantine(Row r, String kind, String reason) {
-        if (combine && inline >= INLINE_QUARANTINE) {
-          return;
-        }
-        Row q = RowFactory.create(pipeline.id, batchId, kind, reason, r.getTimestamp(timeAt), r.getString(lineAt),
-            r.getString(sourceAt), quarantinedAt);
-        if (combine) {
-          inline++;
-          q = RowFactory.create(QUARANTINED, null, q, null);
-        }
-        pending.add(q);
+        return c.quarantined.remove(c.quarantined.size() - 1);
       }
     };
+  }
+
+  /**
+   * Classifies lines one at a time (bad, refused by the store, too late, merged, late). {@code combine}: merged
+   * records go to its combiner and at most {@value #INLINE_QUARANTINE} quarantine rows are kept; else only quarantine
+   * rows are made, every one.
+   */
+  private final class Classifier {
+    private final boolean combine;
+    private final PipelineDescriptor descriptor = PipelineDescriptor.of(pipeline);
+    private final ParsedRecords.LineParser parser = ParsedRecords.jsonLines(descriptor.format(), rules, now);
+    private final PartialCombiner combiner = descriptor.aggregation().newCombiner();
+    private final HourKeys hourKeys = HourKeys.ofRecords(descriptor);
+    private final int errorAt;
+    private final int lineAt;
+    private final int sourceAt;
+    private final int timeAt = hourKeys.time();
+    private final Timestamp quarantinedAt = Timestamp.from(now);
+    private final long finalMillis = finalizedBefore == null ? Long.MIN_VALUE : finalizedBefore.toEpochMilli();
+    private final long horizonMillis = horizon == null ? Long.MIN_VALUE : horizon.toEpochMilli();
+    private final List<Row> quarantined = new ArrayList<>();
+    private long merged;
+    private long bad;
+    private long late;
+    private long tooLate;
+    private Timestamp maxTs;
+
+    Classifier(boolean combine) {
+      this.combine = combine;
+      StructType parsed = descriptor.format().schema();
+      errorAt = parsed.fieldIndex(ParsedRecords.ERROR);
+      lineAt = parsed.fieldIndex(ParsedRecords.LINE);
+      sourceAt = parsed.fieldIndex(ParsedRecords.SOURCE);
+    }
+
+    void accept(String line, String source) {
+      if (line == null || line.isBlank()) {
+        return;
+      }
+      Row r = parser.parse(line, source);
+      String error = r.getString(errorAt);
+      if (error != null) {
+        bad++;
+        quarantine(r, Quarantine.BAD, error);
+        return;
+      }
+      String refusal = refused.isEmpty() ? null : refused.get(hourKeys.of(r));
+      Timestamp ts = r.getTimestamp(timeAt);
+      long hour = hourStart(ts.getTime());
+      if (refusal != null) {
+        bad++;
+        quarantine(r, Quarantine.BAD, "refused by the store: " + refusal);
+      } else if (hour < horizonMillis) {
+        tooLate++;
+        quarantine(r, Quarantine.TOO_LATE,
+            "too late: hour " + HOUR.format(Instant.ofEpochMilli(hour)) + ": " + tooLateWhy);
+      } else if (combine) {
+        boolean isLate = hour < finalMillis;
+        combiner.add(r, isLate);
+        merged++;
+        if (isLate) {
+          late++;
+        }
+        if (maxTs == null || ts.after(maxTs)) {
+          maxTs = ts;
+        }
+      }
+    }
+
+    private void quarantine(Row r, String kind, String reason) {
+      if (combine && quarantined.size() >= INLINE_QUARANTINE) {
+        return;
+      }
+      quarantined.add(RowFactory.create(pipeline.id, batchId, kind, reason, r.getTimestamp(timeAt),
+          r.getString(lineAt), r.getString(sourceAt), quarantinedAt));
+    }
   }
 }

@@ -226,7 +226,7 @@ public final class MicroBatchAggregator {
     Instant horizon = ProgressRule.revisionHorizon(committed, lateness.maxRevisionAge());
     BatchPass pass = new BatchPass(pipeline, rules, now, batchId, finalizedBefore, horizon,
         tooLateWhy(horizon, committed), refused);
-    BatchPass.Result result = pass.run(lines.sparkSession(), lines);
+    BatchPass.Result result = pass.run(lines);
     long passed = System.nanoTime();
     BatchPass.Counts c = result.counts();
     ProgressRule.BatchCounts counts =
@@ -235,7 +235,11 @@ public final class MicroBatchAggregator {
         ProgressRule.next(pipeline, committed, batchId, counts, lateness, sourcePosition, now);
     PipelineDescriptor.of(pipeline).aggregation().check(result.partials(), counts.valid())
         .ifPresent(check -> crossCheck(check, batchId));
-    store.commit(pipeline, result.partials(), result.quarantine(), next);
+    if (result.inlineQuarantine() != null) {
+      store.commit(pipeline, result.partials(), result.inlineQuarantine(), next);
+    } else {
+      store.commit(pipeline, result.partials(), result.quarantinePass(), next);
+    }
     long stored = System.nanoTime();
     LOG.info("{} batch {}: {} records merged ({} late, into hours already final) into {} keys, {} bad and {} too"
             + " late quarantined; finalized_before {} (max event time {}); totals {} merged ({} late), {} bad, {}"

@@ -27,7 +27,17 @@ class PartialCombinerTest {
   private static final Instant AT = Instant.parse("2026-11-30T12:00:00Z");
 
   @Test
-  void readingsCombinedPerPartitionAndMergedEqualOnePlainLoop() {
+  void readingsCombinedPerPartitionAndMergedEqualOnePlainLoop() throws Exception {
+    for (boolean serialized : new boolean[] {false, true}) {
+      readingsCombinedPerPartitionAndMerged(serialized);
+    }
+  }
+
+  /**
+   * {@code serialized}: the partitions' combiners go to the driver serialized and are merged whole (the stream's way),
+   * else as partial rows.
+   */
+  private static void readingsCombinedPerPartitionAndMerged(boolean serialized) throws Exception {
     Random rnd = new Random(7);
     List<Oracle.Reading> readings = new ArrayList<>();
     int[] silos = {0, 1, 2, 17, 65_536, Integer.MAX_VALUE};
@@ -50,9 +60,13 @@ class PartialCombinerTest {
               1L, Long::sum);
         }
       }
-      partition.rows(AT).forEach(driver::merge);
+      if (serialized) {
+        driver.mergeAll(roundTrip(partition));
+      } else {
+        partition.rows(AT).forEach(driver::merge);
+      }
     }
-    List<Row> rows = driver.rows(null);
+    List<Row> rows = driver.rows(serialized ? AT : null);
     TreeMap<Oracle.HourKey, Oracle.Hour> oracle = Oracle.hourly(readings);
     assertEquals(oracle.size(), rows.size());
     int i = 0;
@@ -75,8 +89,65 @@ class PartialCombinerTest {
     }
   }
 
+  /**
+   * The hourly cells keep unscaled longs while they can: sums beyond a long, values near a long's limit and values
+   * of another scale than the parser's must give the exact values all the same, merged as rows or serialized.
+   */
   @Test
-  void eventsCountedInEveryBucketSizeAndSortedByTheirUtf8Bytes() {
+  void sumsBeyondALongAndOtherScalesStayExact() throws Exception {
+    Random rnd = new Random(3);
+    Instant hour = Instant.parse("2026-11-30T10:00:00Z");
+    List<Oracle.Reading> readings = new ArrayList<>();
+    for (int i = 0; i < 3_000; i++) {
+      int silo = rnd.nextInt(4);
+      BigDecimal value = switch (silo) {
+        case 0 -> new BigDecimal("900000000.0000000000").subtract(BigDecimal.valueOf(rnd.nextInt(1000), 10));
+        case 1 -> new BigDecimal("-900000000.0000000000").add(BigDecimal.valueOf(rnd.nextInt(1000), 10));
+        case 2 -> i % 7 == 0 ? BigDecimal.valueOf(rnd.nextInt(10_000), 2) : BigDecimal.valueOf(rnd.nextInt(), 10);
+        default -> BigDecimal.valueOf(rnd.nextLong(), 10); // unscaled anywhere in a long, sums overflow at once
+      };
+      readings.add(new Oracle.Reading(silo, hour.plusSeconds(rnd.nextInt(3600)), value));
+    }
+    for (boolean serialized : new boolean[] {false, true}) {
+      PartialCombiner driver = HourlyAggregates.AGGREGATION.newCombiner();
+      for (List<Oracle.Reading> part : split(readings, 3, rnd)) {
+        PartialCombiner partition = HourlyAggregates.AGGREGATION.newCombiner();
+        part.forEach(r -> partition.add(RowFactory.create(r.siloId(), Timestamp.from(r.ts()), r.value()), false));
+        if (serialized) {
+          driver.mergeAll(roundTrip(partition));
+        } else {
+          partition.rows(AT).forEach(driver::merge);
+        }
+      }
+      List<Row> rows = driver.rows(null);
+      TreeMap<Oracle.HourKey, Oracle.Hour> oracle = Oracle.hourly(readings);
+      assertEquals(4, rows.size());
+      int i = 0;
+      for (Oracle.Hour h : oracle.values()) {
+        Row r = rows.get(i++);
+        String at = "silo " + r.getInt(0) + (serialized ? ", serialized" : ", as rows");
+        assertEquals(0, h.sum.compareTo(r.getDecimal(2)), at + ": sum " + h.sum + " / " + r.getDecimal(2));
+        assertEquals(0, h.min.compareTo(r.getDecimal(3)), at + ": min");
+        assertEquals(0, h.max.compareTo(r.getDecimal(4)), at + ": max");
+        assertEquals(h.count, r.getLong(5), at);
+      }
+    }
+  }
+
+  /** A combiner as Spark sends a partition's to the driver: Java-serialized and read back. */
+  static PartialCombiner roundTrip(PartialCombiner c) throws Exception {
+    java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream();
+    try (java.io.ObjectOutputStream out = new java.io.ObjectOutputStream(bytes)) {
+      out.writeObject(c);
+    }
+    try (java.io.ObjectInputStream in =
+        new java.io.ObjectInputStream(new java.io.ByteArrayInputStream(bytes.toByteArray()))) {
+      return (PartialCombiner) in.readObject();
+    }
+  }
+
+  @Test
+  void eventsCountedInEveryBucketSizeAndSortedByTheirUtf8Bytes() throws Exception {
     Random rnd = new Random(11);
     String[] accounts = {"acc-1", "acc-2", "Zürich", "ﬀ-ligature", "😀-emoji", "\uFFFD", "a", "a-b"};
     String[] types = {"items", "tasks", "scoreResults", "evaluations"};
@@ -89,7 +160,11 @@ class PartialCombinerTest {
     for (List<Oracle.Event> part : split(events, 4, rnd)) {
       PartialCombiner partition = BucketCounts.AGGREGATION.newCombiner();
       part.forEach(e -> partition.add(RowFactory.create(e.recordType(), e.accountId(), Timestamp.from(e.ts())), false));
-      partition.rows(AT).forEach(driver::merge);
+      if (rnd.nextBoolean()) {
+        driver.mergeAll(roundTrip(partition)); // the stream's way; rows, the other, must give the same
+      } else {
+        partition.rows(AT).forEach(driver::merge);
+      }
     }
     List<Row> rows = driver.rows(null);
     Map<Oracle.BucketKey, Long> got = new TreeMap<>();

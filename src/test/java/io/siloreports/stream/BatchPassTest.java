@@ -43,11 +43,11 @@ class BatchPassTest {
         lines.add(i % 2 == 0 ? "{\"silo_id\": 1, \"ts\": \"2026-11-20T11:00:00Z\"" : "{\"silo_id\": -" + i + "}");
       }
       Collections.shuffle(lines, new Random(1));
-      BatchPass.Result r = pass(null, null).run(spark, Rows.lines(spark, lines).repartition(3));
+      BatchPass.Result r = pass(null, null).run(Rows.lines(spark, lines).repartition(3));
 
       assertEquals(readings.size(), r.counts().merged(), "merged, " + badLines + " bad lines");
       assertEquals(badLines, r.counts().bad());
-      List<Row> quarantined = r.quarantine().collectAsList();
+      List<Row> quarantined = r.quarantineRows();
       assertEquals(badLines, quarantined.size());
       assertEquals(badLines, quarantined.stream().filter(q -> Quarantine.BAD.equals(q.getString(2))
           && q.getLong(1) == 7 && q.getString(3) != null && q.getString(5).startsWith("{\"silo_id\"")).count());
@@ -70,13 +70,13 @@ class BatchPassTest {
         .hours(Instant.parse("2026-11-20T00:00:00Z"), 10, 14).build();
     Instant finalBefore = Instant.parse("2026-11-20T12:00:00Z");
     Instant horizon = Instant.parse("2026-11-20T11:00:00Z");
-    BatchPass.Result r = pass(finalBefore, horizon).run(spark, Rows.lines(spark, TestData.json(readings)));
+    BatchPass.Result r = pass(finalBefore, horizon).run(Rows.lines(spark, TestData.json(readings)));
     long tooLate = readings.stream().filter(x -> x.ts().isBefore(horizon)).count();
     long late = readings.stream().filter(x -> !x.ts().isBefore(horizon) && x.ts().isBefore(finalBefore)).count();
     assertEquals(tooLate, r.counts().tooLate());
     assertEquals(late, r.counts().late());
     assertEquals(readings.size() - tooLate, r.counts().merged());
-    List<Row> q = r.quarantine().collectAsList();
+    List<Row> q = r.quarantineRows();
     assertEquals(tooLate, q.size());
     assertEquals(tooLate, q.stream().filter(x -> x.getString(3).startsWith("too late: hour 2026-11-20T10:00Z:")).count());
     assertEquals(late, r.partials().stream().mapToLong(p -> p.getLong(6)).sum());

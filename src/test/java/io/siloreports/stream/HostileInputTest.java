@@ -66,11 +66,11 @@ class HostileInputTest {
     lines.add("");          // blank lines are not records
     lines.add("   \t ");
     BatchPass pass = new BatchPass(pipeline, TestRules.DEFAULTS, NOW, 3, null, null, null, Map.of());
-    BatchPass.Result r = pass.run(spark, Rows.lines(spark, lines).repartition(3));
+    BatchPass.Result r = pass.run(Rows.lines(spark, lines).repartition(3));
 
     long records = kinds.size();
     assertEquals(records, r.counts().merged() + r.counts().bad(), "every record merged or quarantined once");
-    List<Row> quarantined = r.quarantine().collectAsList();
+    List<Row> quarantined = r.quarantineRows();
     assertEquals(r.counts().bad(), quarantined.size());
     Map<String, String> reasonByLine = new LinkedHashMap<>();
     quarantined.forEach(q -> reasonByLine.put(q.getString(5), q.getString(3)));
