@@ -119,6 +119,7 @@ class AlertRulesIT {
     Map<String, String> b = service(dir.resolve("b"));
     b.put("api.worker", "true");
     b.put("worker.poll-interval", "200ms");
+    b.put("submit.local.warm", "false"); // every report through spark-submit, which is not there
     b.put("submit.local.spark-home", dir.resolve("no-spark-here").toString());
     b.put("submit.local.log-dir", dir.resolve("b/logs").toString());
     b.put("notify.targets", "http://127.0.0.1:" + closedPort + "/hook");

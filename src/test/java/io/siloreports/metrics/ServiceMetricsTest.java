@@ -186,6 +186,7 @@ class ServiceMetricsTest {
     Map<String, String> m = profile(d);
     m.put("api.worker", "true");
     m.put("worker.poll-interval", "200ms");
+    m.put("submit.local.warm", "false"); // every report through spark-submit, which is not there
     m.put("submit.local.spark-home", d.resolve("no-spark-here").toString());
     m.put("submit.local.log-dir", d.resolve("logs").toString());
     m.put("notify.targets", "http://127.0.0.1:" + closedPort + "/hook");
