@@ -120,8 +120,13 @@ public final class MySqlTableSource implements RawSource {
   public Dataset<Row> batch(SparkSession spark, Pipeline pipeline, Instant eventFrom, Instant cutoff) {
     requireServes(pipeline);
     String ts = RawTable.quote(table.tsColumn());
+    return lines(spark, ts + " >= '" + sql(eventFrom) + "' AND " + ts + " < '" + sql(cutoff) + "'");
+  }
+
+  /** The table's rows matching {@code where} (SQL built here from typed values) as lines and their sources. */
+  private Dataset<Row> lines(SparkSession spark, String where) {
     String query = "SELECT " + table.lineExpression() + " AS line, " + table.sourceExpression() + " AS source FROM "
-        + table.quotedTable() + " WHERE " + ts + " >= '" + sql(eventFrom) + "' AND " + ts + " < '" + sql(cutoff) + "'";
+        + table.quotedTable() + " WHERE " + where;
     return spark.read().format("jdbc")
         .options(db.sparkOptions())
         .option("query", query)
@@ -150,15 +155,8 @@ public final class MySqlTableSource implements RawSource {
     past.append(")");
     String ts = RawTable.quote(this.table.tsColumn());
     Instant from = committed ? slice.committedFrom() : slice.uncommittedFrom();
-    String query = "SELECT " + this.table.lineExpression() + " AS line, " + this.table.sourceExpression()
-        + " AS source FROM " + this.table.quotedTable() + " WHERE " + (committed ? "NOT " : "") + past + " AND " + ts
-        + " >= '" + sql(from) + "' AND " + ts + " < '" + sql(slice.until()) + "'";
-    return spark.read().format("jdbc")
-        .options(db.sparkOptions())
-        .option("query", query)
-        .option("sessionInitStatement", UTC_SESSION)
-        .load()
-        .select("line", "source");
+    return lines(spark, (committed ? "NOT " : "") + past + " AND " + ts + " >= '" + sql(from) + "' AND " + ts + " < '"
+        + sql(slice.until()) + "'");
   }
 
   @Override
