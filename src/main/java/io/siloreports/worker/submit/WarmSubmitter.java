@@ -320,7 +320,8 @@ public final class WarmSubmitter implements Submitter, AutoCloseable {
         log.close();
         log = open(ownLog);
       }
-      boolean keep = words[3].equals("keep");
+      // Idle again before the report's end is told, so the next report the worker sends finds this runner.
+      ended(this, words[3].equals("keep"));
       if (words[2].equals("spark")) {
         handOver(finished, finishedRef, future, handedTo);
       } else {
@@ -330,7 +331,6 @@ public final class WarmSubmitter implements Submitter, AutoCloseable {
           default -> 1;
         });
       }
-      ended(this, keep);
     }
 
     private void closeInput() {
