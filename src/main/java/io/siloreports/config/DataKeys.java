@@ -71,8 +71,8 @@ interface DataKeys {
   Setting<Integer> PARQUET_COMPACT_EVERY = AGGREGATES.integer("sink.parquet.compact-every", "100",
       "Parquet: merge the committed micro-batch directories into one file set every N batches (0: never)");
   Setting<Long> PARQUET_DIRECT_READ_MAX_ROWS = AGGREGATES.longValue("sink.parquet.direct-read-max-rows",
-      "1000000", "Parquet: a report reads the hourly aggregates without Spark while the store holds at most this many"
-          + " partial rows (faster for small stores); above it, Spark reads them in parallel");
+      "1000000", "Parquet: a report reads the hourly aggregates without Spark while the row groups in its range hold at"
+          + " most this many partial rows (faster for small ranges); above it, Spark reads them in parallel");
   Setting<String> DB_URL = AGGREGATES.text("db.url", null,
       "MySQL/MariaDB JDBC URL of the aggregates (`sink.type=mysql`, `report.hot-source=mysql`)");
   Setting<String> DB_USER = AGGREGATES.text("db.user", null, "MySQL user");
