@@ -47,24 +47,42 @@ final class HourlyCell {
   void add(BigDecimal v) {
     if (!big) {
       long x = unscaled(v);
-      if (x != NOT_LONG) {
-        if (count == 0) {
-          sum = x;
-          min = x;
-          max = x;
-          return;
-        }
-        long s = sum + x;
-        if (((sum ^ s) & (x ^ s)) >= 0) { // no overflow
-          sum = s;
-          min = Math.min(min, x);
-          max = Math.max(max, x);
-          return;
-        }
+      if (x != NOT_LONG && addLong(x)) {
+        return;
       }
       inflate();
     }
     addBig(v, v, v);
+  }
+
+  /** Adds one value given as its unscaled digits at {@link #SCALE} (the caller counts it). */
+  void addUnscaled(long x) {
+    if (!big) {
+      if (addLong(x)) {
+        return;
+      }
+      inflate();
+    }
+    BigDecimal v = BigDecimal.valueOf(x, SCALE);
+    addBig(v, v, v);
+  }
+
+  /** Adds {@code x} to the long cell; false, with nothing changed, when the sum would overflow. */
+  private boolean addLong(long x) {
+    if (count == 0) {
+      sum = x;
+      min = x;
+      max = x;
+      return true;
+    }
+    long s = sum + x;
+    if (((sum ^ s) & (x ^ s)) < 0) { // overflow
+      return false;
+    }
+    sum = s;
+    min = Math.min(min, x);
+    max = Math.max(max, x);
+    return true;
   }
 
   /** Merges another cell's sum, min and max (the caller adds the counts). */

@@ -23,12 +23,21 @@ import org.apache.spark.sql.RowFactory;
  * key, in the store's key order, and equal what the Spark forms compute from the same records (tests compare them).
  * An {@link Aggregation} makes the one of its pipeline ({@link Aggregation#newCombiner}). A partition's combiner
  * travels to the driver serialized as numbers ({@link #mergeAll}), which is cheaper than rows through Spark's encoders.
+ * Longer than most files: both monoids, each with its serialized form, share the helpers here.
  */
 public abstract class PartialCombiner implements Serializable {
   private static final long serialVersionUID = 1L;
 
   /** Adds one valid parsed record ({@code io.siloreports.ingest.ParsedRecords}' schema); {@code late}: its hour was final. */
   public abstract void add(Row record, boolean late);
+
+  /**
+   * Adds one valid silo reading given as numbers ({@code io.siloreports.ingest.ReadingBytes}' form): its silo, its
+   * hour since the epoch and its value's unscaled digits at the parser's scale. Only the hourly combiner has readings.
+   */
+  public void addReading(int siloId, long hour, long unscaledValue, boolean late) {
+    throw new UnsupportedOperationException(getClass().getSimpleName() + " does not combine silo readings");
+  }
 
   /** Merges one partial row (the pipeline's partial schema), as another combiner's {@link #rows} gives them. */
   public abstract void merge(Row partial);
@@ -104,31 +113,29 @@ public abstract class PartialCombiner implements Serializable {
     return t;
   }
 
-  /**
-   * A silo-hour: the silo id in the high 32 bits, the hour since the epoch in the low 32 (signed). Its hash mixes the
-   * bits: {@code Long.hashCode} (high XOR low) would put most silo-hours of a day into a few buckets.
-   */
-  private record HourKey(long packed) {
-    @Override
-    public int hashCode() {
-      long h = packed * 0x9E3779B97F4A7C15L;
-      return (int) (h ^ (h >>> 32));
-    }
-  }
-
   /** Readings by silo and hour ({@link HourlyAggregates#AGGREGATION}'s combiner). */
   static final class Hourly extends PartialCombiner {
     private static final long serialVersionUID = 1L;
-    private transient Map<HourKey, HourlyCell> cells = new HashMap<>();
+    private transient HourCells cells = new HourCells();
 
     private HourlyCell cell(int silo, long hour) {
-      return cells.computeIfAbsent(new HourKey(((long) silo << 32) | (hour & 0xFFFFFFFFL)), k -> new HourlyCell());
+      return cells.cell(HourCells.pack(silo, hour));
     }
 
     @Override
     public void add(Row r, boolean late) {
       HourlyCell c = cell(r.getInt(0), Math.floorDiv(r.getTimestamp(1).getTime(), 3_600_000L));
       c.add(r.getDecimal(2));
+      c.count++;
+      if (late) {
+        c.late++;
+      }
+    }
+
+    @Override
+    public void addReading(int siloId, long hour, long unscaledValue, boolean late) {
+      HourlyCell c = cell(siloId, hour);
+      c.addUnscaled(unscaledValue);
       c.count++;
       if (late) {
         c.late++;
@@ -145,7 +152,7 @@ public abstract class PartialCombiner implements Serializable {
     @Override
     public void mergeAll(PartialCombiner other) {
       ((Hourly) other).cells.forEach((k, o) -> {
-        HourlyCell c = cells.computeIfAbsent(k, x -> new HourlyCell());
+        HourlyCell c = cells.cell(k);
         c.merge(o);
         counts(c, o.count, o.late, o.revised);
       });
@@ -159,31 +166,37 @@ public abstract class PartialCombiner implements Serializable {
 
     private void writeObject(ObjectOutputStream out) throws IOException {
       out.writeInt(cells.size());
-      for (Map.Entry<HourKey, HourlyCell> e : cells.entrySet()) {
-        out.writeLong(e.getKey().packed());
-        e.getValue().write(out);
+      IOException[] failed = new IOException[1];
+      cells.forEach((k, c) -> {
+        try {
+          out.writeLong(k);
+          c.write(out);
+        } catch (IOException e) {
+          failed[0] = e;
+        }
+      });
+      if (failed[0] != null) {
+        throw failed[0];
       }
     }
 
     private void readObject(ObjectInputStream in) throws IOException {
       int n = in.readInt();
-      cells = new HashMap<>(Math.max(16, n * 4 / 3 + 1));
+      cells = new HourCells();
       for (int i = 0; i < n; i++) {
-        HourKey key = new HourKey(in.readLong());
+        long key = in.readLong();
         cells.put(key, HourlyCell.read(in));
       }
     }
 
     @Override
     public List<Row> rows(Instant revisedAt) {
-      List<HourKey> keys = new ArrayList<>(cells.keySet());
-      keys.sort(Comparator.<HourKey>comparingInt(k -> (int) (k.packed() >>> 32)).thenComparingInt(k -> (int) k.packed()));
-      List<Row> out = new ArrayList<>(keys.size());
-      for (HourKey key : keys) {
-        HourlyCell c = cells.get(key);
-        long k = key.packed();
-        out.add(RowFactory.create((int) (k >>> 32), new Timestamp((int) k * 3_600_000L), c.sum(), c.min(), c.max(),
-            c.count, c.late, revised(c.late, c.revised, revisedAt)));
+      long[] keys = cells.sortedKeys();
+      List<Row> out = new ArrayList<>(keys.length);
+      for (long k : keys) {
+        HourlyCell c = cells.get(k);
+        out.add(RowFactory.create(HourCells.silo(k), new Timestamp(HourCells.hour(k) * 3_600_000L), c.sum(), c.min(),
+            c.max(), c.count, c.late, revised(c.late, c.revised, revisedAt)));
       }
       return out;
     }

@@ -38,6 +38,11 @@ public final class RecordParser {
 
   private RecordParser() {}
 
+  /** The JSON reader's factory, for {@link ReadingBytes}: the same features as every other path here. */
+  static com.fasterxml.jackson.core.JsonFactory jsonFactory() {
+    return JSON.getFactory();
+  }
+
   /** A silo reading, or the reason it is bad; {@code ts} is kept when it parsed, for the quarantine. */
   public record Reading(Integer siloId, Instant ts, BigDecimal value, String error) {}
 

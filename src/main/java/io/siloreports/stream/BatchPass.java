@@ -2,6 +2,8 @@ package io.siloreports.stream;
 
 import io.siloreports.aggregate.PartialCombiner;
 import io.siloreports.ingest.ParsedRecords;
+import io.siloreports.ingest.ReadingBytes;
+import io.siloreports.ingest.RecordFormat;
 import io.siloreports.ingest.ValidationRules;
 import io.siloreports.model.Pipeline;
 import io.siloreports.pipeline.PipelineDescriptor;
@@ -24,6 +26,7 @@ import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.catalyst.InternalRow;
 import org.apache.spark.sql.types.StructType;
+import org.apache.spark.unsafe.Platform;
 import org.apache.spark.unsafe.types.UTF8String;
 
 /**
@@ -35,6 +38,8 @@ import org.apache.spark.unsafe.types.UTF8String;
  * lines leaves a partition, so the cost is one parse per line plus a hash-map update.
  *
  * <p>Pure (no store, no configuration): the classification is its fields, set by {@link MicroBatchAggregator}.
+ * Longer than most files: the common reading's lean path from a line's bytes sits beside the general one it must
+ * equal, and the quarantine's second pass shares their classification.
  */
 final class BatchPass implements Serializable {
   private static final long serialVersionUID = 1L;
@@ -100,7 +105,7 @@ final class BatchPass implements Serializable {
     long late = 0;
     long tooLate = 0;
     long inline = 0;
-    Timestamp maxTs = null;
+    Instant maxTs = null;
     for (Partition p : selected.queryExecution().toRdd().toJavaRDD().mapPartitions(fn).collect()) {
       combiner.mergeAll(p.combiner());
       quarantined.addAll(p.quarantined());
@@ -109,7 +114,7 @@ final class BatchPass implements Serializable {
       late += p.late();
       tooLate += p.tooLate();
       inline += p.quarantined().size();
-      if (p.maxTs() != null && (maxTs == null || p.maxTs().after(maxTs))) {
+      if (p.maxTs() != null && (maxTs == null || p.maxTs().isAfter(maxTs))) {
         maxTs = p.maxTs();
       }
     }
@@ -120,13 +125,12 @@ final class BatchPass implements Serializable {
       secondPass = selected.mapPartitions(again, Encoders.row(Quarantine.SCHEMA));
     }
     // The partitions' combiners leave revised_at unset; a key with late records is revised now.
-    return new Result(combiner.rows(now), new Counts(merged, bad, late, tooLate,
-        maxTs == null ? null : maxTs.toInstant()), quarantined, secondPass);
+    return new Result(combiner.rows(now), new Counts(merged, bad, late, tooLate, maxTs), quarantined, secondPass);
   }
 
   /** What one partition sends the driver: its combined records, its first quarantine rows and its counts. */
   record Partition(PartialCombiner combiner, List<Row> quarantined, long merged, long bad, long late, long tooLate,
-      Timestamp maxTs) implements Serializable {}
+      Instant maxTs) implements Serializable {}
 
   /**
    * The hour a record or a partial row belongs to, with its key: the record format's key columns (silo; type and
@@ -177,7 +181,10 @@ final class BatchPass implements Serializable {
         lastSource = s == null ? null : s.clone();
         source = s == null ? null : s.toString();
       }
-      c.accept(in.getUTF8String(0).toString(), source);
+      UTF8String line = in.getUTF8String(0);
+      if (!c.acceptCommonReading(line)) {
+        c.accept(line.toString(), source);
+      }
     }
     return new Partition(c.combiner, c.quarantined, c.merged, c.bad, c.late, c.tooLate, c.maxTs);
   }
@@ -224,11 +231,16 @@ final class BatchPass implements Serializable {
     private final long finalMillis = finalizedBefore == null ? Long.MIN_VALUE : finalizedBefore.toEpochMilli();
     private final long horizonMillis = horizon == null ? Long.MIN_VALUE : horizon.toEpochMilli();
     private final List<Row> quarantined = new ArrayList<>();
+    /**
+     * Readings merged straight from a line's bytes while no hour is refused by the store: the common line's path, with
+     * no {@code String}, row or {@code BigDecimal} made for it.
+     */
+    private final ReadingBytes common;
     private long merged;
     private long bad;
     private long late;
     private long tooLate;
-    private Timestamp maxTs;
+    private Instant maxTs;
 
     Classifier(boolean combine) {
       this.combine = combine;
@@ -236,6 +248,40 @@ final class BatchPass implements Serializable {
       errorAt = parsed.fieldIndex(ParsedRecords.ERROR);
       lineAt = parsed.fieldIndex(ParsedRecords.LINE);
       sourceAt = parsed.fieldIndex(ParsedRecords.SOURCE);
+      common = combine && descriptor.format() == RecordFormat.READINGS && refused.isEmpty()
+          ? new ReadingBytes(rules, now) : null;
+    }
+
+    /**
+     * Merges {@code line} if it is a common valid reading ({@link ReadingBytes}); false, with nothing counted, for
+     * any other line, which {@link #accept} then judges. A merged reading ends as {@link #accept} would end it.
+     */
+    boolean acceptCommonReading(UTF8String line) {
+      if (common == null) {
+        return false;
+      }
+      boolean read = line.getBaseObject() instanceof byte[] bytes
+          ? common.read(bytes, (int) (line.getBaseOffset() - Platform.BYTE_ARRAY_OFFSET), line.numBytes())
+          : common.read(line.getBytes(), 0, line.numBytes());
+      Instant ts = common.ts();
+      long hour = read ? Math.floorDiv(ts.toEpochMilli(), 3_600_000L) : 0;
+      if (!read || hour * 3_600_000L < horizonMillis) { // too late: judged and quarantined by accept
+        return false;
+      }
+      merged(ts, hour * 3_600_000L);
+      combiner.addReading(common.siloId(), hour, common.unscaledValue(), hour * 3_600_000L < finalMillis);
+      return true;
+    }
+
+    /** Counts a merged record of {@code hourStart} and its time. */
+    private void merged(Instant ts, long hourStart) {
+      merged++;
+      if (hourStart < finalMillis) {
+        late++;
+      }
+      if (maxTs == null || ts.isAfter(maxTs)) {
+        maxTs = ts;
+      }
     }
 
     void accept(String line, String source) {
@@ -260,15 +306,8 @@ final class BatchPass implements Serializable {
         quarantine(r, Quarantine.TOO_LATE,
             "too late: hour " + HOUR.format(Instant.ofEpochMilli(hour)) + ": " + tooLateWhy);
       } else if (combine) {
-        boolean isLate = hour < finalMillis;
-        combiner.add(r, isLate);
-        merged++;
-        if (isLate) {
-          late++;
-        }
-        if (maxTs == null || ts.after(maxTs)) {
-          maxTs = ts;
-        }
+        combiner.add(r, hour < finalMillis);
+        merged(ts.toInstant(), hour);
       }
     }
 

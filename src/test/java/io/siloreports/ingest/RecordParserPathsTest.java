@@ -32,7 +32,7 @@ class RecordParserPathsTest {
   }
 
   /** A line built from fields, sometimes missing one, doubling one, adding another or cutting the end. */
-  private static String line(Random rnd, List<String> names, List<List<String>> values) {
+  static String line(Random rnd, List<String> names, List<List<String>> values) {
     StringBuilder b = new StringBuilder("{");
     int fields = 0;
     for (int i = 0; i < names.size(); i++) {
