@@ -19,6 +19,7 @@ import io.siloreports.report.SiloReport;
 import io.siloreports.report.hot.HotReadings;
 import io.siloreports.report.hot.RawHotReadings;
 import io.siloreports.report.workbook.CsvZipWriter;
+import io.siloreports.report.workbook.PdfReportWriter;
 import io.siloreports.report.workbook.SxssfWorkbookWriter;
 import io.siloreports.reportjob.DownloadLinks;
 import io.siloreports.reportjob.ReportJobLifecycle;
@@ -224,6 +225,7 @@ public final class Wiring {
         .hot(hot)
         .jobs(jobs)
         .writers(new SxssfWorkbookWriter(config.statistics()), new CsvZipWriter(config.statistics()))
+        .pdfWriter(new PdfReportWriter(config.statistics()))
         .output(reportOutput(config.output()))
         .defaultDays(config.defaultDays())
         .processingTimeout(config.processingTimeout())

@@ -62,8 +62,9 @@ interface JobKeys {
   Setting<String> REPORT_SILOS = REPORT.text("report.silos", null,
       "`--silos`: silos to report (`1,3-5`); default every silo with data in the range");
   Setting<String> REPORT_FORMAT = REPORT.choice("report.format", null,
-      "`--format`: an Excel workbook, or a zip of CSV files (one per silo and a summary, the same numbers); default"
-          + " the job's, else xlsx", "xlsx", "csv");
+      "`--format`: an Excel workbook, a zip of CSV files (one per silo and a summary, the same numbers) or a PDF"
+          + " (summary, charts, anomalies and gaps; see docs/report.md); default the job's, else xlsx", "xlsx", "csv",
+      "pdf");
   Setting<Instant> REPORT_AS_OF = REPORT.instant("report.as-of", null,
       "`--as-of`: the cut-off; default the time the run starts");
   Setting<Integer> REPORT_DEFAULT_DAYS = REPORT.integer("report.default-days", "31",

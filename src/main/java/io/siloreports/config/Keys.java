@@ -44,7 +44,7 @@ public final class Keys implements DataKeys, JobKeys, ServiceKeys {
       new Family("source.kafka.", "Spark Kafka source options of the stream, e.g. `source.kafka.maxOffsetsPerTrigger`"),
       new Family("source.file.", "Spark file source options of the stream, e.g. `source.file.maxFilesPerTrigger`"),
       new Family("schedule.", "report definitions the worker runs: `schedule.<name>.cron` (5 fields, UTC), `.silos`,"
-          + " `.range` (before the run's hour, default 1d), `.format` (xlsx, csv), `.notify` (webhook URLs, SNS ARNs)"));
+          + " `.range` (before the run's hour, default 1d), `.format` (xlsx, csv, pdf), `.notify` (webhook URLs, SNS ARNs)"));
 
   /** Every declared setting, in declaration order. */
   public static List<Setting<?>> all() {

@@ -37,6 +37,7 @@ public final class SiloReport {
   private final ReportAssembler assembler;
   private final WorkbookWriter writer;
   private final WorkbookWriter csvWriter;
+  private final WorkbookWriter pdfWriter;
   private final ReportOutput output;
   private final Duration processingTimeout;
   private final Duration jobStoreRetry;
@@ -49,6 +50,7 @@ public final class SiloReport {
         Objects.requireNonNull(b.hot, "hot"), b.defaultDays, Objects.requireNonNull(b.clock, "clock"));
     this.writer = Objects.requireNonNull(b.writer, "writer");
     this.csvWriter = Objects.requireNonNull(b.csvWriter, "csvWriter");
+    this.pdfWriter = b.pdfWriter;
     this.output = Objects.requireNonNull(b.output, "output");
     this.processingTimeout = Objects.requireNonNull(b.processingTimeout, "processingTimeout");
     this.jobStoreRetry = Objects.requireNonNull(b.jobStoreRetry, "jobStoreRetry");
@@ -90,7 +92,11 @@ public final class SiloReport {
       String fileName = format.fileName;
       Path tmp = Files.createTempFile("silo-report-" + jobId + "-", fileName.substring(fileName.lastIndexOf('.')));
       try {
-        WorkbookWriter chosen = format == ReportRequest.Format.CSV ? csvWriter : writer;
+        WorkbookWriter chosen = switch (format) {
+          case CSV -> csvWriter;
+          case PDF -> Objects.requireNonNull(pdfWriter, "this report runner was built without a PDF writer");
+          case XLSX -> writer;
+        };
         WorkbookStats stats = assembler.write(jobId, request, tmp, watch.watching(chosen));
         ReportOutput.Stored stored = output.store(tmp, "reports/" + jobId + "/" + fileName);
         jobs.complete(jobId, stored, stats.statistics() == null ? null : stats.statistics().toJson());
@@ -131,6 +137,7 @@ public final class SiloReport {
     private ReportJobStore jobs;
     private WorkbookWriter writer;
     private WorkbookWriter csvWriter;
+    private WorkbookWriter pdfWriter;
     private ReportOutput output;
     private int defaultDays;
     private Duration processingTimeout;
@@ -174,6 +181,12 @@ public final class SiloReport {
     public Builder writers(WorkbookWriter xlsx, WorkbookWriter csv) {
       this.writer = xlsx;
       this.csvWriter = csv;
+      return this;
+    }
+
+    /** The writer of {@code format=pdf} reports. */
+    public Builder pdfWriter(WorkbookWriter pdf) {
+      this.pdfWriter = pdf;
       return this;
     }
 

@@ -15,9 +15,9 @@ public interface ReportOutput {
   /** Deletes a stored report ({@link Stored#key}); true when it is gone now (also when it was gone before). */
   boolean delete(String storedKey) throws IOException;
 
-  /** What a report file is, by its name: an Excel workbook or a zip of CSV files. */
+  /** What a report file is, by its name: an Excel workbook, a zip of CSV files or a PDF. */
   static String contentType(String key) {
-    return key.endsWith(".zip") ? "application/zip"
+    return key.endsWith(".zip") ? "application/zip" : key.endsWith(".pdf") ? "application/pdf"
         : "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
   }
 

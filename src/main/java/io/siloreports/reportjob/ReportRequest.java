@@ -17,7 +17,7 @@ import java.util.List;
  * @param to end of the range (exclusive); default the end of the cut-off's hour
  * @param silos silos to report; empty means every silo with data in the range
  * @param asOf the cut-off; default the time the job starts
- * @param format the output: an Excel workbook (the default) or a zip of CSV files
+ * @param format the output: an Excel workbook (the default), a zip of CSV files or a PDF document
  * @param notifyTargets where to say the job finished (webhook URLs, SNS topic ARNs); empty means the configured default
  */
 public record ReportRequest(Instant from, Instant to, List<Integer> silos, Instant asOf, Format format,
@@ -41,7 +41,8 @@ public record ReportRequest(Instant from, Instant to, List<Integer> silos, Insta
   /** What a report is written as. */
   public enum Format {
     XLSX("silo_data_report.xlsx"),
-    CSV("silo_data_report.zip");
+    CSV("silo_data_report.zip"),
+    PDF("silo_data_report.pdf");
 
     public final String fileName;
 
@@ -49,14 +50,14 @@ public record ReportRequest(Instant from, Instant to, List<Integer> silos, Insta
       this.fileName = fileName;
     }
 
-    /** {@code xlsx} or {@code csv} (any case). */
+    /** {@code xlsx}, {@code csv} or {@code pdf} (any case). */
     public static Format parse(String text) {
       for (Format f : values()) {
         if (f.name().equalsIgnoreCase(text.trim())) {
           return f;
         }
       }
-      throw new IllegalArgumentException("format must be xlsx or csv, got '" + text + "'");
+      throw new IllegalArgumentException("format must be xlsx, csv or pdf, got '" + text + "'");
     }
 
     public String id() {

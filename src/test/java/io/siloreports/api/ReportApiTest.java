@@ -243,7 +243,7 @@ class ReportApiTest {
         Map.entry("{\"silos\": \"1;DROP TABLE report_jobs\"}", "silos must look like 1,2,5-8"),
         Map.entry("{\"silos\": {\"a\": 1}}", "silos must be an array"),
         Map.entry("{\"as_of\": 12}", "as_of must be an ISO-8601 time or date text"),
-        Map.entry("{\"format\": \"pdf\"}", "format must be xlsx or csv"),
+        Map.entry("{\"format\": \"docx\"}", "format must be xlsx, csv or pdf"),
         Map.entry("[1, 2]", "the body must be a JSON object"),
         Map.entry("{not json", "the body is not valid JSON"));
     for (Map.Entry<String, String> e : bodies.entrySet()) {
