@@ -316,6 +316,23 @@ class SiloReportTest {
     assertEquals(String.valueOf(wb.facts().get("late readings included")), facts.get("late readings included"));
   }
 
+  /** The same request as a PDF, through the job store and the output: stored as a .pdf, the workbook's facts. */
+  @Test
+  @Order(8)
+  void aPdfReportIsStoredWithTheWorkbooksFacts() throws Exception {
+    ReportRequest request = new ReportRequest(DAY, DAY.plus(1, ChronoUnit.DAYS), List.of(), NOW, null, List.of());
+    SiloReport.Outcome xlsx = report(profile).run("for-pdf", request);
+    SiloReport.Outcome pdf = report(profile).run("as-pdf", new ReportRequest(request.from(), request.to(),
+        request.silos(), request.asOf(), ReportRequest.Format.PDF, List.of()));
+    assertEquals(JobStatus.COMPLETED, pdf.status(), pdf.error());
+    assertTrue(pdf.url().endsWith("/reports/as-pdf/silo_data_report.pdf"), pdf.url());
+    Path file = Path.of(URI.create(pdf.url()));
+    assertEquals("%PDF-", new String(Files.readAllBytes(file), 0, 5, java.nio.charset.StandardCharsets.US_ASCII));
+    WorkbookReader.Workbook wb = WorkbookReader.read(Path.of(URI.create(xlsx.url())));
+    assertEquals(wb.rows().size(), pdf.stats().totalRows(), "the PDF's rows are the workbook's");
+    assertEquals(xlsx.stats().statistics().toJson(), pdf.stats().statistics().toJson(), "the same statistics");
+  }
+
   @Test
   @Order(7)
   void aFailingReportEndsFailedWithAReadableReason() throws Exception {

@@ -113,20 +113,22 @@ public final class PdfReportWriter implements WorkbookWriter {
         gapCount[0] += analysis.gaps().size();
       });
       long total = rowsPerSilo.values().stream().mapToLong(Long::longValue).sum();
+      int pageCount;
       try (PDDocument document = new PDDocument(IOUtils.createTempFileOnlyStreamCache());
           PdfPages pages = new PdfPages(document)) {
         summary(pages, header, silos, total, revisions, statistics, listed);
         charts(pages, charts, header, silos.size());
         anomaliesAndGaps(pages, statistics.all(), anomalies, gaps, gapCount[0]);
         pages.close();
+        pageCount = document.getNumberOfPages();
         try (OutputStream out = Files.newOutputStream(partial)) {
           document.save(out);
         }
       }
       Files.move(partial, destination, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-      WorkbookStats stats = new WorkbookStats(rowsPerSilo, 1, Files.size(destination), statistics);
-      log.info("Wrote PDF report {} for job {}: {} rows of {} silos, {} bytes, in {} ms", destination, header.jobId(),
-          stats.totalRows(), silos.size(), stats.bytes(), (System.nanoTime() - started) / 1_000_000);
+      WorkbookStats stats = new WorkbookStats(rowsPerSilo, pageCount, Files.size(destination), statistics);
+      log.info("Wrote PDF report {} for job {}: {} rows of {} silos on {} pages, {} bytes, in {} ms", destination,
+          header.jobId(), stats.totalRows(), silos.size(), pageCount, stats.bytes(), (System.nanoTime() - started) / 1_000_000);
       return stats;
     } finally {
       Files.deleteIfExists(partial);
@@ -189,7 +191,7 @@ public final class PdfReportWriter implements WorkbookWriter {
       max = min + 1;
     }
     PdfPages.text(page, x, y + h + 6, 9, "Silo " + series.siloId() + ": hourly average");
-    PdfPages.text(page, x, y - 10, 7, String.format(java.util.Locale.ROOT, "min %.2f  max %.2f", min, max));
+    PdfPages.text(page, x, y - 10, 7, String.format(java.util.Locale.ROOT, "scale %.2f to %.2f", min, max));
     page.setStrokingColor(0.6f, 0.6f, 0.6f);
     page.setLineWidth(0.5f);
     page.addRect(x, y, w, h);
