@@ -155,6 +155,9 @@ class ReportApiTest {
     JsonNode params = created.json().get("params");
     assertEquals("csv", params.get("format").asText());
     assertEquals("ADHOC", created.json().get("trigger").asText());
+    ApiClient.Answer asPdf = checked("POST", "/api/reports", api.post("/api/reports", "{\"format\": \"PDF\"}"));
+    assertEquals(202, asPdf.status(), "pdf is a format of the API (any case)");
+    assertEquals("pdf", asPdf.json().get("params").get("format").asText());
     assertEquals("[1,3,4]", params.get("silos").toString());
     assertEquals("2026-11-01T00:00:00Z", params.get("from").asText());
     assertEquals("2026-11-03T05:30:00Z", params.get("as_of").asText());
