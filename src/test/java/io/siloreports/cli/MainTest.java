@@ -94,6 +94,50 @@ class MainTest {
     assertTrue(status.out().contains("history:") && status.out().contains("PENDING    -> FAILED"), status.out());
   }
 
+  /**
+   * {@code generate} then {@code report --format pdf}, as a user types them (no stream run: the report reads the raw
+   * files itself): the PDF is where the job says, and its all-silos row counts every generated reading. Needs
+   * poppler's pdftotext (poppler-utils, installed by .ci/run).
+   */
+  @Test
+  void aGeneratedDataSetReportsAsPdf() throws Exception {
+    String url = "jdbc:sqlite:" + dir.resolve("pdf-jobs.db");
+    String[] where = {"--conf", "jobstore.url=" + url, "--conf", "input.dir=" + dir.resolve("in"),
+        "--conf", "warehouse.dir=" + dir.resolve("w"), "--conf", "checkpoint.dir=" + dir.resolve("c"),
+        "--conf", "report.output-dir=" + dir.resolve("out")};
+    assertEquals(Main.DONE, run(concat(new String[] {"migrate"}, where)).code());
+    Run generated = run(concat(new String[] {"generate", "--silos", "2", "--days", "2", "--end", "2026-12-01T00:00:00Z",
+        "--bad-per-kind", "0", "--late-per-pipeline", "0"}, where));
+    assertEquals(Main.DONE, generated.code(), generated.err());
+    long readings;
+    try (var files = Files.walk(dir.resolve("in/silo-readings"))) {
+      readings = files.filter(Files::isRegularFile).mapToLong(f -> {
+        try (var lines = Files.lines(f)) {
+          return lines.filter(l -> !l.isBlank()).count();
+        } catch (java.io.IOException e) {
+          throw new java.io.UncheckedIOException(e);
+        }
+      }).sum();
+    }
+    Run report = run(concat(new String[] {"report", "--job-id", "cli-pdf", "--format", "pdf",
+        "--from", "2026-11-29T00:00:00Z", "--to", "2026-12-01T00:00:00Z", "--as-of", "2026-12-01T00:00:00Z"}, where));
+    assertEquals(Main.DONE, report.code(), report.err() + report.out());
+    Path pdf = dir.resolve("out/reports/cli-pdf/silo_data_report.pdf");
+    assertTrue(Files.exists(pdf), report.out());
+    Process text = new ProcessBuilder("pdftotext", "-layout", pdf.toString(), "-").start();
+    String pages = new String(text.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    assertEquals(0, text.waitFor(), "pdftotext (poppler-utils) read the PDF");
+    String all = pages.lines().filter(l -> l.startsWith("all silos")).findFirst().orElseThrow(() ->
+        new AssertionError("no all-silos row:\n" + pages));
+    assertEquals(String.valueOf(readings), all.trim().split("\\s+")[3], "readings, all silos: " + all);
+  }
+
+  private static String[] concat(String[] a, String[] b) {
+    String[] out = java.util.Arrays.copyOf(a, a.length + b.length);
+    System.arraycopy(b, 0, out, a.length, b.length);
+    return out;
+  }
+
   /** The report command checks its range after defaults, as the API does: --from 1970-01-01 alone is refused. */
   @Test
   void aReportWhoseRangeIsTooLongOnceDefaultedEndsItsJobFailedWithTheReason() throws Exception {
