@@ -81,7 +81,7 @@ function numCell(row, text) { const td = cell(row, String(text)); td.className =
 
 /** An SVG line of the hourly averages: one path point per hour with data, a new stroke after each gap. */
 function chart(averages) {
-  const w = 180, h = 34, pad = 2;
+  const w = 150, h = 34, pad = 2;
   const svg = document.createElementNS(SVG, "svg");
   svg.setAttribute("class", "spark"); svg.setAttribute("width", w); svg.setAttribute("height", h);
   svg.setAttribute("viewBox", "0 0 " + w + " " + h);

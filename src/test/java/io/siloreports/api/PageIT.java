@@ -145,6 +145,7 @@ class PageIT {
     assertTrue(el("jobs").getText().contains("COMPLETED"));
     assertFindingsEqualTheApi(jobId);
     assertHealthEqualsTheApi();
+    browser.manage().window().setSize(new org.openqa.selenium.Dimension(1280, 1560)); // the findings' lists too
     Files.write(Path.of("target/page.png"), ((ChromeDriver) browser).getScreenshotAs(OutputType.BYTES));
 
     el("download").click();
