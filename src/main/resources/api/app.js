@@ -152,6 +152,10 @@ function showFindings(job) {
 
 function list(ul, items, total, atMost, text, none) {
   ul.textContent = "";
+  if (items === undefined) { // a report completed before the summary listed them
+    const li = document.createElement("li"); li.className = "hint";
+    li.textContent = "Not listed for this report; its workbook has them."; ul.append(li); return;
+  }
   for (const item of items || []) { const li = document.createElement("li"); li.textContent = text(item); ul.append(li); }
   if (!items || items.length === 0) { const li = document.createElement("li"); li.textContent = none; ul.append(li); }
   else if (items.length >= atMost) {

@@ -60,10 +60,11 @@ class PageManySilosIT {
       double level = 20 + random.nextInt(60);
       for (int h = 0; h < HOURS; h++) {
         level += random.nextGaussian();
-        if (random.nextInt(8) == 0) {
+        boolean spiked = silo % 10 == 0 && h >= 19 && h <= 21; // a spike at hour 20 of every tenth silo
+        if (random.nextInt(8) == 0 && !spiked) {
           continue; // an hour without data
         }
-        BigDecimal v = BigDecimal.valueOf(Math.round(level * 100), 2);
+        BigDecimal v = BigDecimal.valueOf(Math.round((level + (spiked && h == 20 ? 40 : 0)) * 100), 2);
         hours.add(new SiloHour(from.plus(h, ChronoUnit.HOURS), v.multiply(BigDecimal.valueOf(2)), 2, v, v, 0, false));
       }
       statistics.add(silo, hours);
@@ -134,6 +135,19 @@ class PageManySilosIT {
       assertEquals(Math.max(1, summary.get("gapList").size()), browser.findElements(By.cssSelector("#gaps li")).size()
           - (summary.get("gapList").size() >= summary.get("listedAtMost").asInt() ? 1 : 0),
           "one line per listed gap, and a line saying the list is cut");
+      List<WebElement> anomalyLines = browser.findElements(By.cssSelector("#anomalies li"));
+      JsonNode anomalies = summary.get("anomalyList");
+      assertTrue(anomalies.size() >= SILOS / 10, "a spike in every tenth silo: " + anomalies);
+      for (int i = 0; i < anomalies.size(); i++) {
+        JsonNode a = anomalies.get(i);
+        String hour = a.get("hour").asText().replace("T", " ").substring(0, 16);
+        int hours = a.get("hours").asInt();
+        String expected = "Silo " + a.get("silo").asInt() + ", " + hour + " UTC: " + a.get("kind").asText()
+            + (hours > 1 ? " for " + hours + " h" : "") + ", average "
+            + a.get("average").decimalValue().setScale(2, java.math.RoundingMode.UNNECESSARY).toPlainString()
+            + (a.hasNonNull("reason") && !a.get("reason").asText().isEmpty() ? " (" + a.get("reason").asText() + ")" : "");
+        assertEquals(expected, anomalyLines.get(i).getText(), "anomaly " + i);
+      }
       assertEquals(List.of(), Chromium.cspViolations(browser), "the page runs under its Content-Security-Policy");
     } finally {
       if (browser != null) {
