@@ -13,12 +13,15 @@ import java.util.List;
 /**
  * What the page draws and lists for a finished report, kept small enough for the job's summary column: per silo its
  * hourly averages over the range (one point per hour, or per {@code stepHours} hours past {@link #MAX_POINTS}), and
- * the first {@link #MAX_LISTED} anomalies and gaps (their counts stay exact in the summary's figures).
+ * the first {@link #MAX_LISTED} anomalies and gaps (their counts stay exact in the summary's figures); the first
+ * {@link #MAX_CHARTED_SILOS} silos carry averages.
  */
 final class ReportFindings {
   /** 31 days of hours: a month's report charts every hour; a longer one averages {@code stepHours} hours per point. */
   static final int MAX_POINTS = 744;
   static final int MAX_LISTED = 200;
+  /** Silos past the first 500 get no chart: 500 x 744 points keep the summary a few MB (MySQL's MEDIUMTEXT: 16 MB). */
+  static final int MAX_CHARTED_SILOS = 500;
 
   private final Instant from;
   private final int stepHours;
@@ -74,6 +77,7 @@ final class ReportFindings {
     series.put("from", from.toString());
     series.put("stepHours", stepHours);
     series.put("points", points);
+    series.put("chartedSilosAtMost", MAX_CHARTED_SILOS);
     root.put("listedAtMost", MAX_LISTED);
     ArrayNode list = root.putArray("anomalyList");
     for (Anomaly a : anomalies) {

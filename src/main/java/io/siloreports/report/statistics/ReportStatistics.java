@@ -59,7 +59,9 @@ public final class ReportStatistics {
     anomalies += analysis.anomalies().size();
     gapHours += analysis.summary().hoursWithoutData();
     findings.add(analysis);
-    averages.put(siloId, findings.averages(hours));
+    if (averages.size() < ReportFindings.MAX_CHARTED_SILOS) {
+      averages.put(siloId, findings.averages(hours));
+    }
     return analysis;
   }
 
@@ -170,7 +172,9 @@ public final class ReportStatistics {
       if (!s.status().isEmpty()) {
         o.put("status", s.status());
       }
-      ReportFindings.putAverages(o, averages.get(s.siloId()));
+      if (averages.containsKey(s.siloId())) {
+        ReportFindings.putAverages(o, averages.get(s.siloId()));
+      }
     }
     findings.write(root);
     return root.toString();

@@ -108,4 +108,21 @@ class ReportFindingsTest {
           "point " + p + ": " + a.get(p));
     }
   }
+
+  @Test
+  void silosPastTheFirst500HaveNoChartAndTheListsStopAt200() throws Exception {
+    Instant end = FROM.plus(3, ChronoUnit.HOURS);
+    ReportStatistics statistics = new ReportStatistics(FROM, end, end, StatisticsSettings.DEFAULTS);
+    for (int silo = 1; silo <= 501; silo++) { // hour 1 without data: one gap per silo
+      statistics.add(silo, List.of(
+          new SiloHour(FROM, BigDecimal.ONE, 1, BigDecimal.ONE, BigDecimal.ONE, 0, false),
+          new SiloHour(FROM.plus(2, ChronoUnit.HOURS), BigDecimal.ONE, 1, BigDecimal.ONE, BigDecimal.ONE, 0, false)));
+    }
+    JsonNode json = JSON.readTree(statistics.toJson());
+    assertEquals(3, json.get("silos").get(499).get("hourlyAverages").size());
+    assertTrue(json.get("silos").get(500).get("hourlyAverages") == null, "silo 501 has no chart");
+    assertEquals(501, json.get("allSilos").get("hoursWithoutData").asInt());
+    assertEquals(200, json.get("gapList").size());
+    assertEquals(200, json.get("listedAtMost").asInt());
+  }
 }
