@@ -58,12 +58,147 @@ async function loadJobs() {
       cell(tr, (j.createdAt || "").replace("T", " ").slice(0, 19));
       cell(tr, (j.finishedAt || "").replace("T", " ").slice(0, 19));
       const last = cell(tr, "");
-      if (j.downloadUrl) { const a = document.createElement("a"); a.href = j.downloadUrl; a.textContent = "download"; last.append(a); }
+      if (j.downloadUrl) {
+        const a = document.createElement("a"); a.href = j.downloadUrl; a.textContent = "download"; last.append(a, " ");
+        const f = document.createElement("button"); f.type = "button"; f.className = "secondary findings-of";
+        f.dataset.job = j.jobId; f.textContent = "findings"; last.append(f);
+      }
       else if (j.errorMessage) { last.textContent = j.errorMessage.slice(0, 120); }
       body.append(tr);
     }
     if (data.jobs.length === 0) { body.innerHTML = "<tr><td colspan='6' class='hint'>No report yet.</td></tr>"; }
   } catch (e) { /* the status box says what went wrong with the job itself */ }
+}
+
+// ---- what a finished report found: the summary table, one chart per silo, the anomalies and gaps
+const FIRST_SILOS = 20; // more rows wait behind "show all" so a 100-silo report stays readable
+const SVG = "http://www.w3.org/2000/svg";
+let shownJob = null;
+
+function dec(v) { return v === null || v === undefined ? "" : Number(v).toFixed(2); }
+function hour(t) { return t ? t.replace("T", " ").slice(0, 16) : ""; }
+function numCell(row, text) { const td = cell(row, String(text)); td.className = "num"; return td; }
+
+/** An SVG line of the hourly averages: one path point per hour with data, a new stroke after each gap. */
+function chart(averages) {
+  const w = 150, h = 34, pad = 2;
+  const svg = document.createElementNS(SVG, "svg");
+  svg.setAttribute("class", "spark"); svg.setAttribute("width", w); svg.setAttribute("height", h);
+  svg.setAttribute("viewBox", "0 0 " + w + " " + h);
+  const bg = document.createElementNS(SVG, "rect");
+  bg.setAttribute("width", w); bg.setAttribute("height", h); svg.append(bg);
+  const values = averages.filter(v => v !== null).map(Number);
+  const lo = Math.min(...values), hi = Math.max(...values), span = hi - lo || 1;
+  const step = averages.length > 1 ? (w - 2 * pad) / (averages.length - 1) : 0;
+  let d = "", drawing = false, points = 0;
+  averages.forEach((v, i) => {
+    if (v === null) { drawing = false; return; }
+    const x = pad + i * step, y = h - pad - (Number(v) - lo) / span * (h - 2 * pad);
+    d += (drawing ? " L" : " M") + x.toFixed(1) + " " + y.toFixed(1);
+    drawing = true; points++;
+  });
+  if (points > 0) {
+    const path = document.createElementNS(SVG, "path");
+    path.setAttribute("d", d.trim()); path.setAttribute("data-points", points); svg.append(path);
+  }
+  return svg;
+}
+
+function summaryRow(tr, s, label) {
+  cell(tr, label);
+  for (const n of [s.readings, s.hoursWithData, s.hoursWithoutData]) numCell(tr, n);
+  for (const n of [s.average, s.min, s.max]) numCell(tr, dec(n));
+  for (const n of [s.lateReadings, s.revisedHours, s.anomalies]) numCell(tr, n);
+}
+
+function showFindings(job) {
+  const box = $("findings");
+  const summary = job.status === "COMPLETED" ? job.summary : null;
+  if (!summary || !summary.silos) { box.hidden = true; shownJob = null; return; }
+  if (shownJob === job.jobId) return;
+  shownJob = job.jobId;
+  const series = summary.series;
+  $("findings-range").textContent = "Report " + job.jobId + (series ? ": hourly averages from " + hour(series.from)
+      + " UTC, " + series.points + " points of " + series.stepHours + " h" : "");
+  const rows = $("summary-rows");
+  rows.textContent = "";
+  summary.silos.forEach((s, i) => {
+    const tr = document.createElement("tr");
+    tr.dataset.silo = s.silo;
+    if (i >= FIRST_SILOS) tr.hidden = true;
+    summaryRow(tr, s, "Silo " + s.silo);
+    const c = cell(tr, "");
+    if (s.hourlyAverages) c.append(chart(s.hourlyAverages));
+    rows.append(tr);
+  });
+  const foot = $("summary-all");
+  foot.textContent = "";
+  const all = document.createElement("tr");
+  all.id = "all-silos-row";
+  summaryRow(all, summary.allSilos, "All silos");
+  cell(all, "");
+  foot.append(all);
+  const more = $("show-all-silos");
+  more.hidden = summary.silos.length <= FIRST_SILOS;
+  more.textContent = "Show all " + summary.silos.length + " silos";
+  list($("anomalies"), summary.anomalyList, summary.allSilos.anomalies, summary.listedAtMost,
+      a => "Silo " + a.silo + ", " + hour(a.hour) + " UTC: " + a.kind + (a.hours > 1 ? " for " + a.hours + " h" : "")
+          + ", average " + dec(a.average) + (a.reason ? " (" + a.reason + ")" : ""), "No anomaly.");
+  list($("gaps"), summary.gapList, null, summary.listedAtMost,
+      g => "Silo " + g.silo + ": " + hour(g.from) + " to " + hour(g.to) + " UTC, " + g.hours + " h without data",
+      "No gap.");
+  box.hidden = false;
+}
+
+function list(ul, items, total, atMost, text, none) {
+  ul.textContent = "";
+  if (items === undefined) { // a report completed before the summary listed them
+    const li = document.createElement("li"); li.className = "hint";
+    li.textContent = "Not listed for this report; its workbook has them."; ul.append(li); return;
+  }
+  for (const item of items || []) { const li = document.createElement("li"); li.textContent = text(item); ul.append(li); }
+  if (!items || items.length === 0) { const li = document.createElement("li"); li.textContent = none; ul.append(li); }
+  else if (items.length >= atMost) {
+    const li = document.createElement("li"); li.className = "hint";
+    li.textContent = "The first " + atMost + (total ? " of " + total : "") + " are listed; the workbook has them all.";
+    ul.append(li);
+  }
+}
+
+// ---- the pipelines' health, refreshed while the page is open
+const HEALTH_MS = 30000;
+
+function age(seconds) {
+  if (seconds === undefined || seconds === null) return "";
+  if (seconds < 120) return seconds + " s ago";
+  if (seconds < 7200) return Math.round(seconds / 60) + " min ago";
+  return Math.round(seconds / 3600) + " h ago";
+}
+
+async function loadHealth() {
+  if (!token()) return;
+  let data;
+  try {
+    const r = await fetch("/api/health/detail", { headers: { "Authorization": "Bearer " + token() } });
+    data = await r.json(); // 503 carries the same body, naming what is unhealthy
+    if (r.status !== 200 && r.status !== 503) throw new Error((data && data.error) || ("HTTP " + r.status));
+  } catch (e) { $("health-state").textContent = "Health unavailable: " + e.message; return; }
+  $("health-state").textContent = (data.status === "ok" ? "all healthy" : "unhealthy")
+      + (data.jobStore && data.jobStore.reachable === false ? "; the job store is unreachable" : "")
+      + " (checked " + new Date().toISOString().slice(11, 19) + " UTC)";
+  $("health-state").className = data.status === "ok" ? "ok" : "problem";
+  const rows = $("health-rows");
+  rows.textContent = "";
+  for (const p of data.pipelines) {
+    const tr = document.createElement("tr");
+    tr.dataset.pipeline = p.pipeline;
+    cell(tr, p.pipeline);
+    const st = cell(tr, p.ok ? "ok" : p.problem); st.className = p.ok ? "ok" : "problem";
+    const c = cell(tr, age(p.commitAgeSeconds)); c.dataset.seconds = p.commitAgeSeconds === undefined ? "" : p.commitAgeSeconds;
+    cell(tr, age(p.eventTimeLagSeconds).replace(" ago", ""));
+    rows.append(tr);
+  }
+  $("health").hidden = false;
 }
 
 function show(job) {
@@ -74,12 +209,13 @@ function show(job) {
   const a = $("download");
   if (job.status === "COMPLETED" && job.downloadUrl) { a.href = job.downloadUrl; a.hidden = false; }
   else { a.hidden = true; }
+  showFindings(job);
 }
 
 async function generate() {
   const button = $("generate");
   button.disabled = true;
-  $("error").textContent = ""; $("download").hidden = true;
+  $("error").textContent = ""; $("download").hidden = true; $("findings").hidden = true; shownJob = null;
   const body = { from: $("from").value, to: $("to").value, format: $("format").value };
   if (!$("all-silos").checked) {
     body.silos = [...document.querySelectorAll("input.silo:checked")].map(b => Number(b.value));
@@ -115,11 +251,22 @@ $("save-token").addEventListener("click", () => {
   sessionStorage.setItem("silo-reports-token", $("token").value.trim());
   $("token").value = "";
   $("token-state").textContent = "Token in use for this tab.";
-  loadSilos(); loadJobs();
+  loadSilos(); loadJobs(); loadHealth();
 });
 $("all-silos").addEventListener("change", () => {
   for (const b of document.querySelectorAll("input.silo")) { b.disabled = $("all-silos").checked; }
 });
 $("generate").addEventListener("click", generate);
+$("jobs").addEventListener("click", async e => {
+  const job = e.target.closest("button.findings-of");
+  if (!job) return;
+  try { show(await api("GET", "/api/reports/" + encodeURIComponent(job.dataset.job))); }
+  catch (err) { $("error").textContent = "The report could not be read: " + err.message; }
+});
+$("show-all-silos").addEventListener("click", () => {
+  for (const tr of document.querySelectorAll("#summary-rows tr")) { tr.hidden = false; }
+  $("show-all-silos").hidden = true;
+});
+setInterval(loadHealth, HEALTH_MS);
 defaults();
-if (token()) { $("token-state").textContent = "Token in use for this tab."; loadSilos(); loadJobs(); }
+if (token()) { $("token-state").textContent = "Token in use for this tab."; loadSilos(); loadJobs(); loadHealth(); }

@@ -16,6 +16,12 @@ import io.siloreports.testing.Oracle;
 import io.siloreports.testing.Profiles;
 import io.siloreports.testing.TestData;
 import io.siloreports.testing.WorkbookReader;
+import com.fasterxml.jackson.databind.JsonNode;
+import java.math.BigDecimal;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -50,6 +56,8 @@ import org.openqa.selenium.support.ui.WebDriverWait;
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class PageIT {
   private static final Instant DAY = TestData.daysAgo(3); // streamed under the real clock
+
+  private static final String TOKEN = "page-token-123-for-tests-012345678";
 
   @TempDir static Path dir;
   private ReportService server;
@@ -135,6 +143,9 @@ class PageIT {
     assertTrue(el("download").isDisplayed());
     waitUpTo(Duration.ofSeconds(10)).until(b -> b.findElement(By.id("jobs")).getText().contains(jobId));
     assertTrue(el("jobs").getText().contains("COMPLETED"));
+    assertFindingsEqualTheApi(jobId);
+    assertHealthEqualsTheApi();
+    browser.manage().window().setSize(new org.openqa.selenium.Dimension(1280, 1560)); // the findings' lists too
     Files.write(Path.of("target/page.png"), ((ChromeDriver) browser).getScreenshotAs(OutputType.BYTES));
 
     el("download").click();
@@ -162,6 +173,72 @@ class PageIT {
     }
     assertEquals(List.of("silo-1.csv", "silo-2.csv", "silo-3.csv", "summary.csv", "anomalies.csv", "gaps.csv"), entries);
     assertEquals(List.of(), Chromium.cspViolations(browser), "the page runs under its Content-Security-Policy");
+  }
+
+  private JsonNode get(String path) throws Exception {
+    HttpResponse<String> r = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(server.url() + path))
+        .header("Authorization", "Bearer " + TOKEN).build(), HttpResponse.BodyHandlers.ofString());
+    return PageFindings.JSON.readTree(r.body());
+  }
+
+  /**
+   * The finished job's findings on the page equal the API's JSON for it, figure by figure; each silo's chart has one
+   * point per hour with data, and those hours and averages equal a plain computation over the readings.
+   */
+  private void assertFindingsEqualTheApi(String jobId) throws Exception {
+    waitUpTo(Duration.ofSeconds(10)).until(b -> el("findings").isDisplayed());
+    JsonNode summary = get("/api/reports/" + jobId).get("summary");
+    JsonNode silos = summary.get("silos");
+    Map<Integer, List<Oracle.Hour>> oracle = new java.util.TreeMap<>();
+    Oracle.hourly(readings).forEach((k, h) -> oracle.computeIfAbsent(k.siloId(), s -> new java.util.ArrayList<>()).add(h));
+    assertEquals(3, silos.size());
+    List<WebElement> rows = browser.findElements(By.cssSelector("#summary-rows tr"));
+    assertEquals(silos.size(), rows.size());
+    assertEquals(silos.size(), browser.findElements(By.cssSelector("#summary-rows svg")).size(), "a chart per silo");
+    for (int i = 0; i < silos.size(); i++) {
+      JsonNode s = silos.get(i);
+      int silo = s.get("silo").asInt();
+      PageFindings.assertRow(s, PageFindings.cells(rows.get(i)), "Silo " + silo);
+      List<Oracle.Hour> hours = oracle.get(silo);
+      assertEquals(hours.size(), s.get("hoursWithData").asLong());
+      List<BigDecimal> averages = new java.util.ArrayList<>();
+      s.get("hourlyAverages").forEach(v -> {
+        if (!v.isNull()) {
+          averages.add(v.decimalValue());
+        }
+      });
+      assertEquals(hours.size(), averages.size(), "silo " + silo + ": one average per hour with data");
+      for (int h = 0; h < hours.size(); h++) {
+        assertEquals(0, hours.get(h).avg2().compareTo(averages.get(h)), "silo " + silo + " hour " + h);
+      }
+      assertEquals(hours.size(), PageFindings.pathPoints(rows.get(i)), "silo " + silo + ": one path point per hour");
+    }
+    PageFindings.assertRow(summary.get("allSilos"), PageFindings.cells(el("all-silos-row")), "All silos");
+    int anomalies = summary.get("anomalyList").size();
+    int listed = browser.findElements(By.cssSelector("#anomalies li")).size();
+    assertEquals(Math.max(1, anomalies), listed, "one line per anomaly, or 'No anomaly.'");
+    assertEquals(Math.max(1, summary.get("gapList").size()), browser.findElements(By.cssSelector("#gaps li")).size());
+    assertFalse(el("show-all-silos").isDisplayed(), "3 silos need no 'show all'");
+  }
+
+  /** Each pipeline of /api/health/detail has a row on the page with its status and commit age. */
+  private void assertHealthEqualsTheApi() throws Exception {
+    waitUpTo(Duration.ofSeconds(10)).until(b -> el("health").isDisplayed());
+    JsonNode health = get("/api/health/detail");
+    for (JsonNode p : health.get("pipelines")) {
+      WebElement row = browser.findElement(By.cssSelector("#health-rows tr[data-pipeline='" + p.get("pipeline").asText()
+          + "']"));
+      List<String> shown = PageFindings.cells(row);
+      assertEquals(p.get("pipeline").asText(), shown.get(0));
+      assertEquals(p.get("ok").asBoolean() ? "ok" : p.get("problem").asText(), shown.get(1));
+      if (p.has("commitAgeSeconds")) {
+        long pageSeconds = Long.parseLong(row.findElements(By.tagName("td")).get(2).getAttribute("data-seconds"));
+        assertTrue(Math.abs(pageSeconds - p.get("commitAgeSeconds").asLong()) <= 60, "the page's commit age "
+            + pageSeconds + " s, the API's " + p.get("commitAgeSeconds") + " s (the page reads it every 30 s)");
+        assertTrue(shown.get(2).endsWith(" ago"), shown.get(2));
+      }
+    }
+    assertTrue(health.get("pipelines").size() > 0);
   }
 
   private Optional<Path> downloaded(String extension) {

@@ -23,6 +23,8 @@ public final class ReportStatistics {
   private final Instant asOf;
   private final StatisticsSettings settings;
   private final List<SiloSummary> silos = new ArrayList<>();
+  private final ReportFindings findings;
+  private final java.util.Map<Integer, BigDecimal[]> averages = new java.util.HashMap<>();
   private long anomalies;
   private long gapHours;
 
@@ -43,6 +45,7 @@ public final class ReportStatistics {
     this.end = cutoffHourEnd.isBefore(to) ? cutoffHourEnd : to;
     this.asOf = cutoff.isBefore(to) ? cutoff : to;
     this.settings = settings;
+    this.findings = new ReportFindings(from, this.end);
   }
 
   public StatisticsSettings settings() {
@@ -55,6 +58,10 @@ public final class ReportStatistics {
     silos.add(analysis.summary());
     anomalies += analysis.anomalies().size();
     gapHours += analysis.summary().hoursWithoutData();
+    findings.add(analysis);
+    if (averages.size() < ReportFindings.MAX_CHARTED_SILOS) {
+      averages.put(siloId, findings.averages(hours));
+    }
     return analysis;
   }
 
@@ -165,7 +172,11 @@ public final class ReportStatistics {
       if (!s.status().isEmpty()) {
         o.put("status", s.status());
       }
+      if (averages.containsKey(s.siloId())) {
+        ReportFindings.putAverages(o, averages.get(s.siloId()));
+      }
     }
+    findings.write(root);
     return root.toString();
   }
 
