@@ -23,9 +23,10 @@ import java.util.regex.Pattern;
  * notifications).
  *
  * @param localDays the number of local days before the run's day the report covers; 0 means {@code range} instead
+ * @param fields the fields as given (without the {@code schedule.<name>.} prefix): what a stored schedule keeps
  */
 public record ReportSchedule(String name, Cron cron, ZoneId zone, List<Integer> silos, Duration range, int localDays,
-    ReportRequest.Format format, List<String> notifyTargets) {
+    ReportRequest.Format format, List<String> notifyTargets, Map<String, String> fields) {
   private static final Pattern NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9_-]{0,63}");
   private static final Pattern AT = Pattern.compile("([01][0-9]|2[0-3]):([0-5][0-9])");
   private static final Set<String> FIELDS = Set.of("cron", "at", "zone", "days", "silos", "range", "format", "notify");
@@ -35,7 +36,22 @@ public record ReportSchedule(String name, Cron cron, ZoneId zone, List<Integer> 
   /** A schedule in UTC over {@code range} before the run's hour. */
   public ReportSchedule(String name, Cron cron, List<Integer> silos, Duration range, ReportRequest.Format format,
       List<String> notifyTargets) {
-    this(name, cron, ZoneOffset.UTC, silos, range, 0, format, notifyTargets);
+    this(name, cron, ZoneOffset.UTC, silos, range, 0, format, notifyTargets, Map.of("cron", cron.toString()));
+  }
+
+  public ReportSchedule {
+    fields = java.util.Collections.unmodifiableMap(new TreeMap<>(fields));
+  }
+
+  /** The schedule {@code name} of {@code fields} (as the settings give them), checked as the settings are. */
+  public static ReportSchedule of(String name, Map<String, String> fields,
+      java.util.function.Function<String, Duration> parseDuration) {
+    Map<String, String> settings = new TreeMap<>();
+    fields.forEach((field, value) -> settings.put(name + "." + field, value));
+    if (settings.isEmpty()) {
+      settings.put(name + ".cron", "");
+    }
+    return parse(settings, parseDuration).get(0);
   }
 
   /**
@@ -65,6 +81,14 @@ public record ReportSchedule(String name, Cron cron, ZoneId zone, List<Integer> 
       throw new IllegalArgumentException("at must be a time of day HH:mm (00:00 to 23:59), got '" + at + "'");
     }
     return Cron.parse(Integer.parseInt(m.group(2)) + " " + Integer.parseInt(m.group(1)) + " * * *");
+  }
+
+  /** The fields with the defaults a stored schedule always has (its zone and format). */
+  private static Map<String, String> withDefaults(Map<String, String> fields) {
+    Map<String, String> out = new TreeMap<>(fields);
+    out.putIfAbsent("zone", "UTC");
+    out.putIfAbsent("format", "xlsx");
+    return out;
   }
 
   /** The IANA time zone named {@code text}; the reason when there is no such zone. */
@@ -132,7 +156,8 @@ public record ReportSchedule(String name, Cron cron, ZoneId zone, List<Integer> 
         out.add(new ReportSchedule(name, at != null && !at.isBlank() ? dailyAt(at) : Cron.parse(cron),
             zone(fields.getOrDefault("zone", "UTC")), ReportRequest.parseSilos(fields.getOrDefault("silos", "")),
             range, fields.containsKey("days") ? days(fields.get("days")) : 0,
-            ReportRequest.Format.parse(fields.getOrDefault("format", "xlsx")), List.copyOf(notify)));
+            ReportRequest.Format.parse(fields.getOrDefault("format", "xlsx")), List.copyOf(notify),
+            withDefaults(fields)));
       } catch (IllegalArgumentException e) {
         throw new IllegalArgumentException("schedule." + name + ": " + e.getMessage(), e);
       }

@@ -7,6 +7,7 @@ import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.util.List;
 import java.util.Optional;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -24,11 +25,22 @@ public final class Scheduler implements Duty {
       .withZone(ZoneOffset.UTC);
 
   private final ReportJobLifecycle jobs;
-  private final List<ReportSchedule> schedules;
+  private final Supplier<List<ReportSchedule>> schedules;
+  private final String source;
 
   public Scheduler(ReportJobLifecycle jobs, List<ReportSchedule> schedules) {
+    List<ReportSchedule> fixed = List.copyOf(schedules);
     this.jobs = jobs;
-    this.schedules = List.copyOf(schedules);
+    this.schedules = () -> fixed;
+    this.source = fixed.size() + " schedule(s) (" + String.join(", ", fixed.stream()
+        .map(s -> s.name() + " '" + s.cron() + "' " + s.zone()).toList()) + ")";
+  }
+
+  /** The schedules {@code schedules} gives, read again every round (those stored, which the API changes). */
+  public Scheduler(ReportJobLifecycle jobs, Supplier<List<ReportSchedule>> schedules, String describe) {
+    this.jobs = jobs;
+    this.schedules = schedules;
+    this.source = describe;
   }
 
   /** The job id of a schedule's run at {@code tick}. */
@@ -38,7 +50,7 @@ public final class Scheduler implements Duty {
 
   @Override
   public void run(Instant now) {
-    for (ReportSchedule s : schedules) {
+    for (ReportSchedule s : schedules.get()) {
       Instant tick = s.latestRunAtOrBefore(now);
       if (tick == null) {
         continue;
@@ -59,7 +71,6 @@ public final class Scheduler implements Duty {
 
   @Override
   public String describe() {
-    return schedules.size() + " schedule(s) (" + String.join(", ", schedules.stream()
-        .map(s -> s.name() + " '" + s.cron() + "' " + s.zone()).toList()) + ")";
+    return source;
   }
 }
