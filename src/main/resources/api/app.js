@@ -247,11 +247,51 @@ async function generate() {
   }, POLL_MS);
 }
 
+// Schedules: list, add (a local time in a zone over previous local days), pause or resume, delete.
+async function loadSchedules() {
+  const body = $("schedules");
+  let data;
+  try { data = await api("GET", "/api/schedules"); } catch (e) { $("sched-error").textContent = e.message; return; }
+  body.replaceChildren();
+  for (const s of data.schedules) {
+    const row = document.createElement("tr");
+    row.dataset.name = s.name;
+    cell(row, s.name); cell(row, s.at || s.cron); cell(row, s.zone); cell(row, s.days || "");
+    cell(row, s.paused ? "paused" : "active");
+    const actions = cell(row, "");
+    const pause = document.createElement("button");
+    pause.type = "button"; pause.className = "secondary sched-pause";
+    pause.textContent = s.paused ? "Resume" : "Pause";
+    pause.addEventListener("click", () => schedAction("POST", "/api/schedules/" + encodeURIComponent(s.name)
+      + (s.paused ? "/resume" : "/pause")));
+    const del = document.createElement("button");
+    del.type = "button"; del.className = "secondary sched-delete"; del.textContent = "Delete";
+    del.addEventListener("click", () => schedAction("DELETE", "/api/schedules/" + encodeURIComponent(s.name)));
+    actions.append(pause, del);
+    body.append(row);
+  }
+  if (!data.schedules.length) {
+    const row = document.createElement("tr");
+    cell(row, "No schedules yet.").colSpan = 6;
+    body.append(row);
+  }
+}
+
+async function schedAction(method, path, body) {
+  $("sched-error").textContent = "";
+  try { await api(method, path, body); } catch (e) { $("sched-error").textContent = e.message; }
+  loadSchedules();
+}
+
+$("sched-add").addEventListener("click", () => schedAction("POST", "/api/schedules", {
+  name: $("sched-name").value.trim(), at: $("sched-at").value, zone: $("sched-zone").value.trim() || "UTC",
+  days: Number($("sched-days").value)
+}));
 $("save-token").addEventListener("click", () => {
   sessionStorage.setItem("silo-reports-token", $("token").value.trim());
   $("token").value = "";
   $("token-state").textContent = "Token in use for this tab.";
-  loadSilos(); loadJobs(); loadHealth();
+  loadSilos(); loadJobs(); loadHealth(); loadSchedules();
 });
 $("all-silos").addEventListener("change", () => {
   for (const b of document.querySelectorAll("input.silo")) { b.disabled = $("all-silos").checked; }
@@ -269,4 +309,4 @@ $("show-all-silos").addEventListener("click", () => {
 });
 setInterval(loadHealth, HEALTH_MS);
 defaults();
-if (token()) { $("token-state").textContent = "Token in use for this tab."; loadSilos(); loadJobs(); loadHealth(); }
+if (token()) { $("token-state").textContent = "Token in use for this tab."; loadSilos(); loadJobs(); loadHealth(); loadSchedules(); }

@@ -88,6 +88,9 @@ public final class ApiServer implements AutoCloseable {
         b.clock, new ReportApi.Limits(b.pendingPerToken, b.pendingTotal, b.page.defaultDays(), b.quotaRetryAfter))
         .onJobCreated(b.jobCreated);
     reports.routes(router);
+    if (b.schedules != null) {
+      new ScheduleApi(b.schedules, b.scheduleCheck::accept).routes(router);
+    }
     if (b.queries != null) {
       new DataApi(b.queries).routes(router);
     }
@@ -245,6 +248,8 @@ public final class ApiServer implements AutoCloseable {
     private String tokenSpec;
     private ReportJobLifecycle jobs;
     private DownloadLinks links;
+    private io.siloreports.jobstore.JdbcScheduleStore schedules;
+    private java.util.function.BiConsumer<String, java.util.Map<String, String>> scheduleCheck;
     private Runnable jobCreated = () -> { };
     private ProgressStore progress;
     private StoreQueries queries;
@@ -314,6 +319,14 @@ public final class ApiServer implements AutoCloseable {
     public Builder jobs(ReportJobLifecycle jobs, DownloadLinks links) {
       this.jobs = jobs;
       this.links = links;
+      return this;
+    }
+
+    /** The stored schedules {@code /api/schedules} serves; {@code check} throws the reason a schedule is invalid. */
+    public Builder schedules(io.siloreports.jobstore.JdbcScheduleStore store,
+        java.util.function.BiConsumer<String, java.util.Map<String, String>> check) {
+      this.schedules = store;
+      this.scheduleCheck = check;
       return this;
     }
 

@@ -3,6 +3,7 @@ package io.siloreports.cli;
 import io.siloreports.api.ApiServer;
 import io.siloreports.metrics.ServiceMetrics;
 import io.siloreports.backfill.BackfillJob;
+import io.siloreports.config.Keys;
 import io.siloreports.db.Jdbc;
 import io.siloreports.db.SchemaMigrations.Scope;
 import io.siloreports.db.SchemaPolicy;
@@ -11,6 +12,7 @@ import io.siloreports.ingest.MySqlTableSource;
 import io.siloreports.ingest.RawFileSource;
 import io.siloreports.ingest.RawSource;
 import io.siloreports.jobstore.JdbcReportJobStore;
+import io.siloreports.jobstore.JdbcScheduleStore;
 import io.siloreports.jobstore.ReportJobStore;
 import io.siloreports.output.LocalDownloadLinks;
 import io.siloreports.output.LocalReportOutput;
@@ -47,7 +49,9 @@ import io.siloreports.worker.notify.Notifications;
 import io.siloreports.worker.notify.Notifier;
 import io.siloreports.worker.notify.SnsNotifier;
 import io.siloreports.worker.notify.WebhookNotifier;
+import io.siloreports.worker.schedule.ReportSchedule;
 import io.siloreports.worker.schedule.Scheduler;
+import io.siloreports.worker.schedule.StoredSchedules;
 import io.siloreports.worker.submit.AirflowSubmitter;
 import io.siloreports.worker.submit.EmrServerlessSubmitter;
 import io.siloreports.worker.submit.EmrSubmitter;
@@ -261,9 +265,12 @@ public final class Wiring {
         .timeouts(config.pendingTimeout(), config.submittedTimeout(), config.processingTimeout())
         .metrics(metrics)
         .clock(clock);
-    if (!config.schedules().isEmpty()) {
-      b.duty(new Scheduler(lifecycle, config.schedules()));
-    }
+    // Schedules are data (report_schedules, changed through the API); the settings' ones seed it at start.
+    StoredSchedules stored = new StoredSchedules(new JdbcScheduleStore(config.jobStore(), clock),
+        Keys.WORKER_POLL_INTERVAL::parse);
+    stored.seed(config.schedules(), config.schedulesSettingsWin());
+    b.duty(new Scheduler(lifecycle, stored, "the stored schedules (report_schedules; " + config.schedules().size()
+        + " from the settings)"));
     boolean anyTargets = !config.notifyTargets().isEmpty()
         || config.schedules().stream().anyMatch(s -> !s.notifyTargets().isEmpty());
     if (anyTargets) {
@@ -320,6 +327,8 @@ public final class Wiring {
         .cors(config.corsOrigins())
         .metrics(metrics, config.metricsPublic())
         .tokens(config.tokens())
+        .schedules(new JdbcScheduleStore(config.jobStore(), clock),
+            (name, fields) -> ReportSchedule.of(name, fields, Keys.WORKER_POLL_INTERVAL::parse))
         .access(config.access().maxAuthFailures(), config.access().authFailureWindow(),
             config.access().trustedProxies())
         .quotas(config.access().pendingPerToken(), config.access().pendingTotal(), java.time.Duration.ofSeconds(30))

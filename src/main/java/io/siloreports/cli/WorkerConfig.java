@@ -28,6 +28,7 @@ import java.util.Set;
  *     {@code airflow})
  * @param warm how the local submitter's warm runners start ({@code submit.local.warm}), else null
  * @param schedules {@code schedule.<name>.*}
+ * @param schedulesSettingsWin whether those replace the stored schedules of the same name at start
  * @param notifyTargets {@code notify.targets}
  * @param webhookSecret null when webhooks are not configured
  * @param reportAge null: reports are kept; {@code jobAge} likewise for job rows
@@ -46,6 +47,7 @@ public record WorkerConfig(
     Duration submittedTimeout,
     Duration processingTimeout,
     List<ReportSchedule> schedules,
+    boolean schedulesSettingsWin,
     List<String> notifyTargets,
     String webhookSecret,
     int webhookAttempts,
@@ -138,6 +140,7 @@ public record WorkerConfig(
         s.get(Keys.WORKER_SUBMITTED_TIMEOUT),
         s.get(Keys.REPORT_PROCESSING_TIMEOUT),
         ReportSchedule.parse(scheduleKeys, Keys.WORKER_POLL_INTERVAL::parse),
+        s.get(Keys.WORKER_SCHEDULES_SETTINGS_WIN),
         List.copyOf(targets),
         s.find(Keys.NOTIFY_WEBHOOK_SECRET).orElse(null),
         s.get(Keys.NOTIFY_WEBHOOK_ATTEMPTS),

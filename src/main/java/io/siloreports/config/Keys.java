@@ -43,7 +43,8 @@ public final class Keys implements DataKeys, JobKeys, ServiceKeys {
       new Family("kafka.", "Kafka client settings, passed to the consumer and `produce` (MSK security settings)"),
       new Family("source.kafka.", "Spark Kafka source options of the stream, e.g. `source.kafka.maxOffsetsPerTrigger`"),
       new Family("source.file.", "Spark file source options of the stream, e.g. `source.file.maxFilesPerTrigger`"),
-      new Family("schedule.", "report definitions the worker runs: `schedule.<name>.cron` (5 fields, UTC), `.silos`,"
+      new Family("schedule.", "report definitions that seed the stored schedules: `schedule.<name>.cron` (5 fields)"
+          + " or `.at` (HH:mm), `.zone` (IANA, default UTC), `.days` (previous local days), `.silos`,"
           + " `.range` (before the run's hour, default 1d), `.format` (xlsx, csv, pdf), `.notify` (webhook URLs, SNS ARNs)"));
 
   /** Every declared setting, in declaration order. */

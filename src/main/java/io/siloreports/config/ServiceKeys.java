@@ -159,6 +159,9 @@ interface ServiceKeys {
       "how often the worker applies retention");
   Setting<Integer> WORKER_MAX_CONCURRENT = REPORT_SERVICE.integer("worker.max-concurrent", "2",
       "reports a worker runs at the same time");
+  Setting<Boolean> WORKER_SCHEDULES_SETTINGS_WIN = REPORT_SERVICE.bool("worker.schedules.settings-win", "true",
+      "at start, a schedule.<name>.* schedule replaces the stored one of that name (false: only new names are"
+      + " added, the API's edits are kept)");
   Setting<Duration> WORKER_POLL_INTERVAL = REPORT_SERVICE.duration("worker.poll-interval", "2s",
       "how often the worker looks for PENDING jobs");
   Setting<Duration> WORKER_PENDING_TIMEOUT = REPORT_SERVICE.duration("worker.pending-timeout", "30m",

@@ -118,7 +118,7 @@ class ReportApiTest {
       if (!r.authenticated()) {
         continue;
       }
-      String path = r.template().replace("{jobId}", "r-1");
+      String path = r.template().replace("{jobId}", "r-1").replace("{name}", "s-1");
       for (ApiClient client : List.of(api.withToken(null), api.withToken("not-a-token"), api.withToken(ALICE + "x"))) {
         ApiClient.Answer a = r.method().equals("POST") ? client.post(path, null) : client.get(path);
         assertEquals(401, a.status(), r.method() + " " + path);

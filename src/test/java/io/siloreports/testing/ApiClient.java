@@ -61,6 +61,15 @@ public final class ApiClient {
     return send(b);
   }
 
+  public Answer put(String path, String body) throws IOException, InterruptedException {
+    return send(HttpRequest.newBuilder(URI.create(base + path)).PUT(HttpRequest.BodyPublishers.ofString(body))
+        .header("Content-Type", "application/json"));
+  }
+
+  public Answer delete(String path) throws IOException, InterruptedException {
+    return send(HttpRequest.newBuilder(URI.create(base + path)).DELETE());
+  }
+
   private Answer send(HttpRequest.Builder b) throws IOException, InterruptedException {
     if (token != null) {
       b.header("Authorization", "Bearer " + token);

@@ -4,12 +4,14 @@ import java.time.DayOfWeek;
 import java.time.Instant;
 import java.time.LocalDate;
 import java.time.LocalDateTime;
+import java.time.ZoneId;
 import java.time.ZoneOffset;
 import java.time.temporal.ChronoUnit;
+import java.time.zone.ZoneOffsetTransition;
 import java.util.BitSet;
 
 /**
- * A standard five-field cron expression ({@code minute hour day-of-month month day-of-week}), evaluated in UTC:
+ * A standard five-field cron expression ({@code minute hour day-of-month month day-of-week}), evaluated in UTC or in a time zone:
  * {@code *}, numbers, ranges {@code a-b}, lists {@code a,b}, steps {@code * /n} and {@code a-b/n}, month and day names
  * ({@code JAN}, {@code MON}), day-of-week 0 or 7 for Sunday. As in cron, when both day fields are restricted a day
  * matching either runs. Pure.
@@ -133,24 +135,46 @@ public final class Cron {
     return dom && dow;
   }
 
-  /** The latest tick at or before {@code t} (its minute), or null if there is none within eight years. */
+  /** The latest tick at or before {@code t} (its minute), in UTC, or null if there is none within eight years. */
   public Instant latestAtOrBefore(Instant t) {
-    LocalDateTime now = LocalDateTime.ofInstant(t.truncatedTo(ChronoUnit.MINUTES), ZoneOffset.UTC);
-    LocalDate day = now.toLocalDate();
+    return latestAtOrBefore(t, ZoneOffset.UTC);
+  }
+
+  /**
+   * The latest tick at or before {@code t} (its minute) with the fields read as local time in {@code zone}, or null if
+   * there is none within eight years. A local time the zone skips (spring forward) ticks at the first instant after
+   * the gap; one the zone repeats (fall back) ticks once, at its first occurrence: see {@link #instantOf}.
+   */
+  public Instant latestAtOrBefore(Instant t, ZoneId zone) {
+    Instant limit = t.truncatedTo(ChronoUnit.MINUTES);
+    LocalDate day = LocalDateTime.ofInstant(limit, zone).toLocalDate();
+    // A day after the limit's local day can have no tick at or before it; a gap moves ticks later, never earlier.
     for (int back = 0; back <= MAX_DAYS_BACK; back++, day = day.minusDays(1)) {
       if (!dayMatches(day)) {
         continue;
       }
-      int lastHour = back == 0 ? now.getHour() : 23;
-      for (int h = hours.previousSetBit(lastHour); h >= 0; h = hours.previousSetBit(h - 1)) {
-        int lastMinute = back == 0 && h == now.getHour() ? now.getMinute() : 59;
-        int m = minutes.previousSetBit(lastMinute);
-        if (m >= 0) {
-          return day.atTime(h, m).toInstant(ZoneOffset.UTC);
+      for (int h = hours.previousSetBit(23); h >= 0; h = hours.previousSetBit(h - 1)) {
+        for (int m = minutes.previousSetBit(59); m >= 0; m = minutes.previousSetBit(m - 1)) {
+          Instant at = instantOf(day.atTime(h, m), zone);
+          if (!at.isAfter(limit)) {
+            return at;
+          }
         }
       }
     }
     return null;
+  }
+
+  /**
+   * The instant a local time means in {@code zone}: the next valid instant (the transition) when the zone skips it,
+   * the first of the two when the zone repeats it. Pure.
+   */
+  public static Instant instantOf(LocalDateTime local, ZoneId zone) {
+    ZoneOffsetTransition transition = zone.getRules().getTransition(local);
+    if (transition != null && transition.isGap()) {
+      return transition.getInstant();
+    }
+    return local.atZone(zone).withEarlierOffsetAtOverlap().toInstant();
   }
 
   @Override

@@ -1,0 +1,74 @@
+package io.siloreports.worker.schedule;
+
+import io.siloreports.jobstore.JdbcScheduleStore;
+import io.siloreports.jobstore.StoredSchedule;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.function.Function;
+import java.util.function.Supplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The schedules in {@code report_schedules} that run: not paused, and valid (a row that no longer parses, e.g. a
+ * zone a newer JDK dropped, is skipped with one warning per change, never fired half-read). Also seeds the store from
+ * the {@code schedule.<name>.*} settings at start.
+ */
+public final class StoredSchedules implements Supplier<List<ReportSchedule>> {
+  private static final Logger LOG = LoggerFactory.getLogger(StoredSchedules.class);
+  /** Who a settings-seeded schedule was created or changed by. */
+  public static final String SETTINGS = "settings";
+
+  private final JdbcScheduleStore store;
+  private final Function<String, Duration> parseDuration;
+  private final Set<String> warned = new HashSet<>();
+
+  public StoredSchedules(JdbcScheduleStore store, Function<String, Duration> parseDuration) {
+    this.store = store;
+    this.parseDuration = parseDuration;
+  }
+
+  @Override
+  public List<ReportSchedule> get() {
+    List<ReportSchedule> out = new ArrayList<>();
+    for (StoredSchedule row : store.list()) {
+      if (row.paused()) {
+        continue;
+      }
+      try {
+        out.add(ReportSchedule.of(row.name(), row.fields(), parseDuration));
+      } catch (IllegalArgumentException e) {
+        if (warned.add(row.name() + "@" + row.updatedAt())) {
+          LOG.warn("stored schedule {} is skipped: {}; change or delete it (PUT or DELETE /api/schedules/{})",
+              row.name(), e.getMessage(), row.name());
+        }
+      }
+    }
+    return out;
+  }
+
+  /**
+   * Upserts each schedule of the settings by name: a new name is created; an existing one is changed only when
+   * {@code settingsWin} (otherwise the API's edits are kept). Returns how many rows were created or changed.
+   */
+  public int seed(List<ReportSchedule> fromSettings, boolean settingsWin) {
+    int changed = 0;
+    for (ReportSchedule s : fromSettings) {
+      var existing = store.find(s.name());
+      if (existing.isEmpty()) {
+        if (store.create(s.name(), s.fields(), null, "config", SETTINGS)) {
+          changed++;
+        }
+      } else if (settingsWin && !existing.get().fields().equals(s.fields())) {
+        store.update(s.name(), s.fields(), existing.get().recipients(), "config", SETTINGS);
+        LOG.info("schedule {}: the settings replaced its stored fields (worker.schedules.settings-win=true)",
+            s.name());
+        changed++;
+      }
+    }
+    return changed;
+  }
+}

@@ -1,0 +1,114 @@
+package io.siloreports.api;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.siloreports.cli.ApiConfig;
+import io.siloreports.cli.ReportService;
+import io.siloreports.cli.Wiring;
+import io.siloreports.config.Settings;
+import io.siloreports.testing.ApiClient;
+import io.siloreports.testing.Chromium;
+import io.siloreports.testing.Profiles;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.io.TempDir;
+import org.openqa.selenium.By;
+import org.openqa.selenium.JavascriptExecutor;
+import org.openqa.selenium.WebDriver;
+import org.openqa.selenium.WebElement;
+import org.openqa.selenium.support.ui.WebDriverWait;
+
+/**
+ * The page's Schedules section in a real browser (Debian's Chromium and chromedriver, as {@link PageIT}): give the
+ * token, add a schedule at a local time in a zone, see it listed, pause it, delete it; the API shows each step, and a
+ * bad zone shows the API's reason on the page.
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class SchedulesPageIT {
+  private static final String TOKEN = "planner-token-1-for-tests-01234567";
+  @TempDir static Path dir;
+  private ReportService server;
+  private WebDriver browser;
+  private ApiClient api;
+
+  @BeforeAll
+  void start() throws Exception {
+    Map<String, String> m = Profiles.embedded(dir);
+    m.put("api.port", "0");
+    m.put("api.tokens", "planner:" + TOKEN);
+    m.put("api.worker", "false");
+    server = Wiring.api(ApiConfig.from(Settings.of(m)), Clock.systemUTC());
+    server.start();
+    api = new ApiClient(server.url(), TOKEN);
+    browser = Chromium.start(dir.resolve("chrome-profile"), Map.of());
+  }
+
+  @AfterAll
+  void stop() {
+    if (browser != null) {
+      browser.quit();
+    }
+    if (server != null) {
+      server.close();
+    }
+  }
+
+  private WebElement el(String id) {
+    return browser.findElement(By.id(id));
+  }
+
+  private WebDriverWait waitUpTo(Duration d) {
+    return new WebDriverWait(browser, d, Duration.ofMillis(200));
+  }
+
+  private String row(String name) {
+    List<WebElement> rows = browser.findElements(By.cssSelector("#schedules tr[data-name='" + name + "']"));
+    return rows.isEmpty() ? null : rows.get(0).getText();
+  }
+
+  @Test
+  void addAScheduleItShowsPauseItDeleteIt() throws Exception {
+    browser.get(server.url() + "/");
+    el("token").sendKeys(TOKEN);
+    el("save-token").click();
+    waitUpTo(Duration.ofSeconds(10)).until(b -> el("schedules").getText().contains("No schedules yet."));
+
+    el("sched-name").sendKeys("bad-zone");
+    el("sched-zone").sendKeys("Europe/Berln");
+    el("sched-add").click();
+    waitUpTo(Duration.ofSeconds(10)).until(b -> el("sched-error").getText().contains("unknown time zone"));
+    assertEquals(404, api.get("/api/schedules/bad-zone").status());
+
+    el("sched-name").clear();
+    el("sched-name").sendKeys("berlin-nightly");
+    el("sched-zone").clear();
+    el("sched-zone").sendKeys("Europe/Berlin");
+    ((JavascriptExecutor) browser).executeScript("document.getElementById('sched-at').value = '23:00';"
+        + " document.getElementById('sched-days').value = '2';");
+    el("sched-add").click();
+    waitUpTo(Duration.ofSeconds(10)).until(b -> row("berlin-nightly") != null);
+    String shown = row("berlin-nightly");
+    assertTrue(shown.contains("23:00") && shown.contains("Europe/Berlin") && shown.contains("active"), shown);
+    ApiClient.Answer stored = api.get("/api/schedules/berlin-nightly");
+    assertEquals("23:00", stored.json().get("at").asText());
+    assertEquals("2", stored.json().get("days").asText());
+    assertEquals("planner", stored.json().get("created_by").asText());
+
+    browser.findElement(By.cssSelector("#schedules tr[data-name='berlin-nightly'] .sched-pause")).click();
+    waitUpTo(Duration.ofSeconds(10)).until(b -> row("berlin-nightly").contains("paused"));
+    assertTrue(api.get("/api/schedules/berlin-nightly").json().get("paused").asBoolean());
+
+    browser.findElement(By.cssSelector("#schedules tr[data-name='berlin-nightly'] .sched-delete")).click();
+    waitUpTo(Duration.ofSeconds(10)).until(b -> row("berlin-nightly") == null);
+    assertEquals(404, api.get("/api/schedules/berlin-nightly").status());
+    assertEquals(List.of(), Chromium.cspViolations(browser), "the page runs under its Content-Security-Policy");
+  }
+}
