@@ -30,6 +30,8 @@ import java.util.Set;
  * @param schedules {@code schedule.<name>.*}
  * @param notifyTargets {@code notify.targets}
  * @param webhookSecret null when webhooks are not configured
+ * @param emailSmtp null when email is not configured ({@code notify.email.smtp.host} unset)
+ * @param emailRecipients {@code notify.email.allowed-domains}
  * @param reportAge null: reports are kept; {@code jobAge} likewise for job rows
  */
 public record WorkerConfig(
@@ -54,11 +56,36 @@ public record WorkerConfig(
     String snsRegion,
     String snsEndpoint,
     Duration notifyMaxAge,
+    io.siloreports.worker.notify.EmailNotifier.Smtp emailSmtp,
+    io.siloreports.reportjob.EmailRecipients emailRecipients,
     OutputConfig output,
     Duration reportAge,
     Duration jobAge,
     Duration retentionInterval,
     boolean migrateOnStart) {
+
+  /** Email targets of {@code notify.targets} and of the schedules are checked at start: a wrong one is named now. */
+  public WorkerConfig {
+    for (String t : notifyTargets) {
+      requireAllowed("notify.targets", t, emailRecipients);
+    }
+    for (ReportSchedule schedule : schedules) {
+      for (String t : schedule.notifyTargets()) {
+        requireAllowed("schedule." + schedule.name() + ".notify", t, emailRecipients);
+      }
+    }
+  }
+
+  private static void requireAllowed(String setting, String target,
+      io.siloreports.reportjob.EmailRecipients recipients) {
+    if (io.siloreports.reportjob.EmailRecipients.isEmail(target)) {
+      try {
+        recipients.require(io.siloreports.reportjob.EmailRecipients.address(target));
+      } catch (IllegalArgumentException e) {
+        throw new IllegalArgumentException(setting + ": " + e.getMessage(), e);
+      }
+    }
+  }
 
   /** A report run gets its job id and request from the job row, never from the settings it inherits. */
   private static final Set<String> NOT_FORWARDED = Set.of(Keys.REPORT_JOB_ID.key(), Keys.REPORT_FROM.key(),
@@ -122,6 +149,8 @@ public record WorkerConfig(
         targets.add(t.trim());
       }
     }
+    var emailRecipients =
+        io.siloreports.reportjob.EmailRecipients.parse(s.find(Keys.NOTIFY_EMAIL_ALLOWED_DOMAINS).orElse(null));
     Map<String, String> scheduleKeys = new LinkedHashMap<>();
     s.withPrefix("schedule.").forEach((k, v) -> scheduleKeys.put(k.substring("schedule.".length()), v));
     return new WorkerConfig(
@@ -146,6 +175,12 @@ public record WorkerConfig(
         s.find(Keys.NOTIFY_SNS_REGION).orElse(null),
         s.find(Keys.NOTIFY_SNS_ENDPOINT).orElse(null),
         s.get(Keys.NOTIFY_MAX_AGE),
+        s.find(Keys.NOTIFY_EMAIL_SMTP_HOST).isEmpty() ? null : new io.siloreports.worker.notify.EmailNotifier.Smtp(
+            s.find(Keys.NOTIFY_EMAIL_SMTP_HOST).get(), s.get(Keys.NOTIFY_EMAIL_SMTP_PORT),
+            s.get(Keys.NOTIFY_EMAIL_SMTP_STARTTLS), s.find(Keys.NOTIFY_EMAIL_SMTP_USER).orElse(null),
+            s.find(Keys.NOTIFY_EMAIL_SMTP_PASSWORD).orElse(null), s.find(Keys.NOTIFY_EMAIL_FROM).orElse(null),
+            s.get(Keys.NOTIFY_WEBHOOK_TIMEOUT)),
+        emailRecipients,
         OutputConfig.from(s),
         s.find(Keys.RETENTION_REPORT_AGE).orElse(null),
         s.find(Keys.RETENTION_JOB_AGE).orElse(null),

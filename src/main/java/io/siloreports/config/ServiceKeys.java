@@ -149,6 +149,21 @@ interface ServiceKeys {
       "region of SNS; default the topic ARN's");
   Setting<String> NOTIFY_SNS_ENDPOINT = REPORT_SERVICE.text("notify.sns.endpoint", null,
       "endpoint of an SNS-compatible API (VPC endpoints, tests)");
+  Setting<String> NOTIFY_EMAIL_ALLOWED_DOMAINS = REPORT_SERVICE.text("notify.email.allowed-domains", null,
+      "the only domains email notifications go to (comma-separated, e.g. `example.com`); a request or schedule naming"
+          + " another is refused; unset: no email");
+  Setting<String> NOTIFY_EMAIL_FROM = REPORT_SERVICE.text("notify.email.from", null,
+      "sender address of email notifications");
+  Setting<String> NOTIFY_EMAIL_SMTP_HOST = REPORT_SERVICE.text("notify.email.smtp.host", null,
+      "SMTP server email notifications are sent through");
+  Setting<Integer> NOTIFY_EMAIL_SMTP_PORT = REPORT_SERVICE.integer("notify.email.smtp.port", "587",
+      "its port");
+  Setting<Boolean> NOTIFY_EMAIL_SMTP_STARTTLS = REPORT_SERVICE.bool("notify.email.smtp.starttls", "true",
+      "require STARTTLS before authenticating and sending (false only for a relay on the same host or a test)");
+  Setting<String> NOTIFY_EMAIL_SMTP_USER = REPORT_SERVICE.text("notify.email.smtp.user", null,
+      "SMTP user; unset: no authentication");
+  Setting<String> NOTIFY_EMAIL_SMTP_PASSWORD = REPORT_SERVICE.secret("notify.email.smtp.password",
+      "its password (from the environment: `SILO_REPORTS_NOTIFY_EMAIL_SMTP_PASSWORD`)");
   Setting<Duration> NOTIFY_MAX_AGE = REPORT_SERVICE.duration("notify.max-age", "1d",
       "a job that finished longer ago than this when a worker first sees it is not announced");
   Setting<Duration> RETENTION_REPORT_AGE = REPORT_SERVICE.duration("retention.report-age", null,
