@@ -45,6 +45,7 @@ import io.siloreports.worker.Retention;
 import io.siloreports.worker.notify.Notifications;
 import io.siloreports.worker.notify.Notifier;
 import io.siloreports.worker.notify.EmailNotifier;
+import io.siloreports.worker.notify.SesEmailTransport;
 import io.siloreports.worker.notify.SnsNotifier;
 import io.siloreports.worker.notify.WebhookNotifier;
 import io.siloreports.worker.schedule.Scheduler;
@@ -265,15 +266,17 @@ public final class Wiring {
     }
     boolean anyTargets = !config.notifyTargets().isEmpty()
         || config.schedules().stream().anyMatch(s -> !s.notifyTargets().isEmpty())
-        || config.emailSmtp() != null; // an ad hoc request may name recipients
+        || config.email() != null; // an ad hoc request may name recipients
     if (anyTargets) {
       List<Notifier> notifiers = new ArrayList<>();
       if (config.webhookSecret() != null) {
         notifiers.add(new WebhookNotifier(config.webhookSecret(), config.webhookAttempts(), config.webhookBackoff(),
             config.webhookTimeout(), clock));
       }
-      if (config.emailSmtp() != null) {
-        notifiers.add(new EmailNotifier(config.emailSmtp(), config.emailRecipients(), own::summary));
+      if (config.email() != null) {
+        notifiers.add(new EmailNotifier(config.email().from(), config.emailRecipients(), own::summary,
+            config.email().smtp() != null ? EmailNotifier.smtp(config.email().smtp())
+                : new SesEmailTransport(config.email().sesRegion(), config.email().sesEndpoint())));
       }
       notifiers.add(new SnsNotifier(config.snsRegion(), config.snsEndpoint()));
       b.duty(new Notifications(own, notifiers, config.notifyTargets(), config.notifyMaxAge()).metrics(metrics));

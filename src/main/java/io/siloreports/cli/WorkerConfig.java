@@ -30,7 +30,7 @@ import java.util.Set;
  * @param schedules {@code schedule.<name>.*}
  * @param notifyTargets {@code notify.targets}
  * @param webhookSecret null when webhooks are not configured
- * @param emailSmtp null when email is not configured ({@code notify.email.smtp.host} unset)
+ * @param email null when email is not configured
  * @param emailRecipients {@code notify.email.allowed-domains}
  * @param reportAge null: reports are kept; {@code jobAge} likewise for job rows
  */
@@ -56,13 +56,37 @@ public record WorkerConfig(
     String snsRegion,
     String snsEndpoint,
     Duration notifyMaxAge,
-    io.siloreports.worker.notify.EmailNotifier.Smtp emailSmtp,
+    Email email,
     io.siloreports.reportjob.EmailRecipients emailRecipients,
     OutputConfig output,
     Duration reportAge,
     Duration jobAge,
     Duration retentionInterval,
     boolean migrateOnStart) {
+
+  /**
+   * How email notifications are sent ({@code notify.email.*}): {@code smtp} set for SMTP, else SES in
+   * {@code sesRegion} (null: the default chain) at {@code sesEndpoint} (null: SES's own).
+   */
+  public record Email(String from, io.siloreports.worker.notify.EmailNotifier.Smtp smtp, String sesRegion,
+      String sesEndpoint) {
+    static Email from(Settings s) {
+      String transport = s.find(Keys.NOTIFY_EMAIL_TRANSPORT)
+          .orElse(s.find(Keys.NOTIFY_EMAIL_SMTP_HOST).isPresent() ? "smtp" : "");
+      return switch (transport.trim().toLowerCase(Locale.ROOT)) {
+        case "" -> null;
+        case "smtp" -> new Email(s.find(Keys.NOTIFY_EMAIL_FROM).orElse(null),
+            new io.siloreports.worker.notify.EmailNotifier.Smtp(s.find(Keys.NOTIFY_EMAIL_SMTP_HOST).orElse(null),
+                s.get(Keys.NOTIFY_EMAIL_SMTP_PORT), s.get(Keys.NOTIFY_EMAIL_SMTP_STARTTLS),
+                s.find(Keys.NOTIFY_EMAIL_SMTP_USER).orElse(null), s.find(Keys.NOTIFY_EMAIL_SMTP_PASSWORD).orElse(null),
+                s.get(Keys.NOTIFY_WEBHOOK_TIMEOUT)), null, null);
+        case "ses" -> new Email(s.find(Keys.NOTIFY_EMAIL_FROM).orElse(null), null,
+            s.find(Keys.NOTIFY_EMAIL_SES_REGION).orElse(null), s.find(Keys.NOTIFY_EMAIL_SES_ENDPOINT).orElse(null));
+        default -> throw new IllegalArgumentException("notify.email.transport must be smtp or ses, got '"
+            + transport + "'");
+      };
+    }
+  }
 
   /** Email targets of {@code notify.targets} and of the schedules are checked at start: a wrong one is named now. */
   public WorkerConfig {
@@ -175,11 +199,7 @@ public record WorkerConfig(
         s.find(Keys.NOTIFY_SNS_REGION).orElse(null),
         s.find(Keys.NOTIFY_SNS_ENDPOINT).orElse(null),
         s.get(Keys.NOTIFY_MAX_AGE),
-        s.find(Keys.NOTIFY_EMAIL_SMTP_HOST).isEmpty() ? null : new io.siloreports.worker.notify.EmailNotifier.Smtp(
-            s.find(Keys.NOTIFY_EMAIL_SMTP_HOST).get(), s.get(Keys.NOTIFY_EMAIL_SMTP_PORT),
-            s.get(Keys.NOTIFY_EMAIL_SMTP_STARTTLS), s.find(Keys.NOTIFY_EMAIL_SMTP_USER).orElse(null),
-            s.find(Keys.NOTIFY_EMAIL_SMTP_PASSWORD).orElse(null), s.find(Keys.NOTIFY_EMAIL_FROM).orElse(null),
-            s.get(Keys.NOTIFY_WEBHOOK_TIMEOUT)),
+        Email.from(s),
         emailRecipients,
         OutputConfig.from(s),
         s.find(Keys.RETENTION_REPORT_AGE).orElse(null),

@@ -154,6 +154,13 @@ interface ServiceKeys {
           + " another is refused; unset: no email");
   Setting<String> NOTIFY_EMAIL_FROM = REPORT_SERVICE.text("notify.email.from", null,
       "sender address of email notifications");
+  Setting<String> NOTIFY_EMAIL_TRANSPORT = REPORT_SERVICE.text("notify.email.transport", null,
+      "how email notifications are sent: `smtp` (`notify.email.smtp.*`) or `ses` (Amazon SES v2,"
+          + " `notify.email.ses.*`); unset: `smtp` when `notify.email.smtp.host` is set, else no email");
+  Setting<String> NOTIFY_EMAIL_SES_REGION = REPORT_SERVICE.text("notify.email.ses.region", null,
+      "region of SES; default the AWS default region chain");
+  Setting<String> NOTIFY_EMAIL_SES_ENDPOINT = REPORT_SERVICE.text("notify.email.ses.endpoint", null,
+      "endpoint of an SES v2-compatible API (VPC endpoints, tests)");
   Setting<String> NOTIFY_EMAIL_SMTP_HOST = REPORT_SERVICE.text("notify.email.smtp.host", null,
       "SMTP server email notifications are sent through");
   Setting<Integer> NOTIFY_EMAIL_SMTP_PORT = REPORT_SERVICE.integer("notify.email.smtp.port", "587",

@@ -50,11 +50,20 @@ class EmailSettingsTest {
     m.put("schedule.daily.notify", "mailto:ana@example.com");
     WorkerConfig c = WorkerConfig.from(Settings.of(m));
     assertEquals(List.of("mailto:ana@example.com"), c.schedules().get(0).notifyTargets());
-    assertEquals("smtp.example.com", c.emailSmtp().host());
-    assertEquals(587, c.emailSmtp().port());
-    assertTrue(c.emailSmtp().starttls(), "STARTTLS unless told otherwise");
-    assertTrue(!c.emailSmtp().toString().contains("smtp-secret-1"), c.emailSmtp().toString());
+    assertEquals("smtp.example.com", c.email().smtp().host());
+    assertEquals(587, c.email().smtp().port());
+    assertTrue(c.email().smtp().starttls(), "STARTTLS unless told otherwise");
+    assertTrue(!c.email().toString().contains("smtp-secret-1"), c.email().toString());
+    m.put("notify.email.transport", "ses");
+    m.put("notify.email.ses.region", "eu-west-1");
+    WorkerConfig ses = WorkerConfig.from(Settings.of(m));
+    assertNull(ses.email().smtp());
+    assertEquals("eu-west-1", ses.email().sesRegion());
+    m.remove("notify.email.transport");
     m.remove("notify.email.smtp.host");
-    assertNull(WorkerConfig.from(Settings.of(m)).emailSmtp(), "no host: no email notifier");
+    assertNull(WorkerConfig.from(Settings.of(m)).email(), "no transport, no host: no email notifier");
+    m.put("notify.email.transport", "carrier-pigeon");
+    assertTrue(assertThrows(IllegalArgumentException.class, () -> WorkerConfig.from(Settings.of(m))).getMessage()
+        .contains("notify.email.transport must be smtp or ses"));
   }
 }

@@ -5,7 +5,6 @@ import io.siloreports.reportjob.EmailRecipients;
 import jakarta.mail.Message;
 import jakarta.mail.MessagingException;
 import jakarta.mail.Session;
-import jakarta.mail.Transport;
 import jakarta.mail.internet.InternetAddress;
 import jakarta.mail.internet.MimeBodyPart;
 import jakarta.mail.internet.MimeMessage;
@@ -17,26 +16,27 @@ import java.util.Properties;
 import java.util.function.Function;
 
 /**
- * An email about a finished job to a {@code mailto:} target, over SMTP with Jakarta Mail (Eclipse Angus): a
- * multipart/alternative message, plain text and HTML (see {@link EmailContent}). Only addresses in
- * {@code notify.email.allowed-domains} are sent to, whatever a stored request or schedule says: never an open relay.
- * Angus's own errors (connection refused, authentication failed, recipient rejected) are the reason recorded in the
- * job's history.
+ * An email about a finished job to a {@code mailto:} target: a multipart/alternative MIME message, plain text and
+ * HTML (see {@link EmailContent}), built with Jakarta Mail (Eclipse Angus) and handed to a {@link Transport}: SMTP, or
+ * Amazon SES ({@link SesEmailTransport}). Only addresses in {@code notify.email.allowed-domains} are sent to, whatever
+ * a stored request or schedule says: never an open relay. The transport's errors (connection refused, authentication
+ * failed, recipient rejected) are the reason recorded in the job's history.
  */
-public final class EmailNotifier implements Notifier {
+public final class EmailNotifier implements Notifier, AutoCloseable {
+
+  /** Where a finished message goes. */
+  public interface Transport {
+    void send(MimeMessage message, String to) throws Exception;
+  }
 
   /**
    * @param starttls require STARTTLS (false only for a relay on the same host, or a test's server)
    * @param user null: no authentication
    */
-  public record Smtp(String host, int port, boolean starttls, String user, String password, String from,
-      Duration timeout) {
+  public record Smtp(String host, int port, boolean starttls, String user, String password, Duration timeout) {
     public Smtp {
       if (host == null || host.isBlank()) {
-        throw new IllegalArgumentException("email notifications need notify.email.smtp.host");
-      }
-      if (from == null || from.isBlank()) {
-        throw new IllegalArgumentException("email notifications need notify.email.from, the sender address");
+        throw new IllegalArgumentException("email notifications over SMTP need notify.email.smtp.host");
       }
     }
 
@@ -46,16 +46,29 @@ public final class EmailNotifier implements Notifier {
     }
   }
 
-  private final Smtp smtp;
+  private final String from;
   private final EmailRecipients recipients;
   private final Function<String, Optional<String>> summaries;
-  private final Session session;
+  private final Session session = Session.getInstance(new Properties());
+  private final Transport transport;
 
-  /** @param summaries a job id's statistics JSON ({@code ReportJobStore::summary}) */
-  public EmailNotifier(Smtp smtp, EmailRecipients recipients, Function<String, Optional<String>> summaries) {
-    this.smtp = smtp;
+  /**
+   * @param from the sender address ({@code notify.email.from})
+   * @param summaries a job id's statistics JSON ({@code ReportJobStore::summary})
+   */
+  public EmailNotifier(String from, EmailRecipients recipients, Function<String, Optional<String>> summaries,
+      Transport transport) {
+    if (from == null || from.isBlank()) {
+      throw new IllegalArgumentException("email notifications need notify.email.from, the sender address");
+    }
+    this.from = from;
     this.recipients = recipients;
     this.summaries = summaries;
+    this.transport = transport;
+  }
+
+  /** Sends through an SMTP server with Angus. */
+  public static Transport smtp(Smtp smtp) {
     Properties p = new Properties();
     p.put("mail.smtp.host", smtp.host());
     p.put("mail.smtp.port", Integer.toString(smtp.port()));
@@ -66,7 +79,13 @@ public final class EmailNotifier implements Notifier {
     p.put("mail.smtp.connectiontimeout", ms);
     p.put("mail.smtp.timeout", ms);
     p.put("mail.smtp.writetimeout", ms);
-    this.session = Session.getInstance(p);
+    Session session = Session.getInstance(p);
+    return (message, to) -> {
+      try (jakarta.mail.Transport t = session.getTransport("smtp")) {
+        t.connect(smtp.user(), smtp.password());
+        t.sendMessage(message, new InternetAddress[] {new InternetAddress(to)});
+      }
+    };
   }
 
   @Override
@@ -80,10 +99,10 @@ public final class EmailNotifier implements Notifier {
   }
 
   @Override
-  public void send(ReportJob job, String target, String subject, String body) throws MessagingException {
+  public void send(ReportJob job, String target, String subject, String body) throws Exception {
     String to = recipients.require(EmailRecipients.address(target));
     EmailContent content = EmailContent.of(job, summaries.apply(job.jobId()).orElse(null), link(job));
-    Transport.send(message(content, to), smtp.user(), smtp.password());
+    transport.send(message(content, to), to);
   }
 
   /**
@@ -94,9 +113,16 @@ public final class EmailNotifier implements Notifier {
     return job.s3Url();
   }
 
+  /** The message's bytes as sent (RFC 5322 with MIME). */
+  static byte[] bytes(MimeMessage m) throws MessagingException, java.io.IOException {
+    java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+    m.writeTo(out);
+    return out.toByteArray();
+  }
+
   MimeMessage message(EmailContent content, String to) throws MessagingException {
     MimeMessage m = new MimeMessage(session);
-    m.setFrom(new InternetAddress(smtp.from()));
+    m.setFrom(new InternetAddress(from));
     m.setRecipient(Message.RecipientType.TO, new InternetAddress(to));
     m.setSubject(content.subject(), StandardCharsets.UTF_8.name());
     MimeMultipart alternative = new MimeMultipart("alternative");
@@ -109,5 +135,12 @@ public final class EmailNotifier implements Notifier {
     m.setContent(alternative);
     m.saveChanges();
     return m;
+  }
+
+  @Override
+  public void close() throws Exception {
+    if (transport instanceof AutoCloseable c) {
+      c.close();
+    }
   }
 }

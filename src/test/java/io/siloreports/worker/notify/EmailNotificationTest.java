@@ -59,8 +59,8 @@ class EmailNotificationTest {
   }
 
   private EmailNotifier notifier(String password) {
-    return new EmailNotifier(new EmailNotifier.Smtp("127.0.0.1", smtp.getSmtp().getPort(), false, USER, password,
-        "silo-reports@example.com", Duration.ofSeconds(5)), allowed, jobs::summary);
+    return new EmailNotifier("silo-reports@example.com", allowed, jobs::summary, EmailNotifier.smtp(
+        new EmailNotifier.Smtp("127.0.0.1", smtp.getSmtp().getPort(), false, USER, password, Duration.ofSeconds(5))));
   }
 
   /** Two silos over 24 hours: silo 1 level with one spike, silo 2 with two readings an hour. */
@@ -95,7 +95,7 @@ class EmailNotificationTest {
         summaryJson());
   }
 
-  private void notifyAll(EmailNotifier email) throws Exception {
+  private void announce(EmailNotifier email) throws Exception {
     Notifications n = new Notifications(jobs, List.of(email), List.of(), Duration.ofHours(1));
     n.run(Instant.now());
     assertTrue(n.awaitSent(Duration.ofSeconds(20)), "the emails were sent within 20 s");
@@ -104,7 +104,7 @@ class EmailNotificationTest {
   @Test
   void aCompletedJobIsEmailedAsTextAndHtmlWithTheSummaryFiguresToItsRecipientsOnly() throws Exception {
     completed("r-mail-1", "{\"notify\":[\"mailto:ana@example.com\",\"mailto:ops@ops.example.org\"]}");
-    notifyAll(notifier(PASSWORD));
+    announce(notifier(PASSWORD));
 
     MimeMessage[] received = smtp.getReceivedMessages();
     assertEquals(2, received.length, "one message per recipient");
@@ -157,7 +157,7 @@ class EmailNotificationTest {
   @Test
   void aStoredRecipientOutsideTheAllowedDomainsGetsNothingAndTheRefusalIsRecorded() throws Exception {
     completed("r-mail-2", "{\"notify\":[\"mailto:someone@elsewhere.net\",\"mailto:ana@example.com\"]}");
-    notifyAll(notifier(PASSWORD));
+    announce(notifier(PASSWORD));
 
     MimeMessage[] received = smtp.getReceivedMessages();
     assertEquals(1, received.length, "only the allowed recipient");
@@ -171,7 +171,7 @@ class EmailNotificationTest {
   @Test
   void aWrongPasswordIsRecordedWithoutThePasswordAndTheJobStaysCompleted() throws Exception {
     completed("r-mail-3", "{\"notify\":[\"mailto:ana@example.com\"]}");
-    notifyAll(notifier("not-the-password"));
+    announce(notifier("not-the-password"));
 
     assertEquals(0, smtp.getReceivedMessages().length);
     List<String> notes = jobs.events("r-mail-3").stream().map(JobEvent::detail).toList();
