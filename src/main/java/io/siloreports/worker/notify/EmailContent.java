@@ -72,7 +72,7 @@ public record EmailContent(String subject, String text, String html) {
     html.append("<h3>Anomalies</h3>");
     long total = all.path("anomalies").asLong(0);
     String line = total == 0 ? "No anomalies." : total + " anomalies in " + all.path("silosWithAnomalies").asInt()
-        + " silo(s): the workbook's Anomalies sheet lists each.";
+        + " silo(s): the report lists each.";
     text.append(line).append("\n");
     html.append("<p>").append(esc(line)).append("</p><ul>");
     for (JsonNode silo : summary.get("silos")) {
