@@ -6,6 +6,7 @@ import com.sun.net.httpserver.HttpServer;
 import com.sun.net.httpserver.HttpsServer;
 import io.siloreports.metrics.ServiceMetrics;
 import io.siloreports.reportjob.DownloadLinks;
+import io.siloreports.reportjob.EmailRecipients;
 import io.siloreports.reportjob.LogContext;
 import io.siloreports.reportjob.ReportJobLifecycle;
 import io.siloreports.store.ProgressStore;
@@ -85,7 +86,8 @@ public final class ApiServer implements AutoCloseable {
     router.add("GET", "/app.css", false, x -> x.text(200, "text/css; charset=utf-8", style));
     router.add("GET", "/api/openapi.json", false, x -> x.text(200, "application/json; charset=utf-8", openApi));
     ReportApi reports = new ReportApi(Objects.requireNonNull(b.jobs, "jobs"), Objects.requireNonNull(b.links, "links"),
-        b.clock, new ReportApi.Limits(b.pendingPerToken, b.pendingTotal, b.page.defaultDays(), b.quotaRetryAfter))
+        b.clock, new ReportApi.Limits(b.pendingPerToken, b.pendingTotal, b.page.defaultDays(), b.quotaRetryAfter),
+        b.emailRecipients)
         .onJobCreated(b.jobCreated);
     reports.routes(router);
     if (b.schedules != null) {
@@ -262,6 +264,7 @@ public final class ApiServer implements AutoCloseable {
     private int pendingPerToken = 20;
     private int pendingTotal = 200;
     private Duration quotaRetryAfter = Duration.ofSeconds(30);
+    private EmailRecipients emailRecipients = EmailRecipients.parse(null);
     private ServiceMetrics metrics;
     private boolean metricsPublic;
     private String accessLogMode = "errors";
@@ -354,6 +357,12 @@ public final class ApiServer implements AutoCloseable {
       this.pendingPerToken = perToken;
       this.pendingTotal = total;
       this.quotaRetryAfter = retryAfter;
+      return this;
+    }
+
+    /** Whom a request's {@code notify.email} may name: {@code notify.email.allowed-domains}; default no one. */
+    public Builder emailRecipients(EmailRecipients recipients) {
+      this.emailRecipients = recipients;
       return this;
     }
 

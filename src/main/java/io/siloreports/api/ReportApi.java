@@ -7,6 +7,7 @@ import io.siloreports.jobstore.JobStatus;
 import io.siloreports.jobstore.ReportJob;
 import io.siloreports.jobstore.ReportJobStore;
 import io.siloreports.reportjob.DownloadLinks;
+import io.siloreports.reportjob.EmailRecipients;
 import io.siloreports.reportjob.JobId;
 import io.siloreports.reportjob.ReportJobLifecycle;
 import io.siloreports.reportjob.ReportOutput;
@@ -51,12 +52,15 @@ final class ReportApi {
   private final Clock clock;
   private final SecureRandom random = new SecureRandom();
   private final Limits limits;
+  private final EmailRecipients emailRecipients;
   /** Count and insert as one step in this service: the quotas hold exactly here (several services: see docs). */
   private final Object quotaLock = new Object();
   private Runnable jobCreated = () -> { };
 
-  ReportApi(ReportJobLifecycle lifecycle, DownloadLinks links, Clock clock, Limits limits) {
+  ReportApi(ReportJobLifecycle lifecycle, DownloadLinks links, Clock clock, Limits limits,
+      EmailRecipients emailRecipients) {
     this.limits = limits;
+    this.emailRecipients = emailRecipients;
     this.lifecycle = lifecycle;
     this.jobs = lifecycle.store();
     this.links = links;
@@ -186,7 +190,7 @@ final class ReportApi {
    * range and cut-off checked with the defaults applied, within the quotas (429 naming the one that is full).
    */
   private ReportJob newJob(Exchange x) throws Exception {
-    ReportRequest request = RequestJson.request(x.jsonBody());
+    ReportRequest request = RequestJson.request(x.jsonBody(), emailRecipients);
     try {
       request.requireRunnable(clock.instant(), limits.defaultDays());
     } catch (IllegalArgumentException e) {

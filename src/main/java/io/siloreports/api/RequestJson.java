@@ -2,6 +2,7 @@ package io.siloreports.api;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.siloreports.model.Times;
+import io.siloreports.reportjob.EmailRecipients;
 import io.siloreports.reportjob.ReportRequest;
 import java.time.Duration;
 import java.time.Instant;
@@ -19,20 +20,23 @@ final class RequestJson {
   /** The largest silo list and range a request may ask for: more is a mistake or an attack. */
   static final int MAX_SILOS = ReportRequest.MAX_SILOS;
   static final Duration MAX_RANGE = ReportRequest.MAX_RANGE;
-  private static final Set<String> REQUEST_FIELDS = Set.of("silos", "from", "to", "as_of", "format");
+  /** The most addresses one request may have the report emailed to. */
+  static final int MAX_EMAIL_RECIPIENTS = 50;
+  private static final Set<String> REQUEST_FIELDS = Set.of("silos", "from", "to", "as_of", "format", "notify");
   private static final Instant EARLIEST = Instant.parse("1970-01-01T00:00:00Z");
   private static final Instant LATEST = Instant.parse("9999-01-01T00:00:00Z");
 
   private RequestJson() {}
 
-  /** The request a body asks for; no body means every default. */
-  static ReportRequest request(JsonNode body) {
+  /** The request a body asks for; no body means every default; {@code notify.email} only to {@code recipients}. */
+  static ReportRequest request(JsonNode body, EmailRecipients recipients) {
     if (body == null) {
       return new ReportRequest(null, null, List.of(), null);
     }
     body.fieldNames().forEachRemaining(f -> {
       if (!REQUEST_FIELDS.contains(f)) {
-        throw HttpError.badRequest("unknown field '" + HttpError.clip(f) + "' (known: silos, from, to, as_of, format)");
+        throw HttpError.badRequest("unknown field '" + HttpError.clip(f) + "' (known: silos, from, to, as_of, format,"
+            + " notify)");
       }
     });
     List<Integer> silos = silos(body.get("silos"));
@@ -48,7 +52,44 @@ final class RequestJson {
         throw HttpError.badRequest(e.getMessage());
       }
     }
-    return new ReportRequest(from, to, silos, asOf, format, List.of());
+    return new ReportRequest(from, to, silos, asOf, format, notify(body.get("notify"), recipients));
+  }
+
+  /**
+   * {@code "notify": {"email": ["name@domain", ...]}}: the {@code mailto:} targets, each address in an allowed domain
+   * (else a 400 naming the domain). Only email: a request cannot make the worker call a URL of its choosing.
+   */
+  private static List<String> notify(JsonNode n, EmailRecipients recipients) {
+    if (n == null || n.isNull()) {
+      return List.of();
+    }
+    if (!n.isObject()) {
+      throw HttpError.badRequest("notify must be an object like {\"email\": [\"name@example.com\"]}");
+    }
+    n.fieldNames().forEachRemaining(f -> {
+      if (!f.equals("email")) {
+        throw HttpError.badRequest("unknown field 'notify." + HttpError.clip(f) + "' (known: notify.email)");
+      }
+    });
+    JsonNode email = n.get("email");
+    if (email == null || email.isNull()) {
+      return List.of();
+    }
+    if (!email.isArray() || email.size() > MAX_EMAIL_RECIPIENTS) {
+      throw HttpError.badRequest("notify.email must be an array of at most " + MAX_EMAIL_RECIPIENTS + " addresses");
+    }
+    List<String> addresses = new ArrayList<>();
+    for (JsonNode a : email) {
+      if (!a.isTextual()) {
+        throw HttpError.badRequest("notify.email must hold addresses as texts");
+      }
+      addresses.add(a.asText());
+    }
+    try {
+      return recipients.targets(addresses);
+    } catch (IllegalArgumentException e) {
+      throw HttpError.badRequest(e.getMessage());
+    }
   }
 
   private static List<Integer> silos(JsonNode s) {

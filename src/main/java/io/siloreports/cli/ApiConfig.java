@@ -53,13 +53,17 @@ public record ApiConfig(
     String accessLog,
     Duration slowRequest) {
 
-  /** Who may ask how much: failed-authentication throttling per client address, and the job quotas. */
+  /**
+   * Who may ask how much: failed-authentication throttling per client address, the job quotas, and whom a request
+   * may have the report emailed to.
+   */
   public record Access(String trustedProxies, int maxAuthFailures, Duration authFailureWindow, int pendingPerToken,
-      int pendingTotal) {
+      int pendingTotal, io.siloreports.reportjob.EmailRecipients emailRecipients) {
     static Access from(Settings s) {
       return new Access(s.find(Keys.API_TRUSTED_PROXIES).orElse(null), s.get(Keys.API_AUTH_MAX_FAILURES),
           s.get(Keys.API_AUTH_FAILURE_WINDOW), s.get(Keys.API_QUOTA_PENDING_PER_TOKEN),
-          s.get(Keys.API_QUOTA_PENDING_TOTAL));
+          s.get(Keys.API_QUOTA_PENDING_TOTAL),
+          io.siloreports.reportjob.EmailRecipients.parse(s.find(Keys.NOTIFY_EMAIL_ALLOWED_DOMAINS).orElse(null)));
     }
   }
 

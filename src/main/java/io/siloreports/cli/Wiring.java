@@ -47,6 +47,8 @@ import io.siloreports.worker.ReportWorker;
 import io.siloreports.worker.Retention;
 import io.siloreports.worker.notify.Notifications;
 import io.siloreports.worker.notify.Notifier;
+import io.siloreports.worker.notify.EmailNotifier;
+import io.siloreports.worker.notify.SesEmailTransport;
 import io.siloreports.worker.notify.SnsNotifier;
 import io.siloreports.worker.notify.WebhookNotifier;
 import io.siloreports.worker.schedule.ReportSchedule;
@@ -272,12 +274,18 @@ public final class Wiring {
     b.duty(new Scheduler(lifecycle, stored, "the stored schedules (report_schedules; " + config.schedules().size()
         + " from the settings)"));
     boolean anyTargets = !config.notifyTargets().isEmpty()
-        || config.schedules().stream().anyMatch(s -> !s.notifyTargets().isEmpty());
+        || config.schedules().stream().anyMatch(s -> !s.notifyTargets().isEmpty())
+        || config.email() != null; // an ad hoc request may name recipients
     if (anyTargets) {
       List<Notifier> notifiers = new ArrayList<>();
       if (config.webhookSecret() != null) {
         notifiers.add(new WebhookNotifier(config.webhookSecret(), config.webhookAttempts(), config.webhookBackoff(),
             config.webhookTimeout(), clock));
+      }
+      if (config.email() != null) {
+        notifiers.add(new EmailNotifier(config.email().from(), config.emailRecipients(), own::summary,
+            config.email().smtp() != null ? EmailNotifier.smtp(config.email().smtp())
+                : new SesEmailTransport(config.email().sesRegion(), config.email().sesEndpoint())));
       }
       notifiers.add(new SnsNotifier(config.snsRegion(), config.snsEndpoint()));
       b.duty(new Notifications(own, notifiers, config.notifyTargets(), config.notifyMaxAge()).metrics(metrics));
@@ -332,6 +340,7 @@ public final class Wiring {
         .access(config.access().maxAuthFailures(), config.access().authFailureWindow(),
             config.access().trustedProxies())
         .quotas(config.access().pendingPerToken(), config.access().pendingTotal(), java.time.Duration.ofSeconds(30))
+        .emailRecipients(config.access().emailRecipients())
         .accessLog(config.accessLog(), config.slowRequest())
         .jobs(new ReportJobLifecycle(jobs), links)
         .aggregates(progressStore(config.store(), config.sparkConf()), storeQueries(config.store(), config.sparkConf()),

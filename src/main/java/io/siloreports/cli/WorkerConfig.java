@@ -31,6 +31,8 @@ import java.util.Set;
  * @param schedulesSettingsWin whether those replace the stored schedules of the same name at start
  * @param notifyTargets {@code notify.targets}
  * @param webhookSecret null when webhooks are not configured
+ * @param email null when email is not configured
+ * @param emailRecipients {@code notify.email.allowed-domains}
  * @param reportAge null: reports are kept; {@code jobAge} likewise for job rows
  */
 public record WorkerConfig(
@@ -56,11 +58,60 @@ public record WorkerConfig(
     String snsRegion,
     String snsEndpoint,
     Duration notifyMaxAge,
+    Email email,
+    io.siloreports.reportjob.EmailRecipients emailRecipients,
     OutputConfig output,
     Duration reportAge,
     Duration jobAge,
     Duration retentionInterval,
     boolean migrateOnStart) {
+
+  /**
+   * How email notifications are sent ({@code notify.email.*}): {@code smtp} set for SMTP, else SES in
+   * {@code sesRegion} (null: the default chain) at {@code sesEndpoint} (null: SES's own).
+   */
+  public record Email(String from, io.siloreports.worker.notify.EmailNotifier.Smtp smtp, String sesRegion,
+      String sesEndpoint) {
+    static Email from(Settings s) {
+      String transport = s.find(Keys.NOTIFY_EMAIL_TRANSPORT)
+          .orElse(s.find(Keys.NOTIFY_EMAIL_SMTP_HOST).isPresent() ? "smtp" : "");
+      return switch (transport.trim().toLowerCase(Locale.ROOT)) {
+        case "" -> null;
+        case "smtp" -> new Email(s.find(Keys.NOTIFY_EMAIL_FROM).orElse(null),
+            new io.siloreports.worker.notify.EmailNotifier.Smtp(s.find(Keys.NOTIFY_EMAIL_SMTP_HOST).orElse(null),
+                s.get(Keys.NOTIFY_EMAIL_SMTP_PORT), s.get(Keys.NOTIFY_EMAIL_SMTP_STARTTLS),
+                s.find(Keys.NOTIFY_EMAIL_SMTP_USER).orElse(null), s.find(Keys.NOTIFY_EMAIL_SMTP_PASSWORD).orElse(null),
+                s.get(Keys.NOTIFY_WEBHOOK_TIMEOUT)), null, null);
+        case "ses" -> new Email(s.find(Keys.NOTIFY_EMAIL_FROM).orElse(null), null,
+            s.find(Keys.NOTIFY_EMAIL_SES_REGION).orElse(null), s.find(Keys.NOTIFY_EMAIL_SES_ENDPOINT).orElse(null));
+        default -> throw new IllegalArgumentException("notify.email.transport must be smtp or ses, got '"
+            + transport + "'");
+      };
+    }
+  }
+
+  /** Email targets of {@code notify.targets} and of the schedules are checked at start: a wrong one is named now. */
+  public WorkerConfig {
+    for (String t : notifyTargets) {
+      requireAllowed("notify.targets", t, emailRecipients);
+    }
+    for (ReportSchedule schedule : schedules) {
+      for (String t : schedule.notifyTargets()) {
+        requireAllowed("schedule." + schedule.name() + ".notify", t, emailRecipients);
+      }
+    }
+  }
+
+  private static void requireAllowed(String setting, String target,
+      io.siloreports.reportjob.EmailRecipients recipients) {
+    if (io.siloreports.reportjob.EmailRecipients.isEmail(target)) {
+      try {
+        recipients.require(io.siloreports.reportjob.EmailRecipients.address(target));
+      } catch (IllegalArgumentException e) {
+        throw new IllegalArgumentException(setting + ": " + e.getMessage(), e);
+      }
+    }
+  }
 
   /** A report run gets its job id and request from the job row, never from the settings it inherits. */
   private static final Set<String> NOT_FORWARDED = Set.of(Keys.REPORT_JOB_ID.key(), Keys.REPORT_FROM.key(),
@@ -124,6 +175,8 @@ public record WorkerConfig(
         targets.add(t.trim());
       }
     }
+    var emailRecipients =
+        io.siloreports.reportjob.EmailRecipients.parse(s.find(Keys.NOTIFY_EMAIL_ALLOWED_DOMAINS).orElse(null));
     Map<String, String> scheduleKeys = new LinkedHashMap<>();
     s.withPrefix("schedule.").forEach((k, v) -> scheduleKeys.put(k.substring("schedule.".length()), v));
     return new WorkerConfig(
@@ -149,6 +202,8 @@ public record WorkerConfig(
         s.find(Keys.NOTIFY_SNS_REGION).orElse(null),
         s.find(Keys.NOTIFY_SNS_ENDPOINT).orElse(null),
         s.get(Keys.NOTIFY_MAX_AGE),
+        Email.from(s),
+        emailRecipients,
         OutputConfig.from(s),
         s.find(Keys.RETENTION_REPORT_AGE).orElse(null),
         s.find(Keys.RETENTION_JOB_AGE).orElse(null),

@@ -134,8 +134,8 @@ interface ServiceKeys {
       "endpoint of an MWAA-compatible API for both its `api.` and `env.` calls (VPC endpoints, tests); default"
           + " MWAA's own in the region");
   Setting<String> NOTIFY_TARGETS = REPORT_SERVICE.text("notify.targets", null,
-      "where every finished job is announced unless its request says otherwise: webhook URLs (`https://...`) and SNS"
-          + " topic ARNs, comma-separated");
+      "where every finished job is announced unless its request says otherwise: webhook URLs (`https://...`), SNS"
+          + " topic ARNs and `mailto:` addresses, comma-separated");
   Setting<String> NOTIFY_WEBHOOK_SECRET = REPORT_SERVICE.secret("notify.webhook.secret",
       "key of the HMAC-SHA256 signature of webhook notifications (from the environment:"
           + " `SILO_REPORTS_NOTIFY_WEBHOOK_SECRET`)");
@@ -149,6 +149,28 @@ interface ServiceKeys {
       "region of SNS; default the topic ARN's");
   Setting<String> NOTIFY_SNS_ENDPOINT = REPORT_SERVICE.text("notify.sns.endpoint", null,
       "endpoint of an SNS-compatible API (VPC endpoints, tests)");
+  Setting<String> NOTIFY_EMAIL_ALLOWED_DOMAINS = REPORT_SERVICE.text("notify.email.allowed-domains", null,
+      "the only domains email notifications go to (comma-separated, e.g. `example.com`); a request or schedule naming"
+          + " another is refused; unset: no email");
+  Setting<String> NOTIFY_EMAIL_FROM = REPORT_SERVICE.text("notify.email.from", null,
+      "sender address of email notifications");
+  Setting<String> NOTIFY_EMAIL_TRANSPORT = REPORT_SERVICE.text("notify.email.transport", null,
+      "how email notifications are sent: `smtp` (`notify.email.smtp.*`) or `ses` (Amazon SES v2,"
+          + " `notify.email.ses.*`); unset: `smtp` when `notify.email.smtp.host` is set, else no email");
+  Setting<String> NOTIFY_EMAIL_SES_REGION = REPORT_SERVICE.text("notify.email.ses.region", null,
+      "region of SES; default the AWS default region chain");
+  Setting<String> NOTIFY_EMAIL_SES_ENDPOINT = REPORT_SERVICE.text("notify.email.ses.endpoint", null,
+      "endpoint of an SES v2-compatible API (VPC endpoints, tests)");
+  Setting<String> NOTIFY_EMAIL_SMTP_HOST = REPORT_SERVICE.text("notify.email.smtp.host", null,
+      "SMTP server email notifications are sent through");
+  Setting<Integer> NOTIFY_EMAIL_SMTP_PORT = REPORT_SERVICE.integer("notify.email.smtp.port", "587",
+      "its port");
+  Setting<Boolean> NOTIFY_EMAIL_SMTP_STARTTLS = REPORT_SERVICE.bool("notify.email.smtp.starttls", "true",
+      "require STARTTLS before authenticating and sending (false only for a relay on the same host or a test)");
+  Setting<String> NOTIFY_EMAIL_SMTP_USER = REPORT_SERVICE.text("notify.email.smtp.user", null,
+      "SMTP user; unset: no authentication");
+  Setting<String> NOTIFY_EMAIL_SMTP_PASSWORD = REPORT_SERVICE.secret("notify.email.smtp.password",
+      "its password (from the environment: `SILO_REPORTS_NOTIFY_EMAIL_SMTP_PASSWORD`)");
   Setting<Duration> NOTIFY_MAX_AGE = REPORT_SERVICE.duration("notify.max-age", "1d",
       "a job that finished longer ago than this when a worker first sees it is not announced");
   Setting<Duration> RETENTION_REPORT_AGE = REPORT_SERVICE.duration("retention.report-age", null,

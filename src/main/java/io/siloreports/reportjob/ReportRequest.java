@@ -18,7 +18,8 @@ import java.util.List;
  * @param silos silos to report; empty means every silo with data in the range
  * @param asOf the cut-off; default the time the job starts
  * @param format the output: an Excel workbook (the default), a zip of CSV files or a PDF document
- * @param notifyTargets where to say the job finished (webhook URLs, SNS topic ARNs); empty means the configured default
+ * @param notifyTargets where to say the job finished (webhook URLs, SNS topic ARNs, {@code mailto:} addresses); empty
+ *     means the configured default
  */
 public record ReportRequest(Instant from, Instant to, List<Integer> silos, Instant asOf, Format format,
     List<String> notifyTargets) {

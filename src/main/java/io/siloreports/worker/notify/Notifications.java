@@ -104,10 +104,10 @@ public final class Notifications implements Duty, AutoCloseable {
     Notifier notifier = notifiers.stream().filter(n -> n.handles(target)).findFirst().orElse(null);
     try {
       if (notifier == null) {
-        throw new IllegalArgumentException("no notifier for this target (webhook URLs and SNS topic ARNs are known;"
-            + " for webhooks set notify.webhook.secret)");
+        throw new IllegalArgumentException("no notifier for this target (webhook URLs, SNS topic ARNs and mailto: are"
+            + " known; for webhooks set notify.webhook.secret, for email notify.email.smtp.host)");
       }
-      notifier.send(target, subject, body);
+      notifier.send(job, target, subject, body);
       jobs.note(job.jobId(), "notified " + shown + " (" + job.status() + ")");
       LOG.info("report {}: notified {} ({})", job.jobId(), shown, job.status());
     } catch (Exception e) {

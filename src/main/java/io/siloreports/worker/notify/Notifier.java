@@ -9,11 +9,23 @@ public interface Notifier {
   /** Sends {@code body} (JSON) about a finished job, retrying as this notifier does; throws when it gave up. */
   void send(String target, String subject, String body) throws Exception;
 
+  /**
+   * Sends about {@code job}: a notifier that shows more than the JSON body (an email's summary table) reads the job;
+   * the others send {@code body} as {@link #send(String, String, String)} does.
+   */
+  default void send(io.siloreports.jobstore.ReportJob job, String target, String subject, String body)
+      throws Exception {
+    send(target, subject, body);
+  }
+
   /** A target as it may appear in logs and job events: without what could be a secret (a webhook's path, query). */
   static String shown(String target) {
     if (target.startsWith("http://") || target.startsWith("https://")) {
       java.net.URI u = java.net.URI.create(target);
       return "webhook " + u.getScheme() + "://" + u.getHost() + (u.getPort() < 0 ? "" : ":" + u.getPort()) + "/...";
+    }
+    if (io.siloreports.reportjob.EmailRecipients.isEmail(target)) {
+      return "email to a recipient at " + io.siloreports.reportjob.EmailRecipients.domain(target);
     }
     return target.startsWith("arn:aws:sns:") ? "SNS " + target : "(unknown target)";
   }
