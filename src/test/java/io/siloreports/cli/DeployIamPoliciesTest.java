@@ -227,6 +227,7 @@ class DeployIamPoliciesTest {
       case "secretsmanager", "sns", "sts", "kms" -> clientPackage;
       case "emr" -> "elasticmapreduce";
       case "emrserverless" -> "emr-serverless";
+      case "sesv2" -> "ses"; // SES API v2 keeps the ses: prefix
       default -> {
         fail("the code calls the AWS service " + clientPackage + ": name its IAM prefix here and grant it");
         yield "";
