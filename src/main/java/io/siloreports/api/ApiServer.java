@@ -6,6 +6,7 @@ import com.sun.net.httpserver.HttpServer;
 import com.sun.net.httpserver.HttpsServer;
 import io.siloreports.metrics.ServiceMetrics;
 import io.siloreports.reportjob.DownloadLinks;
+import io.siloreports.reportjob.ReadLinks;
 import io.siloreports.reportjob.LogContext;
 import io.siloreports.reportjob.ReportJobLifecycle;
 import io.siloreports.store.ProgressStore;
@@ -86,7 +87,7 @@ public final class ApiServer implements AutoCloseable {
     router.add("GET", "/api/openapi.json", false, x -> x.text(200, "application/json; charset=utf-8", openApi));
     ReportApi reports = new ReportApi(Objects.requireNonNull(b.jobs, "jobs"), Objects.requireNonNull(b.links, "links"),
         b.clock, new ReportApi.Limits(b.pendingPerToken, b.pendingTotal, b.page.defaultDays(), b.quotaRetryAfter))
-        .onJobCreated(b.jobCreated);
+        .onJobCreated(b.jobCreated).readLinks(b.readLinks);
     reports.routes(router);
     if (b.queries != null) {
       new DataApi(b.queries).routes(router);
@@ -245,6 +246,7 @@ public final class ApiServer implements AutoCloseable {
     private String tokenSpec;
     private ReportJobLifecycle jobs;
     private DownloadLinks links;
+    private ReadLinks readLinks;
     private Runnable jobCreated = () -> { };
     private ProgressStore progress;
     private StoreQueries queries;
@@ -314,6 +316,12 @@ public final class ApiServer implements AutoCloseable {
     public Builder jobs(ReportJobLifecycle jobs, DownloadLinks links) {
       this.jobs = jobs;
       this.links = links;
+      return this;
+    }
+
+    /** The links notifications carry to this service ({@code /r/<jobId>}); none by default. */
+    public Builder readLinks(ReadLinks readLinks) {
+      this.readLinks = readLinks;
       return this;
     }
 

@@ -21,6 +21,7 @@ import io.siloreports.report.hot.RawHotReadings;
 import io.siloreports.report.workbook.CsvZipWriter;
 import io.siloreports.report.workbook.SxssfWorkbookWriter;
 import io.siloreports.reportjob.DownloadLinks;
+import io.siloreports.reportjob.ReadLinks;
 import io.siloreports.reportjob.ReportJobLifecycle;
 import io.siloreports.reportjob.ReportOutput;
 import io.siloreports.store.AggregateStore;
@@ -243,6 +244,14 @@ public final class Wiring {
    * and so leaves each ended job's durations to a worker that serves them).
    */
   static ReportWorker worker(WorkerConfig config, ReportJobStore jobs, Clock clock, ServiceMetrics metrics) {
+    WorkerConfig.ReadLinkSettings l = config.readLinks();
+    // A worker apart from the service signs links only with the service's configured key: a random one would not match.
+    return worker(config, jobs, clock, metrics, new ReadLinks(l.signingKey() == null ? null : l.publicUrl(),
+        l.signingKey() == null ? new byte[1] : l.signingKey().getBytes(StandardCharsets.UTF_8), l.ttl(), clock));
+  }
+
+  private static ReportWorker worker(WorkerConfig config, ReportJobStore jobs, Clock clock, ServiceMetrics metrics,
+      ReadLinks readLinks) {
     ReportJobStore own = jobs.as("worker " + JdbcReportJobStore.thisProcess());
     ReportJobLifecycle lifecycle = new ReportJobLifecycle(own);
     Submitter submitter = config.local() != null && config.warm() != null
@@ -271,7 +280,8 @@ public final class Wiring {
             config.webhookTimeout(), clock));
       }
       notifiers.add(new SnsNotifier(config.snsRegion(), config.snsEndpoint()));
-      b.duty(new Notifications(own, notifiers, config.notifyTargets(), config.notifyMaxAge()).metrics(metrics));
+      b.duty(new Notifications(own, notifiers, config.notifyTargets(), config.notifyMaxAge()).metrics(metrics)
+          .links(readLinks));
     } else if (metrics != null) {
       b.duty(Notifications.observingOnly(own, config.notifyMaxAge(), metrics));
     }
@@ -301,15 +311,17 @@ public final class Wiring {
     }
     DownloadLinks links;
     ApiServer[] server = new ApiServer[1]; // local links name the service's address, known once it is built
+    byte[] key = config.signingKey() != null ? config.signingKey().getBytes(StandardCharsets.UTF_8) : randomKey();
     if (config.output().s3() != null) {
       links = new S3ReportOutput(config.output().s3());
     } else {
-      byte[] key = config.signingKey() != null ? config.signingKey().getBytes(StandardCharsets.UTF_8) : randomKey();
       links = new LocalDownloadLinks(Path.of(config.output().dir()),
           () -> config.publicUrl() != null ? config.publicUrl() : server[0].url(), key, config.linkTtl(), clock);
     }
+    ReadLinks readLinks = new ReadLinks(config.publicUrl(), key, config.readLinkTtl(), clock);
     ServiceMetrics metrics = new ServiceMetrics(jobs, clock).withJvmMetrics();
-    ReportWorker worker = config.worker() == null ? null : worker(config.worker(), jobs, clock, metrics);
+    ReportWorker worker = config.worker() == null ? null
+        : worker(config.worker(), jobs, clock, metrics, readLinks);
     server[0] = ApiServer.builder()
         .onJobCreated(worker == null ? () -> { } : worker::wake)
         .listen(config.bind(), config.port(), config.threads())
@@ -323,6 +335,7 @@ public final class Wiring {
         .quotas(config.access().pendingPerToken(), config.access().pendingTotal(), java.time.Duration.ofSeconds(30))
         .accessLog(config.accessLog(), config.slowRequest())
         .jobs(new ReportJobLifecycle(jobs), links)
+        .readLinks(readLinks)
         .aggregates(progressStore(config.store(), config.sparkConf()), storeQueries(config.store(), config.sparkConf()),
             config.maxCommitAge())
         .page(new ApiServer.PageSettings(config.pollInterval(), config.pollMax(), config.defaultDays()))

@@ -31,6 +31,7 @@ import java.util.Set;
  * @param notifyTargets {@code notify.targets}
  * @param webhookSecret null when webhooks are not configured
  * @param reportAge null: reports are kept; {@code jobAge} likewise for job rows
+ * @param readLinks what the links notifications carry are made of
  */
 public record WorkerConfig(
     Jdbc jobStore,
@@ -58,7 +59,15 @@ public record WorkerConfig(
     Duration reportAge,
     Duration jobAge,
     Duration retentionInterval,
-    boolean migrateOnStart) {
+    boolean migrateOnStart,
+    ReadLinkSettings readLinks) {
+
+  /**
+   * The links notifications carry: the service's address ({@code api.public-url}; null: no links), the key that
+   * signs them ({@code api.download-signing-key}; null: the service's random key, so only a worker inside the
+   * service makes links) and their lifetime ({@code notify.link-ttl}).
+   */
+  public record ReadLinkSettings(String publicUrl, String signingKey, Duration ttl) {}
 
   /** A report run gets its job id and request from the job row, never from the settings it inherits. */
   private static final Set<String> NOT_FORWARDED = Set.of(Keys.REPORT_JOB_ID.key(), Keys.REPORT_FROM.key(),
@@ -150,7 +159,9 @@ public record WorkerConfig(
         s.find(Keys.RETENTION_REPORT_AGE).orElse(null),
         s.find(Keys.RETENTION_JOB_AGE).orElse(null),
         s.get(Keys.RETENTION_INTERVAL),
-        s.get(Keys.DB_MIGRATE_ON_START));
+        s.get(Keys.DB_MIGRATE_ON_START),
+        new ReadLinkSettings(s.find(Keys.API_PUBLIC_URL).orElse(null),
+            s.find(Keys.API_DOWNLOAD_SIGNING_KEY).orElse(null), s.get(Keys.NOTIFY_LINK_TTL)));
   }
 
   /**
