@@ -43,6 +43,7 @@ import io.siloreports.stream.StreamJob;
 import io.siloreports.stream.TablePollingEngine;
 import io.siloreports.worker.ReportWorker;
 import io.siloreports.worker.Retention;
+import io.siloreports.worker.notify.ChatNotifier;
 import io.siloreports.worker.notify.Notifications;
 import io.siloreports.worker.notify.Notifier;
 import io.siloreports.worker.notify.SnsNotifier;
@@ -279,6 +280,7 @@ public final class Wiring {
         notifiers.add(new WebhookNotifier(config.webhookSecret(), config.webhookAttempts(), config.webhookBackoff(),
             config.webhookTimeout(), clock));
       }
+      notifiers.add(new ChatNotifier(config.webhookAttempts(), config.webhookBackoff(), config.webhookTimeout()));
       notifiers.add(new SnsNotifier(config.snsRegion(), config.snsEndpoint()));
       b.duty(new Notifications(own, notifiers, config.notifyTargets(), config.notifyMaxAge()).metrics(metrics)
           .links(readLinks));

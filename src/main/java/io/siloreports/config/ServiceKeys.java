@@ -135,8 +135,9 @@ interface ServiceKeys {
       "endpoint of an MWAA-compatible API for both its `api.` and `env.` calls (VPC endpoints, tests); default"
           + " MWAA's own in the region");
   Setting<String> NOTIFY_TARGETS = REPORT_SERVICE.text("notify.targets", null,
-      "where every finished job is announced unless its request says otherwise: webhook URLs (`https://...`) and SNS"
-          + " topic ARNs, comma-separated");
+      "where every finished job is announced unless its request says otherwise: webhook URLs (`https://...`), Slack"
+          + " and Teams incoming webhooks (`slack:https://hooks.slack.com/...`, `teams:https://...`) and SNS topic"
+          + " ARNs, comma-separated");
   Setting<String> NOTIFY_WEBHOOK_SECRET = REPORT_SERVICE.secret("notify.webhook.secret",
       "key of the HMAC-SHA256 signature of webhook notifications (from the environment:"
           + " `SILO_REPORTS_NOTIFY_WEBHOOK_SECRET`)");

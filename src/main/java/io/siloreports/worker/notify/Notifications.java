@@ -103,27 +103,29 @@ public final class Notifications implements Duty, AutoCloseable {
       }
       String body = body(job, readLinks);
       String subject = "silo-reports: report " + job.jobId() + " " + job.status();
+      String summary = job.status() == io.siloreports.jobstore.JobStatus.COMPLETED
+          ? jobs.summary(job.jobId()).orElse(null) : null;
       for (String target : targets) {
-        senders.submit(() -> send(job, target, subject, body));
+        senders.submit(() -> send(job, target, subject, body, summary));
       }
     }
   }
 
-  private void send(ReportJob job, String target, String subject, String body) {
+  private void send(ReportJob job, String target, String subject, String body, String summary) {
     try (LogContext.Scope ignored = LogContext.ofJob(job)) {
-      sendInContext(job, target, subject, body);
+      sendInContext(job, target, subject, body, summary);
     }
   }
 
-  private void sendInContext(ReportJob job, String target, String subject, String body) {
+  private void sendInContext(ReportJob job, String target, String subject, String body, String summary) {
     String shown = Notifier.shown(target);
     Notifier notifier = notifiers.stream().filter(n -> n.handles(target)).findFirst().orElse(null);
     try {
       if (notifier == null) {
-        throw new IllegalArgumentException("no notifier for this target (webhook URLs and SNS topic ARNs are known;"
-            + " for webhooks set notify.webhook.secret)");
+        throw new IllegalArgumentException("no notifier for this target (webhook URLs, slack:<URL>, teams:<URL> and"
+            + " SNS topic ARNs are known; for webhooks set notify.webhook.secret)");
       }
-      notifier.send(target, subject, body);
+      notifier.send(target, subject, body, summary);
       jobs.note(job.jobId(), "notified " + shown + " (" + job.status() + ")");
       LOG.info("report {}: notified {} ({})", job.jobId(), shown, job.status());
     } catch (Exception e) {
