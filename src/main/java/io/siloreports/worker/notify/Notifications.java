@@ -83,7 +83,8 @@ public final class Notifications implements Duty, AutoCloseable {
     this.readLinks = readLinks;
     if (sends && (readLinks == null || !readLinks.enabled())) {
       LOG.warn("notifications carry no download link: set api.public-url (the service's address as readers reach"
-          + " it) to send links that work when read; until then they say to fetch the report by its job id");
+          + " it; a worker apart from the service also needs api.download-signing-key) to send links that work when"
+          + " read; until then they say to fetch the report by its job id");
     }
     return this;
   }
