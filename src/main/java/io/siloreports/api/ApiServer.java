@@ -7,6 +7,7 @@ import com.sun.net.httpserver.HttpsServer;
 import io.siloreports.metrics.ServiceMetrics;
 import io.siloreports.reportjob.DownloadLinks;
 import io.siloreports.reportjob.EmailRecipients;
+import io.siloreports.reportjob.ReadLinks;
 import io.siloreports.reportjob.LogContext;
 import io.siloreports.reportjob.ReportJobLifecycle;
 import io.siloreports.store.ProgressStore;
@@ -88,7 +89,7 @@ public final class ApiServer implements AutoCloseable {
     ReportApi reports = new ReportApi(Objects.requireNonNull(b.jobs, "jobs"), Objects.requireNonNull(b.links, "links"),
         b.clock, new ReportApi.Limits(b.pendingPerToken, b.pendingTotal, b.page.defaultDays(), b.quotaRetryAfter),
         b.emailRecipients)
-        .onJobCreated(b.jobCreated);
+        .onJobCreated(b.jobCreated).readLinks(b.readLinks);
     reports.routes(router);
     if (b.schedules != null) {
       new ScheduleApi(b.schedules, b.scheduleCheck::accept).routes(router);
@@ -252,6 +253,7 @@ public final class ApiServer implements AutoCloseable {
     private DownloadLinks links;
     private io.siloreports.jobstore.JdbcScheduleStore schedules;
     private java.util.function.BiConsumer<String, java.util.Map<String, String>> scheduleCheck;
+    private ReadLinks readLinks;
     private Runnable jobCreated = () -> { };
     private ProgressStore progress;
     private StoreQueries queries;
@@ -330,6 +332,12 @@ public final class ApiServer implements AutoCloseable {
         java.util.function.BiConsumer<String, java.util.Map<String, String>> check) {
       this.schedules = store;
       this.scheduleCheck = check;
+      return this;
+    }
+
+    /** The links notifications carry to this service ({@code /r/<jobId>}); none by default. */
+    public Builder readLinks(ReadLinks readLinks) {
+      this.readLinks = readLinks;
       return this;
     }
 

@@ -148,6 +148,13 @@ final class Exchange {
     }
   }
 
+  /** A redirect (303: the client GETs {@code location}); the location is a header, never logged. */
+  void redirect(int code, String location) throws IOException {
+    http.getResponseHeaders().set("Location", location);
+    http.getResponseHeaders().set("Cache-Control", "no-store"); // a fresh download on each click
+    empty(code);
+  }
+
   /** An answer without a body (204). */
   void empty(int code) throws IOException {
     status = code;

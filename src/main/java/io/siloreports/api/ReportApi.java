@@ -9,6 +9,7 @@ import io.siloreports.jobstore.ReportJobStore;
 import io.siloreports.reportjob.DownloadLinks;
 import io.siloreports.reportjob.EmailRecipients;
 import io.siloreports.reportjob.JobId;
+import io.siloreports.reportjob.ReadLinks;
 import io.siloreports.reportjob.ReportJobLifecycle;
 import io.siloreports.reportjob.ReportOutput;
 import io.siloreports.reportjob.ReportRequest;
@@ -56,6 +57,7 @@ final class ReportApi {
   /** Count and insert as one step in this service: the quotas hold exactly here (several services: see docs). */
   private final Object quotaLock = new Object();
   private Runnable jobCreated = () -> { };
+  private ReadLinks readLinks;
 
   ReportApi(ReportJobLifecycle lifecycle, DownloadLinks links, Clock clock, Limits limits,
       EmailRecipients emailRecipients) {
@@ -73,6 +75,12 @@ final class ReportApi {
     return this;
   }
 
+  /** The links notifications carry ({@code /r/<jobId>}); null: none are answered. */
+  ReportApi readLinks(ReadLinks readLinks) {
+    this.readLinks = readLinks;
+    return this;
+  }
+
   void routes(Router r) {
     for (String prefix : List.of("", "/api")) {
       r.add("POST", prefix + "/initiate-silo-report", true, this::initiate);
@@ -87,6 +95,9 @@ final class ReportApi {
   /** The signed links of local reports: no token, the link's signature is the permission. */
   void downloadRoutes(Router r) {
     r.add("GET", DownloadLinks.SERVED_PATH + "{key...}", false, this::file);
+    if (readLinks != null) {
+      new ReadLinkApi(lifecycle, links, readLinks).routes(r);
+    }
   }
 
   // ---- seed 000
@@ -246,7 +257,7 @@ final class ReportApi {
     return lifecycle.as("api").current(id, links).orElseThrow(() -> HttpError.notFound("no report job '" + id + "'"));
   }
 
-  private static ObjectNode jobJson(ReportJob j) {
+  private ObjectNode jobJson(ReportJob j) {
     ObjectNode n = Exchange.JSON.createObjectNode();
     n.put("jobId", j.jobId());
     n.put("status", j.status().name());
@@ -266,6 +277,9 @@ final class ReportApi {
     n.put("finishedAt", text(j.finishedAt()));
     n.put("errorMessage", j.errorMessage());
     n.put("downloadUrl", j.status() == JobStatus.COMPLETED ? j.s3Url() : null);
+    if (j.status() == JobStatus.COMPLETED && readLinks != null) {
+      readLinks.link(j.jobId()).ifPresent(link -> n.put("shareUrl", link)); // lives notify.link-ttl, not minutes
+    }
     return n;
   }
 

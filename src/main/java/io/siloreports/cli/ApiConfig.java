@@ -25,6 +25,7 @@ import java.util.Set;
  * @param metricsPublic {@code /metrics} without a bearer token
  * @param accessLog which requests the access log writes at INFO ({@code all}, {@code errors}, {@code off})
  * @param slowRequest a request this slow is logged as an error would be
+ * @param readLinkTtl how long the links notifications and {@code shareUrl} carry work ({@code notify.link-ttl})
  */
 public record ApiConfig(
     String bind,
@@ -51,7 +52,8 @@ public record ApiConfig(
     Set<String> corsOrigins,
     boolean metricsPublic,
     String accessLog,
-    Duration slowRequest) {
+    Duration slowRequest,
+    Duration readLinkTtl) {
 
   /**
    * Who may ask how much: failed-authentication throttling per client address, the job quotas, and whom a request
@@ -95,7 +97,8 @@ public record ApiConfig(
         corsOrigins(s),
         s.get(Keys.API_METRICS_PUBLIC),
         s.get(Keys.API_ACCESS_LOG),
-        s.get(Keys.API_ACCESS_LOG_SLOW));
+        s.get(Keys.API_ACCESS_LOG_SLOW),
+        s.get(Keys.NOTIFY_LINK_TTL));
   }
 
   /** PEM files or a PKCS12 store, not both; read now, so a wrong file stops the start with the setting's name. */

@@ -24,6 +24,7 @@ import io.siloreports.report.workbook.CsvZipWriter;
 import io.siloreports.report.workbook.PdfReportWriter;
 import io.siloreports.report.workbook.SxssfWorkbookWriter;
 import io.siloreports.reportjob.DownloadLinks;
+import io.siloreports.reportjob.ReadLinks;
 import io.siloreports.reportjob.ReportJobLifecycle;
 import io.siloreports.reportjob.ReportOutput;
 import io.siloreports.store.AggregateStore;
@@ -45,6 +46,7 @@ import io.siloreports.stream.StreamJob;
 import io.siloreports.stream.TablePollingEngine;
 import io.siloreports.worker.ReportWorker;
 import io.siloreports.worker.Retention;
+import io.siloreports.worker.notify.ChatNotifier;
 import io.siloreports.worker.notify.Notifications;
 import io.siloreports.worker.notify.Notifier;
 import io.siloreports.worker.notify.EmailNotifier;
@@ -251,6 +253,14 @@ public final class Wiring {
    * and so leaves each ended job's durations to a worker that serves them).
    */
   static ReportWorker worker(WorkerConfig config, ReportJobStore jobs, Clock clock, ServiceMetrics metrics) {
+    WorkerConfig.ReadLinkSettings l = config.readLinks();
+    // A worker apart from the service signs links only with the service's configured key: a random one would not match.
+    return worker(config, jobs, clock, metrics, new ReadLinks(l.signingKey() == null ? null : l.publicUrl(),
+        l.signingKey() == null ? new byte[1] : l.signingKey().getBytes(StandardCharsets.UTF_8), l.ttl(), clock));
+  }
+
+  private static ReportWorker worker(WorkerConfig config, ReportJobStore jobs, Clock clock, ServiceMetrics metrics,
+      ReadLinks readLinks) {
     ReportJobStore own = jobs.as("worker " + JdbcReportJobStore.thisProcess());
     ReportJobLifecycle lifecycle = new ReportJobLifecycle(own);
     Submitter submitter = config.local() != null && config.warm() != null
@@ -287,8 +297,10 @@ public final class Wiring {
             config.email().smtp() != null ? EmailNotifier.smtp(config.email().smtp())
                 : new SesEmailTransport(config.email().sesRegion(), config.email().sesEndpoint())));
       }
+      notifiers.add(new ChatNotifier(config.webhookAttempts(), config.webhookBackoff(), config.webhookTimeout()));
       notifiers.add(new SnsNotifier(config.snsRegion(), config.snsEndpoint()));
-      b.duty(new Notifications(own, notifiers, config.notifyTargets(), config.notifyMaxAge()).metrics(metrics));
+      b.duty(new Notifications(own, notifiers, config.notifyTargets(), config.notifyMaxAge()).metrics(metrics)
+          .links(readLinks));
     } else if (metrics != null) {
       b.duty(Notifications.observingOnly(own, config.notifyMaxAge(), metrics));
     }
@@ -318,15 +330,17 @@ public final class Wiring {
     }
     DownloadLinks links;
     ApiServer[] server = new ApiServer[1]; // local links name the service's address, known once it is built
+    byte[] key = config.signingKey() != null ? config.signingKey().getBytes(StandardCharsets.UTF_8) : randomKey();
     if (config.output().s3() != null) {
       links = new S3ReportOutput(config.output().s3());
     } else {
-      byte[] key = config.signingKey() != null ? config.signingKey().getBytes(StandardCharsets.UTF_8) : randomKey();
       links = new LocalDownloadLinks(Path.of(config.output().dir()),
           () -> config.publicUrl() != null ? config.publicUrl() : server[0].url(), key, config.linkTtl(), clock);
     }
+    ReadLinks readLinks = new ReadLinks(config.publicUrl(), key, config.readLinkTtl(), clock);
     ServiceMetrics metrics = new ServiceMetrics(jobs, clock).withJvmMetrics();
-    ReportWorker worker = config.worker() == null ? null : worker(config.worker(), jobs, clock, metrics);
+    ReportWorker worker = config.worker() == null ? null
+        : worker(config.worker(), jobs, clock, metrics, readLinks);
     server[0] = ApiServer.builder()
         .onJobCreated(worker == null ? () -> { } : worker::wake)
         .listen(config.bind(), config.port(), config.threads())
@@ -343,6 +357,7 @@ public final class Wiring {
         .emailRecipients(config.access().emailRecipients())
         .accessLog(config.accessLog(), config.slowRequest())
         .jobs(new ReportJobLifecycle(jobs), links)
+        .readLinks(readLinks)
         .aggregates(progressStore(config.store(), config.sparkConf()), storeQueries(config.store(), config.sparkConf()),
             config.maxCommitAge())
         .page(new ApiServer.PageSettings(config.pollInterval(), config.pollMax(), config.defaultDays()))

@@ -34,6 +34,7 @@ import java.util.Set;
  * @param email null when email is not configured
  * @param emailRecipients {@code notify.email.allowed-domains}
  * @param reportAge null: reports are kept; {@code jobAge} likewise for job rows
+ * @param readLinks what the links notifications carry are made of
  */
 public record WorkerConfig(
     Jdbc jobStore,
@@ -64,7 +65,15 @@ public record WorkerConfig(
     Duration reportAge,
     Duration jobAge,
     Duration retentionInterval,
-    boolean migrateOnStart) {
+    boolean migrateOnStart,
+    ReadLinkSettings readLinks) {
+
+  /**
+   * The links notifications carry: the service's address ({@code api.public-url}; null: no links), the key that
+   * signs them ({@code api.download-signing-key}; null: the service's random key, so only a worker inside the
+   * service makes links) and their lifetime ({@code notify.link-ttl}).
+   */
+  public record ReadLinkSettings(String publicUrl, String signingKey, Duration ttl) {}
 
   /**
    * How email notifications are sent ({@code notify.email.*}): {@code smtp} set for SMTP, else SES in
@@ -208,7 +217,9 @@ public record WorkerConfig(
         s.find(Keys.RETENTION_REPORT_AGE).orElse(null),
         s.find(Keys.RETENTION_JOB_AGE).orElse(null),
         s.get(Keys.RETENTION_INTERVAL),
-        s.get(Keys.DB_MIGRATE_ON_START));
+        s.get(Keys.DB_MIGRATE_ON_START),
+        new ReadLinkSettings(s.find(Keys.API_PUBLIC_URL).orElse(null),
+            s.find(Keys.API_DOWNLOAD_SIGNING_KEY).orElse(null), s.get(Keys.NOTIFY_LINK_TTL)));
   }
 
   /**

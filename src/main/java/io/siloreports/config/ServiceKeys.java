@@ -13,8 +13,8 @@ interface ServiceKeys {
       "address the HTTP service listens on (`0.0.0.0`: every interface; see docs/service.md, Facing a network)");
   Setting<Integer> API_PORT = REPORT_SERVICE.integer("api.port", "8080", "port of the HTTP service");
   Setting<String> API_PUBLIC_URL = REPORT_SERVICE.text("api.public-url", null,
-      "the service's address as browsers reach it, for download links of local reports; default"
-          + " `http://<api.bind>:<api.port>`");
+      "the service's address as browsers reach it, for download links of local reports (default"
+          + " `http://<api.bind>:<api.port>`) and the links notifications carry (unset: none, docs/service.md)");
   Setting<String> API_TOKENS = REPORT_SERVICE.secret("api.tokens",
       "bearer tokens as `name:token,name2:sha256:<64 hex>` (from the environment: `SILO_REPORTS_API_TOKENS`): tokens"
           + " of at least 32 characters, or their SHA-256 (`silo-reports token new <name>` makes both), each name"
@@ -78,7 +78,8 @@ interface ServiceKeys {
   Setting<Duration> API_PAGE_POLL_MAX = REPORT_SERVICE.duration("api.page.poll-max", "15m",
       "the page stops asking after this long (the job's status stays on the list)");
   Setting<String> API_DOWNLOAD_SIGNING_KEY = REPORT_SERVICE.secret("api.download-signing-key",
-      "key that signs download links of local reports; default a random key per start");
+      "key that signs download links of local reports and notifications' links; default a random key per start"
+          + " (a `worker` apart from the service needs it to send links)");
   Setting<Boolean> API_METRICS_PUBLIC = REPORT_SERVICE.bool("api.metrics.public", "false",
       "serve `/metrics` (Prometheus, docs/metrics.md) without a bearer token; default it needs one like the API");
   Setting<String> WORKER_SUBMITTER = REPORT_SERVICE.choice("worker.submitter", "local",
@@ -134,8 +135,9 @@ interface ServiceKeys {
       "endpoint of an MWAA-compatible API for both its `api.` and `env.` calls (VPC endpoints, tests); default"
           + " MWAA's own in the region");
   Setting<String> NOTIFY_TARGETS = REPORT_SERVICE.text("notify.targets", null,
-      "where every finished job is announced unless its request says otherwise: webhook URLs (`https://...`), SNS"
-          + " topic ARNs and `mailto:` addresses, comma-separated");
+      "where every finished job is announced unless its request says otherwise: webhook URLs (`https://...`), Slack"
+          + " and Teams incoming webhooks (`slack:https://hooks.slack.com/...`, `teams:https://...`), SNS topic ARNs"
+          + " and `mailto:` addresses, comma-separated");
   Setting<String> NOTIFY_WEBHOOK_SECRET = REPORT_SERVICE.secret("notify.webhook.secret",
       "key of the HMAC-SHA256 signature of webhook notifications (from the environment:"
           + " `SILO_REPORTS_NOTIFY_WEBHOOK_SECRET`)");
@@ -173,6 +175,9 @@ interface ServiceKeys {
       "its password (from the environment: `SILO_REPORTS_NOTIFY_EMAIL_SMTP_PASSWORD`)");
   Setting<Duration> NOTIFY_MAX_AGE = REPORT_SERVICE.duration("notify.max-age", "1d",
       "a job that finished longer ago than this when a worker first sees it is not announced");
+  Setting<Duration> NOTIFY_LINK_TTL = REPORT_SERVICE.duration("notify.link-ttl", "7d",
+      "how long the link a notification carries (`<api.public-url>/r/<jobId>`, signed with"
+          + " `api.download-signing-key`) works; each click signs a fresh download");
   Setting<Duration> RETENTION_REPORT_AGE = REPORT_SERVICE.duration("retention.report-age", null,
       "reports finished longer ago are deleted from the output and their jobs EXPIRED; unset: kept");
   Setting<Duration> RETENTION_JOB_AGE = REPORT_SERVICE.duration("retention.job-age", null,

@@ -99,7 +99,7 @@ public final class EmailNotifier implements Notifier, AutoCloseable {
   }
 
   @Override
-  public void send(ReportJob job, String target, String subject, String body) throws Exception {
+  public void send(ReportJob job, String target, String subject, String body, String summaryJson) throws Exception {
     String to = recipients.require(EmailRecipients.address(target));
     EmailContent content = EmailContent.of(job, summaries.apply(job.jobId()).orElse(null), link(job));
     transport.send(message(content, to), to);

@@ -6,6 +6,7 @@ import io.siloreports.jobstore.ReportJob;
 import io.siloreports.jobstore.ReportJobStore;
 import io.siloreports.metrics.ServiceMetrics;
 import io.siloreports.reportjob.LogContext;
+import io.siloreports.reportjob.ReadLinks;
 import io.siloreports.reportjob.ReportRequest;
 import io.siloreports.worker.Duty;
 import java.time.Duration;
@@ -35,6 +36,7 @@ public final class Notifications implements Duty, AutoCloseable {
   private final Duration maxAge;
   private final boolean sends;
   private ServiceMetrics metrics;
+  private ReadLinks readLinks;
   private final ExecutorService senders = Executors.newFixedThreadPool(2, r -> {
     Thread t = new Thread(r, "report-notifications");
     t.setDaemon(true);
@@ -72,6 +74,21 @@ public final class Notifications implements Duty, AutoCloseable {
     return this;
   }
 
+  /**
+   * The links a COMPLETED job's notification carries: to this service, which signs a fresh download on each click
+   * (never the presigned URL stored at completion, dead minutes later, nor a server's file path). Without
+   * {@code api.public-url} the notification says how to fetch the report by its job id, and this says so once.
+   */
+  public Notifications links(ReadLinks readLinks) {
+    this.readLinks = readLinks;
+    if (sends && (readLinks == null || !readLinks.enabled())) {
+      LOG.warn("notifications carry no download link: set api.public-url (the service's address as readers reach"
+          + " it; a worker apart from the service also needs api.download-signing-key) to send links that work when"
+          + " read; until then they say to fetch the report by its job id");
+    }
+    return this;
+  }
+
   @Override
   public void run(Instant now) {
     for (ReportJob job : jobs.toNotify(now.minus(maxAge), 100)) {
@@ -85,29 +102,32 @@ public final class Notifications implements Duty, AutoCloseable {
       if (targets.isEmpty()) {
         continue;
       }
-      String body = body(job);
+      String body = body(job, readLinks);
       String subject = "silo-reports: report " + job.jobId() + " " + job.status();
+      String summary = job.status() == io.siloreports.jobstore.JobStatus.COMPLETED
+          ? jobs.summary(job.jobId()).orElse(null) : null;
       for (String target : targets) {
-        senders.submit(() -> send(job, target, subject, body));
+        senders.submit(() -> send(job, target, subject, body, summary));
       }
     }
   }
 
-  private void send(ReportJob job, String target, String subject, String body) {
+  private void send(ReportJob job, String target, String subject, String body, String summary) {
     try (LogContext.Scope ignored = LogContext.ofJob(job)) {
-      sendInContext(job, target, subject, body);
+      sendInContext(job, target, subject, body, summary);
     }
   }
 
-  private void sendInContext(ReportJob job, String target, String subject, String body) {
+  private void sendInContext(ReportJob job, String target, String subject, String body, String summary) {
     String shown = Notifier.shown(target);
     Notifier notifier = notifiers.stream().filter(n -> n.handles(target)).findFirst().orElse(null);
     try {
       if (notifier == null) {
-        throw new IllegalArgumentException("no notifier for this target (webhook URLs, SNS topic ARNs and mailto: are"
-            + " known; for webhooks set notify.webhook.secret, for email notify.email.smtp.host)");
+        throw new IllegalArgumentException("no notifier for this target (webhook URLs, slack:<URL>, teams:<URL>, SNS"
+            + " topic ARNs and mailto: are known; for webhooks set notify.webhook.secret, for email"
+            + " notify.email.smtp.host)");
       }
-      notifier.send(job, target, subject, body);
+      notifier.send(job, target, subject, body, summary);
       jobs.note(job.jobId(), "notified " + shown + " (" + job.status() + ")");
       LOG.info("report {}: notified {} ({})", job.jobId(), shown, job.status());
     } catch (Exception e) {
@@ -137,8 +157,11 @@ public final class Notifications implements Duty, AutoCloseable {
     return own.isEmpty() ? defaultTargets : own;
   }
 
-  /** What a target receives: the job, its outcome, the link (COMPLETED) or the reason (FAILED). */
-  static String body(ReportJob job) {
+  /**
+   * What a target receives: the job, its outcome, the link (COMPLETED: to the service, signed for
+   * {@code notify.link-ttl}; without one, how to fetch the report) or the reason (FAILED).
+   */
+  static String body(ReportJob job, ReadLinks readLinks) {
     ObjectNode n = JSON.createObjectNode();
     n.put("event", "report." + job.status().name().toLowerCase(java.util.Locale.ROOT));
     n.put("job_id", job.jobId());
@@ -156,8 +179,14 @@ public final class Notifications implements Duty, AutoCloseable {
     if (job.finishedAt() != null) {
       n.put("finished_at", job.finishedAt().toString());
     }
-    if (job.s3Url() != null) {
-      n.put("url", job.s3Url());
+    if (job.status() == io.siloreports.jobstore.JobStatus.COMPLETED) {
+      java.util.Optional<String> link = readLinks == null ? java.util.Optional.empty() : readLinks.link(job.jobId());
+      if (link.isPresent()) {
+        n.put("url", link.get());
+      } else {
+        n.put("fetch", "the report is ready: GET /api/reports/" + job.jobId() + " on the report service (with a"
+            + " token) gives its downloadUrl, or find job " + job.jobId() + " on the service's page");
+      }
     }
     if (job.errorMessage() != null) {
       n.put("error", job.errorMessage());

@@ -146,7 +146,9 @@ class NotificationsTest {
     assertEquals(2, delivered.size(), "one POST per finished job, each correctly signed");
     JsonNode done = delivered.stream().filter(d -> d.path("job_id").asText().equals("done")).findFirst().orElseThrow();
     assertEquals("report.completed", done.path("event").asText());
-    assertEquals("https://example/done", done.path("url").asText());
+    assertTrue(done.path("url").isMissingNode(), "no api.public-url: no link, never the stored presigned URL");
+    assertEquals("the report is ready: GET /api/reports/done on the report service (with a token) gives its"
+        + " downloadUrl, or find job done on the service's page", done.path("fetch").asText());
     JsonNode broke = delivered.stream().filter(d -> d.path("job_id").asText().equals("broke")).findFirst().orElseThrow();
     assertEquals("FAILED", broke.path("status").asText());
     assertEquals("the report run ended (exit code 1)", broke.path("error").asText());
@@ -206,5 +208,31 @@ class NotificationsTest {
     n.run(Instant.now().plus(Duration.ofHours(2)));
     assertTrue(n.awaitSent(Duration.ofSeconds(5)));
     assertEquals(0, calls.get());
+  }
+
+  @Test
+  void aCompletedJobsNotificationCarriesTheServicesSignedLinkNeverTheStoredUrl() throws Exception {
+    finished("linked", true, "{}");
+    Instant now = Instant.parse("2026-12-07T00:00:00Z");
+    io.siloreports.reportjob.ReadLinks links = new io.siloreports.reportjob.ReadLinks("https://reports.example",
+        "k".getBytes(StandardCharsets.UTF_8), Duration.ofDays(7), Clock.fixed(now, java.time.ZoneOffset.UTC));
+    Notifications n = new Notifications(jobs, List.of(webhook(1)), List.of(hook()), Duration.ofDays(1)).links(links);
+    n.run(Instant.now());
+    assertTrue(n.awaitSent(Duration.ofSeconds(10)));
+    JsonNode note = delivered.get(0);
+    assertEquals(links.link("linked").orElseThrow(), note.path("url").asText());
+    assertTrue(note.path("url").asText().startsWith("https://reports.example/r/linked?expires="
+        + now.plus(Duration.ofDays(7)).getEpochSecond() + "&signature="), note.toString());
+    assertTrue(!note.toString().contains("https://example/linked"), "the URL stored at completion is not sent");
+    assertTrue(note.path("fetch").isMissingNode());
+  }
+
+  @Test
+  void withoutAPublicUrlTheStartSaysLinksNeedIt() {
+    try (io.siloreports.testing.LogCapture log = io.siloreports.testing.LogCapture.of(Notifications.class)) {
+      new Notifications(jobs, List.of(webhook(1)), List.of(hook()), Duration.ofDays(1))
+          .links(new io.siloreports.reportjob.ReadLinks(null, new byte[1], Duration.ofDays(7), Clock.systemUTC()));
+      assertEquals(1, log.linesWith("WARN", "set api.public-url").size(), log.lines().toString());
+    }
   }
 }
