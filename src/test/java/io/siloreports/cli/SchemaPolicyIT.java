@@ -67,12 +67,12 @@ class SchemaPolicyIT {
     assertEquals(new TreeSet<>(), tables(mysql, database), "a check creates nothing, not even schema_version");
 
     assertEquals(Main.DONE, Main.run(args("migrate", m).toArray(String[]::new)));
-    assertEquals(new TreeSet<>(List.of("report_job_events", "report_jobs", "schema_version")), tables(mysql, database),
+    assertEquals(new TreeSet<>(List.of("report_job_events", "report_jobs", "report_schedules", "schema_version")), tables(mysql, database),
         "migrate without db.url: the job store's tables only");
 
     assertEquals(Main.DONE, Main.run(args("status", m).toArray(String[]::new)));
     assertEquals(Main.DONE, Main.run(args("report", m, "--job-id", "no-aggregates").toArray(String[]::new)));
-    assertEquals(new TreeSet<>(List.of("report_job_events", "report_jobs", "schema_version")), tables(mysql, database),
+    assertEquals(new TreeSet<>(List.of("report_job_events", "report_jobs", "report_schedules", "schema_version")), tables(mysql, database),
         "status and report created nothing");
     try (Connection c = mysql.rootConnection(); Statement st = c.createStatement();
         ResultSet rs = st.executeQuery("SELECT status FROM " + database + ".report_jobs WHERE job_id = 'no-aggregates'")) {
