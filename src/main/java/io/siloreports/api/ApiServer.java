@@ -92,7 +92,7 @@ public final class ApiServer implements AutoCloseable {
         .onJobCreated(b.jobCreated).readLinks(b.readLinks);
     reports.routes(router);
     if (b.schedules != null) {
-      new ScheduleApi(b.schedules, b.scheduleCheck::accept).routes(router);
+      new ScheduleApi(b.schedules, b.scheduleCheck).routes(router);
     }
     if (b.queries != null) {
       new DataApi(b.queries).routes(router);
@@ -252,7 +252,7 @@ public final class ApiServer implements AutoCloseable {
     private ReportJobLifecycle jobs;
     private DownloadLinks links;
     private io.siloreports.jobstore.JdbcScheduleStore schedules;
-    private java.util.function.BiConsumer<String, java.util.Map<String, String>> scheduleCheck;
+    private ScheduleCheck scheduleCheck;
     private ReadLinks readLinks;
     private Runnable jobCreated = () -> { };
     private ProgressStore progress;
@@ -328,8 +328,7 @@ public final class ApiServer implements AutoCloseable {
     }
 
     /** The stored schedules {@code /api/schedules} serves; {@code check} throws the reason a schedule is invalid. */
-    public Builder schedules(io.siloreports.jobstore.JdbcScheduleStore store,
-        java.util.function.BiConsumer<String, java.util.Map<String, String>> check) {
+    public Builder schedules(io.siloreports.jobstore.JdbcScheduleStore store, ScheduleCheck check) {
       this.schedules = store;
       this.scheduleCheck = check;
       return this;

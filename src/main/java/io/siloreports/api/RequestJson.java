@@ -52,12 +52,29 @@ final class RequestJson {
         throw HttpError.badRequest(e.getMessage());
       }
     }
-    return new ReportRequest(from, to, silos, asOf, format, notify(body.get("notify"), recipients));
+    JsonNode notify = body.get("notify");
+    return new ReportRequest(from, to, silos, asOf, format, notify(notify, recipients), attach(notify));
+  }
+
+  /** {@code notify.attach}: a boolean, meaningful with {@code notify.email}. */
+  private static boolean attach(JsonNode notify) {
+    JsonNode a = notify == null ? null : notify.get("attach");
+    if (a == null || a.isNull()) {
+      return false;
+    }
+    if (!a.isBoolean()) {
+      throw HttpError.badRequest("notify.attach must be true or false");
+    }
+    if (a.asBoolean() && (notify.get("email") == null || notify.get("email").isEmpty())) {
+      throw HttpError.badRequest("notify.attach attaches the report to the emails of notify.email: give the addresses");
+    }
+    return a.asBoolean();
   }
 
   /**
-   * {@code "notify": {"email": ["name@domain", ...]}}: the {@code mailto:} targets, each address in an allowed domain
-   * (else a 400 naming the domain). Only email: a request cannot make the worker call a URL of its choosing.
+   * {@code "notify": {"email": ["name@domain", ...], "attach": true}}: the {@code mailto:} targets, each address in an
+   * allowed domain (else a 400 naming the domain). Only email: a request cannot make the worker call a URL of its
+   * choosing.
    */
   private static List<String> notify(JsonNode n, EmailRecipients recipients) {
     if (n == null || n.isNull()) {
@@ -67,8 +84,9 @@ final class RequestJson {
       throw HttpError.badRequest("notify must be an object like {\"email\": [\"name@example.com\"]}");
     }
     n.fieldNames().forEachRemaining(f -> {
-      if (!f.equals("email")) {
-        throw HttpError.badRequest("unknown field 'notify." + HttpError.clip(f) + "' (known: notify.email)");
+      if (!f.equals("email") && !f.equals("attach")) {
+        throw HttpError.badRequest("unknown field 'notify." + HttpError.clip(f) + "' (known: notify.email,"
+            + " notify.attach)");
       }
     });
     JsonNode email = n.get("email");

@@ -17,18 +17,13 @@ import java.util.TreeMap;
  * unknown zone or a bad time is a 400 with the reason); who created or last changed it is the token's name.
  */
 final class ScheduleApi {
-  /** Checks a schedule's fields (the settings' checks); throws {@link IllegalArgumentException} with the reason. */
-  interface Check {
-    void check(String name, Map<String, String> fields);
-  }
-
   private static final Set<String> FIELDS = Set.of("cron", "at", "zone", "days", "range", "silos", "format",
-      "notify");
+      "notify", "attach");
 
   private final JdbcScheduleStore store;
-  private final Check check;
+  private final ScheduleCheck check;
 
-  ScheduleApi(JdbcScheduleStore store, Check check) {
+  ScheduleApi(JdbcScheduleStore store, ScheduleCheck check) {
     this.store = store;
     this.check = check;
   }
@@ -56,8 +51,9 @@ final class ScheduleApi {
     if (name == null || name.isBlank()) {
       throw HttpError.badRequest("name is missing (1-64 of [A-Za-z0-9_-])");
     }
-    Map<String, String> fields = fields(name, body);
-    if (!store.create(name, fields, recipients(body), "api", x.user)) {
+    String recipients = recipients(body);
+    Map<String, String> fields = fields(name, body, recipients, Set.of());
+    if (!store.create(name, fields, recipients, "api", x.user)) {
       throw new HttpError(409, "a schedule named " + name + " exists (PUT /api/schedules/" + name + " changes it)");
     }
     x.json(201, json(found(name)));
@@ -65,13 +61,15 @@ final class ScheduleApi {
 
   private void change(Exchange x) throws Exception {
     String name = x.path("name");
-    found(name);
+    StoredSchedule before = found(name);
     JsonNode body = required(x.jsonBody());
     if (body.hasNonNull("name") && !body.get("name").asText().equals(name)) {
       throw HttpError.badRequest("a schedule cannot be renamed: create the new name, delete the old");
     }
-    Map<String, String> fields = fields(name, body);
-    if (!store.update(name, fields, recipients(body), "api", x.user)) {
+    String recipients = recipients(body);
+    Set<String> kept = new java.util.HashSet<>(List.of(before.fields().getOrDefault("notify", "").split(",")));
+    Map<String, String> fields = fields(name, body, recipients, kept);
+    if (!store.update(name, fields, recipients, "api", x.user)) {
       throw HttpError.notFound("no schedule named " + HttpError.clip(name));
     }
     x.json(200, json(found(name)));
@@ -105,7 +103,7 @@ final class ScheduleApi {
   }
 
   /** The schedule fields of {@code body} as text (arrays joined with commas), checked. */
-  private Map<String, String> fields(String name, JsonNode body) {
+  private Map<String, String> fields(String name, JsonNode body, String recipients, Set<String> keptTargets) {
     Map<String, String> fields = new TreeMap<>();
     for (Iterator<String> it = body.fieldNames(); it.hasNext(); ) {
       String f = it.next();
@@ -131,7 +129,7 @@ final class ScheduleApi {
       }
     }
     try {
-      check.check(name, fields);
+      check.check(name, fields, recipients, keptTargets);
     } catch (IllegalArgumentException e) {
       throw HttpError.badRequest(e.getMessage());
     }
@@ -145,12 +143,19 @@ final class ScheduleApi {
     if (r == null || r.isNull()) {
       return null;
     }
+    List<String> parts = new ArrayList<>();
     if (r.isArray()) {
-      List<String> parts = new ArrayList<>();
       r.forEach(e -> parts.add(e.asText()));
-      return String.join(",", parts);
+    } else if (r.isTextual()) {
+      parts.addAll(List.of(r.asText().split("[,\\s]+")));
+    } else {
+      throw HttpError.badRequest("recipients must be an array of email addresses");
     }
-    return r.asText();
+    parts.removeIf(String::isBlank);
+    if (parts.size() > RequestJson.MAX_EMAIL_RECIPIENTS) {
+      throw HttpError.badRequest("recipients: at most " + RequestJson.MAX_EMAIL_RECIPIENTS + " addresses");
+    }
+    return parts.isEmpty() ? null : String.join(",", parts.stream().map(String::trim).toList());
   }
 
   private static ObjectNode json(StoredSchedule s) {

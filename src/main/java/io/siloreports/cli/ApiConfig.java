@@ -57,15 +57,18 @@ public record ApiConfig(
 
   /**
    * Who may ask how much: failed-authentication throttling per client address, the job quotas, and whom a request
-   * may have the report emailed to.
+   * may have the report emailed to, and which targets a schedule made through the API may name.
    */
   public record Access(String trustedProxies, int maxAuthFailures, Duration authFailureWindow, int pendingPerToken,
-      int pendingTotal, io.siloreports.reportjob.EmailRecipients emailRecipients) {
+      int pendingTotal, io.siloreports.reportjob.EmailRecipients emailRecipients,
+      io.siloreports.reportjob.ScheduleTargets scheduleTargets) {
     static Access from(Settings s) {
+      var recipients =
+          io.siloreports.reportjob.EmailRecipients.parse(s.find(Keys.NOTIFY_EMAIL_ALLOWED_DOMAINS).orElse(null));
       return new Access(s.find(Keys.API_TRUSTED_PROXIES).orElse(null), s.get(Keys.API_AUTH_MAX_FAILURES),
           s.get(Keys.API_AUTH_FAILURE_WINDOW), s.get(Keys.API_QUOTA_PENDING_PER_TOKEN),
-          s.get(Keys.API_QUOTA_PENDING_TOTAL),
-          io.siloreports.reportjob.EmailRecipients.parse(s.find(Keys.NOTIFY_EMAIL_ALLOWED_DOMAINS).orElse(null)));
+          s.get(Keys.API_QUOTA_PENDING_TOTAL), recipients,
+          new io.siloreports.reportjob.ScheduleTargets(WorkerConfig.notifyTargets(s), recipients));
     }
   }
 

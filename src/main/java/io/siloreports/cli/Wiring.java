@@ -283,27 +283,22 @@ public final class Wiring {
     stored.seed(config.schedules(), config.schedulesSettingsWin());
     b.duty(new Scheduler(lifecycle, stored, "the stored schedules (report_schedules; " + config.schedules().size()
         + " from the settings)"));
-    boolean anyTargets = !config.notifyTargets().isEmpty()
-        || config.schedules().stream().anyMatch(s -> !s.notifyTargets().isEmpty())
-        || config.email() != null; // an ad hoc request may name recipients
-    if (anyTargets) {
-      List<Notifier> notifiers = new ArrayList<>();
-      if (config.webhookSecret() != null) {
-        notifiers.add(new WebhookNotifier(config.webhookSecret(), config.webhookAttempts(), config.webhookBackoff(),
-            config.webhookTimeout(), clock));
-      }
-      if (config.email() != null) {
-        notifiers.add(new EmailNotifier(config.email().from(), config.emailRecipients(), own::summary,
-            config.email().smtp() != null ? EmailNotifier.smtp(config.email().smtp())
-                : new SesEmailTransport(config.email().sesRegion(), config.email().sesEndpoint())));
-      }
-      notifiers.add(new ChatNotifier(config.webhookAttempts(), config.webhookBackoff(), config.webhookTimeout()));
-      notifiers.add(new SnsNotifier(config.snsRegion(), config.snsEndpoint()));
-      b.duty(new Notifications(own, notifiers, config.notifyTargets(), config.notifyMaxAge()).metrics(metrics)
-          .links(readLinks));
-    } else if (metrics != null) {
-      b.duty(Notifications.observingOnly(own, config.notifyMaxAge(), metrics));
+    // Always on: a stored schedule or an ad hoc request may name targets whatever the settings say.
+    List<Notifier> notifiers = new ArrayList<>();
+    if (config.webhookSecret() != null) {
+      notifiers.add(new WebhookNotifier(config.webhookSecret(), config.webhookAttempts(), config.webhookBackoff(),
+          config.webhookTimeout(), clock));
     }
+    if (config.email() != null) {
+      notifiers.add(new EmailNotifier(config.email().from(), config.emailRecipients(), own::summary,
+          config.email().smtp() != null ? EmailNotifier.smtp(config.email().smtp())
+              : new SesEmailTransport(config.email().sesRegion(), config.email().sesEndpoint()))
+          .attachments(reportOutput(config.output()), config.email().maxAttachmentBytes()));
+    }
+    notifiers.add(new ChatNotifier(config.webhookAttempts(), config.webhookBackoff(), config.webhookTimeout()));
+    notifiers.add(new SnsNotifier(config.snsRegion(), config.snsEndpoint()));
+    b.duty(new Notifications(own, notifiers, config.notifyTargets(), config.notifyMaxAge()).metrics(metrics)
+        .links(readLinks));
     if (config.reportAge() != null || config.jobAge() != null) {
       b.duty(new Retention(lifecycle, reportOutput(config.output()), config.reportAge(), config.jobAge(),
           config.retentionInterval()));
@@ -350,7 +345,12 @@ public final class Wiring {
         .metrics(metrics, config.metricsPublic())
         .tokens(config.tokens())
         .schedules(new JdbcScheduleStore(config.jobStore(), clock),
-            (name, fields) -> ReportSchedule.of(name, fields, Keys.WORKER_POLL_INTERVAL::parse))
+            (name, fields, recipients, kept) -> {
+              ReportSchedule s = ReportSchedule.of(name, StoredSchedules.withRecipients(fields, recipients),
+                  Keys.WORKER_POLL_INTERVAL::parse);
+              config.access().scheduleTargets().require(s.notifyTargets().stream().filter(t -> !kept.contains(t))
+                  .toList());
+            })
         .access(config.access().maxAuthFailures(), config.access().authFailureWindow(),
             config.access().trustedProxies())
         .quotas(config.access().pendingPerToken(), config.access().pendingTotal(), java.time.Duration.ofSeconds(30))

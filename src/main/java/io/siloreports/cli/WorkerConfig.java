@@ -80,7 +80,7 @@ public record WorkerConfig(
    * {@code sesRegion} (null: the default chain) at {@code sesEndpoint} (null: SES's own).
    */
   public record Email(String from, io.siloreports.worker.notify.EmailNotifier.Smtp smtp, String sesRegion,
-      String sesEndpoint) {
+      String sesEndpoint, long maxAttachmentBytes) {
     static Email from(Settings s) {
       String transport = s.find(Keys.NOTIFY_EMAIL_TRANSPORT)
           .orElse(s.find(Keys.NOTIFY_EMAIL_SMTP_HOST).isPresent() ? "smtp" : "");
@@ -90,9 +90,10 @@ public record WorkerConfig(
             new io.siloreports.worker.notify.EmailNotifier.Smtp(s.find(Keys.NOTIFY_EMAIL_SMTP_HOST).orElse(null),
                 s.get(Keys.NOTIFY_EMAIL_SMTP_PORT), s.get(Keys.NOTIFY_EMAIL_SMTP_STARTTLS),
                 s.find(Keys.NOTIFY_EMAIL_SMTP_USER).orElse(null), s.find(Keys.NOTIFY_EMAIL_SMTP_PASSWORD).orElse(null),
-                s.get(Keys.NOTIFY_WEBHOOK_TIMEOUT)), null, null);
+                s.get(Keys.NOTIFY_WEBHOOK_TIMEOUT)), null, null, s.get(Keys.NOTIFY_EMAIL_MAX_ATTACHMENT_BYTES));
         case "ses" -> new Email(s.find(Keys.NOTIFY_EMAIL_FROM).orElse(null), null,
-            s.find(Keys.NOTIFY_EMAIL_SES_REGION).orElse(null), s.find(Keys.NOTIFY_EMAIL_SES_ENDPOINT).orElse(null));
+            s.find(Keys.NOTIFY_EMAIL_SES_REGION).orElse(null), s.find(Keys.NOTIFY_EMAIL_SES_ENDPOINT).orElse(null),
+            s.get(Keys.NOTIFY_EMAIL_MAX_ATTACHMENT_BYTES));
         default -> throw new IllegalArgumentException("notify.email.transport must be smtp or ses, got '"
             + transport + "'");
       };
@@ -120,6 +121,17 @@ public record WorkerConfig(
         throw new IllegalArgumentException(setting + ": " + e.getMessage(), e);
       }
     }
+  }
+
+  /** {@code notify.targets}, comma-separated. */
+  static List<String> notifyTargets(Settings s) {
+    List<String> targets = new ArrayList<>();
+    for (String t : s.find(Keys.NOTIFY_TARGETS).orElse("").split(",")) {
+      if (!t.isBlank()) {
+        targets.add(t.trim());
+      }
+    }
+    return targets;
   }
 
   /** A report run gets its job id and request from the job row, never from the settings it inherits. */
@@ -178,12 +190,7 @@ public record WorkerConfig(
           Duration.ofSeconds(30));
       default -> { }
     }
-    List<String> targets = new ArrayList<>();
-    for (String t : s.find(Keys.NOTIFY_TARGETS).orElse("").split(",")) {
-      if (!t.isBlank()) {
-        targets.add(t.trim());
-      }
-    }
+    List<String> targets = notifyTargets(s);
     var emailRecipients =
         io.siloreports.reportjob.EmailRecipients.parse(s.find(Keys.NOTIFY_EMAIL_ALLOWED_DOMAINS).orElse(null));
     Map<String, String> scheduleKeys = new LinkedHashMap<>();

@@ -23,11 +23,11 @@ public final class JdbcScheduleStore implements AutoCloseable {
   /** Each schedule field and its column, in column order. */
   private static final Map<String, String> FIELD_COLUMNS = Map.of("cron", "cron", "at", "at_time", "zone",
       "time_zone", "silos", "silos", "days", "range_days", "range", "range_text", "format", "formats", "notify",
-      "notify");
+      "notify", "attach", "attach_report");
   private static final List<String> FIELDS = List.of("cron", "at", "zone", "silos", "days", "range", "format",
-      "notify");
+      "notify", "attach");
   private static final String COLUMNS = "name, cron, at_time, time_zone, silos, range_days, range_text, formats,"
-      + " notify, recipients, paused, source, created_at, updated_at, created_by, updated_by";
+      + " notify, attach_report, recipients, paused, source, created_at, updated_at, created_by, updated_by";
 
   private final JobTable table;
   private final SqlDialect dialect;
@@ -55,7 +55,7 @@ public final class JdbcScheduleStore implements AutoCloseable {
     Instant now = clock.instant().truncatedTo(ChronoUnit.MILLIS);
     try (Connection c = table.connect();
         PreparedStatement st = c.prepareStatement("INSERT INTO report_schedules (" + COLUMNS + ") VALUES"
-            + " (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")) {
+            + " (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")) {
       st.setString(1, name);
       int i = bindFields(st, 2, fields);
       st.setString(i++, recipients);
@@ -136,6 +136,8 @@ public final class JdbcScheduleStore implements AutoCloseable {
         st.setString(i++, v == null ? "UTC" : v);
       } else if (f.equals("format")) {
         st.setString(i++, v == null ? "xlsx" : v);
+      } else if (f.equals("attach")) {
+        st.setBoolean(i++, v != null && v.trim().equalsIgnoreCase("true"));
       } else {
         st.setString(i++, v);
       }
@@ -153,7 +155,8 @@ public final class JdbcScheduleStore implements AutoCloseable {
         while (rs.next()) {
           Map<String, String> fields = new LinkedHashMap<>();
           for (String f : FIELDS) {
-            String v = rs.getString(FIELD_COLUMNS.get(f));
+            String v = f.equals("attach") ? (rs.getBoolean("attach_report") ? "true" : null)
+                : rs.getString(FIELD_COLUMNS.get(f));
             if (v != null) {
               fields.put(f, v);
             }

@@ -16,10 +16,7 @@ public final class LocalReportOutput implements ReportOutput {
 
   @Override
   public Stored store(Path localFile, String key) throws IOException {
-    Path target = outputDir.resolve(key).normalize();
-    if (!target.startsWith(outputDir)) {
-      throw new IllegalArgumentException("report key escapes the output directory: " + key);
-    }
+    Path target = within(key);
     Files.createDirectories(target.getParent());
     try {
       Files.move(localFile, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
@@ -30,11 +27,22 @@ public final class LocalReportOutput implements ReportOutput {
   }
 
   @Override
-  public boolean delete(String storedKey) throws IOException {
+  public java.util.Optional<byte[]> read(String storedKey, long maxBytes) throws IOException {
+    Path target = within(storedKey);
+    return Files.size(target) > maxBytes ? java.util.Optional.empty() : java.util.Optional.of(Files.readAllBytes(target));
+  }
+
+  private Path within(String storedKey) {
     Path target = outputDir.resolve(storedKey).normalize();
     if (!target.startsWith(outputDir)) {
       throw new IllegalArgumentException("report key escapes the output directory: " + storedKey);
     }
+    return target;
+  }
+
+  @Override
+  public boolean delete(String storedKey) throws IOException {
+    Path target = within(storedKey);
     Files.deleteIfExists(target);
     Path dir = target.getParent();
     try (var left = Files.list(dir)) {

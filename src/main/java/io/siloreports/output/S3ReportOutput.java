@@ -87,6 +87,26 @@ public final class S3ReportOutput implements ReportOutput, DownloadLinks, AutoCl
   }
 
   @Override
+  public java.util.Optional<byte[]> read(String storedKey, long maxBytes) throws IOException {
+    try {
+      long size = s3.headObject(HeadObjectRequest.builder().bucket(settings.bucket()).key(storedKey).build())
+          .contentLength();
+      if (size > maxBytes) {
+        return java.util.Optional.empty();
+      }
+      return java.util.Optional.of(s3.getObjectAsBytes(GetObjectRequest.builder().bucket(settings.bucket())
+          .key(storedKey).build()).asByteArray());
+    } catch (S3Exception e) {
+      throw new IOException("cannot read s3://" + settings.bucket() + "/" + storedKey + ": "
+          + (e.awsErrorDetails() == null ? "" : e.awsErrorDetails().errorMessage()) + " (HTTP " + e.statusCode() + ")",
+          e);
+    } catch (software.amazon.awssdk.core.exception.SdkClientException e) {
+      throw new IOException("cannot reach S3 to read s3://" + settings.bucket() + "/" + storedKey + ": "
+          + e.getMessage(), e);
+    }
+  }
+
+  @Override
   public boolean delete(String storedKey) throws IOException {
     try {
       s3.deleteObject(software.amazon.awssdk.services.s3.model.DeleteObjectRequest.builder().bucket(settings.bucket())

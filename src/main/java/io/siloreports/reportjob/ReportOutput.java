@@ -12,6 +12,12 @@ public interface ReportOutput {
   /** Moves or uploads {@code localFile} to {@code key} (e.g. {@code reports/<jobId>/silo_data_report.xlsx}). */
   Stored store(Path localFile, String key) throws IOException;
 
+  /**
+   * A stored report's bytes ({@link Stored#key}) when it is at most {@code maxBytes} long, else empty (an email
+   * attaches a report up to a size); throws when it cannot be read or is gone.
+   */
+  java.util.Optional<byte[]> read(String storedKey, long maxBytes) throws IOException;
+
   /** Deletes a stored report ({@link Stored#key}); true when it is gone now (also when it was gone before). */
   boolean delete(String storedKey) throws IOException;
 

@@ -20,9 +20,11 @@ import java.util.List;
  * @param format the output: an Excel workbook (the default), a zip of CSV files or a PDF document
  * @param notifyTargets where to say the job finished (webhook URLs, SNS topic ARNs, {@code mailto:} addresses); empty
  *     means the configured default
+ * @param attachReport whether an email about the finished job carries the report's file (up to
+ *     {@code notify.email.max-attachment-bytes}); other targets get the link either way
  */
 public record ReportRequest(Instant from, Instant to, List<Integer> silos, Instant asOf, Format format,
-    List<String> notifyTargets) {
+    List<String> notifyTargets, boolean attachReport) {
   /** The most silos one report may name. */
   public static final int MAX_SILOS = 10_000;
 
@@ -76,6 +78,12 @@ public record ReportRequest(Instant from, Instant to, List<Integer> silos, Insta
     this(from, to, silos, asOf, null, List.of());
   }
 
+  /** A request whose emails carry the link only. */
+  public ReportRequest(Instant from, Instant to, List<Integer> silos, Instant asOf, Format format,
+      List<String> notifyTargets) {
+    this(from, to, silos, asOf, format, notifyTargets, false);
+  }
+
   /** This request with every field {@code override} sets replacing its own (flags given to a run of a stored job). */
   public ReportRequest overriddenBy(ReportRequest override) {
     return new ReportRequest(
@@ -84,7 +92,8 @@ public record ReportRequest(Instant from, Instant to, List<Integer> silos, Insta
         !override.silos().isEmpty() ? override.silos() : silos,
         override.asOf() != null ? override.asOf() : asOf,
         override.format() != null ? override.format() : format,
-        !override.notifyTargets().isEmpty() ? override.notifyTargets() : notifyTargets);
+        !override.notifyTargets().isEmpty() ? override.notifyTargets() : notifyTargets,
+        override.attachReport() || attachReport);
   }
 
   /**
@@ -144,7 +153,8 @@ public record ReportRequest(Instant from, Instant to, List<Integer> silos, Insta
         n.get("notify").forEach(t -> notify.add(t.asText()));
       }
       return new ReportRequest(instant(n, "from"), instant(n, "to"), silos, instant(n, "as_of"),
-          n.hasNonNull("format") ? Format.parse(n.get("format").asText()) : null, notify);
+          n.hasNonNull("format") ? Format.parse(n.get("format").asText()) : null, notify,
+          n.path("attach").asBoolean(false));
     } catch (Exception e) {
       throw new IllegalArgumentException("report params are not valid JSON: " + e.getMessage(), e);
     }
@@ -169,6 +179,9 @@ public record ReportRequest(Instant from, Instant to, List<Integer> silos, Insta
     }
     if (!notifyTargets.isEmpty()) {
       notifyTargets.forEach(n.putArray("notify")::add);
+    }
+    if (attachReport) {
+      n.put("attach", true);
     }
     return n.toString();
   }

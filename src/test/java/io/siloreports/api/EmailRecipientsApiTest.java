@@ -81,11 +81,21 @@ class EmailRecipientsApiTest {
           "{\"notify\": {\"email\": [\"ana@example.com\\r\\nBcc: x@evil.net\"]}}",
           "{\"notify\": {\"webhook\": \"https://evil.net/\"}}",
           "{\"notify\": [\"https://evil.net/hook\"]}",
-          "{\"notify\": {\"email\": \"ana@example.com\"}}")) {
+          "{\"notify\": {\"email\": \"ana@example.com\"}}",
+          "{\"notify\": {\"attach\": true}}",
+          "{\"notify\": {\"email\": [\"ana@example.com\"], \"attach\": \"yes\"}}")) {
         ApiClient.Answer a = api.post("/api/reports", body);
         assertEquals(400, a.status(), body + " -> " + a.body());
       }
       assertEquals(0, store.count(null), "no job for any refused request");
+
+      ApiClient.Answer attaching = api.post("/api/reports",
+          "{\"format\": \"pdf\", \"notify\": {\"email\": [\"ana@example.com\"], \"attach\": true}}");
+      assertEquals(202, attaching.status(), attaching.body());
+      assertTrue(ReportRequest.fromJson(store.find(attaching.json().get("jobId").asText()).orElseThrow().params())
+          .attachReport(), "notify.attach is kept with the job");
+      store.markProcessing(attaching.json().get("jobId").asText());
+      store.markFailed(attaching.json().get("jobId").asText(), "not this test's job");
 
       ApiClient.Answer accepted = api.post("/api/reports", "{\"notify\": {\"email\": [\"ana@example.com\"]}}");
       assertEquals(202, accepted.status(), accepted.body());
@@ -100,7 +110,14 @@ class EmailRecipientsApiTest {
           smtp.getSmtp().getPort(), false, null, null, Duration.ofSeconds(5))))), List.of(), Duration.ofHours(1));
       n.run(Instant.now());
       assertTrue(n.awaitSent(Duration.ofSeconds(20)));
-      var received = smtp.getReceivedMessages();
+      jakarta.mail.internet.MimeMessage[] received = smtp.getReceivedMessages();
+      received = java.util.Arrays.stream(received).filter(m -> {
+        try {
+          return m.getSubject().contains(id);
+        } catch (jakarta.mail.MessagingException e) {
+          throw new IllegalStateException(e);
+        }
+      }).toArray(jakarta.mail.internet.MimeMessage[]::new);
       assertEquals(1, received.length, "one message, to the one recipient the request named");
       assertEquals("ana@example.com", received[0].getRecipients(Message.RecipientType.TO)[0].toString());
       assertEquals(1, received[0].getAllRecipients().length);

@@ -1,5 +1,6 @@
 package io.siloreports.api;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -73,6 +74,8 @@ class ReportServiceIT {
   /** Webhook notifications the service sent: job id -> body, only those whose signature checks out. */
   private final Map<String, JsonNode> announced = new java.util.concurrent.ConcurrentHashMap<>();
   private com.sun.net.httpserver.HttpServer receiver;
+  /** The SMTP server the service's worker sends emails to. */
+  private com.icegreen.greenmail.util.GreenMail smtp;
   /** Where the local submitter writes each report run's output, {@code <job id>.log}. */
   private Path runLogs;
 
@@ -101,6 +104,13 @@ class ReportServiceIT {
     receiver.start();
     m.put("notify.targets", "http://127.0.0.1:" + receiver.getAddress().getPort() + "/hook");
     m.put("notify.webhook.secret", "svc-secret");
+    smtp = new com.icegreen.greenmail.util.GreenMail(com.icegreen.greenmail.util.ServerSetupTest.SMTP.dynamicPort());
+    smtp.start();
+    m.put("notify.email.smtp.host", "127.0.0.1");
+    m.put("notify.email.smtp.port", Integer.toString(smtp.getSmtp().getPort()));
+    m.put("notify.email.smtp.starttls", "false");
+    m.put("notify.email.from", "silo-reports@example.com");
+    m.put("notify.email.allowed-domains", "example.com");
 
     readings = TestData.readings(new Random(33)).silos(3).hours(DAY, 0, 10).every(300, 600).build();
     InputFiles.write(dir.resolve("input/silo-readings"), "readings.jsonl", TestData.json(readings));
@@ -122,6 +132,51 @@ class ReportServiceIT {
     }
     if (receiver != null) {
       receiver.stop(0);
+    }
+    if (smtp != null) {
+      smtp.stop();
+    }
+  }
+
+  /**
+   * A PDF report asked for by email with the file attached, through the service, a real report run and a real SMTP
+   * server (GreenMail): the message carries the PDF byte for byte as stored on S3, and poppler's text of it holds each
+   * silo's reading count computed here from the readings.
+   */
+  @Test
+  void aPdfReportAskedForByEmailArrivesWithThePdfAttachedHoldingEachSilosReadings() throws Exception {
+    String body = BODY.substring(0, BODY.lastIndexOf('}')) + ", \"format\": \"pdf\", \"notify\": {\"email\":"
+        + " [\"ana@example.com\"], \"attach\": true}}";
+    String id = api.post("/api/reports", body).json().get("jobId").asText();
+    JsonNode done = api.awaitJob(id, ENDED, RUN);
+    assertEquals("COMPLETED", done.get("status").asText(), done.toString());
+    jakarta.mail.internet.MimeMessage mail = null;
+    long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+    while (mail == null && System.nanoTime() < deadline) {
+      for (jakarta.mail.internet.MimeMessage m : smtp.getReceivedMessages()) {
+        if (m.getSubject().contains(id)) {
+          mail = m;
+        }
+      }
+      Thread.sleep(100);
+    }
+    assertTrue(mail != null, "the report was emailed within 30 s of completing");
+    assertEquals("ana@example.com", mail.getAllRecipients()[0].toString());
+    jakarta.mail.internet.MimeMultipart mixed = (jakarta.mail.internet.MimeMultipart) mail.getContent();
+    jakarta.mail.BodyPart attached = mixed.getBodyPart(1);
+    assertEquals("silo_data_report.pdf", attached.getFileName());
+    byte[] pdf = attached.getInputStream().readAllBytes();
+    assertArrayEquals(api.download(done.get("downloadUrl").asText()).body(), pdf, "the stored report, attached");
+    Path file = Files.write(dir.resolve(id + ".pdf"), pdf);
+    Process p = new ProcessBuilder("pdftotext", "-layout", file.toString(), "-").start();
+    String text = new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+    assertEquals(0, p.waitFor(), "pdftotext (poppler-utils; .ci/run installs it) read the attachment");
+    List<Oracle.Reading> counted = TestData.before(readings, AS_OF);
+    for (int silo : counted.stream().map(Oracle.Reading::siloId).distinct().sorted().toList()) {
+      long n = counted.stream().filter(r -> r.siloId() == silo).count();
+      assertTrue(text.lines().map(String::trim).anyMatch(l -> l.startsWith(silo + " ")
+          && List.of(l.split("\\s+")).contains(Long.toString(n))), "silo " + silo + "'s row with its " + n
+          + " readings in the PDF:\n" + text);
     }
   }
 

@@ -42,6 +42,8 @@ abstract class ScheduleApiContract {
     m.put("api.tokens", "alice:" + ALICE + ",bob:" + BOB);
     m.put("api.worker", "false");
     m.put("api.auth.max-failures", "100000");
+    m.put("notify.email.allowed-domains", "example.com");
+    m.put("notify.targets", "https://hooks.internal.example/operator-hook");
     server = Wiring.api(ApiConfig.from(Settings.of(m)), Clock.systemUTC());
     server.start();
     alice = new ApiClient(server.url(), ALICE);
@@ -125,6 +127,37 @@ abstract class ScheduleApiContract {
     assertEquals(404, checked("POST", "/api/schedules/{name}/pause", alice.post("/api/schedules/nope/pause", null))
         .status());
     assertEquals(401, alice.withToken(null).get("/api/schedules").status());
+  }
+
+  @Test
+  void aScheduleNotifiesOnlyAllowedRecipientsAndWebhooksNoTokenHolderCanPointElsewhere() throws Exception {
+    assertRefused(400, "{\"name\": \"r-other\", \"at\": \"07:00\", \"recipients\": [\"eve@elsewhere.net\"]}",
+        "the domain 'elsewhere.net' is not allowed");
+    assertRefused(400, "{\"name\": \"r-bad\", \"at\": \"07:00\", \"recipients\": \"not-an-address\"}",
+        "is not an email address");
+    assertRefused(400, "{\"name\": \"r-mailto\", \"at\": \"07:00\", \"notify\": [\"mailto:eve@elsewhere.net\"]}",
+        "the domain 'elsewhere.net' is not allowed");
+    assertRefused(400, "{\"name\": \"r-inside\", \"at\": \"07:00\", \"notify\": [\"http://169.254.169.254/latest\"]}",
+        "is none of them");
+    assertRefused(400, "{\"name\": \"r-sns\", \"at\": \"07:00\", \"notify\": [\"arn:aws:sns:eu-west-1:1:t\"]}",
+        "is none of them");
+    assertRefused(400, "{\"name\": \"r-slack\", \"at\": \"07:00\", \"notify\": [\"slack:https://10.0.0.5/services/x\"]}",
+        "must be an https URL on hooks.slack.com");
+    assertRefused(400, "{\"name\": \"r-attach\", \"at\": \"07:00\", \"attach\": \"yes\"}",
+        "attach must be true or false");
+    for (String name : List.of("r-other", "r-bad", "r-mailto", "r-inside", "r-sns", "r-slack", "r-attach")) {
+      assertEquals(404, alice.get("/api/schedules/" + name).status(), name + " was not stored");
+    }
+
+    ApiClient.Answer ok = checked("POST", "/api/schedules", alice.post("/api/schedules",
+        "{\"name\": \"r-ok\", \"at\": \"07:00\", \"format\": \"pdf\", \"attach\": \"true\","
+            + " \"recipients\": \"ana@example.com, ops@example.com\","
+            + " \"notify\": [\"slack:https://hooks.slack.com/services/T1/B2/abc\","
+            + " \"https://hooks.internal.example/operator-hook\"]}"));
+    assertEquals(201, ok.status(), ok.body());
+    assertEquals("ana@example.com,ops@example.com", ok.json().get("recipients").asText());
+    assertEquals("true", ok.json().get("attach").asText());
+    assertEquals("pdf", ok.json().get("format").asText());
   }
 
   private void assertRefused(int status, String body, String reason) throws Exception {

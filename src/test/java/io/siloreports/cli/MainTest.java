@@ -67,7 +67,7 @@ class MainTest {
     assertEquals(Main.FAILED, before.code());
     Run migrate = run("migrate", "--conf", "jobstore.url=" + url);
     assertEquals(Main.DONE, migrate.code(), migrate.err());
-    assertTrue(migrate.out().contains("job store schema, 6 migration(s) applied"), migrate.out());
+    assertTrue(migrate.out().contains("job store schema, 7 migration(s) applied"), migrate.out());
     Run status = run("status", "--conf", "jobstore.url=" + url, "--conf", "warehouse.dir=" + dir.resolve("w"));
     assertEquals(Main.DONE, status.code(), status.err());
     assertTrue(status.out().contains("(no report jobs yet)"), status.out());

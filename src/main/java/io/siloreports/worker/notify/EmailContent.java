@@ -20,11 +20,15 @@ public record EmailContent(String subject, String text, String html) {
       new String[] {"average", "Average"}, new String[] {"min", "Min"}, new String[] {"max", "Max"},
       new String[] {"anomalies", "Anomalies"});
 
+  /** How many of the summary's listed anomalies an email shows (the report has them all). */
+  static final int ANOMALIES_SHOWN = 20;
+
   /**
    * @param summaryJson the job's statistics; null when it has none (a FAILED job, a CSV report)
    * @param link where the report is downloaded; null when there is none
+   * @param note a line about the report's file (attached, too large to attach, how to fetch it); null for none
    */
-  public static EmailContent of(ReportJob job, String summaryJson, String link) {
+  public static EmailContent of(ReportJob job, String summaryJson, String link, String note) {
     String subject = "silo-reports: report " + job.jobId() + " " + job.status();
     StringBuilder text = new StringBuilder();
     StringBuilder html = new StringBuilder("<!DOCTYPE html><html><body style=\"font-family:sans-serif\">");
@@ -40,6 +44,10 @@ public record EmailContent(String subject, String text, String html) {
     if (link != null) {
       text.append("Download: ").append(link).append("\n");
       html.append("<p><a href=\"").append(esc(link)).append("\">Download the report</a></p>");
+    }
+    if (note != null) {
+      text.append(note).append("\n");
+      html.append("<p>").append(esc(note)).append("</p>");
     }
     if (job.errorMessage() != null) {
       text.append("Error: ").append(job.errorMessage()).append("\n");
@@ -83,6 +91,25 @@ public record EmailContent(String subject, String text, String html) {
       }
     }
     html.append("</ul>");
+    JsonNode listed = summary.path("anomalyList");
+    if (listed.isArray() && !listed.isEmpty()) {
+      int shown = Math.min(ANOMALIES_SHOWN, listed.size());
+      String heading = total > shown ? "The first " + shown + " of " + total + " anomalies" : "Each anomaly";
+      text.append("\n").append(heading).append("\n");
+      html.append("<h4>").append(esc(heading)).append("</h4><table border=\"1\" cellpadding=\"4\""
+          + " style=\"border-collapse:collapse\"><tr><th>Silo</th><th>Hour (UTC)</th><th>Kind</th><th>Average</th>"
+          + "<th>Why</th></tr>");
+      for (int i = 0; i < shown; i++) {
+        JsonNode a = listed.get(i);
+        List<String> cells = List.of(a.path("silo").asText(), a.path("hour").asText(), a.path("kind").asText(),
+            cell(a.get("average")), a.path("reason").asText());
+        text.append("- ").append(String.join(" | ", cells)).append("\n");
+        html.append("<tr>");
+        cells.forEach(c -> html.append("<td>").append(esc(c)).append("</td>"));
+        html.append("</tr>");
+      }
+      html.append("</table>");
+    }
   }
 
   private static void row(JsonNode row, String firstCell, StringBuilder text, StringBuilder html) {

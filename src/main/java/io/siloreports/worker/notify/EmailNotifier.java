@@ -1,7 +1,12 @@
 package io.siloreports.worker.notify;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.siloreports.jobstore.JobStatus;
 import io.siloreports.jobstore.ReportJob;
 import io.siloreports.reportjob.EmailRecipients;
+import io.siloreports.reportjob.ReportOutput;
+import io.siloreports.reportjob.ReportRequest;
 import jakarta.mail.Message;
 import jakarta.mail.MessagingException;
 import jakarta.mail.Session;
@@ -17,12 +22,14 @@ import java.util.function.Function;
 
 /**
  * An email about a finished job to a {@code mailto:} target: a multipart/alternative MIME message, plain text and
- * HTML (see {@link EmailContent}), built with Jakarta Mail (Eclipse Angus) and handed to a {@link Transport}: SMTP, or
+ * HTML (see {@link EmailContent}) carrying the notification's link (to the service, signed when read), and the
+ * report's file as an attachment when the request asked for it, built with Jakarta Mail (Eclipse Angus) and handed to a {@link Transport}: SMTP, or
  * Amazon SES ({@link SesEmailTransport}). Only addresses in {@code notify.email.allowed-domains} are sent to, whatever
  * a stored request or schedule says: never an open relay. The transport's errors (connection refused, authentication
  * failed, recipient rejected) are the reason recorded in the job's history.
  */
 public final class EmailNotifier implements Notifier, AutoCloseable {
+  private static final ObjectMapper JSON = new ObjectMapper();
 
   /** Where a finished message goes. */
   public interface Transport {
@@ -51,6 +58,8 @@ public final class EmailNotifier implements Notifier, AutoCloseable {
   private final Function<String, Optional<String>> summaries;
   private final Session session = Session.getInstance(new Properties());
   private final Transport transport;
+  private ReportOutput output;
+  private long maxAttachmentBytes;
 
   /**
    * @param from the sender address ({@code notify.email.from})
@@ -65,6 +74,17 @@ public final class EmailNotifier implements Notifier, AutoCloseable {
     this.recipients = recipients;
     this.summaries = summaries;
     this.transport = transport;
+  }
+
+  /**
+   * Where the reports are, so an email whose request asks for it ({@code "notify": {"attach": true}}, a schedule's
+   * {@code attach}) carries the report's file, up to {@code maxBytes} ({@code notify.email.max-attachment-bytes});
+   * without this, emails carry the link only.
+   */
+  public EmailNotifier attachments(ReportOutput output, long maxBytes) {
+    this.output = output;
+    this.maxAttachmentBytes = maxBytes;
+    return this;
   }
 
   /** Sends through an SMTP server with Angus. */
@@ -101,16 +121,48 @@ public final class EmailNotifier implements Notifier, AutoCloseable {
   @Override
   public void send(ReportJob job, String target, String subject, String body, String summaryJson) throws Exception {
     String to = recipients.require(EmailRecipients.address(target));
-    EmailContent content = EmailContent.of(job, summaries.apply(job.jobId()).orElse(null), link(job));
-    transport.send(message(content, to), to);
+    JsonNode sent = JSON.readTree(body);
+    String link = sent.hasNonNull("url") ? sent.get("url").asText() : null;
+    String note = sent.hasNonNull("fetch") ? sent.get("fetch").asText() : null;
+    Attachment file = attachment(job);
+    if (file != null) {
+      note = file.note();
+    }
+    EmailContent content = EmailContent.of(job, summaries.apply(job.jobId()).orElse(null), link, note);
+    transport.send(message(content, file, to), to);
   }
 
-  /**
-   * The link an email carries: the one the job holds now. The one place a link is made, so a link that is signed
-   * when it is read can replace it.
-   */
-  static String link(ReportJob job) {
-    return job.s3Url();
+  /** The report's file to attach and the line saying so; or only a line (too large); null when none was asked. */
+  private record Attachment(String name, byte[] bytes, String note) {}
+
+  private Attachment attachment(ReportJob job) throws java.io.IOException {
+    if (job.status() != JobStatus.COMPLETED || job.s3Key() == null || !requestedAttachment(job)) {
+      return null;
+    }
+    String name = job.s3Key().substring(job.s3Key().lastIndexOf('/') + 1);
+    if (output == null) {
+      return new Attachment(null, null, "The report is not attached: this worker does not read the reports' store.");
+    }
+    Optional<byte[]> bytes = output.read(job.s3Key(), maxAttachmentBytes);
+    if (bytes.isEmpty()) {
+      return new Attachment(null, null, "The report is larger than the " + mib(maxAttachmentBytes)
+          + " an email may carry here (notify.email.max-attachment-bytes): download it with the link.");
+    }
+    return new Attachment(name, bytes.get(), "The report is attached: " + name + " (" + mib(bytes.get().length)
+        + ").");
+  }
+
+  private static boolean requestedAttachment(ReportJob job) {
+    try {
+      return ReportRequest.fromJson(job.params()).attachReport();
+    } catch (IllegalArgumentException e) {
+      return false;
+    }
+  }
+
+  private static String mib(long bytes) {
+    return bytes < 1024 * 1024 ? Math.max(1, bytes / 1024) + " KB"
+        : String.format(java.util.Locale.ROOT, "%.1f MB", bytes / (1024.0 * 1024));
   }
 
   /** The message's bytes as sent (RFC 5322 with MIME). */
@@ -120,7 +172,7 @@ public final class EmailNotifier implements Notifier, AutoCloseable {
     return out.toByteArray();
   }
 
-  MimeMessage message(EmailContent content, String to) throws MessagingException {
+  MimeMessage message(EmailContent content, Attachment file, String to) throws MessagingException {
     MimeMessage m = new MimeMessage(session);
     m.setFrom(new InternetAddress(from));
     m.setRecipient(Message.RecipientType.TO, new InternetAddress(to));
@@ -132,7 +184,22 @@ public final class EmailNotifier implements Notifier, AutoCloseable {
     html.setText(content.html(), StandardCharsets.UTF_8.name(), "html");
     alternative.addBodyPart(text); // the least preferred first (RFC 2046 5.1.4)
     alternative.addBodyPart(html);
-    m.setContent(alternative);
+    if (file == null || file.bytes() == null) {
+      m.setContent(alternative);
+    } else {
+      // multipart/mixed: the message (text or HTML) first, then the report as an attachment (RFC 2046 5.1.3).
+      MimeMultipart mixed = new MimeMultipart("mixed");
+      MimeBodyPart body = new MimeBodyPart();
+      body.setContent(alternative);
+      mixed.addBodyPart(body);
+      MimeBodyPart report = new MimeBodyPart();
+      report.setDataHandler(new jakarta.activation.DataHandler(
+          new jakarta.mail.util.ByteArrayDataSource(file.bytes(), ReportOutput.contentType(file.name()))));
+      report.setFileName(file.name());
+      report.setDisposition(MimeBodyPart.ATTACHMENT);
+      mixed.addBodyPart(report);
+      m.setContent(mixed);
+    }
     m.saveChanges();
     return m;
   }

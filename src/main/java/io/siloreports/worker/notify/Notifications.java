@@ -34,9 +34,9 @@ public final class Notifications implements Duty, AutoCloseable {
   private final List<Notifier> notifiers;
   private final List<String> defaultTargets;
   private final Duration maxAge;
-  private final boolean sends;
   private ServiceMetrics metrics;
   private ReadLinks readLinks;
+  private final java.util.concurrent.atomic.AtomicBoolean warnedNoLink = new java.util.concurrent.atomic.AtomicBoolean();
   private final ExecutorService senders = Executors.newFixedThreadPool(2, r -> {
     Thread t = new Thread(r, "report-notifications");
     t.setDaemon(true);
@@ -48,21 +48,6 @@ public final class Notifications implements Duty, AutoCloseable {
     this.notifiers = List.copyOf(notifiers);
     this.defaultTargets = List.copyOf(defaultTargets);
     this.maxAge = maxAge;
-    this.sends = true;
-  }
-
-  private Notifications(ReportJobStore jobs, Duration maxAge, ServiceMetrics metrics) {
-    this.jobs = jobs;
-    this.notifiers = List.of();
-    this.defaultTargets = List.of();
-    this.maxAge = maxAge;
-    this.sends = false;
-    this.metrics = metrics;
-  }
-
-  /** Claims each ended job only to observe its durations: for a worker that has no targets to notify. */
-  public static Notifications observingOnly(ReportJobStore jobs, Duration maxAge, ServiceMetrics metrics) {
-    return new Notifications(jobs, maxAge, metrics);
   }
 
   /**
@@ -77,15 +62,10 @@ public final class Notifications implements Duty, AutoCloseable {
   /**
    * The links a COMPLETED job's notification carries: to this service, which signs a fresh download on each click
    * (never the presigned URL stored at completion, dead minutes later, nor a server's file path). Without
-   * {@code api.public-url} the notification says how to fetch the report by its job id, and this says so once.
+   * {@code api.public-url} the notification says how to fetch the report by its job id, and the log says so once.
    */
   public Notifications links(ReadLinks readLinks) {
     this.readLinks = readLinks;
-    if (sends && (readLinks == null || !readLinks.enabled())) {
-      LOG.warn("notifications carry no download link: set api.public-url (the service's address as readers reach"
-          + " it; a worker apart from the service also needs api.download-signing-key) to send links that work when"
-          + " read; until then they say to fetch the report by its job id");
-    }
     return this;
   }
 
@@ -101,6 +81,12 @@ public final class Notifications implements Duty, AutoCloseable {
       }
       if (targets.isEmpty()) {
         continue;
+      }
+      if (job.status() == io.siloreports.jobstore.JobStatus.COMPLETED && (readLinks == null || !readLinks.enabled())
+          && warnedNoLink.compareAndSet(false, true)) {
+        LOG.warn("notifications carry no download link: set api.public-url (the service's address as readers reach"
+            + " it; a worker apart from the service also needs api.download-signing-key) to send links that work"
+            + " when read; until then they say to fetch the report by its job id");
       }
       String body = body(job, readLinks);
       String subject = "silo-reports: report " + job.jobId() + " " + job.status();
@@ -145,9 +131,6 @@ public final class Notifications implements Duty, AutoCloseable {
   }
 
   private List<String> targets(ReportJob job) {
-    if (!sends) {
-      return List.of();
-    }
     List<String> own = new ArrayList<>();
     try {
       own.addAll(ReportRequest.fromJson(job.params()).notifyTargets());
@@ -202,9 +185,6 @@ public final class Notifications implements Duty, AutoCloseable {
 
   @Override
   public String describe() {
-    if (!sends) {
-      return "job durations (no notification targets)";
-    }
     return "notifications (" + String.join(", ", defaultTargets.stream().map(Notifier::shown).toList())
         + (defaultTargets.isEmpty() ? "per request only" : "") + ")";
   }

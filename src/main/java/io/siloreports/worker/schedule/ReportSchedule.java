@@ -19,24 +19,26 @@ import java.util.regex.Pattern;
  * {@code at}, {@code HH:mm} daily; read in {@code zone}, an IANA time zone, default UTC), for which silos
  * ({@code silos}, default all), over which range ({@code days}: that many whole local days before the run's local
  * day; otherwise {@code range} before the run's hour, default 1d), in which format ({@code format}, default xlsx) and
- * who to tell ({@code notify}: webhook URLs and SNS topic ARNs, comma-separated; default the configured
- * notifications).
+ * who to tell ({@code notify}: webhook URLs, {@code slack:}/{@code teams:} webhooks, SNS topic ARNs and
+ * {@code mailto:} addresses, comma-separated; default the configured notifications) and whether its emails carry the
+ * report's file ({@code attach}, true or false, default false).
  *
  * @param localDays the number of local days before the run's day the report covers; 0 means {@code range} instead
  * @param fields the fields as given (without the {@code schedule.<name>.} prefix): what a stored schedule keeps
  */
 public record ReportSchedule(String name, Cron cron, ZoneId zone, List<Integer> silos, Duration range, int localDays,
-    ReportRequest.Format format, List<String> notifyTargets, Map<String, String> fields) {
+    ReportRequest.Format format, List<String> notifyTargets, boolean attachReport, Map<String, String> fields) {
   private static final Pattern NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9_-]{0,63}");
   private static final Pattern AT = Pattern.compile("([01][0-9]|2[0-3]):([0-5][0-9])");
-  private static final Set<String> FIELDS = Set.of("cron", "at", "zone", "days", "silos", "range", "format", "notify");
+  private static final Set<String> FIELDS = Set.of("cron", "at", "zone", "days", "silos", "range", "format", "notify",
+      "attach");
   /** The most local days a schedule's range may cover (the longest range a report may have). */
   public static final int MAX_DAYS = (int) ReportRequest.MAX_RANGE.toDays() - 1;
 
   /** A schedule in UTC over {@code range} before the run's hour. */
   public ReportSchedule(String name, Cron cron, List<Integer> silos, Duration range, ReportRequest.Format format,
       List<String> notifyTargets) {
-    this(name, cron, ZoneOffset.UTC, silos, range, 0, format, notifyTargets, Map.of("cron", cron.toString()));
+    this(name, cron, ZoneOffset.UTC, silos, range, 0, format, notifyTargets, false, Map.of("cron", cron.toString()));
   }
 
   public ReportSchedule {
@@ -63,10 +65,10 @@ public record ReportSchedule(String name, Cron cron, ZoneId zone, List<Integer> 
     if (localDays > 0) {
       LocalDate day = LocalDate.ofInstant(tick, zone);
       return new ReportRequest(day.minusDays(localDays).atStartOfDay(zone).toInstant(),
-          day.atStartOfDay(zone).toInstant(), silos, tick, format, notifyTargets);
+          day.atStartOfDay(zone).toInstant(), silos, tick, format, notifyTargets, attachReport);
     }
     Instant to = Times.hourFloor(tick);
-    return new ReportRequest(to.minus(range), to, silos, tick, format, notifyTargets);
+    return new ReportRequest(to.minus(range), to, silos, tick, format, notifyTargets, attachReport);
   }
 
   /** The latest run at or before {@code now}, its cron read in the schedule's zone; null if none in eight years. */
@@ -88,6 +90,9 @@ public record ReportSchedule(String name, Cron cron, ZoneId zone, List<Integer> 
     Map<String, String> out = new TreeMap<>(fields);
     out.putIfAbsent("zone", "UTC");
     out.putIfAbsent("format", "xlsx");
+    if (!"true".equalsIgnoreCase(out.getOrDefault("attach", "").trim())) {
+      out.remove("attach"); // false is the default: stored as absent
+    }
     return out;
   }
 
@@ -99,6 +104,15 @@ public record ReportSchedule(String name, Cron cron, ZoneId zone, List<Integer> 
       throw new IllegalArgumentException("unknown time zone '" + text + "' (an IANA name such as Europe/Berlin, or"
           + " UTC)");
     }
+  }
+
+  /** {@code attach}: true or false; the reason otherwise. */
+  private static boolean attach(String text) {
+    return switch (text.trim().toLowerCase(java.util.Locale.ROOT)) {
+      case "true" -> true;
+      case "false", "" -> false;
+      default -> throw new IllegalArgumentException("attach must be true or false, got '" + text + "'");
+    };
   }
 
   /** A number of local days, 1 to {@link #MAX_DAYS}; the reason otherwise. */
@@ -157,7 +171,7 @@ public record ReportSchedule(String name, Cron cron, ZoneId zone, List<Integer> 
             zone(fields.getOrDefault("zone", "UTC")), ReportRequest.parseSilos(fields.getOrDefault("silos", "")),
             range, fields.containsKey("days") ? days(fields.get("days")) : 0,
             ReportRequest.Format.parse(fields.getOrDefault("format", "xlsx")), List.copyOf(notify),
-            withDefaults(fields)));
+            attach(fields.getOrDefault("attach", "false")), withDefaults(fields)));
       } catch (IllegalArgumentException e) {
         throw new IllegalArgumentException("schedule." + name + ": " + e.getMessage(), e);
       }

@@ -2,11 +2,14 @@ package io.siloreports.worker.schedule;
 
 import io.siloreports.jobstore.JdbcScheduleStore;
 import io.siloreports.jobstore.StoredSchedule;
+import io.siloreports.reportjob.EmailRecipients;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.function.Function;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
@@ -39,7 +42,7 @@ public final class StoredSchedules implements Supplier<List<ReportSchedule>> {
         continue;
       }
       try {
-        out.add(ReportSchedule.of(row.name(), row.fields(), parseDuration));
+        out.add(ReportSchedule.of(row.name(), withRecipients(row.fields(), row.recipients()), parseDuration));
       } catch (IllegalArgumentException e) {
         if (warned.add(row.name() + "@" + row.updatedAt())) {
           LOG.warn("stored schedule {} is skipped: {}; change or delete it (PUT or DELETE /api/schedules/{})",
@@ -47,6 +50,30 @@ public final class StoredSchedules implements Supplier<List<ReportSchedule>> {
         }
       }
     }
+    return out;
+  }
+
+  /**
+   * A stored schedule's fields with its email recipients ({@code recipients}, comma-separated addresses) added to its
+   * {@code notify} targets as {@code mailto:} ones: what the schedule runs with.
+   */
+  public static Map<String, String> withRecipients(Map<String, String> fields, String recipients) {
+    if (recipients == null || recipients.isBlank()) {
+      return fields;
+    }
+    List<String> notify = new ArrayList<>();
+    for (String t : fields.getOrDefault("notify", "").split(",")) {
+      if (!t.isBlank()) {
+        notify.add(t.trim());
+      }
+    }
+    for (String a : recipients.split(",")) {
+      if (!a.isBlank() && !notify.contains(EmailRecipients.SCHEME + a.trim())) {
+        notify.add(EmailRecipients.SCHEME + a.trim());
+      }
+    }
+    Map<String, String> out = new TreeMap<>(fields);
+    out.put("notify", String.join(",", notify));
     return out;
   }
 

@@ -1,5 +1,6 @@
 package io.siloreports.worker.notify;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -21,6 +22,10 @@ import jakarta.mail.internet.MimeMessage;
 import jakarta.mail.internet.MimeMultipart;
 import java.math.BigDecimal;
 import java.math.RoundingMode;
+import io.siloreports.output.LocalReportOutput;
+import io.siloreports.reportjob.ReadLinks;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
@@ -38,12 +43,16 @@ import org.junit.jupiter.api.io.TempDir;
  * Email notifications sent by the worker's {@link Notifications} duty through {@link EmailNotifier} to a real SMTP
  * server started here (GreenMail, on a free port, with a user and password it checks): the received MIME is
  * multipart/alternative with a text and an HTML part, both holding the figures of the job's stored summary (checked
- * against the readings the test made up, summed here), the link, and only the allowed recipients.
+ * against the readings the test made up, summed here), the link to the service (never the presigned URL stored at
+ * completion), the report's file attached when asked for and no larger than the limit, and only the allowed
+ * recipients.
  */
 class EmailNotificationTest {
   private static final String USER = "reports";
   private static final String PASSWORD = "smtp-password-for-tests";
   private static final Instant FROM = Instant.parse("2026-11-01T00:00:00Z");
+  private static final ReadLinks LINKS = new ReadLinks("https://reports.example.org/", "a-signing-key-for-tests-only"
+      .getBytes(StandardCharsets.UTF_8), Duration.ofDays(7), Clock.systemUTC());
 
   @RegisterExtension
   static GreenMailExtension smtp = new GreenMailExtension(ServerSetupTest.SMTP.dynamicPort())
@@ -96,7 +105,11 @@ class EmailNotificationTest {
   }
 
   private void announce(EmailNotifier email) throws Exception {
-    Notifications n = new Notifications(jobs, List.of(email), List.of(), Duration.ofHours(1));
+    announce(email, null);
+  }
+
+  private void announce(EmailNotifier email, ReadLinks links) throws Exception {
+    Notifications n = new Notifications(jobs, List.of(email), List.of(), Duration.ofHours(1)).links(links);
     n.run(Instant.now());
     assertTrue(n.awaitSent(Duration.ofSeconds(20)), "the emails were sent within 20 s");
   }
@@ -104,7 +117,7 @@ class EmailNotificationTest {
   @Test
   void aCompletedJobIsEmailedAsTextAndHtmlWithTheSummaryFiguresToItsRecipientsOnly() throws Exception {
     completed("r-mail-1", "{\"notify\":[\"mailto:ana@example.com\",\"mailto:ops@ops.example.org\"]}");
-    announce(notifier(PASSWORD));
+    announce(notifier(PASSWORD), LINKS);
 
     MimeMessage[] received = smtp.getReceivedMessages();
     assertEquals(2, received.length, "one message per recipient");
@@ -127,8 +140,13 @@ class EmailNotificationTest {
     assertTrue(parts.getBodyPart(1).isMimeType("text/html"), parts.getBodyPart(1).getContentType());
     String text = (String) parts.getBodyPart(0).getContent();
     String html = (String) parts.getBodyPart(1).getContent();
-    assertTrue(text.contains("https://reports.example.com/d/r-mail-1"), text);
-    assertTrue(html.contains("href=\"https://reports.example.com/d/r-mail-1\""), html);
+    // The link to the service that signs a download when clicked, never the presigned URL stored at completion.
+    String link = LINKS.link("r-mail-1").orElseThrow();
+    String linkPrefix = link.substring(0, link.indexOf("?expires="));
+    assertTrue(text.contains("Download: " + linkPrefix + "?expires="), text);
+    assertTrue(html.contains("href=\"" + linkPrefix + "?expires="), html);
+    assertFalse(text.contains("reports.example.com/d/") || html.contains("reports.example.com/d/"),
+        "the stored presigned URL, dead minutes later, is not sent");
 
     for (int silo = 1; silo <= 2; silo++) {
       // The figures computed here from the made-up readings, not by ReportStatistics.
@@ -152,6 +170,66 @@ class EmailNotificationTest {
     assertEquals(2, jobs.events("r-mail-1").stream().map(JobEvent::detail)
         .filter(d -> d != null && d.startsWith("notified email to a recipient at ")).count());
     assertEquals(JobStatus.COMPLETED, jobs.find("r-mail-1").orElseThrow().status());
+  }
+
+  @Test
+  void aReportAskedForAsAnAttachmentIsAttachedByteForByteAndALargerOneIsLinkedWithAReason() throws Exception {
+    Path reports = dir.resolve("reports-out");
+    LocalReportOutput output = new LocalReportOutput(reports);
+    byte[] pdf = new byte[150_000];
+    new java.util.Random(7).nextBytes(pdf);
+    System.arraycopy("%PDF-1.7\n".getBytes(StandardCharsets.US_ASCII), 0, pdf, 0, 9);
+    storeReport(output, "r-mail-4", "silo_data_report.pdf", pdf);
+    storeReport(output, "r-mail-5", "silo_data_report.pdf", new byte[300_000]);
+    storeReport(output, "r-mail-6", "silo_data_report.pdf", pdf);
+    completedAt("r-mail-4", "{\"format\":\"pdf\",\"notify\":[\"mailto:ana@example.com\"],\"attach\":true}",
+        "reports/r-mail-4/silo_data_report.pdf");
+    completedAt("r-mail-5", "{\"format\":\"pdf\",\"notify\":[\"mailto:bo@example.com\"],\"attach\":true}",
+        "reports/r-mail-5/silo_data_report.pdf");
+    completedAt("r-mail-6", "{\"format\":\"pdf\",\"notify\":[\"mailto:cy@example.com\"]}",
+        "reports/r-mail-6/silo_data_report.pdf");
+    announce(notifier(PASSWORD).attachments(output, 200_000), LINKS);
+
+    java.util.Map<String, MimeMessage> byRecipient = new java.util.HashMap<>();
+    for (MimeMessage m : smtp.getReceivedMessages()) {
+      byRecipient.put(m.getRecipients(Message.RecipientType.TO)[0].toString(), m);
+    }
+    assertEquals(3, byRecipient.size(), byRecipient.keySet().toString());
+
+    MimeMessage attached = byRecipient.get("ana@example.com");
+    assertTrue(attached.getContentType().startsWith("multipart/mixed"), attached.getContentType());
+    MimeMultipart mixed = (MimeMultipart) attached.getContent();
+    assertEquals(2, mixed.getCount());
+    assertTrue(mixed.getBodyPart(0).isMimeType("multipart/alternative"), mixed.getBodyPart(0).getContentType());
+    var file = mixed.getBodyPart(1);
+    assertEquals("attachment", file.getDisposition());
+    assertEquals("silo_data_report.pdf", file.getFileName());
+    assertTrue(file.isMimeType("application/pdf"), file.getContentType());
+    assertArrayEquals(pdf, file.getInputStream().readAllBytes(), "the attachment is the stored report");
+    String text = (String) ((MimeMultipart) mixed.getBodyPart(0).getContent()).getBodyPart(0).getContent();
+    assertTrue(text.contains("The report is attached: silo_data_report.pdf (146 KB)."), text);
+    assertTrue(text.contains("Download: "), "the link is there too: " + text);
+
+    MimeMessage tooLarge = byRecipient.get("bo@example.com");
+    assertTrue(tooLarge.getContentType().startsWith("multipart/alternative"), "no attachment past the limit");
+    String tooLargeText = (String) ((MimeMultipart) tooLarge.getContent()).getBodyPart(0).getContent();
+    assertTrue(tooLargeText.contains("larger than the 195 KB an email may carry here"), tooLargeText);
+    assertTrue(tooLargeText.contains("Download: "), tooLargeText);
+
+    assertTrue(byRecipient.get("cy@example.com").getContentType().startsWith("multipart/alternative"),
+        "not asked for: the link only");
+  }
+
+  private static void storeReport(LocalReportOutput output, String id, String name, byte[] bytes) throws Exception {
+    Path tmp = Files.createTempFile("report", name);
+    Files.write(tmp, bytes);
+    output.store(tmp, "reports/" + id + "/" + name);
+  }
+
+  private void completedAt(String id, String params, String key) {
+    jobs.create(id, "silo_hourly", params);
+    jobs.markProcessing(id);
+    jobs.markCompleted(id, key, "file:///server/path/" + key, summaryJson());
   }
 
   @Test

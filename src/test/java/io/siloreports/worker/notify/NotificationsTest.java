@@ -228,10 +228,15 @@ class NotificationsTest {
   }
 
   @Test
-  void withoutAPublicUrlTheStartSaysLinksNeedIt() {
+  void withoutAPublicUrlTheFirstLinklessNotificationSaysLinksNeedItOnce() throws Exception {
+    finished("no-link-1", true, "{}");
+    finished("no-link-2", true, "{}");
     try (io.siloreports.testing.LogCapture log = io.siloreports.testing.LogCapture.of(Notifications.class)) {
-      new Notifications(jobs, List.of(webhook(1)), List.of(hook()), Duration.ofDays(1))
+      Notifications n = new Notifications(jobs, List.of(webhook(1)), List.of(hook()), Duration.ofDays(1))
           .links(new io.siloreports.reportjob.ReadLinks(null, new byte[1], Duration.ofDays(7), Clock.systemUTC()));
+      assertEquals(0, log.linesWith("WARN", "set api.public-url").size(), "nothing said before a report is sent");
+      n.run(Instant.now());
+      assertTrue(n.awaitSent(Duration.ofSeconds(10)));
       assertEquals(1, log.linesWith("WARN", "set api.public-url").size(), log.lines().toString());
     }
   }

@@ -1,6 +1,7 @@
 package io.siloreports.worker.notify;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.siloreports.jobstore.JobEvent;
@@ -82,7 +83,9 @@ class SesEmailTest {
     MimeMultipart parts = (MimeMultipart) m.getContent();
     assertTrue(parts.getBodyPart(0).isMimeType("text/plain"));
     assertTrue(parts.getBodyPart(1).isMimeType("text/html"));
-    assertTrue(((String) parts.getBodyPart(0).getContent()).contains("https://reports.example.com/d/r-ses-1"));
+    String text = (String) parts.getBodyPart(0).getContent();
+    assertTrue(text.contains("GET /api/reports/r-ses-1"), "without api.public-url, how to fetch it: " + text);
+    assertFalse(text.contains("https://reports.example.com/d/r-ses-1"), "never the presigned URL stored at completion");
     List<String> notes = jobs.events("r-ses-1").stream().map(JobEvent::detail).toList();
     assertTrue(notes.contains("notified email to a recipient at example.com (COMPLETED)"), notes.toString());
     assertTrue(notes.stream().anyMatch(d -> d != null && d.contains("'elsewhere.net' is not allowed")), notes.toString());

@@ -67,6 +67,27 @@ class StoredSchedulesTest {
   }
 
   @Test
+  void aStoredSchedulesRecipientsAndAttachAreInTheRequestOfEachRun() {
+    MovableClock clock = new MovableClock(Instant.parse("2026-12-01T05:00:00Z"));
+    Jdbc db = db();
+    JdbcScheduleStore store = new JdbcScheduleStore(db, clock);
+    ReportJobStore jobs = new JdbcReportJobStore(db, clock, "worker-a");
+    assertTrue(store.create("mailed", Map.of("at", "06:00", "zone", "UTC", "format", "pdf", "attach", "true",
+        "notify", "slack:https://hooks.slack.com/services/T/B/x"), "ana@example.com,ops@example.com", "api", "alice"));
+    Scheduler s = new Scheduler(new ReportJobLifecycle(jobs), new StoredSchedules(store, Keys.WORKER_POLL_INTERVAL::parse),
+        "stored");
+    clock.advance(Duration.ofHours(2));
+    s.run(clock.instant());
+    List<ReportJob> runs = jobs.list(10);
+    assertEquals(1, runs.size());
+    io.siloreports.reportjob.ReportRequest r = io.siloreports.reportjob.ReportRequest.fromJson(runs.get(0).params());
+    assertEquals(List.of("slack:https://hooks.slack.com/services/T/B/x", "mailto:ana@example.com",
+        "mailto:ops@example.com"), r.notifyTargets());
+    assertTrue(r.attachReport());
+    assertEquals(io.siloreports.reportjob.ReportRequest.Format.PDF, r.format());
+  }
+
+  @Test
   void theSettingsSeedTheStoreByNameAndReplaceApiEditsOnlyWhenTheyWin() {
     MovableClock clock = new MovableClock(Instant.parse("2026-12-01T00:00:00Z"));
     JdbcScheduleStore store = new JdbcScheduleStore(db(), clock);

@@ -1,0 +1,3 @@
+-- Whether a schedule's emails carry the report's file (its "attach" field); false: the link only.
+-- V12 like MySQL's (gaps are allowed).
+ALTER TABLE report_schedules ADD COLUMN attach_report BOOLEAN NOT NULL DEFAULT FALSE;
