@@ -25,9 +25,11 @@ import java.util.regex.Pattern;
  *
  * @param localDays the number of local days before the run's day the report covers; 0 means {@code range} instead
  * @param fields the fields as given (without the {@code schedule.<name>.} prefix): what a stored schedule keeps
+ * @param since when the schedule was created: no run for a tick before it (null: the latest tick runs at start)
  */
 public record ReportSchedule(String name, Cron cron, ZoneId zone, List<Integer> silos, Duration range, int localDays,
-    ReportRequest.Format format, List<String> notifyTargets, boolean attachReport, Map<String, String> fields) {
+    ReportRequest.Format format, List<String> notifyTargets, boolean attachReport, Map<String, String> fields,
+    Instant since) {
   private static final Pattern NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9_-]{0,63}");
   private static final Pattern AT = Pattern.compile("([01][0-9]|2[0-3]):([0-5][0-9])");
   private static final Set<String> FIELDS = Set.of("cron", "at", "zone", "days", "silos", "range", "format", "notify",
@@ -38,7 +40,8 @@ public record ReportSchedule(String name, Cron cron, ZoneId zone, List<Integer> 
   /** A schedule in UTC over {@code range} before the run's hour. */
   public ReportSchedule(String name, Cron cron, List<Integer> silos, Duration range, ReportRequest.Format format,
       List<String> notifyTargets) {
-    this(name, cron, ZoneOffset.UTC, silos, range, 0, format, notifyTargets, false, Map.of("cron", cron.toString()));
+    this(name, cron, ZoneOffset.UTC, silos, range, 0, format, notifyTargets, false, Map.of("cron", cron.toString()),
+        null);
   }
 
   public ReportSchedule {
@@ -71,9 +74,19 @@ public record ReportSchedule(String name, Cron cron, ZoneId zone, List<Integer> 
     return new ReportRequest(to.minus(range), to, silos, tick, format, notifyTargets, attachReport);
   }
 
-  /** The latest run at or before {@code now}, its cron read in the schedule's zone; null if none in eight years. */
+  /**
+   * The latest run at or before {@code now}, its cron read in the schedule's zone; null if none in eight years or it
+   * is before the schedule was created (a schedule made at 10:05 for 10:00 daily first runs tomorrow).
+   */
   public Instant latestRunAtOrBefore(Instant now) {
-    return cron.latestAtOrBefore(now, zone);
+    Instant tick = cron.latestAtOrBefore(now, zone);
+    return tick == null || since != null && tick.isBefore(since) ? null : tick;
+  }
+
+  /** This schedule, created at {@code createdAt}. */
+  public ReportSchedule since(Instant createdAt) {
+    return new ReportSchedule(name, cron, zone, silos, range, localDays, format, notifyTargets, attachReport, fields,
+        createdAt);
   }
 
   /** A cron expression for {@code at} ({@code HH:mm}, daily); the reason when it is not a time of day. */
@@ -171,7 +184,7 @@ public record ReportSchedule(String name, Cron cron, ZoneId zone, List<Integer> 
             zone(fields.getOrDefault("zone", "UTC")), ReportRequest.parseSilos(fields.getOrDefault("silos", "")),
             range, fields.containsKey("days") ? days(fields.get("days")) : 0,
             ReportRequest.Format.parse(fields.getOrDefault("format", "xlsx")), List.copyOf(notify),
-            attach(fields.getOrDefault("attach", "false")), withDefaults(fields)));
+            attach(fields.getOrDefault("attach", "false")), withDefaults(fields), null));
       } catch (IllegalArgumentException e) {
         throw new IllegalArgumentException("schedule." + name + ": " + e.getMessage(), e);
       }

@@ -42,7 +42,8 @@ public final class StoredSchedules implements Supplier<List<ReportSchedule>> {
         continue;
       }
       try {
-        out.add(ReportSchedule.of(row.name(), withRecipients(row.fields(), row.recipients()), parseDuration));
+        out.add(ReportSchedule.of(row.name(), withRecipients(row.fields(), row.recipients()), parseDuration)
+            .since(row.createdAt()));
       } catch (IllegalArgumentException e) {
         if (warned.add(row.name() + "@" + row.updatedAt())) {
           LOG.warn("stored schedule {} is skipped: {}; change or delete it (PUT or DELETE /api/schedules/{})",

@@ -88,6 +88,23 @@ class StoredSchedulesTest {
   }
 
   @Test
+  void aScheduleMadeAfterTodaysTimeFirstRunsTomorrowNotForTheTickBeforeItExisted() {
+    MovableClock clock = new MovableClock(Instant.parse("2026-12-07T10:05:00Z"));
+    Jdbc db = db();
+    JdbcScheduleStore store = new JdbcScheduleStore(db, clock);
+    ReportJobStore jobs = new JdbcReportJobStore(db, clock, "worker-a");
+    assertTrue(store.create("late", Map.of("at", "10:00", "zone", "UTC"), null, "api", "alice"));
+    Scheduler s = new Scheduler(new ReportJobLifecycle(jobs), new StoredSchedules(store, Keys.WORKER_POLL_INTERVAL::parse),
+        "stored");
+    for (int i = 0; i < 12 * 26; i++) { // 26 hours of 5-minute rounds
+      s.run(clock.instant());
+      clock.advance(Duration.ofMinutes(5));
+    }
+    assertEquals(List.of(Instant.parse("2026-12-08T10:00:00Z")),
+        jobs.list(10).stream().map(ReportJob::scheduledFor).toList(), "not 2026-12-07T10:00Z, before it was made");
+  }
+
+  @Test
   void theSettingsSeedTheStoreByNameAndReplaceApiEditsOnlyWhenTheyWin() {
     MovableClock clock = new MovableClock(Instant.parse("2026-12-01T00:00:00Z"));
     JdbcScheduleStore store = new JdbcScheduleStore(db(), clock);
