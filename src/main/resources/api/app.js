@@ -20,6 +20,21 @@ async function api(method, path, body) {
 
 function isoDate(d) { return d.toISOString().slice(0, 10); }
 
+/**
+ * Who gets a report by email, from an addresses input (commas or spaces between them) and its attach box. The API
+ * checks each address and its domain; here only that a ticked box has someone to attach the file for.
+ */
+function emailChoice(addressesId, attachId) {
+  const addresses = $(addressesId).value.split(/[\s,]+/).filter(a => a !== "");
+  const attach = $(attachId).checked;
+  if (attach && addresses.length === 0) {
+    throw new Error("Give an address to email the report to, or untick Attach the report file.");
+  }
+  return { addresses, attach };
+}
+
+function recipientCount(n) { return n + (n === 1 ? " recipient" : " recipients"); }
+
 function defaults() {
   const tomorrow = new Date(); tomorrow.setUTCDate(tomorrow.getUTCDate() + 1);
   const from = new Date(tomorrow); from.setUTCDate(from.getUTCDate() - DEFAULT_DAYS);
@@ -74,6 +89,7 @@ async function loadJobs() {
 const FIRST_SILOS = 20; // more rows wait behind "show all" so a 100-silo report stays readable
 const SVG = "http://www.w3.org/2000/svg";
 let shownJob = null;
+let emailedJob = null; // { jobId, recipients }: the page knows whom it asked to email the job it created
 
 function dec(v) { return v === null || v === undefined ? "" : Number(v).toFixed(2); }
 function hour(t) { return t ? t.replace("T", " ").slice(0, 16) : ""; }
@@ -206,6 +222,8 @@ function show(job) {
   s.className = "status " + job.status;
   s.textContent = "Report " + job.jobId + ": " + job.status;
   $("error").textContent = job.status === "FAILED" ? job.errorMessage : "";
+  $("emailed").textContent = emailedJob && emailedJob.jobId === job.jobId && emailedJob.recipients > 0
+    ? "Will be emailed to " + recipientCount(emailedJob.recipients) + "." : "";
   const a = $("download");
   if (job.status === "COMPLETED" && job.downloadUrl) { a.href = job.downloadUrl; a.hidden = false; }
   else { a.hidden = true; }
@@ -215,15 +233,24 @@ function show(job) {
 async function generate() {
   const button = $("generate");
   button.disabled = true;
-  $("error").textContent = ""; $("download").hidden = true; $("findings").hidden = true; shownJob = null;
+  $("error").textContent = ""; $("emailed").textContent = ""; $("download").hidden = true; $("findings").hidden = true;
+  shownJob = null;
   const body = { from: $("from").value, to: $("to").value, format: $("format").value };
   if (!$("all-silos").checked) {
     body.silos = [...document.querySelectorAll("input.silo:checked")].map(b => Number(b.value));
     if (body.silos.length === 0) { $("error").textContent = "Pick at least one silo, or All silos."; button.disabled = false; return; }
   }
+  let email;
+  try { email = emailChoice("email-to", "email-attach"); }
+  catch (e) { $("status").textContent = ""; $("error").textContent = e.message; button.disabled = false; return; }
+  if (email.addresses.length > 0) {
+    body.notify = { email: email.addresses };
+    if (email.attach) body.notify.attach = true;
+  }
   let job;
   try {
     job = await api("POST", "/api/reports", body);
+    emailedJob = { jobId: job.jobId, recipients: email.addresses.length };
   } catch (e) {
     $("status").textContent = ""; $("error").textContent = "The report could not be requested: " + e.message;
     button.disabled = false; return;
@@ -257,6 +284,8 @@ async function loadSchedules() {
     const row = document.createElement("tr");
     row.dataset.name = s.name;
     cell(row, s.name); cell(row, s.at || s.cron); cell(row, s.zone); cell(row, s.days || "");
+    cell(row, (s.recipients ? s.recipients.split(",").join(", ") : "none")
+      + (s.recipients && s.attach === "true" ? " (file attached)" : "")).className = "sched-recipients";
     cell(row, s.paused ? "paused" : "active");
     const actions = cell(row, "");
     const pause = document.createElement("button");
@@ -272,7 +301,7 @@ async function loadSchedules() {
   }
   if (!data.schedules.length) {
     const row = document.createElement("tr");
-    cell(row, "No schedules yet.").colSpan = 6;
+    cell(row, "No schedules yet.").colSpan = 7;
     body.append(row);
   }
 }
@@ -283,10 +312,16 @@ async function schedAction(method, path, body) {
   loadSchedules();
 }
 
-$("sched-add").addEventListener("click", () => schedAction("POST", "/api/schedules", {
-  name: $("sched-name").value.trim(), at: $("sched-at").value, zone: $("sched-zone").value.trim() || "UTC",
-  days: Number($("sched-days").value)
-}));
+$("sched-add").addEventListener("click", () => {
+  const schedule = { name: $("sched-name").value.trim(), at: $("sched-at").value,
+    zone: $("sched-zone").value.trim() || "UTC", days: Number($("sched-days").value) };
+  let email;
+  try { email = emailChoice("sched-recipients", "sched-attach"); }
+  catch (e) { $("sched-error").textContent = e.message; return; }
+  if (email.addresses.length > 0) schedule.recipients = email.addresses;
+  if (email.attach) schedule.attach = "true";
+  schedAction("POST", "/api/schedules", schedule);
+});
 $("save-token").addEventListener("click", () => {
   sessionStorage.setItem("silo-reports-token", $("token").value.trim());
   $("token").value = "";

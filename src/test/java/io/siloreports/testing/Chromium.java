@@ -8,6 +8,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.logging.Level;
+import org.openqa.selenium.JavascriptExecutor;
 import org.openqa.selenium.WebDriver;
 import org.openqa.selenium.chrome.ChromeDriver;
 import org.openqa.selenium.chrome.ChromeDriverService;
@@ -51,6 +52,27 @@ public final class Chromium {
     List<String> out = new ArrayList<>();
     for (LogEntry e : browser.manage().logs().get(LogType.BROWSER)) {
       out.add(e.getLevel() + " " + e.getMessage());
+    }
+    return out;
+  }
+
+  /**
+   * From now until the page is loaded again, keeps what the page's script sends with {@code fetch}: a test sees what
+   * the page asked, whatever the server answered. The driver runs this script, outside the page's CSP.
+   */
+  public static void recordSent(WebDriver browser) {
+    ((JavascriptExecutor) browser).executeScript("window.sentByPage = []; const pageFetch = window.fetch;"
+        + " window.fetch = (url, init) => { window.sentByPage.push({ method: (init && init.method) || 'GET', url,"
+        + " body: (init && init.body) || null }); return pageFetch(url, init); };");
+  }
+
+  /** The bodies the page sent as {@code method} to {@code path} since {@link #recordSent}, oldest first. */
+  public static List<String> sentBodies(WebDriver browser, String method, String path) {
+    List<String> out = new ArrayList<>();
+    Object sent = ((JavascriptExecutor) browser).executeScript("return window.sentByPage.filter(r => r.method"
+        + " === arguments[0] && r.url === arguments[1]).map(r => r.body);", method, path);
+    for (Object body : (List<?>) sent) {
+      out.add((String) body);
     }
     return out;
   }
