@@ -274,7 +274,8 @@ async function generate() {
   }, POLL_MS);
 }
 
-// Schedules: list, add (a local time in a zone over previous local days), pause or resume, delete.
+// Schedules: list, add (a local time in a zone over previous local days), change, pause or resume, delete.
+let editing = null; // the schedule being changed (its fields as the API gave them), or null when adding
 async function loadSchedules() {
   const body = $("schedules");
   let data;
@@ -296,7 +297,10 @@ async function loadSchedules() {
     const del = document.createElement("button");
     del.type = "button"; del.className = "secondary sched-delete"; del.textContent = "Delete";
     del.addEventListener("click", () => schedAction("DELETE", "/api/schedules/" + encodeURIComponent(s.name)));
-    actions.append(pause, del);
+    const edit = document.createElement("button");
+    edit.type = "button"; edit.className = "secondary sched-edit"; edit.textContent = "Edit";
+    edit.addEventListener("click", () => editSchedule(s));
+    actions.append(edit, pause, del);
     body.append(row);
   }
   if (!data.schedules.length) {
@@ -312,16 +316,49 @@ async function schedAction(method, path, body) {
   loadSchedules();
 }
 
-$("sched-add").addEventListener("click", () => {
-  const schedule = { name: $("sched-name").value.trim(), at: $("sched-at").value,
-    zone: $("sched-zone").value.trim() || "UTC", days: Number($("sched-days").value) };
+// Fills the form with a schedule to change; Save sends its fields with the form's values over them (PUT replaces all).
+function editSchedule(s) {
+  editing = s;
+  $("sched-name").value = s.name; $("sched-name").readOnly = true;
+  $("sched-at").value = s.at || ""; $("sched-zone").value = s.zone || "UTC"; $("sched-days").value = s.days || 1;
+  $("sched-format").value = s.format || "xlsx";
+  $("sched-recipients").value = s.recipients ? s.recipients.split(",").join(", ") : "";
+  $("sched-attach").checked = s.attach === "true";
+  $("sched-add").textContent = "Save changes"; $("sched-cancel").hidden = false;
+}
+
+function endEditing() {
+  editing = null;
+  $("sched-name").readOnly = false; $("sched-name").value = "";
+  $("sched-add").textContent = "Add schedule"; $("sched-cancel").hidden = true;
+}
+
+$("sched-add").addEventListener("click", async () => {
+  const schedule = {};
+  if (editing) {
+    for (const f of ["cron", "range", "silos", "notify"]) { if (editing[f]) schedule[f] = editing[f]; }
+  }
+  Object.assign(schedule, { name: $("sched-name").value.trim(), zone: $("sched-zone").value.trim() || "UTC",
+    format: $("sched-format").value });
+  if (!schedule.range) schedule.days = Number($("sched-days").value); // a schedule over hours keeps its range
+  if ($("sched-at").value || !schedule.cron) { schedule.at = $("sched-at").value; delete schedule.cron; }
   let email;
   try { email = emailChoice("sched-recipients", "sched-attach"); }
   catch (e) { $("sched-error").textContent = e.message; return; }
   if (email.addresses.length > 0) schedule.recipients = email.addresses;
   if (email.attach) schedule.attach = "true";
-  schedAction("POST", "/api/schedules", schedule);
+  if (editing) {
+    $("sched-error").textContent = "";
+    try {
+      await api("PUT", "/api/schedules/" + encodeURIComponent(editing.name), schedule);
+      endEditing();
+    } catch (e) { $("sched-error").textContent = e.message; }
+    loadSchedules();
+  } else {
+    schedAction("POST", "/api/schedules", schedule);
+  }
 });
+$("sched-cancel").addEventListener("click", endEditing);
 $("save-token").addEventListener("click", () => {
   sessionStorage.setItem("silo-reports-token", $("token").value.trim());
   $("token").value = "";

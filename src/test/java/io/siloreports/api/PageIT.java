@@ -264,8 +264,7 @@ class PageIT {
     }
     assertEquals(typed, mailedTo.stream().sorted().toList());
 
-    // The attach box ticked: the page sends notify.attach. The API refuses the domain (an API that does not know
-    // notify.attach yet refuses that field first), so the body the page sent is checked and no job is made either way.
+    // The attach box ticked: the page sends notify.attach; with a refused domain no job is made.
     waitUpTo(Duration.ofSeconds(5)).until(b -> el("generate").isEnabled());
     long jobsNow = get("/api/reports?limit=1").get("total").asLong();
     el("email-to").clear();
@@ -280,7 +279,33 @@ class PageIT {
     JsonNode ticked = PageFindings.JSON.readTree(sent.get(1)).get("notify");
     assertEquals("[\"ana@example.com\",\"mallory@evil.example.net\"]", ticked.get("email").toString());
     assertTrue(ticked.path("attach").asBoolean(false), "ticked: " + sent.get(1));
+
+    // Ticked with an allowed address: the job keeps notify.attach and the mail carries the PDF it made.
+    el("email-to").clear();
+    el("email-to").sendKeys("cy@example.com");
+    el("generate").click();
+    waitUpTo(Duration.ofSeconds(10)).until(b -> el("status").getText().startsWith("Report r-")
+        && !el("status").getText().contains(jobId));
+    String attachedId = el("status").getText().split(" ")[1].replace(":", "");
+    assertTrue(get("/api/reports/" + attachedId).get("params").path("attach").asBoolean(false), "kept with the job");
+    waitUpTo(Duration.ofMinutes(4)).until(b -> el("status").getText().endsWith("COMPLETED")
+        || el("status").getText().endsWith("FAILED"));
+    assertTrue(smtp.waitForIncomingEmail(30_000, typed.size() + 1), "a mail to cy@example.com");
+    MimeMessage withFile = java.util.Arrays.stream(smtp.getReceivedMessages())
+        .filter(m -> m.toString() != null && subject(m).contains(attachedId)).findFirst().orElseThrow();
+    jakarta.mail.internet.MimeMultipart mixed = (jakarta.mail.internet.MimeMultipart) withFile.getContent();
+    assertEquals("silo_data_report.pdf", mixed.getBodyPart(1).getFileName());
+    assertEquals("%PDF", new String(mixed.getBodyPart(1).getInputStream().readNBytes(4),
+        java.nio.charset.StandardCharsets.US_ASCII));
     assertEquals(List.of(), Chromium.cspViolations(browser), "the page runs under its Content-Security-Policy");
+  }
+
+  private static String subject(MimeMessage m) {
+    try {
+      return m.getSubject();
+    } catch (jakarta.mail.MessagingException e) {
+      throw new IllegalStateException(e);
+    }
   }
 
   private JsonNode get(String path) throws Exception {
