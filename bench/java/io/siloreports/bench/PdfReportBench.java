@@ -11,7 +11,8 @@ import java.util.*;
 
 /**
  * The PDF writer on a large report in a small heap (bench/pdf/run): {@code <silos> <hours> <file>}, rows made on the
- * fly so the heap holds only what the writer keeps; prints rows, pages, bytes, time and the heap used after.
+ * fly so the heap holds only what the writer keeps; prints rows, pages, bytes, time and the heap used after, then the
+ * same rows written as a plain CSV and (up to 100 silos) by the xlsx writer, with the PDF's time as a ratio of each.
  */
 public final class PdfReportBench {
   public static void main(String[] a) throws Exception {
@@ -21,7 +22,37 @@ public final class PdfReportBench {
     Instant to = from.plus(Duration.ofHours(hours));
     List<Integer> ids = new ArrayList<>();
     for (int s = 1; s <= silos; s++) ids.add(s);
-    Iterator<FinalHourlyRow> rows = new Iterator<>() {
+    ReportHeader header = new ReportHeader("bench", ids, from, to, to, to, to, 0L);
+    Path pdf = Path.of(a[2]);
+    long t = System.nanoTime();
+    WorkbookStats st = new PdfReportWriter().write(header, rows(silos, hours, from), ids, pdf);
+    long pdfMs = (System.nanoTime() - t) / 1_000_000;
+    System.gc();
+    Runtime rt = Runtime.getRuntime();
+    System.out.printf("%d rows, %d pages, %d bytes, %d ms, heap used after %d MB of max %d MB%n", st.totalRows(), st.sheets(), st.bytes(),
+        pdfMs, (rt.totalMemory() - rt.freeMemory()) >> 20, rt.maxMemory() >> 20);
+    // The comparators, same rows in the same JVM: a plain CSV of every row, and (up to 100 silos) the product's xlsx.
+    Path csv = pdf.resolveSibling(pdf.getFileName() + ".baseline.csv");
+    t = System.nanoTime();
+    new CsvBaselineWriter().write(header, rows(silos, hours, from), ids, csv);
+    long csvMs = (System.nanoTime() - t) / 1_000_000;
+    System.out.printf("plain CSV of the same rows: %d ms, %d bytes; PDF / plain CSV = %.2fx%n", csvMs, Files.size(csv),
+        pdfMs / (double) Math.max(1, csvMs));
+    Files.delete(csv);
+    if (silos <= 100) { // the xlsx writer keeps each sheet's buffers: more silos need more than a small heap
+      Path xlsx = pdf.resolveSibling(pdf.getFileName() + ".xlsx");
+      t = System.nanoTime();
+      new io.siloreports.report.workbook.SxssfWorkbookWriter().write(header, rows(silos, hours, from), ids, xlsx);
+      long xlsxMs = (System.nanoTime() - t) / 1_000_000;
+      System.out.printf("the xlsx writer on the same rows: %d ms, %d bytes; PDF / xlsx = %.2fx%n", xlsxMs,
+          Files.size(xlsx), pdfMs / (double) Math.max(1, xlsxMs));
+      Files.delete(xlsx);
+    }
+  }
+
+  /** The rows, made on the fly: nothing of them stays in the heap. */
+  private static Iterator<FinalHourlyRow> rows(int silos, int hours, Instant from) {
+    return new Iterator<>() {
       int s = 1, h = 0;
       public boolean hasNext() { return s <= silos; }
       public FinalHourlyRow next() {
@@ -32,11 +63,5 @@ public final class PdfReportBench {
         return r;
       }
     };
-    long t = System.nanoTime();
-    WorkbookStats st = new PdfReportWriter().write(new ReportHeader("bench", ids, from, to, to, to, to, 0L), rows, ids, Path.of(a[2]));
-    System.gc();
-    Runtime rt = Runtime.getRuntime();
-    System.out.printf("%d rows, %d pages, %d bytes, %d ms, heap used after %d MB of max %d MB%n", st.totalRows(), st.sheets(), st.bytes(),
-        (System.nanoTime() - t) / 1_000_000, (rt.totalMemory() - rt.freeMemory()) >> 20, rt.maxMemory() >> 20);
   }
 }

@@ -7,7 +7,6 @@ import org.apache.pdfbox.pdmodel.PDPage;
 import org.apache.pdfbox.pdmodel.PDPageContentStream;
 import org.apache.pdfbox.pdmodel.common.PDRectangle;
 import org.apache.pdfbox.pdmodel.font.PDType1Font;
-import org.apache.pdfbox.pdmodel.font.Standard14Fonts;
 
 /**
  * Lays text lines and tables down A4 landscape pages top to bottom, starting a page when one is full; each page's
@@ -18,8 +17,8 @@ final class PdfPages implements AutoCloseable {
   static final float MARGIN = 36;
   static final float TEXT_SIZE = 8;
   static final float LINE = 11;
-  private static final PDType1Font REGULAR = new PDType1Font(Standard14Fonts.FontName.HELVETICA);
-  private static final PDType1Font BOLD = new PDType1Font(Standard14Fonts.FontName.HELVETICA_BOLD);
+  private static final PDType1Font REGULAR = PdfFonts.REGULAR;
+  private static final PDType1Font BOLD = PdfFonts.BOLD;
 
   private final PDDocument document;
   private PDPageContentStream content;
