@@ -30,6 +30,7 @@ import java.util.function.Function;
  */
 public final class EmailNotifier implements Notifier, AutoCloseable {
   private static final ObjectMapper JSON = new ObjectMapper();
+  private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(EmailNotifier.class);
 
   /** Where a finished message goes. */
   public interface Transport {
@@ -135,7 +136,7 @@ public final class EmailNotifier implements Notifier, AutoCloseable {
   /** The report's file to attach and the line saying so; or only a line (too large); null when none was asked. */
   private record Attachment(String name, byte[] bytes, String note) {}
 
-  private Attachment attachment(ReportJob job) throws java.io.IOException {
+  private Attachment attachment(ReportJob job) {
     if (job.status() != JobStatus.COMPLETED || job.s3Key() == null || !requestedAttachment(job)) {
       return null;
     }
@@ -143,7 +144,15 @@ public final class EmailNotifier implements Notifier, AutoCloseable {
     if (output == null) {
       return new Attachment(null, null, "The report is not attached: this worker does not read the reports' store.");
     }
-    Optional<byte[]> bytes = output.read(job.s3Key(), maxAttachmentBytes);
+    Optional<byte[]> bytes;
+    try {
+      bytes = output.read(job.s3Key(), maxAttachmentBytes);
+    } catch (java.io.IOException | RuntimeException e) {
+      // The email still goes, with the link: a report that cannot be read now may be readable when clicked.
+      LOG.warn("report {}: its file is not attached, it could not be read: {}", job.jobId(), e.getMessage());
+      return new Attachment(null, null, "The report could not be attached (it could not be read just now):"
+          + " download it with the link.");
+    }
     if (bytes.isEmpty()) {
       return new Attachment(null, null, "The report is larger than the " + mib(maxAttachmentBytes)
           + " an email may carry here (notify.email.max-attachment-bytes): download it with the link.");

@@ -218,6 +218,17 @@ class EmailNotificationTest {
 
     assertTrue(byRecipient.get("cy@example.com").getContentType().startsWith("multipart/alternative"),
         "not asked for: the link only");
+
+    // A report whose file cannot be read now: the email still goes, with the link and the reason.
+    smtp.purgeEmailFromAllMailboxes();
+    completedAt("r-mail-7", "{\"format\":\"pdf\",\"notify\":[\"mailto:di@example.com\"],\"attach\":true}",
+        "reports/r-mail-7/silo_data_report.pdf");
+    announce(notifier(PASSWORD).attachments(output, 200_000), LINKS);
+    MimeMessage unread = smtp.getReceivedMessages()[0];
+    assertTrue(unread.getContentType().startsWith("multipart/alternative"), unread.getContentType());
+    String unreadText = (String) ((MimeMultipart) unread.getContent()).getBodyPart(0).getContent();
+    assertTrue(unreadText.contains("The report could not be attached") && unreadText.contains("Download: "),
+        unreadText);
   }
 
   private static void storeReport(LocalReportOutput output, String id, String name, byte[] bytes) throws Exception {
