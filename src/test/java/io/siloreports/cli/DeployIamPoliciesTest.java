@@ -212,7 +212,7 @@ class DeployIamPoliciesTest {
       return switch (op) {
         case "putObject", "createMultipartUpload", "uploadPart", "completeMultipartUpload", "presignPutObject" ->
             List.of("s3:PutObject");
-        case "getObject", "headObject", "presignGetObject" -> List.of("s3:GetObject");
+        case "getObject", "getObjectAsBytes", "headObject", "presignGetObject" -> List.of("s3:GetObject");
         case "deleteObject", "deleteObjects" -> List.of("s3:DeleteObject");
         case "listObjects", "listObjectsV2", "headBucket" -> List.of("s3:ListBucket");
         case "copyObject" -> List.of("s3:GetObject", "s3:PutObject");
