@@ -227,13 +227,19 @@ function show(job) {
   const a = $("download");
   if (job.status === "COMPLETED" && job.downloadUrl) { a.href = job.downloadUrl; a.hidden = false; }
   else { a.hidden = true; }
+  // The download link dies in minutes; the link to share (api.public-url set) signs a fresh download for days.
+  const share = $("share");
+  if (job.status === "COMPLETED" && job.shareUrl) {
+    share.href = job.shareUrl; share.title = "works for days: each click signs a fresh download"; share.hidden = false;
+  } else { share.hidden = true; }
   showFindings(job);
 }
 
 async function generate() {
   const button = $("generate");
   button.disabled = true;
-  $("error").textContent = ""; $("emailed").textContent = ""; $("download").hidden = true; $("findings").hidden = true;
+  $("error").textContent = ""; $("emailed").textContent = ""; $("download").hidden = true; $("share").hidden = true;
+  $("findings").hidden = true;
   shownJob = null;
   const body = { from: $("from").value, to: $("to").value, format: $("format").value };
   if (!$("all-silos").checked) {

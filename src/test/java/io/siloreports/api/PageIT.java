@@ -74,6 +74,12 @@ class PageIT {
   @BeforeAll
   void start() throws Exception {
     Map<String, String> m = Profiles.service(Profiles.embedded(dir), dir, "viewer:page-token-123-for-tests-012345678");
+    int port;
+    try (java.net.ServerSocket free = new java.net.ServerSocket(0)) {
+      port = free.getLocalPort();
+    }
+    m.put("api.port", Integer.toString(port));
+    m.put("api.public-url", "http://127.0.0.1:" + port); // so finished jobs carry a link to share
     m.put("api.page.poll-interval", "1s");
     m.put("stream.pipelines", "silo-readings");
     smtp = new GreenMail(ServerSetupTest.SMTP.dynamicPort());
@@ -253,6 +259,15 @@ class PageIT {
     assertEquals(200, pdf.statusCode());
     assertEquals("application/pdf", pdf.headers().firstValue("Content-Type").orElse(""));
     assertEquals("%PDF", new String(pdf.body(), 0, 4, java.nio.charset.StandardCharsets.US_ASCII));
+    // The link to share: the API's shareUrl (the service's /r/<jobId>, signed for days), which downloads the same file.
+    assertTrue(el("share").isDisplayed());
+    String share = el("share").getAttribute("href");
+    String apiShare = get("/api/reports/" + jobId).get("shareUrl").asText();
+    assertEquals(apiShare.substring(0, apiShare.indexOf("?expires=")), share.substring(0, share.indexOf("?expires=")));
+    HttpResponse<byte[]> shared = HttpClient.newBuilder().followRedirects(HttpClient.Redirect.NORMAL).build().send(
+        HttpRequest.newBuilder(URI.create(share)).build(), HttpResponse.BodyHandlers.ofByteArray());
+    assertEquals(200, shared.statusCode());
+    org.junit.jupiter.api.Assertions.assertArrayEquals(pdf.body(), shared.body(), "the shared link downloads the report");
 
     assertTrue(smtp.waitForIncomingEmail(30_000, typed.size()), "a mail for each recipient");
     List<String> mailedTo = new java.util.ArrayList<>();
