@@ -283,6 +283,9 @@ public final class Wiring {
     stored.seed(config.schedules(), config.schedulesSettingsWin());
     b.duty(new Scheduler(lifecycle, stored, "the stored schedules (report_schedules; " + config.schedules().size()
         + " from the settings)"));
+    boolean retention = config.reportAge() != null || config.jobAge() != null;
+    // One client of the reports' store for the duties that read or delete reports, made only when one does.
+    ReportOutput reports = retention || config.email() != null ? reportOutput(config.output()) : null;
     // Always on: a stored schedule or an ad hoc request may name targets whatever the settings say.
     List<Notifier> notifiers = new ArrayList<>();
     if (config.webhookSecret() != null) {
@@ -290,18 +293,17 @@ public final class Wiring {
           config.webhookTimeout(), clock));
     }
     if (config.email() != null) {
-      notifiers.add(new EmailNotifier(config.email().from(), config.emailRecipients(), own::summary,
+      notifiers.add(new EmailNotifier(config.email().from(), config.emailRecipients(),
           config.email().smtp() != null ? EmailNotifier.smtp(config.email().smtp())
               : new SesEmailTransport(config.email().sesRegion(), config.email().sesEndpoint()))
-          .attachments(reportOutput(config.output()), config.email().maxAttachmentBytes()));
+          .attachments(reports, config.email().maxAttachmentBytes()));
     }
     notifiers.add(new ChatNotifier(config.webhookAttempts(), config.webhookBackoff(), config.webhookTimeout()));
     notifiers.add(new SnsNotifier(config.snsRegion(), config.snsEndpoint()));
     b.duty(new Notifications(own, notifiers, config.notifyTargets(), config.notifyMaxAge()).metrics(metrics)
         .links(readLinks));
-    if (config.reportAge() != null || config.jobAge() != null) {
-      b.duty(new Retention(lifecycle, reportOutput(config.output()), config.reportAge(), config.jobAge(),
-          config.retentionInterval()));
+    if (retention) {
+      b.duty(new Retention(lifecycle, reports, config.reportAge(), config.jobAge(), config.retentionInterval()));
     }
     return b.build();
   }

@@ -106,7 +106,7 @@ class EmailRecipientsApiTest {
       store.markProcessing(id);
       store.markCompleted(id, "reports/" + id + "/silo_data_report.xlsx", "https://reports.example.com/d/" + id);
       Notifications n = new Notifications(store, List.of(new EmailNotifier("silo-reports@example.com",
-          EmailRecipients.parse("example.com"), store::summary, EmailNotifier.smtp(new EmailNotifier.Smtp("127.0.0.1",
+          EmailRecipients.parse("example.com"), EmailNotifier.smtp(new EmailNotifier.Smtp("127.0.0.1",
           smtp.getSmtp().getPort(), false, null, null, Duration.ofSeconds(5))))), List.of(), Duration.ofHours(1));
       n.run(Instant.now());
       assertTrue(n.awaitSent(Duration.ofSeconds(20)));

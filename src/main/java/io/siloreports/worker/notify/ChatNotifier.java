@@ -21,14 +21,9 @@ public final class ChatNotifier implements Notifier {
   }
 
   @Override
-  public void send(String target, String subject, String body) throws Exception {
-    send(target, subject, body, null);
-  }
-
-  @Override
-  public void send(String target, String subject, String body, String summaryJson) throws Exception {
+  public void send(String target, Notification notification) throws Exception {
     ChatTarget kind = kind(target);
-    ChatMessages.Notice notice = ChatMessages.Notice.of(body, summaryJson);
+    ChatMessages.Notice notice = ChatMessages.Notice.of(notification.body(), notification.summaryJson());
     String message = kind == ChatTarget.SLACK ? ChatMessages.slack(notice) : ChatMessages.teams(notice);
     post.send(target.substring(kind.prefix.length()), message, Map::of);
   }

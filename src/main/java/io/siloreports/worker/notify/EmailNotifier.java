@@ -18,7 +18,6 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Optional;
 import java.util.Properties;
-import java.util.function.Function;
 
 /**
  * An email about a finished job to a {@code mailto:} target: a multipart/alternative MIME message, plain text and
@@ -56,7 +55,6 @@ public final class EmailNotifier implements Notifier, AutoCloseable {
 
   private final String from;
   private final EmailRecipients recipients;
-  private final Function<String, Optional<String>> summaries;
   private final Session session = Session.getInstance(new Properties());
   private final Transport transport;
   private ReportOutput output;
@@ -64,16 +62,13 @@ public final class EmailNotifier implements Notifier, AutoCloseable {
 
   /**
    * @param from the sender address ({@code notify.email.from})
-   * @param summaries a job id's statistics JSON ({@code ReportJobStore::summary})
    */
-  public EmailNotifier(String from, EmailRecipients recipients, Function<String, Optional<String>> summaries,
-      Transport transport) {
+  public EmailNotifier(String from, EmailRecipients recipients, Transport transport) {
     if (from == null || from.isBlank()) {
       throw new IllegalArgumentException("email notifications need notify.email.from, the sender address");
     }
     this.from = from;
     this.recipients = recipients;
-    this.summaries = summaries;
     this.transport = transport;
   }
 
@@ -115,21 +110,17 @@ public final class EmailNotifier implements Notifier, AutoCloseable {
   }
 
   @Override
-  public void send(String target, String subject, String body) {
-    throw new UnsupportedOperationException("an email is about a job: send(job, target, ...)");
-  }
-
-  @Override
-  public void send(ReportJob job, String target, String subject, String body, String summaryJson) throws Exception {
+  public void send(String target, Notification notification) throws Exception {
     String to = recipients.require(EmailRecipients.address(target));
-    JsonNode sent = JSON.readTree(body);
+    ReportJob job = notification.job();
+    JsonNode sent = JSON.readTree(notification.body());
     String link = sent.hasNonNull("url") ? sent.get("url").asText() : null;
     String note = sent.hasNonNull("fetch") ? sent.get("fetch").asText() : null;
     Attachment file = attachment(job);
     if (file != null) {
       note = file.note();
     }
-    EmailContent content = EmailContent.of(job, summaries.apply(job.jobId()).orElse(null), link, note);
+    EmailContent content = EmailContent.of(job, notification.summaryJson(), link, note);
     transport.send(message(content, file, to), to);
   }
 

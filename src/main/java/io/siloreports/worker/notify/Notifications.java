@@ -88,23 +88,23 @@ public final class Notifications implements Duty, AutoCloseable {
             + " it; a worker apart from the service also needs api.download-signing-key) to send links that work"
             + " when read; until then they say to fetch the report by its job id");
       }
-      String body = body(job, readLinks);
-      String subject = "silo-reports: report " + job.jobId() + " " + job.status();
-      String summary = job.status() == io.siloreports.jobstore.JobStatus.COMPLETED
-          ? jobs.summary(job.jobId()).orElse(null) : null;
+      Notifier.Notification notification = new Notifier.Notification(job,
+          "silo-reports: report " + job.jobId() + " " + job.status(), body(job, readLinks),
+          job.status() == io.siloreports.jobstore.JobStatus.COMPLETED ? jobs.summary(job.jobId()).orElse(null) : null);
       for (String target : targets) {
-        senders.submit(() -> send(job, target, subject, body, summary));
+        senders.submit(() -> send(target, notification));
       }
     }
   }
 
-  private void send(ReportJob job, String target, String subject, String body, String summary) {
+  private void send(String target, Notifier.Notification notification) {
+    ReportJob job = notification.job();
     try (LogContext.Scope ignored = LogContext.ofJob(job)) {
-      sendInContext(job, target, subject, body, summary);
+      sendInContext(job, target, notification);
     }
   }
 
-  private void sendInContext(ReportJob job, String target, String subject, String body, String summary) {
+  private void sendInContext(ReportJob job, String target, Notifier.Notification notification) {
     String shown = Notifier.shown(target);
     Notifier notifier = notifiers.stream().filter(n -> n.handles(target)).findFirst().orElse(null);
     try {
@@ -113,7 +113,7 @@ public final class Notifications implements Duty, AutoCloseable {
             + " topic ARNs and mailto: are known; for webhooks set notify.webhook.secret, for email"
             + " notify.email.smtp.host)");
       }
-      notifier.send(job, target, subject, body, summary);
+      notifier.send(target, notification);
       jobs.note(job.jobId(), "notified " + shown + " (" + job.status() + ")");
       LOG.info("report {}: notified {} ({})", job.jobId(), shown, job.status());
     } catch (Exception e) {

@@ -6,25 +6,15 @@ public interface Notifier {
   /** Whether {@code target} is one of this notifier's ({@code https://...}, {@code arn:aws:sns:...}). */
   boolean handles(String target);
 
-  /** Sends {@code body} (JSON) about a finished job, retrying as this notifier does; throws when it gave up. */
-  void send(String target, String subject, String body) throws Exception;
-
   /**
-   * The same with the report's summary ({@code report_jobs} summary JSON; null for a FAILED job or an older report),
-   * for targets that show figures (Slack, Teams); others send {@code body} alone.
+   * What a finished job's notification says: the job, a subject, the JSON body every target kind can send (with the
+   * link, see {@code Notifications#body}), and the report's summary ({@code report_jobs} summary JSON; null for a
+   * FAILED job or an older report) for targets that show figures (email, Slack, Teams).
    */
-  default void send(String target, String subject, String body, String summaryJson) throws Exception {
-    send(target, subject, body);
-  }
+  record Notification(io.siloreports.jobstore.ReportJob job, String subject, String body, String summaryJson) {}
 
-  /**
-   * Sends about {@code job}: a notifier that shows more than the JSON body (an email's summary table) reads the job;
-   * the others send as {@link #send(String, String, String, String)} does.
-   */
-  default void send(io.siloreports.jobstore.ReportJob job, String target, String subject, String body,
-      String summaryJson) throws Exception {
-    send(target, subject, body, summaryJson);
-  }
+  /** Sends {@code notification} to {@code target}, retrying as this notifier does; throws when it gave up. */
+  void send(String target, Notification notification) throws Exception;
 
   /** A target as it may appear in logs and job events: without what could be a secret (a webhook's path, query). */
   static String shown(String target) {

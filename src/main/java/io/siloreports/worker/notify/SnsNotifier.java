@@ -27,9 +27,10 @@ public final class SnsNotifier implements Notifier, AutoCloseable {
   }
 
   @Override
-  public synchronized void send(String target, String subject, String body) {
+  public synchronized void send(String target, Notification notification) {
+    String subject = notification.subject();
     client(target).publish(PublishRequest.builder().topicArn(target)
-        .subject(subject.length() > 100 ? subject.substring(0, 100) : subject).message(body).build());
+        .subject(subject.length() > 100 ? subject.substring(0, 100) : subject).message(notification.body()).build());
   }
 
   private SnsClient client(String topicArn) {

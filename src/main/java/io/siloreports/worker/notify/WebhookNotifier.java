@@ -50,7 +50,8 @@ public final class WebhookNotifier implements Notifier {
   }
 
   @Override
-  public void send(String target, String subject, String body) throws Exception {
+  public void send(String target, Notification notification) throws Exception {
+    String body = notification.body();
     post.send(target, body, () -> {
       long ts = clock.instant().getEpochSecond();
       return Map.of(TIMESTAMP_HEADER, Long.toString(ts), SIGNATURE_HEADER, signature(secret, ts, body));

@@ -68,7 +68,7 @@ class EmailNotificationTest {
   }
 
   private EmailNotifier notifier(String password) {
-    return new EmailNotifier("silo-reports@example.com", allowed, jobs::summary, EmailNotifier.smtp(
+    return new EmailNotifier("silo-reports@example.com", allowed, EmailNotifier.smtp(
         new EmailNotifier.Smtp("127.0.0.1", smtp.getSmtp().getPort(), false, USER, password, Duration.ofSeconds(5))));
   }
 

@@ -55,7 +55,7 @@ class SesEmailTest {
 
   private void announce() throws Exception {
     EmailNotifier email = new EmailNotifier("silo-reports@example.com", EmailRecipients.parse("example.com"),
-        jobs::summary, new SesEmailTransport("eu-west-1", ses.endpoint()));
+        new SesEmailTransport("eu-west-1", ses.endpoint()));
     Notifications n = new Notifications(jobs, List.of(email), List.of(), Duration.ofHours(1));
     n.run(Instant.now());
     assertTrue(n.awaitSent(Duration.ofSeconds(30)));
