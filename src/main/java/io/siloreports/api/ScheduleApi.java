@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.siloreports.jobstore.JdbcScheduleStore;
 import io.siloreports.jobstore.StoredSchedule;
+import io.siloreports.reportjob.ReportRequest;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
@@ -67,7 +68,7 @@ final class ScheduleApi {
       throw HttpError.badRequest("a schedule cannot be renamed: create the new name, delete the old");
     }
     String recipients = recipients(body);
-    Set<String> kept = new java.util.HashSet<>(List.of(before.fields().getOrDefault("notify", "").split(",")));
+    Set<String> kept = Set.copyOf(ReportRequest.parseTargets(before.fields().get("notify")));
     Map<String, String> fields = fields(name, body, recipients, kept);
     if (!store.update(name, fields, recipients, "api", x.user)) {
       throw HttpError.notFound("no schedule named " + HttpError.clip(name));

@@ -125,13 +125,7 @@ public record WorkerConfig(
 
   /** {@code notify.targets}, comma-separated. */
   static List<String> notifyTargets(Settings s) {
-    List<String> targets = new ArrayList<>();
-    for (String t : s.find(Keys.NOTIFY_TARGETS).orElse("").split(",")) {
-      if (!t.isBlank()) {
-        targets.add(t.trim());
-      }
-    }
-    return targets;
+    return io.siloreports.reportjob.ReportRequest.parseTargets(s.find(Keys.NOTIFY_TARGETS).orElse(null));
   }
 
   /** A report run gets its job id and request from the job row, never from the settings it inherits. */

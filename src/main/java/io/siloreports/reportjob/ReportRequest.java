@@ -186,6 +186,22 @@ public record ReportRequest(Instant from, Instant to, List<Integer> silos, Insta
     return n.toString();
   }
 
+  /**
+   * Notification targets written comma-separated ({@code notify.targets}, a schedule's {@code notify} and
+   * {@code recipients}): each trimmed, blanks dropped; null reads as none.
+   */
+  public static List<String> parseTargets(String text) {
+    List<String> out = new ArrayList<>();
+    if (text != null) {
+      for (String t : text.split(",")) {
+        if (!t.isBlank()) {
+          out.add(t.trim());
+        }
+      }
+    }
+    return out;
+  }
+
   /** Parses "1,2,5-8" into silo ids. */
   public static List<Integer> parseSilos(String text) {
     List<Integer> out = new ArrayList<>();

@@ -174,16 +174,11 @@ public record ReportSchedule(String name, Cron cron, ZoneId zone, List<Integer> 
         if (range.isNegative() || range.isZero() || range.toSeconds() % 3600 != 0) {
           throw new IllegalArgumentException("range must be a positive whole number of hours, got " + range);
         }
-        List<String> notify = new ArrayList<>();
-        for (String t : fields.getOrDefault("notify", "").split(",")) {
-          if (!t.isBlank()) {
-            notify.add(t.trim());
-          }
-        }
         out.add(new ReportSchedule(name, at != null && !at.isBlank() ? dailyAt(at) : Cron.parse(cron),
             zone(fields.getOrDefault("zone", "UTC")), ReportRequest.parseSilos(fields.getOrDefault("silos", "")),
             range, fields.containsKey("days") ? days(fields.get("days")) : 0,
-            ReportRequest.Format.parse(fields.getOrDefault("format", "xlsx")), List.copyOf(notify),
+            ReportRequest.Format.parse(fields.getOrDefault("format", "xlsx")),
+            List.copyOf(ReportRequest.parseTargets(fields.get("notify"))),
             attach(fields.getOrDefault("attach", "false")), withDefaults(fields), null));
       } catch (IllegalArgumentException e) {
         throw new IllegalArgumentException("schedule." + name + ": " + e.getMessage(), e);

@@ -3,6 +3,7 @@ package io.siloreports.worker.schedule;
 import io.siloreports.jobstore.JdbcScheduleStore;
 import io.siloreports.jobstore.StoredSchedule;
 import io.siloreports.reportjob.EmailRecipients;
+import io.siloreports.reportjob.ReportRequest;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -62,15 +63,10 @@ public final class StoredSchedules implements Supplier<List<ReportSchedule>> {
     if (recipients == null || recipients.isBlank()) {
       return fields;
     }
-    List<String> notify = new ArrayList<>();
-    for (String t : fields.getOrDefault("notify", "").split(",")) {
-      if (!t.isBlank()) {
-        notify.add(t.trim());
-      }
-    }
-    for (String a : recipients.split(",")) {
-      if (!a.isBlank() && !notify.contains(EmailRecipients.SCHEME + a.trim())) {
-        notify.add(EmailRecipients.SCHEME + a.trim());
+    List<String> notify = ReportRequest.parseTargets(fields.get("notify"));
+    for (String a : ReportRequest.parseTargets(recipients)) {
+      if (!notify.contains(EmailRecipients.SCHEME + a)) {
+        notify.add(EmailRecipients.SCHEME + a);
       }
     }
     Map<String, String> out = new TreeMap<>(fields);
