@@ -2,7 +2,6 @@ package io.siloreports.ingest;
 
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonParser;
-import com.fasterxml.jackson.core.JsonToken;
 import io.siloreports.model.Times;
 import java.math.BigDecimal;
 import java.time.Instant;
@@ -34,6 +33,8 @@ public final class ReadingBytes {
   private final Instant now;
   /** |unscaled value| must be below this; 0 when the rules' bound is not a whole number at the scale (never fast). */
   private final long maxUnscaled;
+
+  private final UnscaledFields fields = new UnscaledFields();
 
   /** The last reading {@link #read} accepted. */
   private int siloId;
@@ -82,55 +83,30 @@ public final class ReadingBytes {
       }
     }
     try (JsonParser p = json.createParser(bytes, off, len)) {
-      p.nextToken();
-      int silo = -1;
-      String time = null;
-      boolean hasValue = false;
-      long value = 0;
-      JsonToken t;
-      while ((t = p.nextToken()) == JsonToken.FIELD_NAME) {
-        String name = p.currentName();
-        JsonToken v = p.nextToken();
-        switch (name) {
-          case "silo_id" -> {
-            if (silo >= 0 || v != JsonToken.VALUE_NUMBER_INT || p.getNumberType() != JsonParser.NumberType.INT
-                || p.getIntValue() < 0) {
-              return false;
-            }
-            silo = p.getIntValue();
-          }
-          case "ts" -> {
-            if (time != null || v != JsonToken.VALUE_STRING) {
-              return false;
-            }
-            time = p.getText();
-          }
-          case "value" -> {
-            if (hasValue || !(v == JsonToken.VALUE_NUMBER_INT || v == JsonToken.VALUE_NUMBER_FLOAT && !p.isNaN())) {
-              return false;
-            }
-            value = unscaled(p.getTextCharacters(), p.getTextOffset(), p.getTextLength());
-            if (value == Long.MIN_VALUE || Math.abs(value) >= maxUnscaled) {
-              return false;
-            }
-            hasValue = true;
-          }
-          default -> p.skipChildren();
-        }
-      }
-      if (t != JsonToken.END_OBJECT || p.nextToken() != null || silo < 0 || time == null || !hasValue) {
+      if (!fields.read(p)) {
         return false;
       }
-      Instant at = Times.parseInstant(time);
+      Instant at = Times.parseInstant(fields.ts());
       if (rules.timestampProblem(at, now) != null) {
         return false;
       }
-      siloId = silo;
+      siloId = fields.siloId();
       ts = at;
-      unscaledValue = value;
+      unscaledValue = fields.unscaled;
       return true;
     } catch (java.io.IOException | RuntimeException e) {
       return false;
+    }
+  }
+
+  /** The fields' walk, keeping a value as its unscaled digits when they fit the fast form and the range. */
+  private final class UnscaledFields extends ReadingFields {
+    long unscaled;
+
+    @Override
+    boolean value(JsonParser p) throws java.io.IOException {
+      unscaled = unscaled(p.getTextCharacters(), p.getTextOffset(), p.getTextLength());
+      return unscaled != Long.MIN_VALUE && Math.abs(unscaled) < maxUnscaled;
     }
   }
 

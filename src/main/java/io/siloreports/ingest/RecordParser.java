@@ -147,45 +147,25 @@ public final class RecordParser {
       return null;
     }
     try (JsonParser p = JSON.getFactory().createParser(line)) {
-      if (p.nextToken() != JsonToken.START_OBJECT) {
+      DecimalFields fields = new DecimalFields();
+      if (!fields.read(p)) {
         return null;
       }
-      int silo = -1;
-      String ts = null;
-      BigDecimal value = null;
-      JsonToken t;
-      while ((t = p.nextToken()) == JsonToken.FIELD_NAME) {
-        String name = p.currentName();
-        JsonToken v = p.nextToken();
-        switch (name) {
-          case "silo_id" -> {
-            if (silo >= 0 || v != JsonToken.VALUE_NUMBER_INT || p.getNumberType() != JsonParser.NumberType.INT
-                || p.getIntValue() < 0) {
-              return null;
-            }
-            silo = p.getIntValue();
-          }
-          case "ts" -> {
-            if (ts != null || v != JsonToken.VALUE_STRING) {
-              return null;
-            }
-            ts = p.getText();
-          }
-          case "value" -> {
-            if (value != null || !(v == JsonToken.VALUE_NUMBER_INT || v == JsonToken.VALUE_NUMBER_FLOAT && !p.isNaN())) {
-              return null;
-            }
-            value = p.getDecimalValue();
-          }
-          default -> p.skipChildren();
-        }
-      }
-      if (t != JsonToken.END_OBJECT || p.nextToken() != null || silo < 0 || ts == null || value == null) {
-        return null;
-      }
-      return new Reading(silo, timestamp(ts, rules, now), inRange(value, value::toString, rules), null);
+      return new Reading(fields.siloId(), timestamp(fields.ts(), rules, now),
+          inRange(fields.value, fields.value::toString, rules), null);
     } catch (BadRecord | java.io.IOException | RuntimeException e) {
       return null;
+    }
+  }
+
+  /** The fields' walk keeping the value as Jackson's {@code BigDecimal}. */
+  private static final class DecimalFields extends ReadingFields {
+    BigDecimal value;
+
+    @Override
+    boolean value(JsonParser p) throws java.io.IOException {
+      value = p.getDecimalValue();
+      return true;
     }
   }
 
