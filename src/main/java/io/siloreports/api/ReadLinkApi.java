@@ -2,6 +2,7 @@ package io.siloreports.api;
 
 import io.siloreports.jobstore.JobStatus;
 import io.siloreports.jobstore.ReportJob;
+import io.siloreports.model.Markup;
 import io.siloreports.reportjob.DownloadLinks;
 import io.siloreports.reportjob.JobId;
 import io.siloreports.reportjob.ReadLinks;
@@ -71,10 +72,7 @@ final class ReadLinkApi {
 
   private static void page(Exchange x, int code, String title, String message) throws IOException {
     x.text(code, "text/html; charset=utf-8", "<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>"
-        + html(title) + "</title></head><body><h1>" + html(title) + "</h1><p>" + html(message) + "</p></body></html>");
+        + Markup.escape(title) + "</title></head><body><h1>" + Markup.escape(title) + "</h1><p>" + Markup.escape(message) + "</p></body></html>");
   }
 
-  private static String html(String s) {
-    return s.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace("\"", "&quot;");
-  }
 }

@@ -1,5 +1,6 @@
 package io.siloreports.report.workbook;
 
+import io.siloreports.model.Markup;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
@@ -100,18 +101,18 @@ final class ReportCharts {
         .append(" xmlns:r=\"http://schemas.openxmlformats.org/officeDocument/2006/relationships\">")
         .append("<c:roundedCorners val=\"0\"/><c:chart><c:title><c:tx><c:rich><a:bodyPr/><a:lstStyle/><a:p><a:pPr>")
         .append("<a:defRPr sz=\"1200\" b=\"1\"/></a:pPr><a:r><a:rPr lang=\"en-US\" sz=\"1200\" b=\"1\"/><a:t>")
-        .append(escape(title))
+        .append(Markup.escape(title))
         .append("</a:t></a:r></a:p></c:rich></c:tx><c:overlay val=\"0\"/></c:title>")
         .append("<c:autoTitleDeleted val=\"0\"/><c:plotArea><c:layout/><c:scatterChart>")
         .append("<c:scatterStyle val=\"lineMarker\"/><c:varyColors val=\"0\"/>");
     for (int i = 0; i < series.size(); i++) {
       Series s = series.get(i);
       x.append("<c:ser><c:idx val=\"").append(i).append("\"/><c:order val=\"").append(i).append("\"/>")
-          .append("<c:tx><c:v>").append(escape(s.title())).append("</c:v></c:tx>")
+          .append("<c:tx><c:v>").append(Markup.escape(s.title())).append("</c:v></c:tx>")
           .append("<c:spPr><a:ln w=\"15875\"><a:solidFill><a:srgbClr val=\"").append(COLOURS[i % COLOURS.length])
           .append("\"/></a:solidFill></a:ln></c:spPr><c:marker><c:symbol val=\"none\"/></c:marker>")
-          .append("<c:xVal><c:numRef><c:f>").append(escape(range(s, 0))).append("</c:f></c:numRef></c:xVal>")
-          .append("<c:yVal><c:numRef><c:f>").append(escape(range(s, s.valueColumn())))
+          .append("<c:xVal><c:numRef><c:f>").append(Markup.escape(range(s, 0))).append("</c:f></c:numRef></c:xVal>")
+          .append("<c:yVal><c:numRef><c:f>").append(Markup.escape(range(s, s.valueColumn())))
           .append("</c:f></c:numRef></c:yVal><c:smooth val=\"0\"/></c:ser>");
     }
     x.append("<c:axId val=\"1\"/><c:axId val=\"2\"/></c:scatterChart>")
@@ -153,9 +154,5 @@ final class ReportCharts {
   private static String range(Series s, int column) {
     String col = CellReference.convertNumToColString(column);
     return "'" + s.sheetName().replace("'", "''") + "'!$" + col + "$2:$" + col + "$" + Math.max(2, s.lastRow());
-  }
-
-  private static String escape(String text) {
-    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace("\"", "&quot;");
   }
 }

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.siloreports.jobstore.JobStatus;
 import io.siloreports.jobstore.ReportJob;
+import io.siloreports.model.Markup;
 import java.util.List;
 
 /**
@@ -140,18 +141,7 @@ public record EmailContent(String subject, String text, String html) {
     }
   }
 
-  static String esc(String s) {
-    StringBuilder b = new StringBuilder(s.length());
-    for (char ch : s.toCharArray()) {
-      switch (ch) {
-        case '<' -> b.append("&lt;");
-        case '>' -> b.append("&gt;");
-        case '&' -> b.append("&amp;");
-        case '"' -> b.append("&quot;");
-        case '\'' -> b.append("&#39;");
-        default -> b.append(ch);
-      }
-    }
-    return b.toString();
+  private static String esc(String s) {
+    return Markup.escape(s);
   }
 }
