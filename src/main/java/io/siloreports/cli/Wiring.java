@@ -348,8 +348,7 @@ public final class Wiring {
         .tokens(config.tokens())
         .schedules(new JdbcScheduleStore(config.jobStore(), clock),
             (name, fields, recipients, kept) -> {
-              ReportSchedule s = ReportSchedule.of(name, StoredSchedules.withRecipients(fields, recipients),
-                  Keys.WORKER_POLL_INTERVAL::parse);
+              ReportSchedule s = StoredSchedules.schedule(name, fields, recipients, Keys.WORKER_POLL_INTERVAL::parse);
               config.access().scheduleTargets().require(s.notifyTargets().stream().filter(t -> !kept.contains(t))
                   .toList());
             })

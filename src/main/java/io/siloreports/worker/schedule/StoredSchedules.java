@@ -43,8 +43,7 @@ public final class StoredSchedules implements Supplier<List<ReportSchedule>> {
         continue;
       }
       try {
-        out.add(ReportSchedule.of(row.name(), withRecipients(row.fields(), row.recipients()), parseDuration)
-            .since(row.createdAt()));
+        out.add(schedule(row.name(), row.fields(), row.recipients(), parseDuration).since(row.createdAt()));
       } catch (IllegalArgumentException e) {
         if (warned.add(row.name() + "@" + row.updatedAt())) {
           LOG.warn("stored schedule {} is skipped: {}; change or delete it (PUT or DELETE /api/schedules/{})",
@@ -55,11 +54,17 @@ public final class StoredSchedules implements Supplier<List<ReportSchedule>> {
     return out;
   }
 
+  /** The schedule a stored row's fields and recipients make, checked as the settings are. */
+  public static ReportSchedule schedule(String name, Map<String, String> fields, String recipients,
+      Function<String, Duration> parseDuration) {
+    return ReportSchedule.of(name, withRecipients(fields, recipients), parseDuration);
+  }
+
   /**
    * A stored schedule's fields with its email recipients ({@code recipients}, comma-separated addresses) added to its
    * {@code notify} targets as {@code mailto:} ones: what the schedule runs with.
    */
-  public static Map<String, String> withRecipients(Map<String, String> fields, String recipients) {
+  static Map<String, String> withRecipients(Map<String, String> fields, String recipients) {
     if (recipients == null || recipients.isBlank()) {
       return fields;
     }
